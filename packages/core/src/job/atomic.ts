@@ -1,0 +1,45 @@
+// The one way an output file is written: to `name.tmp-<id>` in the target
+// folder, fsynced, then renamed, so a cancel, a crash or a kill never leaves a
+// half-written file under the final name.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export function atomicTempPath(target: string): string {
+  return join(dirname(target), `${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+}
+
+/**
+ * Writes `target` atomically. `data` is the content, or a function that writes
+ * the temporary file itself (for example sharp's `toFile`) and resolves when done.
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array | ((tempPath: string) => Promise<unknown>),
+): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = atomicTempPath(target);
+  try {
+    if (typeof data === 'function') {
+      await data(temp);
+      const handle = await open(temp, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } else {
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

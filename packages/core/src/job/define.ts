@@ -1,0 +1,67 @@
+// What a job module default-exports. This file is imported inside worker
+// threads too, so it must stay free of anything heavy (no store, no pool).
+import type { z } from 'zod';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What an item's code sees while it runs in a worker thread. */
+export interface JobContext {
+  /** Report progress. Cheap enough for the innermost loop: a store into shared memory, no message. */
+  progress(done: number, total?: number, message?: string): void;
+  /** Aborted when the job is cancelled. */
+  readonly signal: AbortSignal;
+  /** Throws a CancelledError if the job was cancelled. Synchronous: for CPU loops that never await. */
+  throwIfCancelled(): void;
+  log(level: LogLevel, message: string): void;
+  /** The job's id, for naming temporary files. */
+  readonly jobId: string;
+}
+
+export interface JobDefinition<Input = unknown, Item = unknown, Result = unknown, Summary = unknown> {
+  name: string;
+  title: string;
+  description?: string;
+  /** Validated before anything runs; exposed to UIs as JSON Schema. */
+  input: z.ZodType<Input>;
+  /** Enumerates the work. Runs in the engine (main thread): keep it cheap. */
+  items?: (input: Input, ctx: { signal: AbortSignal }) => AsyncIterable<Item> | Iterable<Item>;
+  /** Processes one item, in a worker thread. */
+  process?: (item: Item, ctx: JobContext, input: Input) => Promise<Result> | Result;
+  /** A job with no natural items: one long call, in a worker thread. */
+  run?: (input: Input, ctx: JobContext) => Promise<Result> | Result;
+  /** Folds item results (in item order, failed items omitted) into the job's summary. Runs in the engine. */
+  summarize?: (results: Result[], info: SummaryInfo<Input>) => Summary;
+  /** At most this many jobs of this definition run at once (1 = one at a time). */
+  concurrency?: number;
+  /** Run periodically, e.g. '5m'; each run is its own job. */
+  every?: string;
+  /** Stop the whole job at its first failed item. */
+  failFast?: boolean;
+  /** What one unit of progress is called ('files', 'bytes', 'feeds'). */
+  unit?: string;
+}
+
+export interface SummaryInfo<Input> {
+  input: Input;
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** Declares a job. The module that calls it must `export default` the result. */
+export function defineJob<Input, Item = unknown, Result = unknown, Summary = unknown>(
+  definition: JobDefinition<Input, Item, Result, Summary>,
+): JobDefinition<Input, Item, Result, Summary> {
+  if (!definition.name || typeof definition.name !== 'string') throw new TypeError('defineJob: name is required');
+  if (!definition.process && !definition.run) {
+    throw new TypeError(`defineJob(${definition.name}): give either process (with items) or run`);
+  }
+  if (definition.process && !definition.items) {
+    throw new TypeError(`defineJob(${definition.name}): process needs items to enumerate`);
+  }
+  return definition;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of every input type
+export type AnyJobDefinition = JobDefinition<any, any, any, any>;

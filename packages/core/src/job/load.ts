@@ -1,0 +1,58 @@
+// Loads a job module by URL, in the engine and in worker threads alike.
+// Node 20 has no type stripping, so a TypeScript job (a user's ./my-job.ts)
+// goes through tsx's loader, registered once per thread on first need.
+import { pathToFileURL } from 'node:url';
+import { JobLoadError } from '../protocol/errors.js';
+import type { AnyJobDefinition } from './define.js';
+
+const TS_FILE = /\.(ts|mts|cts|tsx)$/;
+let tsLoader: Promise<void> | undefined;
+
+function ensureTsLoader(): Promise<void> {
+  // Under a runner that already compiles TypeScript (vitest), tsx's hooks are not needed.
+  if (process.env.VITEST) return Promise.resolve();
+  tsLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return tsLoader;
+}
+
+const cache = new Map<string, Promise<AnyJobDefinition>>();
+
+/** Imports a job module (file URL, or any URL Node can import) and checks its default export. */
+export function loadJob(moduleUrl: string): Promise<AnyJobDefinition> {
+  let loading = cache.get(moduleUrl);
+  if (!loading) {
+    loading = importDefinition(moduleUrl);
+    cache.set(moduleUrl, loading);
+    loading.catch(() => cache.delete(moduleUrl));
+  }
+  return loading;
+}
+
+async function importDefinition(moduleUrl: string): Promise<AnyJobDefinition> {
+  if (TS_FILE.test(new URL(moduleUrl).pathname)) await ensureTsLoader();
+  let mod: { default?: unknown };
+  try {
+    mod = await import(moduleUrl);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new JobLoadError(`cannot load job module ${moduleUrl}: ${reason}`);
+  }
+  const def = mod.default as Partial<AnyJobDefinition> | undefined;
+  if (
+    !def ||
+    typeof def !== 'object' ||
+    typeof def.name !== 'string' ||
+    typeof def.input?.safeParse !== 'function' ||
+    (typeof def.process !== 'function' && typeof def.run !== 'function')
+  ) {
+    throw new JobLoadError(`${moduleUrl} does not default-export a job (use \`export default defineJob({...})\`)`);
+  }
+  return def as AnyJobDefinition;
+}
+
+export function toModuleUrl(pathOrUrl: string, cwd = process.cwd()): string {
+  if (/^(file|data|https?):/.test(pathOrUrl)) return pathOrUrl;
+  return pathToFileURL(new URL(pathOrUrl, pathToFileURL(`${cwd}/`)).pathname).href;
+}

@@ -1,0 +1,118 @@
+// The progress protocol: job states, events and snapshots, and JobClient, the
+// one interface every UI is written against and every transport implements.
+import type { ErrorInfo } from './errors.js';
+
+export type JobState = 'queued' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export const FINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);
+
+export interface Progress {
+  done: number;
+  /** Unknown until the job has enumerated its items or reported a total. */
+  total: number | null;
+  /** 0..1, counting partial progress of running items. */
+  fraction: number | null;
+  /** Units per second, smoothed. */
+  rate: number | null;
+  /** Seconds left at the current rate. */
+  eta: number | null;
+  message: string | null;
+  unit: string;
+}
+
+export interface ItemCounts {
+  total: number | null;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface JobSnapshot {
+  id: string;
+  name: string;
+  title: string;
+  state: JobState;
+  input: unknown;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  progress: Progress;
+  items: ItemCounts;
+  summary: unknown;
+  error: ErrorInfo | null;
+  /** Set on each run of a periodic job; cancelling any run stops the schedule. */
+  scheduleId: string | null;
+}
+
+export type ItemOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+interface EventBase {
+  /** Position in the engine's one event stream; strictly increasing. A cursor for `events({ after })`. */
+  seq: number;
+  jobId: string;
+  at: number;
+}
+
+export type JobEvent = EventBase &
+  (
+    | { type: 'queued'; job: JobSnapshot }
+    | { type: 'started' }
+    | { type: 'progress'; progress: Progress }
+    | { type: 'item'; index: number; outcome: ItemOutcome; label: string | null; error: ErrorInfo | null; ms: number }
+    | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; item: number | null }
+    | { type: 'cancelling'; reason: string | null; force: boolean }
+    | { type: 'finished'; state: JobState; summary: unknown; error: ErrorInfo | null; items: ItemCounts }
+  );
+
+export type JobEventType = JobEvent['type'];
+
+/** A job definition as UIs see it. */
+export interface JobDefinitionInfo {
+  name: string;
+  title: string;
+  description: string | null;
+  /** JSON Schema of the input (draft 2020-12). */
+  inputSchema: Record<string, unknown>;
+  every: string | null;
+  concurrency: number | null;
+  unit: string;
+}
+
+export interface StartOptions {
+  /** Run periodically, e.g. '30s', '5m'; each run is its own job. */
+  every?: string;
+}
+
+export interface CancelOptions {
+  reason?: string;
+  /** Terminate running items now instead of after the grace period. */
+  force?: boolean;
+}
+
+export interface JobFilter {
+  state?: JobState | JobState[];
+  name?: string;
+  /** Newest first; default 50. */
+  limit?: number;
+  /** Only jobs created before this job (for paging). */
+  before?: string;
+}
+
+export interface EventsOptions {
+  jobId?: string;
+  /** Replay events after this sequence number, then follow live. */
+  after?: number;
+  signal?: AbortSignal;
+}
+
+/** Everything a UI needs. The engine implements it in-process; tRPC and BullMQ carry it elsewhere. */
+export interface JobClient {
+  definitions(): Promise<JobDefinitionInfo[]>;
+  start(name: string, input: unknown, options?: StartOptions): Promise<JobSnapshot>;
+  cancel(jobId: string, options?: CancelOptions): Promise<JobSnapshot>;
+  get(jobId: string): Promise<JobSnapshot | undefined>;
+  list(filter?: JobFilter): Promise<JobSnapshot[]>;
+  events(options?: EventsOptions): AsyncIterable<JobEvent>;
+  close(): Promise<void>;
+}
