@@ -1,1 +1,23 @@
-export {};
+// @threadline/core: typed jobs, the progress protocol over worker threads, and
+// the engine (pool, scheduler, SQLite store) behind the JobClient interface.
+
+export { createEngine, type Engine, type EngineOptions, type EngineStats } from './engine/engine.js';
+export * from './job/index.js';
+export { loadJob, toModuleUrl } from './job/load.js';
+export { type JobRegistry, resolveJobRef } from './job/registry.js';
+export { jobInputSchema, validateInput } from './job/schema.js';
+export { type BatchOutcome, type PoolOptions, WorkerPool } from './pool/pool.js';
+export { parseDuration } from './protocol/duration.js';
+export {
+  CancelledError,
+  type ErrorInfo,
+  JobLoadError,
+  NotFoundError,
+  ThreadlineError,
+  toErrorInfo,
+  ValidationError,
+  WorkerCrashedError,
+} from './protocol/errors.js';
+export { formatProgressLine } from './protocol/format.js';
+export * from './protocol/types.js';
+export { resolveDataDir } from './store/data-dir.js';

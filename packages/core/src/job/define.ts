@@ -53,7 +53,8 @@ export interface SummaryInfo<Input> {
 export function defineJob<Input, Item = unknown, Result = unknown, Summary = unknown>(
   definition: JobDefinition<Input, Item, Result, Summary>,
 ): JobDefinition<Input, Item, Result, Summary> {
-  if (!definition.name || typeof definition.name !== 'string') throw new TypeError('defineJob: name is required');
+  if (!definition.name || typeof definition.name !== 'string')
+    throw new TypeError('defineJob: name is required');
   if (!definition.process && !definition.run) {
     throw new TypeError(`defineJob(${definition.name}): give either process (with items) or run`);
   }

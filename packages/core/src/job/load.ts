@@ -47,7 +47,9 @@ async function importDefinition(moduleUrl: string): Promise<AnyJobDefinition> {
     typeof def.input?.safeParse !== 'function' ||
     (typeof def.process !== 'function' && typeof def.run !== 'function')
   ) {
-    throw new JobLoadError(`${moduleUrl} does not default-export a job (use \`export default defineJob({...})\`)`);
+    throw new JobLoadError(
+      `${moduleUrl} does not default-export a job (use \`export default defineJob({...})\`)`,
+    );
   }
   return def as AnyJobDefinition;
 }

@@ -9,7 +9,10 @@ import { toModuleUrl } from './load.js';
 export type JobRegistry = Record<string, string>;
 
 const looksLikePath = (ref: string) =>
-  ref.startsWith('.') || ref.startsWith('/') || /^(file|data|https?):/.test(ref) || /\.(m?[jt]s|cjs|cts)$/.test(ref);
+  ref.startsWith('.') ||
+  ref.startsWith('/') ||
+  /^(file|data|https?):/.test(ref) ||
+  /\.(m?[jt]s|cjs|cts)$/.test(ref);
 
 /** Resolves a job name or a path/URL to the URL of its module. */
 export function resolveJobRef(ref: string, registry: JobRegistry, cwd = process.cwd()): string {

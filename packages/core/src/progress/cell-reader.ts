@@ -1,10 +1,11 @@
-// The engine's side of a progress cell: a consistent snapshot under the
-// worker's sequence lock, and the cancel flag.
+// The engine's side of a progress cell: a sample of the running item, and the
+// cancel flag.
 import { type CellViews, F64, I32, MSG_OFFSET } from './layout.js';
 
 export interface CellSample {
-  seq: number;
+  /** Index within the batch of the running item, -1 between items. */
   current: number;
+  /** Items of the batch finished so far. */
   completed: number;
   done: number;
   total: number | null;
@@ -13,22 +14,25 @@ export interface CellSample {
 
 const decoder = new TextDecoder();
 
-export function readCell(cell: CellViews): CellSample | undefined {
-  // A writer holds the lock for a few stores; a handful of retries is plenty,
-  // and a missed sample is simply taken on the next tick.
+export function readCell(cell: CellViews): CellSample {
+  const current = Atomics.load(cell.i32, I32.CURRENT);
+  const completed = Atomics.load(cell.i32, I32.COMPLETED);
+  const done = cell.f64[F64.DONE]!;
+  const total = cell.f64[F64.TOTAL]!;
+  return { current, completed, done, total: Number.isNaN(total) ? null : total, message: readMessage(cell) };
+}
+
+function readMessage(cell: CellViews): string | null {
+  // A writer holds the lock for one encode; a handful of retries is plenty,
+  // and a missed message is simply read on the next tick.
   for (let attempt = 0; attempt < 16; attempt++) {
-    const before = Atomics.load(cell.i32, I32.SEQ);
+    const before = Atomics.load(cell.i32, I32.MSG_SEQ);
     if (before & 1) continue;
-    const current = cell.i32[I32.CURRENT]!;
-    const completed = cell.i32[I32.COMPLETED]!;
-    const done = cell.f64[F64.DONE]!;
-    const total = cell.f64[F64.TOTAL]!;
     const len = cell.i32[I32.MSG_LEN]!;
     const message = len > 0 ? decoder.decode(cell.bytes.slice(MSG_OFFSET, MSG_OFFSET + len)) : null;
-    if (Atomics.load(cell.i32, I32.SEQ) !== before) continue;
-    return { seq: before, current, completed, done, total: Number.isNaN(total) ? null : total, message };
+    if (Atomics.load(cell.i32, I32.MSG_SEQ) === before) return message;
   }
-  return undefined;
+  return null;
 }
 
 export function setCancel(cell: CellViews, cancelled: boolean): void {

@@ -1,5 +1,6 @@
 // The worker's side of a progress cell. `progress()` is on the innermost loop
-// of user code: a few stores into shared memory, never a message.
+// of user code: two plain stores into shared memory, never a message. Only a
+// changed message takes the sequence lock, so the reader never sees it torn.
 import { CancelledError } from '../protocol/errors.js';
 import { type CellViews, F64, I32, MSG_BYTES, MSG_OFFSET } from './layout.js';
 
@@ -10,41 +11,28 @@ export class CellWriter {
 
   constructor(private readonly cell: CellViews) {}
 
+  beginBatch(): void {
+    Atomics.store(this.cell.i32, I32.COMPLETED, 0);
+    Atomics.store(this.cell.i32, I32.CURRENT, -1);
+  }
+
   beginItem(index: number): void {
-    this.lock();
-    this.cell.i32[I32.CURRENT] = index;
     this.cell.f64[F64.DONE] = 0;
     this.cell.f64[F64.TOTAL] = Number.NaN;
-    this.cell.i32[I32.MSG_LEN] = 0;
-    this.lastMessage = undefined;
-    this.unlock();
+    this.writeMessage('');
+    Atomics.store(this.cell.i32, I32.CURRENT, index);
   }
 
   endItem(completed: number): void {
-    this.lock();
-    this.cell.i32[I32.COMPLETED] = completed;
-    this.cell.i32[I32.CURRENT] = -1;
-    this.unlock();
-  }
-
-  resetBatch(): void {
-    this.lock();
-    this.cell.i32[I32.COMPLETED] = 0;
-    this.cell.i32[I32.CURRENT] = -1;
-    this.unlock();
+    Atomics.store(this.cell.i32, I32.COMPLETED, completed);
+    Atomics.store(this.cell.i32, I32.CURRENT, -1);
   }
 
   progress(done: number, total?: number, message?: string): void {
-    this.lock();
     this.cell.f64[F64.DONE] = done;
     if (total !== undefined) this.cell.f64[F64.TOTAL] = total;
     // Comparing first keeps a repeated message (the common case) free of encoding work.
-    if (message !== undefined && message !== this.lastMessage) {
-      this.lastMessage = message;
-      const { written } = encoder.encodeInto(message, this.cell.bytes.subarray(MSG_OFFSET, MSG_OFFSET + MSG_BYTES));
-      this.cell.i32[I32.MSG_LEN] = written;
-    }
-    this.unlock();
+    if (message !== undefined && message !== this.lastMessage) this.writeMessage(message);
   }
 
   isCancelled(): boolean {
@@ -55,11 +43,14 @@ export class CellWriter {
     if (Atomics.load(this.cell.i32, I32.CANCEL) === 1) throw new CancelledError();
   }
 
-  private lock(): void {
-    Atomics.add(this.cell.i32, I32.SEQ, 1);
-  }
-
-  private unlock(): void {
-    Atomics.add(this.cell.i32, I32.SEQ, 1);
+  private writeMessage(message: string): void {
+    this.lastMessage = message;
+    Atomics.add(this.cell.i32, I32.MSG_SEQ, 1);
+    const { written } = encoder.encodeInto(
+      message,
+      this.cell.bytes.subarray(MSG_OFFSET, MSG_OFFSET + MSG_BYTES),
+    );
+    this.cell.i32[I32.MSG_LEN] = written;
+    Atomics.add(this.cell.i32, I32.MSG_SEQ, 1);
   }
 }

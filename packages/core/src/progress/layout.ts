@@ -1,11 +1,10 @@
 // One progress cell per worker slot in a SharedArrayBuffer. The worker writes
-// its running item's progress with plain stores under a sequence lock; the
-// engine samples the cells on a tick. Sampling beats messages: 1M postMessage
-// calls cost about 2x the loop itself, 1M shared-memory stores cost nothing
-// measurable (see bench/).
+// its running item's progress with plain stores; the engine samples the cells
+// on a tick. Sampling beats messages: 1M postMessage calls cost about 2x the
+// loop itself, 1M shared-memory stores cost nothing measurable (see bench/).
 //
 // Layout of one cell (CELL_BYTES):
-//   Int32 [0] SEQ        odd while the worker is writing, bumped on each change
+//   Int32 [0] MSG_SEQ    odd while the worker is writing the message
 //   Int32 [1] CANCEL     set to 1 by the engine to cancel the batch in this slot
 //   Int32 [2] CURRENT    index within the batch of the running item, -1 when idle
 //   Int32 [3] COMPLETED  items of the batch finished so far
@@ -15,7 +14,7 @@
 //   bytes 36.. message, UTF-8, truncated to MSG_BYTES
 
 export const CELL_BYTES = 512;
-export const I32 = { SEQ: 0, CANCEL: 1, CURRENT: 2, COMPLETED: 3, MSG_LEN: 8 } as const;
+export const I32 = { MSG_SEQ: 0, CANCEL: 1, CURRENT: 2, COMPLETED: 3, MSG_LEN: 8 } as const;
 export const F64 = { DONE: 2, TOTAL: 3 } as const;
 export const MSG_OFFSET = 36;
 export const MSG_BYTES = CELL_BYTES - MSG_OFFSET;

@@ -2,7 +2,14 @@
 // one interface every UI is written against and every transport implements.
 import type { ErrorInfo } from './errors.js';
 
-export type JobState = 'queued' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type JobState =
+  | 'queued'
+  | 'running'
+  | 'cancelling'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'interrupted';
 
 export const FINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);
@@ -18,7 +25,6 @@ export interface Progress {
   /** Seconds left at the current rate. */
   eta: number | null;
   message: string | null;
-  unit: string;
 }
 
 export interface ItemCounts {
@@ -43,6 +49,10 @@ export interface JobSnapshot {
   error: ErrorInfo | null;
   /** Set on each run of a periodic job; cancelling any run stops the schedule. */
   scheduleId: string | null;
+  /** A queued run of a periodic job waits until this time. */
+  runAt: number | null;
+  /** What one unit of progress is called ('files', 'bytes'). */
+  unit: string;
 }
 
 export type ItemOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -59,13 +69,29 @@ export type JobEvent = EventBase &
     | { type: 'queued'; job: JobSnapshot }
     | { type: 'started' }
     | { type: 'progress'; progress: Progress }
-    | { type: 'item'; index: number; outcome: ItemOutcome; label: string | null; error: ErrorInfo | null; ms: number }
+    | {
+        type: 'item';
+        index: number;
+        outcome: ItemOutcome;
+        label: string | null;
+        error: ErrorInfo | null;
+        ms: number;
+      }
     | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; item: number | null }
     | { type: 'cancelling'; reason: string | null; force: boolean }
     | { type: 'finished'; state: JobState; summary: unknown; error: ErrorInfo | null; items: ItemCounts }
   );
 
 export type JobEventType = JobEvent['type'];
+export type ItemEvent = Extract<JobEvent, { type: 'item' }>;
+export type LogEvent = Extract<JobEvent, { type: 'log' }>;
+
+/** A job with what a details view shows: its failed items and its latest logs. */
+export interface JobDetails {
+  job: JobSnapshot;
+  failures: ItemEvent[];
+  logs: LogEvent[];
+}
 
 /** A job definition as UIs see it. */
 export interface JobDefinitionInfo {
@@ -101,7 +127,7 @@ export interface JobFilter {
 
 export interface EventsOptions {
   jobId?: string;
-  /** Replay events after this sequence number, then follow live. */
+  /** Replay events after this sequence number, then follow live. Without it, only live events. */
   after?: number;
   signal?: AbortSignal;
 }
@@ -112,6 +138,8 @@ export interface JobClient {
   start(name: string, input: unknown, options?: StartOptions): Promise<JobSnapshot>;
   cancel(jobId: string, options?: CancelOptions): Promise<JobSnapshot>;
   get(jobId: string): Promise<JobSnapshot | undefined>;
+  /** The job with its failed items and latest logs; undefined for an unknown id. */
+  details(jobId: string): Promise<JobDetails | undefined>;
   list(filter?: JobFilter): Promise<JobSnapshot[]>;
   events(options?: EventsOptions): AsyncIterable<JobEvent>;
   close(): Promise<void>;

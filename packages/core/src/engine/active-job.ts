@@ -1,0 +1,133 @@
+// The engine's working state for one job between `started` and `finished`:
+// items waiting for a worker, batches in flight, outcomes so far, and the
+// progress sampled from the cells of the slots running its batches.
+import type { AnyJobDefinition } from '../job/define.js';
+import type { Slot } from '../pool/pool.js';
+import { readCell } from '../progress/cell-reader.js';
+import type { ErrorInfo } from '../protocol/errors.js';
+import type { JobSnapshot, Progress } from '../protocol/types.js';
+
+export interface PendingItem {
+  index: number;
+  item: unknown;
+}
+
+export interface Batch {
+  slot: Slot;
+  items: PendingItem[];
+}
+
+/** Batches aim at this much work, so tiny items are not one message each (see bench/dispatch). */
+const TARGET_BATCH_MS = 15;
+const MAX_BATCH = 2048;
+/** Enumeration pauses when this many items wait, so a huge tree does not sit in memory. */
+export const PENDING_HIGH_WATER = 20_000;
+
+export class ActiveJob {
+  readonly pending: PendingItem[] = [];
+  readonly batches = new Set<Batch>();
+  /** Results of succeeded items by index, for summarize. */
+  readonly results: unknown[] = [];
+  enumerated = 0;
+  enumerationDone = false;
+  readonly enumeration = new AbortController();
+  /** Resolves a paused enumeration when pending drains below the high-water mark. */
+  resumeEnumeration: (() => void) | undefined;
+  cancel: { force: boolean; reason: string | null } | null = null;
+  graceTimer: NodeJS.Timeout | undefined;
+  failure: ErrorInfo | null = null;
+  firstItemError: ErrorInfo | null = null;
+  private avgItemMs: number | null = null;
+  private lastSample = { at: 0, done: 0 };
+  private rate: number | null = null;
+
+  constructor(
+    readonly snapshot: JobSnapshot,
+    readonly definition: AnyJobDefinition,
+    readonly moduleUrl: string,
+    readonly input: unknown,
+    readonly mode: 'process' | 'run',
+  ) {}
+
+  get finishedItems(): number {
+    const { succeeded, failed, cancelled } = this.snapshot.items;
+    return succeeded + failed + cancelled;
+  }
+
+  get isComplete(): boolean {
+    return this.enumerationDone && this.pending.length === 0 && this.batches.size === 0;
+  }
+
+  /** How many items the next batch takes: about TARGET_BATCH_MS of work, one at first. */
+  nextBatchSize(poolSize: number): number {
+    let size = this.avgItemMs === null ? 1 : Math.round(TARGET_BATCH_MS / Math.max(this.avgItemMs, 0.0001));
+    // Near the end, share what is left across the pool instead of one worker taking it all.
+    if (this.enumerationDone) size = Math.min(size, Math.ceil(this.pending.length / poolSize));
+    return Math.max(1, Math.min(MAX_BATCH, size));
+  }
+
+  recordItemTime(ms: number): void {
+    this.avgItemMs = this.avgItemMs === null ? ms : this.avgItemMs * 0.8 + ms * 0.2;
+  }
+
+  /** Samples the job's cells; returns the new progress, or undefined when nothing a person would see changed. */
+  sample(now: number): Progress | undefined {
+    let done = this.finishedItems;
+    let partial = 0;
+    let message: string | null = null;
+    let itemTotal: number | null = null;
+    let itemDone = 0;
+    for (const batch of this.batches) {
+      const cell = readCell(batch.slot.cell);
+      done += Math.min(cell.completed, batch.items.length);
+      if (cell.current >= 0) {
+        if (cell.total !== null && cell.total > 0) partial += Math.min(1, cell.done / cell.total);
+        message = cell.message ?? message;
+        itemDone = cell.done;
+        itemTotal = cell.total;
+      }
+    }
+    let total: number | null = this.enumerationDone ? this.enumerated : null;
+    let fraction: number | null = total ? Math.min(1, (done + partial) / total) : total === 0 ? 1 : null;
+    if (this.mode === 'run') {
+      // One long call: its own units are the progress (bytes, epochs), not "1 item".
+      if (this.batches.size > 0) {
+        done = itemDone;
+        total = itemTotal;
+        fraction = total ? Math.min(1, done / total) : null;
+      } else {
+        total = 1;
+        fraction = 1;
+      }
+    }
+    const previous = this.snapshot.progress;
+    this.updateRate(now, done);
+    const eta =
+      this.rate && total !== null && this.rate > 0
+        ? Math.max(0, (total - done) / this.rate)
+        : total === done
+          ? 0
+          : null;
+    const next: Progress = { done, total, fraction, rate: this.rate, eta, message };
+    const changed =
+      next.done !== previous.done ||
+      next.total !== previous.total ||
+      next.message !== previous.message ||
+      Math.round((next.fraction ?? -1) * 1000) !== Math.round((previous.fraction ?? -1) * 1000);
+    this.snapshot.progress = next;
+    return changed ? next : undefined;
+  }
+
+  private updateRate(now: number, done: number): void {
+    const elapsed = (now - this.lastSample.at) / 1000;
+    if (this.lastSample.at === 0) {
+      this.lastSample = { at: now, done };
+      return;
+    }
+    if (elapsed < 0.25) return;
+    const instant = Math.max(0, done - this.lastSample.done) / elapsed;
+    // Smoothed over a few seconds, so the ETA does not jump with every batch.
+    this.rate = this.rate === null ? instant : this.rate * 0.7 + instant * 0.3;
+    this.lastSample = { at: now, done };
+  }
+}

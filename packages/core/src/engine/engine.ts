@@ -1,0 +1,531 @@
+// The in-process engine: the embedded default behind JobClient. It owns the
+// pool, the store and the event stream; decides when a queued job starts; fans
+// a running job's items out to the pool in batches; and is the one place that
+// decides a job's final state.
+import { randomBytes } from 'node:crypto';
+import type { ResourceLimits } from 'node:worker_threads';
+import type { AnyJobDefinition } from '../job/define.js';
+import { loadJob } from '../job/load.js';
+import { type JobRegistry, resolveJobRef } from '../job/registry.js';
+import { jobInputSchema, validateInput } from '../job/schema.js';
+import { WorkerPool } from '../pool/pool.js';
+import { parseDuration } from '../protocol/duration.js';
+import { NotFoundError, toErrorInfo, ValidationError } from '../protocol/errors.js';
+import type {
+  CancelOptions,
+  EventsOptions,
+  ItemEvent,
+  JobClient,
+  JobDefinitionInfo,
+  JobDetails,
+  JobEvent,
+  JobFilter,
+  JobSnapshot,
+  JobState,
+  LogEvent,
+  StartOptions,
+} from '../protocol/types.js';
+import { resolveDataDir } from '../store/data-dir.js';
+import { type RetentionOptions, Store } from '../store/store.js';
+import { ActiveJob, PENDING_HIGH_WATER } from './active-job.js';
+import { Dispatcher } from './dispatcher.js';
+import { EventHub } from './event-hub.js';
+import { lockDataDir } from './lock.js';
+
+export interface EngineOptions {
+  /** Where the SQLite store lives; default THREADLINE_DATA_DIR or the user's data folder. */
+  dataDir?: string;
+  /** Job names → module URLs (the built-ins, usually). Jobs can also be started by path or URL. */
+  registry?: JobRegistry;
+  /** Worker threads; default os.availableParallelism(). */
+  poolSize?: number;
+  /** Jobs running at once across all definitions; default 4. */
+  maxRunningJobs?: number;
+  /** How long a cancelled item may ignore its signal before its worker is terminated; default 2000 ms. */
+  graceMs?: number;
+  /** How often progress cells are sampled and the store written; default 100 ms. */
+  tickMs?: number;
+  resourceLimits?: ResourceLimits;
+  retention?: RetentionOptions;
+  /** Where relative job paths resolve; default process.cwd(). */
+  cwd?: string;
+}
+
+export interface EngineStats {
+  poolSize: number;
+  busyWorkers: number;
+  subscribers: number;
+  itemsProcessed: number;
+  jobsByState: Record<JobState, number>;
+}
+
+interface Schedule {
+  everyMs: number;
+  active: boolean;
+}
+
+const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+
+export type Engine = JobClient & {
+  /** Resolves when the job reaches a final state. */
+  waitFor(jobId: string): Promise<JobSnapshot>;
+  readonly dataDir: string;
+  readonly pool: WorkerPool;
+  stats(): EngineStats;
+};
+
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const engine = new InProcessEngine(options);
+  await engine.recover();
+  return engine;
+}
+
+class InProcessEngine implements Engine {
+  readonly dataDir: string;
+  readonly pool: WorkerPool;
+  private readonly store: Store;
+  private readonly hub: EventHub;
+  private readonly dispatcher: Dispatcher;
+  private readonly unlock: () => void;
+  private readonly registry: JobRegistry;
+  /** Jobs not yet final: queued ones waiting their turn, and running ones. */
+  private readonly live = new Map<string, JobSnapshot>();
+  private readonly active = new Map<string, ActiveJob>();
+  private readonly queuedWork = new Map<
+    string,
+    { definition: AnyJobDefinition; moduleUrl: string; input: unknown }
+  >();
+  private readonly schedules = new Map<string, Schedule>();
+  private readonly dirty = new Set<JobSnapshot>();
+  private readonly finishWaiters = new Map<string, (() => void)[]>();
+  private readonly tick: NodeJS.Timeout;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private itemsProcessed = 0;
+  private closing = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.dataDir = resolveDataDir(options.dataDir);
+    this.store = new Store(this.dataDir);
+    try {
+      this.unlock = lockDataDir(this.dataDir);
+    } catch (error) {
+      this.store.close();
+      throw error;
+    }
+    this.registry = options.registry ?? {};
+    this.hub = new EventHub(this.store, () => this.flush());
+    this.pool = new WorkerPool({
+      ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      onLog: (log) => {
+        const job = this.active.get(log.jobId);
+        if (!job) return;
+        const event: Omit<LogEvent, 'seq' | 'at'> = {
+          type: 'log',
+          jobId: log.jobId,
+          level: log.level,
+          message: log.message,
+          item: log.item,
+        };
+        this.hub.emit(event);
+      },
+    });
+    this.dispatcher = new Dispatcher(this.pool, {
+      itemsDone: (job, events) => this.onItems(job, events),
+      batchFinished: (job) => this.afterBatch(job),
+    });
+    this.tick = setInterval(() => this.onTick(), options.tickMs ?? 100);
+    this.tick.unref();
+  }
+
+  /** Jobs a crashed engine left unfinished are marked interrupted: their record must not say running. */
+  async recover(): Promise<void> {
+    for (const job of this.store.unfinishedJobs()) {
+      this.finalize(job, 'interrupted', job.summary, {
+        message: 'the engine stopped while this job was unfinished',
+      });
+    }
+    this.store.prune(this.options.retention ?? {});
+    this.flush();
+  }
+
+  async definitions(): Promise<JobDefinitionInfo[]> {
+    const infos = await Promise.all(
+      Object.entries(this.registry).map(async ([name, url]) => {
+        const definition = await loadJob(url);
+        return toInfo({ ...definition, name });
+      }),
+    );
+    return infos.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async start(ref: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {
+    if (this.closing) throw new ValidationError('the engine is closing');
+    const moduleUrl = resolveJobRef(ref, this.registry, this.options.cwd);
+    const definition = await loadJob(moduleUrl);
+    const parsed = validateInput(definition.input, input ?? {}, definition.name);
+    const every = options.every ?? definition.every;
+    let scheduleId: string | null = null;
+    if (every) {
+      scheduleId = newId('s_');
+      this.schedules.set(scheduleId, { everyMs: parseDuration(every), active: true });
+    }
+    return this.enqueue(definition, moduleUrl, parsed, scheduleId, null);
+  }
+
+  private enqueue(
+    definition: AnyJobDefinition,
+    moduleUrl: string,
+    input: unknown,
+    scheduleId: string | null,
+    runAt: number | null,
+  ): JobSnapshot {
+    const job: JobSnapshot = {
+      id: newId('j_'),
+      name: definition.name,
+      title: definition.title,
+      state: 'queued',
+      input,
+      createdAt: Date.now(),
+      startedAt: null,
+      finishedAt: null,
+      progress: { done: 0, total: null, fraction: null, rate: null, eta: null, message: null },
+      items: { total: null, succeeded: 0, failed: 0, cancelled: 0 },
+      summary: null,
+      error: null,
+      scheduleId,
+      runAt,
+      unit: definition.unit ?? 'items',
+    };
+    this.live.set(job.id, job);
+    this.queuedWork.set(job.id, { definition, moduleUrl, input });
+    this.dirty.add(job);
+    const queued = structuredClone(job);
+    this.hub.emit({ type: 'queued', jobId: job.id, job: queued });
+    this.startQueued();
+    return queued;
+  }
+
+  /** Starts queued jobs while the engine-wide and per-definition limits allow. */
+  private startQueued(): void {
+    if (this.closing) return;
+    const now = Date.now();
+    let nextWake = Number.POSITIVE_INFINITY;
+    const maxRunning = this.options.maxRunningJobs ?? 4;
+    for (const [id, work] of this.queuedWork) {
+      if (this.active.size >= maxRunning) break;
+      const job = this.live.get(id)!;
+      if (job.runAt !== null && job.runAt > now) {
+        nextWake = Math.min(nextWake, job.runAt);
+        continue;
+      }
+      const limit = work.definition.concurrency;
+      if (
+        limit &&
+        [...this.active.values()].filter((a) => a.definition.name === work.definition.name).length >= limit
+      ) {
+        continue;
+      }
+      this.queuedWork.delete(id);
+      this.begin(job, work.definition, work.moduleUrl, work.input);
+    }
+    clearTimeout(this.wakeTimer);
+    if (Number.isFinite(nextWake)) {
+      this.wakeTimer = setTimeout(() => this.startQueued(), Math.max(0, nextWake - now));
+      this.wakeTimer.unref();
+    }
+  }
+
+  private begin(job: JobSnapshot, definition: AnyJobDefinition, moduleUrl: string, input: unknown): void {
+    const mode = definition.process ? 'process' : 'run';
+    const active = new ActiveJob(job, definition, moduleUrl, input, mode);
+    this.active.set(job.id, active);
+    job.state = 'running';
+    job.startedAt = Date.now();
+    this.dirty.add(job);
+    this.hub.emit({ type: 'started', jobId: job.id });
+    if (mode === 'run') {
+      active.pending.push({ index: 0, item: input });
+      active.enumerated = 1;
+      active.enumerationDone = true;
+      job.items.total = 1;
+      this.dispatcher.pump(this.active.values());
+    } else {
+      void this.enumerate(active);
+    }
+  }
+
+  private async enumerate(job: ActiveJob): Promise<void> {
+    try {
+      const items = job.definition.items!(job.input, { signal: job.enumeration.signal });
+      for await (const item of items) {
+        if (job.enumeration.signal.aborted) break;
+        job.pending.push({ index: job.enumerated++, item });
+        this.dispatcher.pump(this.active.values());
+        if (job.pending.length >= PENDING_HIGH_WATER) {
+          await new Promise<void>((resolve) => {
+            job.resumeEnumeration = resolve;
+          });
+        }
+      }
+    } catch (error) {
+      if (!job.cancel) job.failure = toErrorInfo(error);
+    }
+    job.enumerationDone = true;
+    job.snapshot.items.total = job.enumerated;
+    this.dirty.add(job.snapshot);
+    if (job.failure) this.dropPending(job);
+    this.dispatcher.pump(this.active.values());
+    this.afterBatch(job);
+  }
+
+  private onItems(job: ActiveJob, events: Omit<ItemEvent, 'seq' | 'at'>[]): void {
+    for (const event of events) {
+      const counts = job.snapshot.items;
+      counts[event.outcome]++;
+      if (event.outcome === 'failed') {
+        job.firstItemError ??= event.error;
+        if (job.definition.failFast && !job.cancel) {
+          job.failure = event.error;
+          this.requestCancel(job, { reason: 'failFast: an item failed', force: false });
+        }
+      }
+      this.hub.emit(event);
+    }
+    this.itemsProcessed += events.length;
+    this.dirty.add(job.snapshot);
+  }
+
+  private afterBatch(job: ActiveJob): void {
+    if (job.resumeEnumeration && job.pending.length < PENDING_HIGH_WATER / 2) {
+      job.resumeEnumeration();
+      job.resumeEnumeration = undefined;
+    }
+    if (job.isComplete && this.active.get(job.snapshot.id) === job) this.complete(job);
+    this.dispatcher.pump(this.active.values());
+  }
+
+  /** The one place a job that ran gets its final state. */
+  private complete(job: ActiveJob): void {
+    this.active.delete(job.snapshot.id);
+    clearTimeout(job.graceTimer);
+    job.sample(Date.now());
+    const counts = job.snapshot.items;
+    const info = {
+      input: job.input,
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      cancelled: counts.cancelled,
+      total: counts.total ?? job.enumerated,
+    };
+    let summary: unknown = {
+      total: info.total,
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      cancelled: counts.cancelled,
+    };
+    let error = job.failure;
+    try {
+      const results = job.results.filter((_, i) => i in job.results);
+      if (job.definition.summarize) summary = job.definition.summarize(results, info);
+      else if (job.mode === 'run') summary = results[0] ?? null;
+    } catch (caught) {
+      error ??= toErrorInfo(caught);
+    }
+    let state: JobState;
+    if (job.cancel && !job.failure) state = 'cancelled';
+    else if (error) state = 'failed';
+    else if (info.total > 0 && counts.failed === info.total) {
+      state = 'failed';
+      const first = job.firstItemError;
+      error = {
+        ...first,
+        message:
+          info.total === 1
+            ? (first?.message ?? 'failed')
+            : `all ${info.total} items failed; first: ${first?.message}`,
+      };
+    } else state = 'succeeded';
+    this.finalize(job.snapshot, state, summary, error);
+    this.scheduleNext(job, state);
+    this.startQueued();
+  }
+
+  private finalize(job: JobSnapshot, state: JobState, summary: unknown, error: JobSnapshot['error']): void {
+    job.state = state;
+    job.finishedAt = Date.now();
+    job.summary = summary ?? null;
+    job.error = error ?? null;
+    this.live.delete(job.id);
+    this.dirty.add(job);
+    this.hub.emit({
+      type: 'finished',
+      jobId: job.id,
+      state,
+      summary: job.summary,
+      error: job.error,
+      items: { ...job.items },
+    });
+    for (const resolve of this.finishWaiters.get(job.id) ?? []) resolve();
+    this.finishWaiters.delete(job.id);
+  }
+
+  private scheduleNext(job: ActiveJob, state: JobState): void {
+    const scheduleId = job.snapshot.scheduleId;
+    const schedule = scheduleId ? this.schedules.get(scheduleId) : undefined;
+    if (!scheduleId || !schedule?.active || state === 'cancelled' || this.closing) return;
+    const runAt = Math.max(Date.now(), (job.snapshot.startedAt ?? Date.now()) + schedule.everyMs);
+    this.enqueue(job.definition, job.moduleUrl, job.input, scheduleId, runAt);
+  }
+
+  async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
+    const job = this.live.get(jobId);
+    if (!job) {
+      const stored = this.store.getJob(jobId);
+      if (!stored) throw new NotFoundError(`no job with id ${jobId}`);
+      return stored;
+    }
+    if (job.scheduleId) this.schedules.get(job.scheduleId)!.active = false;
+    const reason = options.reason ?? null;
+    if (this.queuedWork.delete(jobId)) {
+      this.hub.emit({ type: 'cancelling', jobId, reason, force: options.force ?? false });
+      this.finalize(job, 'cancelled', null, null);
+      this.startQueued();
+      return structuredClone(job);
+    }
+    const active = this.active.get(jobId);
+    if (active) this.requestCancel(active, { reason, force: options.force ?? false });
+    return structuredClone(job);
+  }
+
+  private requestCancel(job: ActiveJob, request: { reason: string | null; force: boolean }): void {
+    if (job.cancel && (job.cancel.force || !request.force)) return;
+    job.cancel = request;
+    job.snapshot.state = 'cancelling';
+    this.dirty.add(job.snapshot);
+    this.hub.emit({
+      type: 'cancelling',
+      jobId: job.snapshot.id,
+      reason: request.reason,
+      force: request.force,
+    });
+    job.enumeration.abort();
+    job.resumeEnumeration?.();
+    this.dropPending(job);
+    for (const batch of job.batches) batch.slot.cancel();
+    clearTimeout(job.graceTimer);
+    const terminate = () => {
+      for (const batch of job.batches) void batch.slot.terminate();
+    };
+    if (request.force) terminate();
+    else {
+      job.graceTimer = setTimeout(terminate, this.options.graceMs ?? 2000);
+      job.graceTimer.unref();
+    }
+    this.afterBatch(job);
+  }
+
+  /** Items that never reached a worker are dropped at once, counted as cancelled. */
+  private dropPending(job: ActiveJob): void {
+    job.snapshot.items.cancelled += job.pending.length;
+    job.pending.length = 0;
+    this.dirty.add(job.snapshot);
+  }
+
+  async get(jobId: string): Promise<JobSnapshot | undefined> {
+    const job = this.live.get(jobId);
+    if (job) return structuredClone(job);
+    this.flush();
+    return this.store.getJob(jobId);
+  }
+
+  async details(jobId: string): Promise<JobDetails | undefined> {
+    this.flush();
+    const job = await this.get(jobId);
+    if (!job) return undefined;
+    const failures = this.store
+      .jobEvents(jobId, 'item', 10_000)
+      .filter((e) => e.type === 'item' && e.outcome === 'failed');
+    const logs = this.store.jobEvents(jobId, 'log', 1000);
+    return { job, failures: failures.slice(0, 500) as ItemEvent[], logs: logs as LogEvent[] };
+  }
+
+  async list(filter: JobFilter = {}): Promise<JobSnapshot[]> {
+    this.flush();
+    return this.store.listJobs(filter);
+  }
+
+  events(options: EventsOptions = {}): AsyncIterable<JobEvent> {
+    return this.hub.events(options);
+  }
+
+  stats(): EngineStats {
+    this.flush();
+    return {
+      poolSize: this.pool.size,
+      busyWorkers: this.pool.busyCount,
+      subscribers: this.hub.subscriberCount,
+      itemsProcessed: this.itemsProcessed,
+      jobsByState: this.store.countByState(),
+    };
+  }
+
+  /** Resolves when the job reaches a final state. */
+  async waitFor(jobId: string): Promise<JobSnapshot> {
+    if (this.live.has(jobId)) {
+      await new Promise<void>((resolve) => {
+        this.finishWaiters.set(jobId, [...(this.finishWaiters.get(jobId) ?? []), resolve]);
+      });
+    }
+    const job = await this.get(jobId);
+    if (!job) throw new NotFoundError(`no job with id ${jobId}`);
+    return job;
+  }
+
+  private onTick(): void {
+    const now = Date.now();
+    for (const job of this.active.values()) {
+      const progress = job.sample(now);
+      if (progress) {
+        this.dirty.add(job.snapshot);
+        this.hub.emit({ type: 'progress', jobId: job.snapshot.id, progress });
+      }
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    const events = this.hub.takeUnwritten();
+    if (events.length === 0 && this.dirty.size === 0) return;
+    this.store.write(this.dirty, events);
+    this.dirty.clear();
+  }
+
+  /** Cancels what is still running (forcefully: the owner is going away), records it, and stops the pool. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const schedule of this.schedules.values()) schedule.active = false;
+    const ids = [...this.live.keys()];
+    await Promise.all(ids.map((id) => this.cancel(id, { reason: 'the engine closed', force: true })));
+    await Promise.all(ids.map((id) => this.waitFor(id)));
+    clearInterval(this.tick);
+    clearTimeout(this.wakeTimer);
+    this.flush();
+    await this.pool.close();
+    this.store.close();
+    this.unlock();
+  }
+}
+
+function toInfo(definition: AnyJobDefinition): JobDefinitionInfo {
+  return {
+    name: definition.name,
+    title: definition.title,
+    description: definition.description ?? null,
+    inputSchema: jobInputSchema(definition.input),
+    every: definition.every ?? null,
+    concurrency: definition.concurrency ?? null,
+    unit: definition.unit ?? 'items',
+  };
+}

@@ -1,0 +1,102 @@
+// The engine's one event stream: numbers each event, keeps the unwritten tail
+// for the store, and serves subscribers a replay from the store followed by
+// live events, with no gap and no repeat between the two.
+import type { EventsOptions, JobEvent } from '../protocol/types.js';
+import type { Store } from '../store/store.js';
+
+/** An event before the hub numbers it. */
+export type NewEvent = JobEvent extends infer E
+  ? E extends JobEvent
+    ? Omit<E, 'seq' | 'at'>
+    : never
+  : never;
+
+type Listener = (event: JobEvent) => void;
+
+const REPLAY_PAGE = 500;
+
+export class EventHub {
+  private seq: number;
+  private unwritten: JobEvent[] = [];
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    private readonly store: Store,
+    /** Writes everything unwritten to the store; the replay reads only the store. */
+    private readonly flush: () => void,
+  ) {
+    this.seq = store.maxSeq();
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  emit(event: NewEvent): JobEvent {
+    const numbered = { ...event, seq: ++this.seq, at: Date.now() } as JobEvent;
+    this.unwritten.push(numbered);
+    for (const listener of this.listeners) listener(numbered);
+    return numbered;
+  }
+
+  /** Hands the unwritten events to the caller (to write in its transaction). */
+  takeUnwritten(): JobEvent[] {
+    const events = this.unwritten;
+    this.unwritten = [];
+    return events;
+  }
+
+  async *events(options: EventsOptions = {}): AsyncGenerator<JobEvent> {
+    const { jobId, signal } = options;
+    const queue: JobEvent[] = [];
+    let wake: (() => void) | undefined;
+    const listener: Listener = (event) => {
+      if (jobId !== undefined && event.jobId !== jobId) return;
+      queue.push(event);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    // Listen before reading the store: every event is then either in the store
+    // (seq <= the last one replayed) or in the queue, and `cursor` drops repeats.
+    this.listeners.add(listener);
+    signal?.addEventListener('abort', onAbort);
+    try {
+      let cursor = options.after ?? this.seq;
+      if (options.after !== undefined) {
+        this.flush();
+        const end = this.seq;
+        while (cursor < end && !signal?.aborted) {
+          const page = this.store.readEvents({ jobId, after: cursor, limit: REPLAY_PAGE });
+          if (page.length === 0) break;
+          for (const event of page) {
+            if (event.seq > end) break;
+            cursor = event.seq;
+            yield event;
+          }
+        }
+        cursor = Math.max(cursor, end);
+      }
+      while (!signal?.aborted) {
+        const event = queue.shift();
+        if (event) {
+          if (event.seq > cursor) {
+            cursor = event.seq;
+            yield event;
+          }
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      this.listeners.delete(listener);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

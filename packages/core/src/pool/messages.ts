@@ -1,0 +1,41 @@
+// What crosses between the engine and a worker thread. Plain, cloneable data only.
+import type { ErrorInfo } from '../protocol/errors.js';
+import type { ItemOutcome } from '../protocol/types.js';
+
+export interface WorkerInit {
+  cells: SharedArrayBuffer;
+  slot: number;
+}
+
+export interface BatchRequest {
+  jobId: string;
+  moduleUrl: string;
+  input: unknown;
+  /** `run` calls the definition's run(input) once; `process` calls process(item) per item. */
+  mode: 'process' | 'run';
+  items: unknown[];
+}
+
+export interface ItemResult {
+  outcome: ItemOutcome;
+  result?: unknown;
+  error?: ErrorInfo;
+  ms: number;
+}
+
+/** The worker's API, called through Comlink. */
+export interface WorkerApi {
+  runBatch(request: BatchRequest): Promise<ItemResult[]>;
+  /** Aborts the running batch's signal (the cancel flag in the cell is already set). */
+  cancel(): void;
+}
+
+/** Sent by the worker on its port beside Comlink's traffic (Comlink ignores messages without an id). */
+export interface LogMessage {
+  threadlineLog: {
+    jobId: string;
+    level: 'debug' | 'info' | 'warn' | 'error';
+    message: string;
+    item: number | null;
+  };
+}

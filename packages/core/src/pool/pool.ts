@@ -1,0 +1,141 @@
+// A fixed-size pool of worker threads, each in a slot with its own progress
+// cell. A slot's worker that crashes or is terminated is replaced in place, so
+// the pool stays at full size. Batches are Comlink calls; a call whose worker
+// dies never settles by itself, so the slot settles it from the exit event.
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { readCell, setCancel } from '../progress/cell-reader.js';
+import { CELL_BYTES, type CellViews, cellViews } from '../progress/layout.js';
+import { WorkerCrashedError } from '../protocol/errors.js';
+import type { BatchRequest, ItemResult, LogMessage, WorkerApi } from './messages.js';
+import { spawnWorker } from './spawn.js';
+
+export type BatchOutcome =
+  | { kind: 'done'; results: ItemResult[] }
+  /** The call failed without the worker dying (the module did not load, a result could not be cloned). */
+  | { kind: 'error'; error: Error }
+  /** The worker died (crash, resource limit) or was terminated; `completed` items of the batch had finished. */
+  | { kind: 'lost'; error: Error; completed: number };
+
+export interface PoolOptions {
+  size?: number;
+  resourceLimits?: ResourceLimits;
+  onLog?: (log: LogMessage['threadlineLog']) => void;
+}
+
+export class Slot {
+  worker!: Worker;
+  remote!: Comlink.Remote<WorkerApi>;
+  /** Resolves when the current worker is online. */
+  ready!: Promise<void>;
+  busy = false;
+  private settleLost: ((error: Error) => void) | undefined;
+  private terminating = false;
+
+  constructor(
+    readonly index: number,
+    readonly cell: CellViews,
+    private readonly pool: WorkerPool,
+  ) {
+    this.start();
+  }
+
+  private start(): void {
+    const worker = spawnWorker(
+      { cells: this.pool.cells, slot: this.index },
+      this.pool.options.resourceLimits,
+    );
+    this.worker = worker;
+    this.remote = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
+    this.ready = new Promise((resolve) => worker.once('online', () => resolve()));
+    this.terminating = false;
+    let lastError: Error | undefined;
+    worker.on('message', (data: Partial<LogMessage>) => {
+      this.pool.messagesReceived++;
+      if (data?.threadlineLog) this.pool.options.onLog?.(data.threadlineLog);
+    });
+    worker.on('error', (error) => {
+      lastError = error;
+    });
+    worker.once('exit', (code) => {
+      if (this.pool.closed) return;
+      const reason = this.terminating
+        ? new WorkerCrashedError('worker terminated')
+        : new WorkerCrashedError(`worker exited (code ${code})${lastError ? `: ${lastError.message}` : ''}`);
+      this.settleLost?.(reason);
+      this.settleLost = undefined;
+      this.start();
+    });
+  }
+
+  /** Runs a batch on this slot's worker. Never rejects: a dead worker is an outcome. */
+  async run(request: BatchRequest): Promise<BatchOutcome> {
+    this.busy = true;
+    setCancel(this.cell, false);
+    try {
+      const lost = new Promise<BatchOutcome>((resolve) => {
+        this.settleLost = (error) => {
+          resolve({ kind: 'lost', error, completed: readCell(this.cell).completed });
+        };
+      });
+      const done = this.remote.runBatch(request).then(
+        (results): BatchOutcome => ({ kind: 'done', results }),
+        (error: unknown): BatchOutcome => ({
+          kind: 'error',
+          error: error instanceof Error ? error : new Error(String(error)),
+        }),
+      );
+      return await Promise.race([done, lost]);
+    } finally {
+      this.settleLost = undefined;
+      this.busy = false;
+    }
+  }
+
+  /** Cooperative cancel: the flag for throwIfCancelled(), a message for the signal. */
+  cancel(): void {
+    setCancel(this.cell, true);
+    this.remote.cancel().catch(() => {});
+  }
+
+  /** Hard cancel: terminate the worker; a replacement starts at once. */
+  async terminate(): Promise<void> {
+    this.terminating = true;
+    await this.worker.terminate();
+  }
+}
+
+export class WorkerPool {
+  readonly size: number;
+  readonly cells: SharedArrayBuffer;
+  readonly slots: Slot[];
+  closed = false;
+  /** Every message from every worker, Comlink's included: progress must not add to it. */
+  messagesReceived = 0;
+
+  constructor(readonly options: PoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? availableParallelism());
+    this.cells = new SharedArrayBuffer(CELL_BYTES * this.size);
+    this.slots = Array.from({ length: this.size }, (_, i) => new Slot(i, cellViews(this.cells, i), this));
+  }
+
+  idleSlot(): Slot | undefined {
+    return this.slots.find((slot) => !slot.busy);
+  }
+
+  get busyCount(): number {
+    return this.slots.filter((slot) => slot.busy).length;
+  }
+
+  /** Resolves when every slot's worker is online. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.ready));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+}

@@ -1,0 +1,76 @@
+// The worker thread: runs batches of one job's items, writing progress into
+// its cell in shared memory. Imports nothing the engine needs (no store, no pool).
+import { parentPort, workerData } from 'node:worker_threads';
+import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { JobContext, LogLevel } from '../job/define.js';
+import { loadJob } from '../job/load.js';
+import { CellWriter } from '../progress/cell-writer.js';
+import { cellViews } from '../progress/layout.js';
+import { CancelledError, toErrorInfo } from '../protocol/errors.js';
+import type { BatchRequest, ItemResult, LogMessage, WorkerApi, WorkerInit } from './messages.js';
+
+if (!parentPort) throw new Error('threadline worker must run in a worker thread');
+const port = parentPort;
+const init = workerData as WorkerInit;
+const writer = new CellWriter(cellViews(init.cells, init.slot));
+let controller: AbortController | undefined;
+
+function isCancellation(error: unknown, signal: AbortSignal): boolean {
+  if (error instanceof CancelledError) return true;
+  return signal.aborted && error instanceof Error && (error.name === 'AbortError' || error === signal.reason);
+}
+
+const api: WorkerApi = {
+  async runBatch(request: BatchRequest): Promise<ItemResult[]> {
+    const definition = await loadJob(request.moduleUrl);
+    const abort = new AbortController();
+    controller = abort;
+    let current: number | null = null;
+    const ctx: JobContext = {
+      jobId: request.jobId,
+      signal: abort.signal,
+      progress: (done, total, message) => writer.progress(done, total, message),
+      throwIfCancelled: () => writer.throwIfCancelled(),
+      log: (level: LogLevel, message: string) => {
+        const log: LogMessage = {
+          threadlineLog: { jobId: request.jobId, level, message: String(message), item: current },
+        };
+        port.postMessage(log);
+      },
+    };
+    writer.beginBatch();
+    const results: ItemResult[] = [];
+    const { items, input, mode } = request;
+    for (let i = 0; i < items.length; i++) {
+      if (writer.isCancelled()) {
+        results.push({ outcome: 'cancelled', ms: 0 });
+        continue;
+      }
+      current = i;
+      writer.beginItem(i);
+      const started = performance.now();
+      try {
+        const pending =
+          mode === 'run' ? definition.run!(input, ctx) : definition.process!(items[i], ctx, input);
+        // Tiny synchronous items skip the microtask an await would cost.
+        const result = pending instanceof Promise ? await pending : pending;
+        results.push({ outcome: 'succeeded', result, ms: performance.now() - started });
+      } catch (error) {
+        const ms = performance.now() - started;
+        if (isCancellation(error, abort.signal) || writer.isCancelled())
+          results.push({ outcome: 'cancelled', ms });
+        else results.push({ outcome: 'failed', error: toErrorInfo(error), ms });
+      }
+      writer.endItem(i + 1);
+    }
+    current = null;
+    controller = undefined;
+    return results;
+  },
+  cancel(): void {
+    controller?.abort(new CancelledError());
+  },
+};
+
+Comlink.expose(api, nodeEndpoint(port));

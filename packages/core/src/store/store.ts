@@ -1,0 +1,191 @@
+// The embedded store: jobs and their event stream in one SQLite file (WAL).
+// The engine is its only writer and batches each tick's writes in one
+// transaction, so thousands of events a second cost one fsync-free commit.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { JobEvent, JobFilter, JobSnapshot, JobState } from '../protocol/types.js';
+
+export interface RetentionOptions {
+  /** Finished jobs kept (newest first); older ones go with their events. */
+  maxJobs?: number;
+  /** Progress events of finished jobs are dropped after this many ms; the job keeps its last progress. */
+  progressEventsMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE INDEX IF NOT EXISTS jobs_name ON jobs(name, pos);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_job ON events(job_id, seq);
+`;
+
+export class Store {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.file = join(dataDir, 'threadline.db');
+    this.db = new Database(this.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.statements = {
+      upsertJob: this.db.prepare(
+        `INSERT INTO jobs (id, name, state, created_at, finished_at, data) VALUES (@id, @name, @state, @createdAt, @finishedAt, @data)
+         ON CONFLICT(id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, data = excluded.data`,
+      ),
+      getJob: this.db.prepare('SELECT data FROM jobs WHERE id = ?'),
+      insertEvent: this.db.prepare('INSERT INTO events (seq, job_id, type, at, data) VALUES (?, ?, ?, ?, ?)'),
+      maxSeq: this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events'),
+      unfinished: this.db.prepare(
+        `SELECT data FROM jobs WHERE state IN ('queued', 'running', 'cancelling') ORDER BY pos`,
+      ),
+    };
+  }
+
+  /** Writes job rows and events in one transaction. */
+  readonly write = (jobs: Iterable<JobSnapshot>, events: readonly JobEvent[]): void => {
+    this.db.transaction(() => {
+      for (const job of jobs) {
+        this.statements.upsertJob.run({
+          id: job.id,
+          name: job.name,
+          state: job.state,
+          createdAt: job.createdAt,
+          finishedAt: job.finishedAt,
+          data: JSON.stringify(job),
+        });
+      }
+      for (const event of events) {
+        this.statements.insertEvent.run(event.seq, event.jobId, event.type, event.at, JSON.stringify(event));
+      }
+    })();
+  };
+
+  getJob(id: string): JobSnapshot | undefined {
+    const row = this.statements.getJob.get(id) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as JobSnapshot) : undefined;
+  }
+
+  /** Jobs newest first. */
+  listJobs(filter: JobFilter = {}): JobSnapshot[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const states =
+      filter.state === undefined ? [] : Array.isArray(filter.state) ? filter.state : [filter.state];
+    if (states.length) {
+      where.push(`state IN (${states.map(() => '?').join(', ')})`);
+      params.push(...states);
+    }
+    if (filter.name) {
+      where.push('name = ?');
+      params.push(filter.name);
+    }
+    if (filter.before) {
+      where.push('pos < COALESCE((SELECT pos FROM jobs WHERE id = ?), 0)');
+      params.push(filter.before);
+    }
+    const sql = `SELECT data FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY pos DESC LIMIT ?`;
+    params.push(filter.limit ?? 50);
+    const rows = this.db.prepare(sql).all(...params) as { data: string }[];
+    return rows.map((row) => JSON.parse(row.data) as JobSnapshot);
+  }
+
+  countByState(): Record<JobState, number> {
+    const counts = {
+      queued: 0,
+      running: 0,
+      cancelling: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+      interrupted: 0,
+    };
+    for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as {
+      state: JobState;
+      n: number;
+    }[]) {
+      counts[row.state] = row.n;
+    }
+    return counts;
+  }
+
+  /** Events after `after`, oldest first, at most `limit`. */
+  readEvents(options: { jobId?: string | undefined; after: number; limit: number }): JobEvent[] {
+    const rows = (
+      options.jobId
+        ? this.db
+            .prepare('SELECT data FROM events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+            .all(options.jobId, options.after, options.limit)
+        : this.db
+            .prepare('SELECT data FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
+            .all(options.after, options.limit)
+    ) as { data: string }[];
+    return rows.map((row) => JSON.parse(row.data) as JobEvent);
+  }
+
+  /** Events of one job of the given type, oldest first (item outcomes, logs). */
+  jobEvents(jobId: string, type: JobEvent['type'], limit: number): JobEvent[] {
+    const rows = this.db
+      .prepare('SELECT data FROM events WHERE job_id = ? AND type = ? ORDER BY seq LIMIT ?')
+      .all(jobId, type, limit) as { data: string }[];
+    return rows.map((row) => JSON.parse(row.data) as JobEvent);
+  }
+
+  maxSeq(): number {
+    return (this.statements.maxSeq.get() as { seq: number }).seq;
+  }
+
+  /** Jobs a previous engine left queued, running or cancelling (it crashed or was killed). */
+  unfinishedJobs(): JobSnapshot[] {
+    return (this.statements.unfinished.all() as { data: string }[]).map(
+      (row) => JSON.parse(row.data) as JobSnapshot,
+    );
+  }
+
+  prune(retention: RetentionOptions, now = Date.now()): void {
+    const maxJobs = retention.maxJobs ?? 10_000;
+    const progressMs = retention.progressEventsMs ?? 24 * 3_600_000;
+    this.db.transaction(() => {
+      const cutoff = this.db
+        .prepare('SELECT pos FROM jobs WHERE finished_at IS NOT NULL ORDER BY pos DESC LIMIT 1 OFFSET ?')
+        .get(maxJobs - 1) as { pos: number } | undefined;
+      if (cutoff) {
+        this.db
+          .prepare(
+            'DELETE FROM events WHERE job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND pos < ?)',
+          )
+          .run(cutoff.pos);
+        this.db.prepare('DELETE FROM jobs WHERE finished_at IS NOT NULL AND pos < ?').run(cutoff.pos);
+      }
+      this.db
+        .prepare(
+          `DELETE FROM events WHERE type = 'progress' AND job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?)`,
+        )
+        .run(now - progressMs);
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../src/protocol/errors.js';
+import type { JobEvent } from '../src/protocol/types.js';
+import { collect, fixture, openEngine } from './helpers.js';
+
+const ofType = <T extends JobEvent['type']>(events: JobEvent[], type: T) =>
+  events.filter((e): e is Extract<JobEvent, { type: T }> => e.type === type);
+
+describe('engine', () => {
+  it('runs every item across the pool and summarizes the results', async () => {
+    const engine = await openEngine();
+    const job = await engine.start('test.count', { n: 500 });
+    expect(job.state).toBe('queued');
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.items).toEqual({ total: 500, succeeded: 500, failed: 0, cancelled: 0 });
+    expect(done.summary).toEqual({ sum: 499 * 500, failed: 0 });
+    const events = await collect(engine, job.id);
+    expect(ofType(events, 'item')).toHaveLength(500);
+    expect(events[0]!.type).toBe('queued');
+    expect(events.at(-1)!.type).toBe('finished');
+  });
+
+  it('reports a throwing item with its message and stack and goes on', async () => {
+    const engine = await openEngine();
+    const job = await engine.start('test.count', { n: 20, failOn: [3, 7] });
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.items).toMatchObject({ succeeded: 18, failed: 2 });
+    const details = await engine.details(job.id);
+    expect(details!.failures.map((f) => f.index)).toEqual([3, 7]);
+    expect(details!.failures[0]!.error!.message).toBe('item 3 is bad');
+    expect(details!.failures[0]!.error!.stack).toContain('count.ts');
+  });
+
+  it('marks a job whose items all failed as failed', async () => {
+    const engine = await openEngine();
+    const job = await engine.start('test.count', { n: 3, failOn: [0, 1, 2] });
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('failed');
+    expect(done.error!.message).toContain('all 3 items failed');
+  });
+
+  it('fails the item of a crashing worker, replaces the worker and finishes the rest', async () => {
+    const engine = await openEngine();
+    const job = await engine.start('test.count', { n: 30, crashOn: [5], ms: 5 });
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.items).toMatchObject({ total: 30, succeeded: 29, failed: 1 });
+    const details = await engine.details(job.id);
+    expect(details!.failures[0]!.index).toBe(5);
+    expect(details!.failures[0]!.error!.message).toMatch(/worker exited \(code 3\)/);
+    await engine.pool.ready();
+    expect(engine.pool.slots).toHaveLength(2);
+  });
+
+  it('fails an item whose worker runs out of its memory limit, and recovers', async () => {
+    const engine = await openEngine({ resourceLimits: { maxOldGenerationSizeMb: 48 } });
+    const hog = await engine.waitFor((await engine.start('test.memory', {})).id);
+    expect(hog.state).toBe('failed');
+    expect(hog.error!.message).toMatch(/worker exited/);
+    const after = await engine.waitFor((await engine.start('test.count', { n: 10 })).id);
+    expect(after.state).toBe('succeeded');
+  });
+
+  it('rejects invalid input naming the field, before anything runs', async () => {
+    const engine = await openEngine();
+    const error = await engine.start('test.count', { n: 'ten' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]!.path).toBe('n');
+    expect((error as Error).message).toMatch(/^invalid input for test\.count: n: /);
+    expect(await engine.list()).toEqual([]);
+  });
+
+  it('names unknown jobs and modules that are not jobs', async () => {
+    const engine = await openEngine();
+    await expect(engine.start('nope', {})).rejects.toThrow(/unknown job "nope"; known jobs: test\.count/);
+    await expect(engine.start(fixture('not-a-job'), {})).rejects.toThrow(/does not default-export a job/);
+  });
+
+  it('loads a TypeScript job by path', async () => {
+    const engine = await openEngine({ registry: {} });
+    const job = await engine.start(new URL(fixture('count')).pathname, { n: 4 });
+    expect((await engine.waitFor(job.id)).summary).toEqual({ sum: 12, failed: 0 });
+  });
+
+  it('emits monotone progress events sampled from shared memory', async () => {
+    const engine = await openEngine({ tickMs: 20 });
+    const job = await engine.start('test.spin', { iterations: 30_000_000 });
+    const events = await collect(engine, job.id);
+    const progress = ofType(events, 'progress').map((e) => e.progress);
+    expect(progress.length).toBeGreaterThan(2);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done);
+    expect(progress.some((p) => p.message?.startsWith('at '))).toBe(true);
+    expect(progress.at(-1)!.total).toBe(30_000_000);
+    expect(ofType(events, 'finished')[0]!.state).toBe('succeeded');
+  });
+
+  it('sends no message per progress call: 1M calls, a handful of messages', async () => {
+    const engine = await openEngine({ poolSize: 1 });
+    await engine.pool.ready();
+    const before = engine.pool.messagesReceived;
+    const job = await engine.start('test.spin', { iterations: 1_000_000, check: 'never' });
+    expect((await engine.waitFor(job.id)).state).toBe('succeeded');
+    expect(engine.pool.messagesReceived - before).toBeLessThan(5);
+  });
+
+  it('stops a CPU loop that calls throwIfCancelled, without replacing its worker', async () => {
+    const engine = await openEngine({ graceMs: 60_000 });
+    const job = await engine.start('test.spin', {});
+    await collect(engine, job.id, (e) => e.type === 'progress');
+    const worker = engine.pool.slots.find((s) => s.busy)!.worker;
+    await engine.cancel(job.id);
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('cancelled');
+    expect(done.items.cancelled).toBe(1);
+    expect(engine.pool.slots.map((s) => s.worker)).toContain(worker);
+  });
+
+  it('terminates an item that never checks after the grace period and restores the pool', async () => {
+    const engine = await openEngine({ graceMs: 300 });
+    const job = await engine.start('test.spin', { check: 'never' });
+    await collect(engine, job.id, (e) => e.type === 'progress');
+    const worker = engine.pool.slots.find((s) => s.busy)!.worker;
+    await engine.cancel(job.id);
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('cancelled');
+    expect(
+      done.finishedAt! - (await collect(engine, job.id, (e) => e.type === 'cancelling')).at(-1)!.at,
+    ).toBeGreaterThanOrEqual(250);
+    expect(engine.pool.slots.map((s) => s.worker)).not.toContain(worker);
+    await engine.pool.ready();
+    const next = await engine.waitFor((await engine.start('test.count', { n: 50 })).id);
+    expect(next.state).toBe('succeeded');
+  });
+
+  it('skips the grace period when forced', async () => {
+    const engine = await openEngine({ graceMs: 60_000 });
+    const job = await engine.start('test.spin', { check: 'never' });
+    await collect(engine, job.id, (e) => e.type === 'progress');
+    await engine.cancel(job.id, { force: true });
+    expect((await engine.waitFor(job.id)).state).toBe('cancelled');
+  });
+
+  it('drops queued jobs and queued items at once', async () => {
+    const engine = await openEngine({ graceMs: 60_000 });
+    const first = await engine.start('test.spin', {});
+    const second = await engine.start('test.spin', {});
+    expect((await engine.get(second.id))!.state).toBe('queued');
+    const cancelled = await engine.cancel(second.id);
+    expect(cancelled.state).toBe('cancelled');
+    await engine.cancel(first.id);
+    const many = await engine.start('test.count', { n: 1000, ms: 20 });
+    await collect(engine, many.id, (e) => e.type === 'item');
+    await engine.cancel(many.id);
+    const done = await engine.waitFor(many.id);
+    expect(done.state).toBe('cancelled');
+    expect(done.items.succeeded).toBeLessThan(100);
+    expect(done.items.succeeded + done.items.cancelled + done.items.failed).toBe(done.items.total);
+  });
+
+  it('runs one job of a concurrency-1 definition at a time', async () => {
+    const engine = await openEngine();
+    const a = await engine.start('test.spin', { iterations: 20_000_000 });
+    const b = await engine.start('test.spin', { iterations: 1000 });
+    expect((await engine.get(b.id))!.state).toBe('queued');
+    const doneA = await engine.waitFor(a.id);
+    const doneB = await engine.waitFor(b.id);
+    expect(doneB.startedAt!).toBeGreaterThanOrEqual(doneA.finishedAt!);
+  });
+
+  it('runs a periodic job as separate runs until its schedule is cancelled', async () => {
+    const engine = await openEngine();
+    const first = await engine.start('test.every', {}, { every: '100ms' });
+    const runs: string[] = [];
+    for await (const event of engine.events({ after: 0, signal: AbortSignal.timeout(10_000) })) {
+      if (event.type === 'finished' && event.state === 'succeeded') runs.push(event.jobId);
+      if (runs.length === 3) break;
+    }
+    expect(new Set(runs).size).toBe(3);
+    const queued = await engine.list({ state: 'queued' });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.scheduleId).toBe(first.scheduleId);
+    await engine.cancel(queued[0]!.id);
+    expect(await engine.list({ state: ['queued', 'running'] })).toEqual([]);
+  });
+});
