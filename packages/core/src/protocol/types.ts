@@ -144,3 +144,26 @@ export interface JobClient {
   events(options?: EventsOptions): AsyncIterable<JobEvent>;
   close(): Promise<void>;
 }
+
+/** How an app reaches jobs: its own engine on a data directory, a server, or Redis. */
+export interface ConnectOptions {
+  dataDir?: string;
+  /** URL of a running `threadline serve`. */
+  server?: string;
+  /** Token for the server, when it requires one. */
+  token?: string;
+  /** Redis URL of a BullMQ deployment. */
+  redis?: string;
+  /** Worker threads of an in-process engine. */
+  poolSize?: number;
+}
+
+export interface Connection {
+  client: JobClient;
+  /** Where the client runs its own jobs (no --server or --redis): quitting must stop them. */
+  local: boolean;
+  close(): Promise<void>;
+}
+
+/** The CLI gives each app a way to connect, so apps stay independent of transports they do not use. */
+export type Connect = (options: ConnectOptions) => Promise<Connection>;
