@@ -1,1 +1,4 @@
-export {};
+// @threadline/trpc: the tRPC router over a JobClient, and a JobClient over tRPC.
+export { createTrpcClient, type TrpcClientOptions } from './client.js';
+export { type ErrorData, RemoteError, toTRPCError } from './errors.js';
+export { type AppRouter, createAppRouter, type RouterOptions } from './router.js';

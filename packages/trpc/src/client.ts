@@ -1,0 +1,168 @@
+// A JobClient over the tRPC router, for UIs that attach to a running server
+// (the TUI, the watcher). Queries and mutations go over plain HTTP; events over
+// SSE, resumed from the last event's seq after any disconnect.
+import type {
+  CancelOptions,
+  EventsOptions,
+  JobClient,
+  JobDefinitionInfo,
+  JobDetails,
+  JobEvent,
+  JobFilter,
+  JobSnapshot,
+  StartOptions,
+} from '@threadline/core';
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import { fromClientError, isRefusal } from './errors.js';
+import type { AppRouter } from './router.js';
+
+export interface TrpcClientOptions {
+  /** The server's access token, sent as `Authorization: Bearer`. */
+  token?: string;
+}
+
+/** A JobClient talking to a Threadline server; `url` is its tRPC endpoint, e.g. `http://127.0.0.1:7420/trpc`. */
+export function createTrpcClient(url: string, options: TrpcClientOptions = {}): JobClient {
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const closing = new AbortController();
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url,
+          // Node 20 has no global EventSource; this one also lets us send the token header.
+          EventSource,
+          eventSourceOptions: {
+            fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
+          },
+        }),
+        false: httpLink({ url, headers }),
+      }),
+    ],
+  });
+
+  const call = async <T>(request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request();
+    } catch (error) {
+      throw fromClientError(error);
+    }
+  };
+  /** The router answers NOT_FOUND for an unknown id; JobClient says undefined. */
+  const orUndefined = async <T>(request: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await request();
+    } catch (error) {
+      if ((error as { data?: { code?: string } }).data?.code === 'NOT_FOUND') return undefined;
+      throw fromClientError(error);
+    }
+  };
+
+  return {
+    definitions: () => call(() => trpc.jobs.definitions.query() as Promise<JobDefinitionInfo[]>),
+    start: (name: string, input: unknown, startOptions?: StartOptions) =>
+      call(
+        () =>
+          trpc.jobs.start.mutate({
+            name,
+            input,
+            ...(startOptions?.every !== undefined ? { every: startOptions.every } : {}),
+          }) as Promise<JobSnapshot>,
+      ),
+    cancel: (jobId: string, cancelOptions: CancelOptions = {}) =>
+      call(() => trpc.jobs.cancel.mutate({ id: jobId, ...cancelOptions }) as Promise<JobSnapshot>),
+    get: (jobId: string) => orUndefined(() => trpc.jobs.get.query({ id: jobId }) as Promise<JobSnapshot>),
+    details: (jobId: string) =>
+      orUndefined(() => trpc.jobs.details.query({ id: jobId }) as Promise<JobDetails>),
+    list: (filter: JobFilter = {}) => call(() => trpc.jobs.list.query(filter) as Promise<JobSnapshot[]>),
+    events: (eventsOptions: EventsOptions = {}) => subscribe(trpc, eventsOptions, closing.signal),
+    close: async () => closing.abort(),
+  };
+}
+
+type Trpc = ReturnType<typeof createTRPCClient<AppRouter>>;
+
+/**
+ * Bridges the subscription to an AsyncIterable. The SSE link resumes by itself
+ * after a dropped connection; when the subscription fails outright (the server
+ * restarted and refused the old stream), it is opened again from the last seq.
+ */
+async function* subscribe(
+  trpc: Trpc,
+  options: EventsOptions,
+  closing: AbortSignal,
+): AsyncGenerator<JobEvent> {
+  const { jobId, signal } = options;
+  let cursor = options.after;
+  let failures = 0;
+  const stop = AbortSignal.any([closing, ...(signal ? [signal] : [])]);
+  while (!stop.aborted) {
+    const queue: JobEvent[] = [];
+    let failed: unknown;
+    let ended = false;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const subscription = trpc.jobs.events.subscribe(
+      {
+        ...(jobId !== undefined ? { jobId } : {}),
+        ...(cursor !== undefined ? { lastEventId: String(cursor) } : {}),
+      },
+      {
+        onData: (envelope) => {
+          queue.push(envelope.data as JobEvent);
+          notify();
+        },
+        onError: (error) => {
+          failed = error;
+          notify();
+        },
+        onComplete: () => {
+          ended = true;
+          notify();
+        },
+      },
+    );
+    stop.addEventListener('abort', notify);
+    try {
+      while (!stop.aborted) {
+        const event = queue.shift();
+        if (event) {
+          // The resumed stream starts after `cursor`; the check makes a repeat impossible anyway.
+          if (cursor !== undefined && event.seq <= cursor) continue;
+          cursor = event.seq;
+          failures = 0;
+          yield event;
+          continue;
+        }
+        if (failed !== undefined || ended) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      stop.removeEventListener('abort', notify);
+      subscription.unsubscribe();
+    }
+    if (stop.aborted || ended) return;
+    if (isRefusal(failed)) throw fromClientError(failed);
+    failures++;
+    await delay(Math.min(250 * 2 ** failures, 5000), stop);
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

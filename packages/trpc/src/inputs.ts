@@ -1,0 +1,63 @@
+// The router's input schemas. A bad input is a ValidationError naming each
+// field, the same error the engine throws, so both edges map it one way.
+import { type JobState, ValidationError } from '@threadline/core';
+import { z } from 'zod';
+
+const STATES = [
+  'queued',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const satisfies readonly JobState[];
+
+const id = z.string().min(1).max(200);
+
+export const startInput = z.object({
+  name: z.string().min(1).max(500),
+  input: z.unknown(),
+  every: z.string().min(1).max(50).optional(),
+});
+
+export const cancelInput = z.object({
+  id,
+  force: z.boolean().optional(),
+  reason: z.string().max(1000).optional(),
+});
+
+export const idInput = z.object({ id });
+
+export const listInput = z
+  .object({
+    state: z.union([z.enum(STATES), z.array(z.enum(STATES)).max(STATES.length)]).optional(),
+    name: z.string().max(500).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    before: id.optional(),
+  })
+  .optional();
+
+export const eventsInput = z
+  .object({
+    jobId: id.optional(),
+    /** Set by tRPC's SSE link on reconnect (the id of the last `tracked()` event), or by the caller to resume. */
+    lastEventId: z.string().regex(/^\d+$/, 'must be an event sequence number').nullish(),
+  })
+  .optional();
+
+/** A tRPC input parser that throws a ValidationError naming each bad field. */
+export function parser<T>(schema: z.ZodType<T>): (raw: unknown) => T {
+  return (raw) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const issues = parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(input)',
+      message: issue.message,
+    }));
+    throw new ValidationError(
+      `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  };
+}

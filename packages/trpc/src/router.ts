@@ -1,0 +1,92 @@
+// A tRPC router over any JobClient: the engine in this process, or another
+// transport. Errors are mapped once here (see errors.ts); events go out over
+// SSE as `tracked()` events whose id is the event's global `seq`, so a client
+// that reconnects with `lastEventId` resumes with nothing lost or repeated.
+import { type JobClient, type JobEvent, NotFoundError } from '@threadline/core';
+import { initTRPC, type TrackedEnvelope, tracked } from '@trpc/server';
+import { errorData, toTRPCError } from './errors.js';
+import { cancelInput, eventsInput, idInput, listInput, parser, startInput } from './inputs.js';
+
+export interface RouterOptions {
+  /** SSE keep-alive ping; the client reconnects after 3 missed pings. Default 5000 ms. */
+  pingMs?: number;
+}
+
+export function createAppRouter(client: JobClient, options: RouterOptions = {}) {
+  const pingMs = options.pingMs ?? 5000;
+  const t = initTRPC.create({
+    // Never send stack traces: users see messages, not our internals.
+    isDev: false,
+    sse: {
+      ping: { enabled: true, intervalMs: pingMs },
+      client: { reconnectAfterInactivityMs: pingMs * 3 },
+    },
+    errorFormatter: ({ shape, error }) => ({ ...shape, data: { ...shape.data, ...errorData(error) } }),
+  });
+
+  const mapErrors = t.middleware(async ({ next }) => {
+    const result = await next();
+    if (!result.ok) throw toTRPCError(result.error);
+    return result;
+  });
+  const procedure = t.procedure.use(mapErrors);
+
+  const found = <T>(value: T | undefined, id: string): T => {
+    if (value === undefined) throw new NotFoundError(`no job with id ${id}`);
+    return value;
+  };
+
+  const jobs = t.router({
+    definitions: procedure.query(() => client.definitions()),
+    start: procedure
+      .input(parser(startInput))
+      .mutation(({ input }) =>
+        client.start(input.name, input.input, input.every !== undefined ? { every: input.every } : undefined),
+      ),
+    cancel: procedure.input(parser(cancelInput)).mutation(({ input }) =>
+      client.cancel(input.id, {
+        ...(input.force !== undefined ? { force: input.force } : {}),
+        ...(input.reason !== undefined ? { reason: input.reason } : {}),
+      }),
+    ),
+    get: procedure
+      .input(parser(idInput))
+      .query(async ({ input }) => found(await client.get(input.id), input.id)),
+    details: procedure
+      .input(parser(idInput))
+      .query(async ({ input }) => found(await client.details(input.id), input.id)),
+    list: procedure.input(parser(listInput)).query(({ input }) => {
+      const { state, name, limit, before } = input ?? {};
+      return client.list({
+        ...(state !== undefined ? { state } : {}),
+        ...(name !== undefined ? { name } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(before !== undefined ? { before } : {}),
+      });
+    }),
+    events: procedure.input(parser(eventsInput)).subscription(async function* ({
+      input,
+      signal,
+    }): AsyncGenerator<TrackedEnvelope<JobEvent>> {
+      const jobId = input?.jobId;
+      const after = input?.lastEventId != null ? Number(input.lastEventId) : undefined;
+      try {
+        if (jobId !== undefined) found(await client.get(jobId), jobId);
+        for await (const event of client.events({
+          ...(jobId !== undefined ? { jobId } : {}),
+          ...(after !== undefined ? { after } : {}),
+          ...(signal ? { signal } : {}),
+        })) {
+          yield tracked(String(event.seq), event);
+        }
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw toTRPCError(error);
+      }
+    }),
+  });
+
+  return t.router({ jobs });
+}
+
+export type AppRouter = ReturnType<typeof createAppRouter>;
