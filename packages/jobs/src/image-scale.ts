@@ -1,0 +1,117 @@
+// image.scale: every image under `source`, scaled so its longest side is at
+// most `size`, into `target` at the same relative path. CPU-bound work in
+// libvips, one image per item, so images fan out across the pool.
+import { copyFile, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { defineJob, writeFileAtomic, z } from '@threadline/core/job';
+import sharp from 'sharp';
+import { isInside, walk } from './lib/walk.js';
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif']);
+const FORMATS = ['same', 'jpeg', 'png', 'webp', 'avif'] as const;
+type OutputFormat = Exclude<(typeof FORMATS)[number], 'same'>;
+const EXTENSION_OF: Record<OutputFormat, string> = {
+  jpeg: '.jpg',
+  png: '.png',
+  webp: '.webp',
+  avif: '.avif',
+};
+
+const input = z.object({
+  source: z.string().min(1).describe('Folder of images to scale (searched recursively)'),
+  target: z.string().min(1).describe('Folder to write the scaled images to, with the same relative paths'),
+  size: z.number().int().positive().default(1600).describe('Longest side of the output, in pixels'),
+  format: z.enum(FORMATS).default('same').describe('Output format; "same" keeps each image\'s own'),
+  quality: z.number().int().min(1).max(100).default(82).describe('Quality for JPEG, WebP and AVIF (1–100)'),
+  keepMetadata: z.boolean().default(true).describe('Keep EXIF metadata such as the date taken'),
+});
+type Input = z.infer<typeof input>;
+
+type Action = 'scaled' | 'converted' | 'copied' | 'skipped';
+interface Result {
+  path: string;
+  action: Action;
+  width?: number;
+  height?: number;
+}
+
+export default defineJob({
+  name: 'image.scale',
+  title: 'Scale images',
+  description:
+    'Scales every image in a folder so its longest side fits a size; small images are copied as they are.',
+  input,
+  unit: 'images',
+  items: async function* (options: Input, { signal }): AsyncGenerator<string> {
+    const source = resolve(options.source);
+    const target = resolve(options.target);
+    // A target inside the source must not feed the job its own outputs.
+    const skip = (path: string) => path === target || (isInside(target, source) && isInside(path, target));
+    for await (const entry of walk(source, { skip, signal })) {
+      if (entry.kind === 'file' && IMAGE_EXTENSIONS.has(extname(entry.path).toLowerCase())) yield entry.path;
+    }
+  },
+  process: async (path: string, ctx, options: Input): Promise<Result> => {
+    const from = join(resolve(options.source), path);
+    const sourceStats = await stat(from);
+    const meta = await sharp(from)
+      .metadata()
+      .catch((error: Error) => {
+        throw new Error(`cannot read image: ${error.message}`);
+      });
+    const format = options.format === 'same' ? sameFormat(meta.format) : options.format;
+    const to = join(
+      resolve(options.target),
+      options.format === 'same' ? path : replaceExtension(path, options.format),
+    );
+    const existing = await stat(to).catch(() => undefined);
+    if (existing && existing.mtimeMs >= sourceStats.mtimeMs) return { path, action: 'skipped' };
+    ctx.throwIfCancelled();
+
+    const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
+    if (longest <= options.size && options.format === 'same') {
+      // Already small enough: the original bytes, untouched (and no generation loss).
+      await writeFileAtomic(to, (temp) => copyFile(from, temp));
+      return { path, action: 'copied' };
+    }
+
+    let pipeline = sharp(from)
+      .rotate() // applies the EXIF orientation, so width and height below are what a viewer shows
+      .resize({ width: options.size, height: options.size, fit: 'inside', withoutEnlargement: true });
+    if (options.keepMetadata) pipeline = pipeline.keepExif().keepIccProfile();
+    // PNG, GIF and TIFF are written losslessly: sharp's PNG `quality` would quantize to a palette.
+    const lossy = format === 'jpeg' || format === 'webp' || format === 'avif';
+    pipeline = pipeline.toFormat(format, lossy ? { quality: options.quality } : {});
+    let info: sharp.OutputInfo | undefined;
+    await writeFileAtomic(to, async (temp) => {
+      info = await pipeline.toFile(temp);
+    });
+    const action: Action = longest <= options.size ? 'converted' : 'scaled';
+    return { path, action, ...(info ? { width: info.width, height: info.height } : {}) };
+  },
+  summarize: (results, { total, failed, cancelled }) => {
+    const count = (action: Action) => results.filter((result) => result.action === action).length;
+    return {
+      todo: total,
+      scaled: count('scaled'),
+      converted: count('converted'),
+      copied: count('copied'),
+      skipped: count('skipped'),
+      failed,
+      cancelled,
+    };
+  },
+});
+
+/** The output format for "same". sharp calls AVIF `heif`. */
+function sameFormat(format: string | undefined): OutputFormat | 'gif' | 'tiff' {
+  if (format === 'jpeg' || format === 'png' || format === 'webp' || format === 'gif' || format === 'tiff')
+    return format;
+  if (format === 'heif') return 'avif';
+  throw new Error(`cannot write ${format ?? 'this'} images; choose an output format`);
+}
+
+function replaceExtension(path: string, format: OutputFormat): string {
+  const ext = extname(path);
+  return `${ext ? path.slice(0, -ext.length) : path}${EXTENSION_OF[format]}`;
+}

@@ -1,0 +1,119 @@
+// Walks a directory tree depth first, in name order, for the jobs that work on
+// trees. A folder that cannot be read or a symlink that loops is a `problem`
+// handed to the caller, never an exception: one bad folder must not end a walk.
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
+
+export interface WalkEntry {
+  /** Relative to the root, with `/` separators on every platform. */
+  path: string;
+  absolute: string;
+  kind: EntryKind;
+  stats: Stats;
+  /** For a symlink that was not followed: where it points. */
+  target?: string;
+}
+
+export interface WalkProblem {
+  path: string;
+  reason: string;
+}
+
+export interface WalkOptions {
+  /** Descend into symlinked folders and report symlinked files as files. Loops are detected. */
+  followSymlinks?: boolean;
+  /** Descend into subfolders (default true). */
+  recursive?: boolean;
+  /** Absolute paths not to enter (an output folder inside the source, say). */
+  skip?: (absolute: string) => boolean;
+  onProblem?: (problem: WalkProblem) => void;
+  signal?: AbortSignal;
+}
+
+const toPosix = (path: string) => (sep === '/' ? path : path.split(sep).join('/'));
+const identity = (stats: Stats) => `${stats.dev}:${stats.ino}`;
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code ? `${code}: ${message}` : message;
+}
+
+/** Every entry under `root` (not the root itself). Folders come before their contents. */
+export async function* walk(root: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
+  const rootStats = await stat(root);
+  if (!rootStats.isDirectory()) throw new Error(`not a folder: ${root}`);
+  // Identities of the folders on the current path: a symlink back to one of them is a loop.
+  const ancestors = [identity(rootStats)];
+  yield* walkDir(root, root, ancestors, options);
+}
+
+async function* walkDir(
+  root: string,
+  dir: string,
+  ancestors: string[],
+  options: WalkOptions,
+): AsyncGenerator<WalkEntry> {
+  options.signal?.throwIfAborted();
+  let dirents: Dirent[];
+  try {
+    dirents = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    options.onProblem?.({
+      path: toPosix(relative(root, dir)) || '.',
+      reason: `cannot read folder: ${reasonOf(error)}`,
+    });
+    return;
+  }
+  dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const dirent of dirents) {
+    const absolute = join(dir, dirent.name);
+    if (options.skip?.(absolute)) continue;
+    const path = toPosix(relative(root, absolute));
+    let stats: Stats;
+    try {
+      stats = await lstat(absolute);
+    } catch (error) {
+      // Deleted between readdir and lstat, most often: worth a note, not a stop.
+      options.onProblem?.({ path, reason: reasonOf(error) });
+      continue;
+    }
+    if (stats.isSymbolicLink()) {
+      if (!options.followSymlinks) {
+        const target = await readlink(absolute).catch(() => undefined);
+        yield { path, absolute, kind: 'symlink', stats, ...(target === undefined ? {} : { target }) };
+        continue;
+      }
+      try {
+        stats = await stat(absolute);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const reason = code === 'ELOOP' ? 'symlink loop' : `broken symlink: ${reasonOf(error)}`;
+        options.onProblem?.({ path, reason });
+        continue;
+      }
+      if (stats.isDirectory() && ancestors.includes(identity(stats))) {
+        options.onProblem?.({ path, reason: 'symlink loop: points to a folder that contains it' });
+        continue;
+      }
+    }
+    if (stats.isDirectory()) {
+      yield { path, absolute, kind: 'dir', stats };
+      if (options.recursive === false) continue;
+      ancestors.push(identity(stats));
+      yield* walkDir(root, absolute, ancestors, options);
+      ancestors.pop();
+    } else {
+      yield { path, absolute, kind: stats.isFile() ? 'file' : 'other', stats };
+    }
+  }
+}
+
+/** True when `child` is `parent` or inside it (both absolute and resolved). */
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
