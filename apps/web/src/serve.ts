@@ -1,0 +1,116 @@
+// `threadline serve`: an engine on the data directory, and the web server over
+// it. The CLI mounts this; it can also run alone (`node dist/serve.js`).
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createEngine, type JobRegistry, resolveDataDir } from '@threadline/core';
+import { builtinJobs } from '@threadline/jobs';
+import { createServer, DEFAULT_PORT, type WebServer } from './server/server.js';
+
+export const SERVE_USAGE = `Usage: threadline serve [options]
+
+Serve the dashboard and the tRPC API.
+
+Options:
+  --port <port>       port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <host>       address to bind (default 127.0.0.1; any other needs a token)
+  --data-dir <dir>    where jobs and events are kept (default THREADLINE_DATA_DIR or the user data folder)
+  --allow <dir>       a folder job inputs may name; repeat for more (default the current directory)
+  --token <token>     require this token (generated when binding off loopback)
+  --pool-size <n>     worker threads (default: one per core)
+  -h, --help          show this help`;
+
+export interface ServeOptions {
+  /** Job names → module URLs; default the built-in jobs. */
+  registry?: JobRegistry;
+  /** Where the URL and notices go; default console.log. */
+  log?: (line: string) => void;
+  /** Stop on SIGINT/SIGTERM; default true. */
+  handleSignals?: boolean;
+}
+
+export interface ServeHandle {
+  server: WebServer;
+  close(): Promise<void>;
+}
+
+/** Runs `threadline serve` with its arguments (without "serve"); resolves once the server listens. */
+export async function runServe(argv: string[], options: ServeOptions = {}): Promise<ServeHandle | undefined> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      allow: { type: 'string', multiple: true },
+      token: { type: 'string' },
+      'pool-size': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    log(SERVE_USAGE);
+    return undefined;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: not a port number: ${values.port}`);
+  const poolSize = values['pool-size'] === undefined ? undefined : Number(values['pool-size']);
+  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) {
+    throw new Error(`--pool-size: not a positive integer: ${values['pool-size']}`);
+  }
+
+  const engine = await createEngine({
+    dataDir: resolveDataDir(values['data-dir']),
+    registry: options.registry ?? builtinJobs,
+    ...(poolSize !== undefined ? { poolSize } : {}),
+  });
+  let server: WebServer;
+  try {
+    server = await createServer({
+      client: engine,
+      port,
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values.allow !== undefined ? { allow: values.allow } : {}),
+      ...(values.token !== undefined ? { token: values.token } : {}),
+    });
+  } catch (error) {
+    await engine.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${port} is in use: pick another with --port, or --port 0 for a free one`);
+    }
+    throw error;
+  }
+
+  log(`Threadline is serving ${server.url}`);
+  log(`  data: ${engine.dataDir}`);
+  log(`  job inputs may name files in: ${server.allowed.join(', ')}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await server.close();
+      await engine.close();
+    })();
+    return closing;
+  };
+  const onSignal = () => {
+    void close().then(() => process.exit(0));
+  };
+  if (options.handleSignals ?? true) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  return { server, close };
+}
+
+// Run directly: `node apps/web/dist/serve.js --port 0`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runServe(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`threadline serve: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,27 @@
+// The JobClient the web server exposes: the engine, less what a web request
+// must not do. Only registered jobs may start (the engine would also import
+// any module by path: remote code execution), and only on allowed paths.
+import { type JobClient, NotFoundError } from '@threadline/core';
+import type { PathPolicy } from './paths.js';
+
+export function guardClient(client: JobClient, policy: PathPolicy): JobClient {
+  return {
+    definitions: () => client.definitions(),
+    async start(name, input, options) {
+      const known = (await client.definitions()).map((d) => d.name);
+      if (!known.includes(name)) {
+        throw new NotFoundError(
+          `unknown job "${name}"${known.length ? `; known jobs: ${known.sort().join(', ')}` : ''}`,
+        );
+      }
+      await policy.check(input);
+      return client.start(name, input, options);
+    },
+    cancel: (id, options) => client.cancel(id, options),
+    get: (id) => client.get(id),
+    details: (id) => client.details(id),
+    list: (filter) => client.list(filter),
+    events: (options) => client.events(options),
+    close: () => client.close(),
+  };
+}

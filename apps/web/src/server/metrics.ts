@@ -1,0 +1,46 @@
+// GET /metrics in Prometheus' text format, from the engine's stats().
+import type { JobClient, JobState } from '@threadline/core';
+
+export interface StatsSource {
+  stats(): {
+    poolSize: number;
+    busyWorkers: number;
+    subscribers: number;
+    itemsProcessed: number;
+    jobsByState: Record<JobState, number>;
+  };
+}
+
+export const hasStats = (client: JobClient): client is JobClient & StatsSource =>
+  typeof (client as Partial<StatsSource>).stats === 'function';
+
+export function renderMetrics(source: StatsSource | undefined, http: { sseConnections: number }): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  if (source) {
+    const stats = source.stats();
+    metric(
+      'threadline_jobs',
+      'gauge',
+      'Jobs in the store, by state.',
+      Object.entries(stats.jobsByState).map(([state, count]) => [`{state="${state}"}`, count]),
+    );
+    metric('threadline_items_processed_total', 'counter', 'Items processed since the engine started.', [
+      ['', stats.itemsProcessed],
+    ]);
+    metric('threadline_pool_size', 'gauge', 'Worker threads in the pool.', [['', stats.poolSize]]);
+    metric('threadline_pool_busy_workers', 'gauge', 'Worker threads running an item.', [
+      ['', stats.busyWorkers],
+    ]);
+    metric('threadline_event_subscribers', 'gauge', 'Subscribers to the event stream.', [
+      ['', stats.subscribers],
+    ]);
+  }
+  metric('threadline_http_sse_connections', 'gauge', 'Open SSE connections to this server.', [
+    ['', http.sseConnections],
+  ]);
+  return `${lines.join('\n')}\n`;
+}

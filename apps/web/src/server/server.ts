@@ -1,0 +1,180 @@
+// The web server: tRPC (HTTP + SSE) at /trpc, Prometheus metrics at /metrics,
+// and the page. Every request passes the checks in security.ts first.
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { JobClient } from '@threadline/core';
+import { createAppRouter } from '@threadline/trpc';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { guardClient } from './guard.js';
+import { hasStats, renderMetrics } from './metrics.js';
+import { PathPolicy } from './paths.js';
+import { allowedHosts, checkRequest, isLoopback, type Refusal } from './security.js';
+import { serveStatic } from './static.js';
+
+export interface ServerOptions {
+  /** What the server serves: the engine, usually. */
+  client: JobClient;
+  /** Default 127.0.0.1. Any other address needs a token, generated when not given. */
+  host?: string;
+  /** Default 7420; 0 picks a free port. */
+  port?: number;
+  /** Folders job inputs may name; default the current directory. */
+  allow?: string[];
+  token?: string;
+  /** Largest request body; default 1 MiB. */
+  maxBodyBytes?: number;
+  /** The built page; default this package's dist/page. */
+  pageDir?: string;
+  /** Where relative paths in job inputs resolve; default process.cwd(). */
+  cwd?: string;
+  /** SSE keep-alive interval; default 5000 ms. */
+  pingMs?: number;
+}
+
+export interface WebServer {
+  /** The page's URL, with the token when one is needed. */
+  readonly url: string;
+  /** http://host:port, without the token. */
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string | undefined;
+  /** The allowed roots, as real paths. */
+  readonly allowed: string[];
+  readonly http: http.Server;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 7420;
+const DEFAULT_PAGE_DIR = fileURLToPath(new URL('../../dist/page', import.meta.url));
+
+export async function createServer(options: ServerOptions): Promise<WebServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const pageDir = options.pageDir ?? DEFAULT_PAGE_DIR;
+  const policy = await PathPolicy.create(options.allow ?? [], options.cwd);
+  const client = guardClient(options.client, policy);
+  const hosts = allowedHosts(host);
+  let sseConnections = 0;
+
+  const trpc = createHTTPHandler({
+    router: createAppRouter(client, options.pingMs !== undefined ? { pingMs: options.pingMs } : {}),
+    basePath: '/trpc/',
+    maxBodySize: maxBodyBytes,
+  });
+
+  // Set after listen(): the cookie is per port, since browsers share cookies across ports.
+  let cookieName = 'threadline_token';
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    setSecurityHeaders(res);
+    const refusal = checkRequest(req, url, { hosts, token, cookieName });
+    if (refusal) return refuse(res, url, refusal);
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > maxBodyBytes) {
+      return refuse(res, url, { status: 413, message: `refused: request body over ${maxBodyBytes} bytes` });
+    }
+
+    if (url.pathname === '/trpc' || url.pathname.startsWith('/trpc/')) {
+      if (req.headers.accept?.includes('text/event-stream')) {
+        sseConnections++;
+        res.once('close', () => sseConnections--);
+      }
+      return trpc(req, res);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return refuse(res, url, { status: 405, message: 'method not allowed' });
+    }
+    if (url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(renderMetrics(hasStats(options.client) ? options.client : undefined, { sseConnections }));
+      return;
+    }
+    if (token !== undefined && url.searchParams.get('token') === token) {
+      // Jupyter's way: the token in the URL becomes a cookie, and leaves the address bar.
+      url.searchParams.delete('token');
+      res.writeHead(302, {
+        'set-cookie': `${cookieName}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`,
+        location: url.pathname + url.search,
+      });
+      res.end();
+      return;
+    }
+    await serveStatic(pageDir, url.pathname, res, req.method === 'HEAD');
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+  });
+  server.requestTimeout = 0; // SSE streams stay open; the tRPC pings keep them honest.
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  cookieName = `threadline_token_${port}`;
+  const shownHost = ['0.0.0.0', '::'].includes(host) ? hostname() : host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${shownHost}:${port}`;
+
+  return {
+    url: token ? `${origin}/?token=${token}` : `${origin}/`,
+    origin,
+    port,
+    token,
+    allowed: policy.roots,
+    http: server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // SSE streams never end by themselves.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function setSecurityHeaders(res: http.ServerResponse): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('referrer-policy', 'no-referrer');
+  // 'unsafe-eval': the form validator (Ajv) compiles each schema to a function.
+  res.setHeader(
+    'content-security-policy',
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+  );
+}
+
+function refuse(res: http.ServerResponse, url: URL, refusal: Refusal): void {
+  if (url.pathname.startsWith('/trpc')) {
+    // In tRPC's error shape, so a tRPC client shows the message.
+    const code = {
+      401: 'UNAUTHORIZED',
+      403: 'FORBIDDEN',
+      413: 'PAYLOAD_TOO_LARGE',
+      415: 'UNSUPPORTED_MEDIA_TYPE',
+    }[refusal.status];
+    res.writeHead(refusal.status, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        error: {
+          message: refusal.message,
+          code: -32600,
+          data: { code: code ?? 'BAD_REQUEST', httpStatus: refusal.status },
+        },
+      }),
+    );
+    return;
+  }
+  res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(`${refusal.message}\n`);
+}
