@@ -23,7 +23,15 @@ describe('image.scale', () => {
 
     const { summary } = await runInThread(imageScale, { source, target, size: 200 });
 
-    expect(summary).toEqual({ todo: 3, scaled: 2, converted: 0, copied: 1, skipped: 0, failed: 0, cancelled: 0 });
+    expect(summary).toEqual({
+      todo: 3,
+      scaled: 2,
+      converted: 0,
+      copied: 1,
+      skipped: 0,
+      failed: 0,
+      cancelled: 0,
+    });
     expect(await listTree(target)).toEqual([
       'big.jpg',
       'nested',
@@ -32,7 +40,11 @@ describe('image.scale', () => {
       'small.webp',
     ]);
     expect(await size(join(target, 'big.jpg'))).toEqual({ width: 200, height: 100, format: 'jpeg' });
-    expect(await size(join(target, 'nested/deeper/tall.png'))).toEqual({ width: 67, height: 200, format: 'png' });
+    expect(await size(join(target, 'nested/deeper/tall.png'))).toEqual({
+      width: 67,
+      height: 200,
+      format: 'png',
+    });
     expect(await size(join(target, 'small.webp'))).toEqual({ width: 120, height: 80, format: 'webp' });
   });
 
@@ -73,7 +85,9 @@ describe('image.scale', () => {
 
     expect(summary).toMatchObject({ todo: 2, scaled: 1, failed: 1 });
     const failure = outcomes.find((o) => o.outcome === 'failed');
-    expect(failure && 'error' in failure ? failure.error.message : '').toMatch(/cannot read image: .*unsupported image format/);
+    expect(failure && 'error' in failure ? failure.error.message : '').toMatch(
+      /cannot read image: .*unsupported image format/,
+    );
     expect(await listTree(target)).toEqual(['fine.jpg']);
   });
 
@@ -83,7 +97,13 @@ describe('image.scale', () => {
     await makeImage(join(source, 'photo.jpg'), { width: 640, height: 480 });
     await makeImage(join(source, 'icon.png'), { width: 32, height: 32, format: 'png' });
 
-    const { summary } = await runInThread(imageScale, { source, target, size: 320, format: 'webp', quality: 60 });
+    const { summary } = await runInThread(imageScale, {
+      source,
+      target,
+      size: 320,
+      format: 'webp',
+      quality: 60,
+    });
 
     expect(summary).toMatchObject({ scaled: 1, converted: 1, copied: 0 });
     expect(await size(join(target, 'photo.webp'))).toEqual({ width: 320, height: 240, format: 'webp' });
@@ -114,4 +134,3 @@ describe('image.scale', () => {
     expect(await tempFilesIn(target)).toEqual([]);
   });
 });
-

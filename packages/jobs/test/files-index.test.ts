@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { chmod, chown, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import filesIndex, { type IndexLine } from '../src/files-index.js';
+import { runInThread, testContext } from './helpers/context.js';
+import { listTree, onCleanup, tempDir, tempFilesIn } from './helpers/temp.js';
+
+const readIndex = async (path: string): Promise<IndexLine[]> =>
+  (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as IndexLine);
+
+/** root/{a.txt, sub/b.bin, sub/link-to-a → ../a.txt, loop → ., broken → nowhere} */
+async function makeTree(): Promise<string> {
+  const root = join(tempDir(), 'tree');
+  await mkdir(join(root, 'sub'), { recursive: true });
+  await writeFile(join(root, 'a.txt'), 'hello');
+  await writeFile(join(root, 'sub/b.bin'), Buffer.alloc(1000, 7));
+  await symlink('../a.txt', join(root, 'sub/link-to-a'));
+  await symlink('.', join(root, 'loop'));
+  await symlink('nowhere', join(root, 'broken'));
+  return root;
+}
+
+describe('files.index', () => {
+  it('writes one JSON line per entry with path, kind, size and mtime, beside the folder by default', async () => {
+    const root = await makeTree();
+    const { summary } = await runInThread(filesIndex, { root });
+
+    const lines = await readIndex(`${root}.index.jsonl`);
+    expect(lines.map((line) => [line.path, line.kind])).toEqual([
+      ['a.txt', 'file'],
+      ['broken', 'symlink'],
+      ['loop', 'symlink'],
+      ['sub', 'dir'],
+      ['sub/b.bin', 'file'],
+      ['sub/link-to-a', 'symlink'],
+    ]);
+    const b = lines.find((line) => line.path === 'sub/b.bin')!;
+    expect(b.size).toBe(1000);
+    expect(b.mtime).toBe((await stat(join(root, 'sub/b.bin'))).mtime.toISOString());
+    expect(lines.find((line) => line.path === 'loop')?.target).toBe('.');
+    expect(summary).toMatchObject({ entries: 6, files: 2, dirs: 1, symlinks: 3, bytes: 1005, problems: 0 });
+  });
+
+  it('following symlinks, reports loops and broken links as problems and indexes the rest', async () => {
+    const root = await makeTree();
+    const output = join(root, 'index.jsonl');
+    const ctx = testContext();
+    const { summary } = await runInThread(filesIndex, { root, output, followSymlinks: true }, ctx);
+
+    const lines = await readIndex(output);
+    expect(lines.map((line) => [line.path, line.kind, line.size])).toEqual([
+      ['a.txt', 'file', 5],
+      ['sub', 'dir', expect.any(Number)],
+      ['sub/b.bin', 'file', 1000],
+      ['sub/link-to-a', 'file', 5],
+    ]);
+    expect(summary).toMatchObject({
+      entries: 4,
+      problems: 2,
+      problemList: [
+        { path: 'broken', reason: expect.stringMatching(/^broken symlink/) },
+        { path: 'loop', reason: expect.stringMatching(/^symlink loop/) },
+      ],
+    });
+    expect(ctx.logs.filter((log) => log.level === 'warn')).toHaveLength(2);
+    // Written inside the tree, the index does not list itself.
+    expect(lines.some((line) => line.path.startsWith('index.jsonl'))).toBe(false);
+  });
+
+  it('reports an unreadable folder and indexes everything else', async () => {
+    const root = await makeTree();
+    await mkdir(join(root, 'locked'));
+    await writeFile(join(root, 'locked/secret.txt'), 'x');
+    await chmod(join(root, 'locked'), 0o000);
+    onCleanup(() => chmod(join(root, 'locked'), 0o755));
+    const input = { root };
+
+    let summary: unknown;
+    if (process.getuid?.() === 0) {
+      // Root reads any folder; run the job as "nobody", for whom the folder is closed.
+      await chownTree(join(root, '..'), 65534);
+      const script = new URL('./fixtures/run-job.ts', import.meta.url).pathname;
+      const moduleUrl = new URL('../src/files-index.ts', import.meta.url).href;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', script, moduleUrl, JSON.stringify(input)],
+        { uid: 65534, gid: 65534, env: { ...process.env, VITEST: '' } },
+      );
+      summary = JSON.parse(stdout);
+    } else {
+      summary = (await runInThread(filesIndex, input)).summary;
+    }
+
+    expect(summary).toMatchObject({
+      problems: 1,
+      problemList: [{ path: 'locked', reason: expect.stringMatching(/^cannot read folder: EACCES/) }],
+    });
+    const lines = await readIndex(`${root}.index.jsonl`);
+    expect(lines.map((line) => line.path)).toContain('locked');
+    expect(lines.map((line) => line.path)).not.toContain('locked/secret.txt');
+  });
+
+  it('leaves neither an index nor a temporary file when cancelled mid-walk', async () => {
+    const root = join(tempDir(), 'big');
+    for (let d = 0; d < 20; d++) {
+      await mkdir(join(root, `d${d}`), { recursive: true });
+      for (let f = 0; f < 20; f++) await writeFile(join(root, `d${d}/f${f}`), '');
+    }
+    const ctx = testContext((done) => {
+      if (done === 100) ctx.cancel();
+    });
+
+    await expect(runInThread(filesIndex, { root }, ctx)).rejects.toThrow(/aborted|cancelled/);
+    expect(await listTree(join(root, '..'))).not.toContain('big.index.jsonl');
+    expect(await tempFilesIn(join(root, '..'))).toEqual([]);
+  });
+});
+
+async function chownTree(dir: string, uid: number): Promise<void> {
+  await chown(dir, uid, uid);
+  for (const entry of await listTree(dir)) {
+    const path = join(dir, entry);
+    if (!(await lstat(path)).isSymbolicLink()) await chown(path, uid, uid);
+  }
+}
