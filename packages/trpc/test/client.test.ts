@@ -1,0 +1,82 @@
+// The JobClient over tRPC, against the router on a real HTTP server and the in-process engine.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type JobClient, NotFoundError, ValidationError } from '@threadline/core';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { describe, expect, it } from 'vitest';
+import { createAppRouter, createTrpcClient } from '../src/index.js';
+import { collect, onCleanup, openEngine } from './helpers.js';
+
+async function setup(): Promise<{ client: JobClient; url: string }> {
+  const engine = await openEngine();
+  const handler = createHTTPHandler({
+    router: createAppRouter(engine, { pingMs: 1000 }),
+    basePath: '/trpc/',
+  });
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+  const client = createTrpcClient(url);
+  onCleanup(() => client.close());
+  return { client, url };
+}
+
+describe('createTrpcClient', () => {
+  it('starts a job and follows its events to the end', async () => {
+    const { client } = await setup();
+    const job = await client.start('test.sleep', { items: 5, ms: 20 });
+    const events = await collect(client.events({ jobId: job.id, after: 0 }));
+    expect(events[0]?.type).toBe('queued');
+    expect(events.at(-1)).toMatchObject({ type: 'finished', state: 'succeeded' });
+    expect(events.some((e) => e.type === 'progress')).toBe(true);
+    expect((await client.get(job.id))?.state).toBe('succeeded');
+    expect((await client.details(job.id))?.job.id).toBe(job.id);
+    expect((await client.list({ limit: 10 })).map((j) => j.id)).toContain(job.id);
+  });
+
+  it('cancels a running job', async () => {
+    const { client } = await setup();
+    const job = await client.start('test.sleep', { items: 100, ms: 200 });
+    await collect(client.events({ jobId: job.id, after: 0 }), (e) => e.type === 'progress');
+    await client.cancel(job.id, { reason: 'enough' });
+    const events = await collect(client.events({ jobId: job.id, after: 0 }));
+    expect(events.at(-1)).toMatchObject({ type: 'finished', state: 'cancelled' });
+  });
+
+  it('resumes from a seq with nothing lost or repeated', async () => {
+    const { client } = await setup();
+    const job = await client.start('test.sleep', { items: 4, ms: 20 });
+    const all = await collect(client.events({ jobId: job.id, after: 0 }));
+    const cut = all[2]!.seq;
+    const rest = await collect(client.events({ jobId: job.id, after: cut }));
+    expect(rest.map((e) => e.seq)).toEqual(all.filter((e) => e.seq > cut).map((e) => e.seq));
+  });
+
+  it('maps errors back to the classes the engine throws', async () => {
+    const { client } = await setup();
+    const invalid = await client.start('test.sleep', { items: 0 }).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(ValidationError);
+    expect((invalid as ValidationError).issues.map((i) => i.path)).toEqual(['items']);
+    expect(await client.start('no.such.job', {}).catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
+    expect(await client.get('nope')).toBeUndefined();
+    expect(await client.details('nope')).toBeUndefined();
+    expect(await client.cancel('nope').catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
+  });
+
+  it('stops an event stream when its signal aborts', async () => {
+    const { client } = await setup();
+    const controller = new AbortController();
+    const stream = client.events({ signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    const seen: unknown[] = [];
+    for await (const event of stream) seen.push(event);
+    expect(seen).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+// The router against the in-process engine, called directly (no HTTP).
+import type { JobEvent } from '@threadline/core';
+import { TRPCError } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import { createAppRouter } from '../src/index.js';
+import { openEngine } from './helpers.js';
+
+async function setup() {
+  const engine = await openEngine();
+  const caller = createAppRouter(engine).createCaller({});
+  return { engine, caller };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return error as TRPCError;
+}
+
+describe('jobs router', () => {
+  it('lists the definitions with their input schemas', async () => {
+    const { caller } = await setup();
+    const definitions = await caller.jobs.definitions();
+    const sleep = definitions.find((d) => d.name === 'test.sleep');
+    expect(sleep?.inputSchema).toMatchObject({ type: 'object', properties: { items: { type: 'integer' } } });
+  });
+
+  it('starts a job, and gets, lists and details it', async () => {
+    const { engine, caller } = await setup();
+    const job = await caller.jobs.start({ name: 'test.sleep', input: { items: 3, ms: 10, failEvery: 2 } });
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('succeeded');
+    expect((await caller.jobs.get({ id: job.id })).state).toBe('succeeded');
+    expect((await caller.jobs.list({ state: 'succeeded' })).map((j) => j.id)).toContain(job.id);
+    const details = await caller.jobs.details({ id: job.id });
+    expect(details.failures.map((f) => f.index)).toEqual([1]);
+  });
+
+  it('refuses invalid input with a BAD_REQUEST naming the field', async () => {
+    const { caller } = await setup();
+    const error = await rejection(caller.jobs.start({ name: 'test.sleep', input: { items: 'many' } }));
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toMatch(/items/);
+    const bad = await rejection(caller.jobs.list({ limit: -1 }));
+    expect(bad.code).toBe('BAD_REQUEST');
+    expect(bad.message).toMatch(/limit/);
+  });
+
+  it('answers NOT_FOUND for an unknown job name or id', async () => {
+    const { caller } = await setup();
+    expect((await rejection(caller.jobs.start({ name: 'no.such.job', input: {} }))).code).toBe('NOT_FOUND');
+    expect((await rejection(caller.jobs.get({ id: 'nope' }))).code).toBe('NOT_FOUND');
+    expect((await rejection(caller.jobs.details({ id: 'nope' }))).code).toBe('NOT_FOUND');
+    expect((await rejection(caller.jobs.cancel({ id: 'nope' }))).code).toBe('NOT_FOUND');
+  });
+
+  it('cancels a running job', async () => {
+    const { engine, caller } = await setup();
+    const job = await caller.jobs.start({ name: 'test.sleep', input: { items: 50, ms: 200 } });
+    await caller.jobs.cancel({ id: job.id, reason: 'test' });
+    expect((await engine.waitFor(job.id)).state).toBe('cancelled');
+  });
+
+  it('sends events as tracked(seq) and resumes after lastEventId with nothing lost or repeated', async () => {
+    const { engine, caller } = await setup();
+    const job = await caller.jobs.start({ name: 'test.sleep', input: { items: 4, ms: 20 } });
+    await engine.waitFor(job.id);
+
+    const read = async (lastEventId?: string) => {
+      const stream = await caller.jobs.events({ jobId: job.id, ...(lastEventId ? { lastEventId } : {}) });
+      const got: { id: string; event: JobEvent }[] = [];
+      for await (const [id, event] of stream as AsyncIterable<[string, JobEvent]>) {
+        got.push({ id, event });
+        if (event.type === 'finished') break;
+      }
+      return got;
+    };
+    const all = await read('0');
+    expect(all.map((e) => e.id)).toEqual(all.map((e) => String(e.event.seq)));
+    expect(all[0]?.event.type).toBe('queued');
+    const middle = all[Math.floor(all.length / 2)]!;
+    const rest = await read(middle.id);
+    expect(rest.map((e) => e.event.seq)).toEqual(
+      all.filter((e) => e.event.seq > middle.event.seq).map((e) => e.event.seq),
+    );
+  });
+
+  it('refuses a subscription to an unknown job', async () => {
+    const { caller } = await setup();
+    const stream = await caller.jobs.events({ jobId: 'nope' });
+    const error = await rejection(
+      (async () => {
+        for await (const _ of stream as AsyncIterable<unknown>) break;
+      })(),
+    );
+    expect(error.code).toBe('NOT_FOUND');
+  });
+});
