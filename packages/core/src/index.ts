@@ -1,6 +1,7 @@
 // @threadline/core: typed jobs, the progress protocol over worker threads, and
 // the engine (pool, scheduler, SQLite store) behind the JobClient interface.
 
+export { itemLabel } from './engine/dispatcher.js';
 export { createEngine, type Engine, type EngineOptions, type EngineStats } from './engine/engine.js';
 export * from './job/index.js';
 export { loadJob, toModuleUrl } from './job/load.js';
