@@ -1,1 +1,2 @@
-export {};
+// @threadline/watch: the hot-folder runner behind `threadline watch`.
+export { runWatch, USAGE, type WatchDeps } from './run.js';

@@ -1,0 +1,89 @@
+// When a file is finished: its size and mtime have stayed the same for
+// `stableMs`. Size alone misses writers that preallocate and fill in later;
+// mtime alone misses coarse-grained filesystem clocks. Every event about a
+// file (chokidar's add/change, a rescan) restarts its wait.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+interface Seen {
+  size: number;
+  mtimeMs: number;
+  /** When size or mtime last changed, as far as we saw. */
+  changedAt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class StabilityGate {
+  private readonly seen = new Map<string, Seen>();
+  private closed = false;
+
+  constructor(
+    private readonly folder: string,
+    private readonly stableMs: number,
+    /** Called once per file when it has been stable long enough. */
+    private readonly onStable: (name: string) => void,
+  ) {}
+
+  /** Something happened to the file (or it was found): (re)check it. */
+  touch(name: string): void {
+    if (this.closed) return;
+    const seen = this.seen.get(name);
+    if (seen) {
+      // A pending check already watches it; an event just means "look again soon".
+      if (!seen.timer) this.schedule(name, seen, 0);
+      return;
+    }
+    const fresh: Seen = { size: -1, mtimeMs: -1, changedAt: Date.now(), timer: undefined };
+    this.seen.set(name, fresh);
+    this.schedule(name, fresh, 0);
+  }
+
+  /** Forget a file (it was removed, or taken). */
+  forget(name: string): void {
+    const seen = this.seen.get(name);
+    if (seen) clearTimeout(seen.timer);
+    this.seen.delete(name);
+  }
+
+  has(name: string): boolean {
+    return this.seen.has(name);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const seen of this.seen.values()) clearTimeout(seen.timer);
+    this.seen.clear();
+  }
+
+  private schedule(name: string, seen: Seen, delay: number): void {
+    clearTimeout(seen.timer);
+    seen.timer = setTimeout(() => {
+      seen.timer = undefined;
+      void this.check(name, seen);
+    }, delay);
+  }
+
+  private async check(name: string, seen: Seen): Promise<void> {
+    const stats = await stat(join(this.folder, name)).catch(() => undefined);
+    if (this.closed || this.seen.get(name) !== seen) return;
+    if (!stats?.isFile()) {
+      this.forget(name);
+      return;
+    }
+    const now = Date.now();
+    if (stats.size !== seen.size || stats.mtimeMs !== seen.mtimeMs) {
+      seen.size = stats.size;
+      seen.mtimeMs = stats.mtimeMs;
+      seen.changedAt = now;
+    }
+    const waited = now - seen.changedAt;
+    if (waited >= this.stableMs && seen.size >= 0) {
+      this.forget(name);
+      this.onStable(name);
+      return;
+    }
+    // Look again when it would be stable, but at least every second so a
+    // writer that resumes is noticed without relying on events.
+    this.schedule(name, seen, Math.min(Math.max(this.stableMs - waited, 10), 1000));
+  }
+}
