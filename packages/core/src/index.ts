@@ -8,6 +8,7 @@ export { loadJob, toModuleUrl } from './job/load.js';
 export { type JobRegistry, resolveJobRef } from './job/registry.js';
 export { jobInputSchema, validateInput } from './job/schema.js';
 export { type BatchOutcome, type PoolOptions, WorkerPool } from './pool/pool.js';
+export { type CellSample, readCell } from './progress/cell-reader.js';
 export { parseDuration } from './protocol/duration.js';
 export {
   CancelledError,
