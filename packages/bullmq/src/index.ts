@@ -1,1 +1,6 @@
-export {};
+// @threadline/bullmq: the distributed backend. A JobClient over BullMQ + Redis,
+// and the worker that runs a deployment's items on its own thread pool.
+
+export { type BullmqClientOptions, createBullmqClient } from './client/client.js';
+export { describeConnection, probeRedis, type RedisConnection, RedisUnavailableError } from './connection.js';
+export { type BullmqWorker, type BullmqWorkerOptions, runBullmqWorker } from './worker/worker.js';

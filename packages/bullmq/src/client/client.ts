@@ -1,0 +1,183 @@
+// JobClient over BullMQ + Redis. Starting a job writes its record and queues
+// one control job that a worker turns into chunks of items; everything else
+// (state, progress, outcomes, events) is read from the records and streams the
+// workers write. The client runs no items itself.
+import { randomBytes } from 'node:crypto';
+import {
+  type CancelOptions,
+  type EventsOptions,
+  type JobClient,
+  type JobDefinitionInfo,
+  type JobDetails,
+  type JobEvent,
+  type JobFilter,
+  type JobRegistry,
+  type JobSnapshot,
+  NotFoundError,
+  type StartOptions,
+  ValidationError,
+  validateInput,
+} from '@threadline/core';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
+import { loadDefinition, toInfo } from '../definitions.js';
+import { finishJob } from '../finish.js';
+import { CONTROL_QUEUE } from '../store/keys.js';
+import { newSnapshot, type StaticJob } from '../store/snapshot.js';
+import { RedisStore } from '../store/store.js';
+import { followEvents } from './events.js';
+
+export interface BullmqClientOptions {
+  connection: RedisConnection;
+  /** Job names → module URLs (the built-ins, usually). Workers must know the same names. */
+  registry?: JobRegistry;
+  /** Key prefix of the deployment; clients and workers must agree. Default 'threadline'. */
+  prefix?: string;
+}
+
+export interface EnumerateData {
+  jobId: string;
+}
+
+const newId = () => `j_${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+
+/** Connects to a deployment. Throws RedisUnavailableError when Redis does not answer. */
+export async function createBullmqClient(options: BullmqClientOptions): Promise<JobClient> {
+  await probeRedis(options.connection);
+  return new BullmqClient(options);
+}
+
+class BullmqClient implements JobClient {
+  private readonly redis: Redis;
+  private readonly store: RedisStore;
+  private readonly control: Queue<EnumerateData>;
+  private readonly registry: JobRegistry;
+  private readonly readers = new Set<Redis>();
+  private closed = false;
+
+  constructor(options: BullmqClientOptions) {
+    this.registry = options.registry ?? {};
+    this.redis = openRedis(options.connection);
+    this.store = new RedisStore(this.redis, options.prefix);
+    this.control = new Queue<EnumerateData>(CONTROL_QUEUE, {
+      connection: this.redis,
+      prefix: this.store.keys.bullPrefix,
+    });
+    this.control.on('error', () => {});
+  }
+
+  async definitions(): Promise<JobDefinitionInfo[]> {
+    const infos = await Promise.all(
+      Object.keys(this.registry).map(async (name) =>
+        toInfo((await loadDefinition(name, this.registry)).definition),
+      ),
+    );
+    return infos.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async start(name: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {
+    if (options.every !== undefined) {
+      throw new ValidationError(
+        'periodic jobs (every) are not supported on BullMQ yet; start each run instead',
+      );
+    }
+    const { definition, moduleUrl } = await loadDefinition(name, this.registry);
+    const parsed = validateInput(definition.input, input, definition.name);
+    const fixed: StaticJob = {
+      id: newId(),
+      name: definition.name,
+      title: definition.title,
+      input: parsed,
+      createdAt: Date.now(),
+      scheduleId: null,
+      runAt: null,
+      unit: definition.unit ?? 'items',
+    };
+    const snapshot = newSnapshot(fixed);
+    // Workers resolve the ref through their own registry: a name travels, a local path may not.
+    const ref = this.registry[name] ? name : moduleUrl;
+    await this.store.create(fixed, ref, definition.process ? 'process' : 'run', snapshot);
+    await this.control.add(
+      'enumerate',
+      { jobId: fixed.id },
+      { jobId: fixed.id, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+    );
+    return snapshot;
+  }
+
+  async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
+    const result = await this.store.cancel(jobId, options);
+    if (result.state === 'missing') throw new NotFoundError(`no job with id ${jobId}`);
+    // Nothing was out on a worker: no worker will see this job again, so it is finished here.
+    if (result.complete) await finishJob(this.store, jobId, await this.definitionOf(jobId));
+    return (await this.store.get(jobId))!;
+  }
+
+  private async definitionOf(jobId: string) {
+    const meta = await this.store.meta(jobId);
+    if (!meta) return undefined;
+    try {
+      return (await loadDefinition(meta.ref, this.registry)).definition;
+    } catch {
+      return undefined;
+    }
+  }
+
+  get(jobId: string): Promise<JobSnapshot | undefined> {
+    return this.store.get(jobId);
+  }
+
+  async details(jobId: string): Promise<JobDetails | undefined> {
+    const job = await this.store.get(jobId);
+    if (!job) return undefined;
+    const [failures, logs] = await Promise.all([this.store.failures(jobId), this.store.logs(jobId)]);
+    return { job, failures, logs };
+  }
+
+  async list(filter: JobFilter = {}): Promise<JobSnapshot[]> {
+    const limit = filter.limit ?? 50;
+    const states = filter.state === undefined ? null : [filter.state].flat();
+    let before = filter.before ? await this.store.createdAt(filter.before) : null;
+    if (filter.before && before === null) return [];
+    const found: JobSnapshot[] = [];
+    // Filtering happens here, so read pages until the limit is met or the jobs run out.
+    while (found.length < limit) {
+      const ids = await this.store.jobIds(before, Math.max(limit, 100));
+      if (ids.length === 0) break;
+      const jobs = await this.store.getMany(ids);
+      for (const job of jobs) {
+        if (states && !states.includes(job.state)) continue;
+        if (filter.name && job.name !== filter.name) continue;
+        if (found.length < limit) found.push(job);
+      }
+      const last = jobs.at(-1);
+      if (!last || ids.length < Math.max(limit, 100)) break;
+      before = last.createdAt;
+    }
+    return found;
+  }
+
+  events(options: EventsOptions = {}): AsyncIterable<JobEvent> {
+    return followEvents(
+      this.store,
+      () => {
+        if (this.closed) throw new Error('the client is closed');
+        const reader = this.redis.duplicate();
+        reader.on('error', () => {});
+        this.readers.add(reader);
+        reader.once('end', () => this.readers.delete(reader));
+        return reader;
+      },
+      options,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const reader of this.readers) reader.disconnect();
+    await this.control.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,241 @@
+// The Lua scripts that change a job's record. Each runs atomically in Redis,
+// so numbering an event, writing it to the streams and changing the record
+// are one step: a reader never sees a gap in `seq`, and two workers racing on
+// one item (a stalled chunk redelivered while its first worker still runs)
+// cannot both count it: HSETNX on the outcomes hash lets the first write win.
+//
+// Every script takes ARGV[1] = key prefix, ARGV[2] = job id. Keys are built
+// here from the prefix, which ties a deployment to one Redis (not a cluster).
+
+const PRELUDE = `
+local P = ARGV[1]
+local ID = ARGV[2]
+local JK = P .. ':job:' .. ID
+local function now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function isFinal(s)
+  return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'interrupted'
+end
+-- Numbers an event and appends it to the global and the job's stream, with id <seq>-0.
+local function emit(json)
+  local seq = redis.call('INCR', P .. ':seq')
+  local full = '{"seq":' .. seq .. ',"at":' .. now() .. ',' .. string.sub(json, 2)
+  redis.call('XADD', P .. ':events', 'MAXLEN', '~', 100000, seq .. '-0', 'e', full)
+  redis.call('XADD', JK .. ':events', seq .. '-0', 'e', full)
+  return full
+end
+-- 1 when nothing more can happen to the job's items: every enumerated item has an
+-- outcome, or the job is stopping and no claimed chunk is still out.
+local function complete()
+  local h = redis.call('HMGET', JK, 'state', 'enumDone', 'enumerated', 'succeeded', 'failed', 'cancelled', 'failure')
+  if not h[1] or isFinal(h[1]) or h[2] ~= '1' then return 0 end
+  if tonumber(h[4]) + tonumber(h[5]) + tonumber(h[6]) >= tonumber(h[3]) then return 1 end
+  if (h[1] == 'cancelling' or h[7]) and redis.call('SCARD', JK .. ':active') == 0 then return 1 end
+  return 0
+end
+`;
+
+/** ARGV: static JSON, job ref, mode, createdAt, queued event JSON. */
+const create = `
+if redis.call('EXISTS', JK) == 1 then return 0 end
+redis.call('HSET', JK, 'static', ARGV[3], 'ref', ARGV[4], 'mode', ARGV[5], 'state', 'queued',
+  'enumerated', 0, 'enumDone', 0, 'succeeded', 0, 'failed', 0, 'cancelled', 0)
+redis.call('ZADD', P .. ':jobs', ARGV[6], ID)
+emit(ARGV[7])
+return 1
+`;
+
+/** A worker starts the job (enumerating its items). Returns the state it found. */
+const begin = `
+local s = redis.call('HGET', JK, 'state')
+if s == 'queued' then
+  redis.call('HSET', JK, 'state', 'running', 'startedAt', now())
+  emit('{"type":"started","jobId":' .. cjson.encode(ID) .. '}')
+  return 'running'
+end
+return s or 'missing'
+`;
+
+/** ARGV: items enumerated so far, done (0|1), failure JSON or ''. Returns {complete(), stopping}. */
+const enumerated = `
+local s = redis.call('HGET', JK, 'state')
+if not s or isFinal(s) then return {0, 1} end
+local count = tonumber(ARGV[3])
+if count > tonumber(redis.call('HGET', JK, 'enumerated')) then redis.call('HSET', JK, 'enumerated', count) end
+if ARGV[5] ~= '' and redis.call('HEXISTS', JK, 'failure') == 0 then redis.call('HSET', JK, 'failure', ARGV[5]) end
+if ARGV[4] == '1' then redis.call('HSET', JK, 'enumDone', 1) end
+local stopping = 0
+if s == 'cancelling' or redis.call('HEXISTS', JK, 'failure') == 1 then stopping = 1 end
+return {complete(), stopping}
+`;
+
+/** ARGV: chunk id, item indexes... Returns {'final'} | {'stop'} | {'run', indexes without an outcome...}. */
+const claim = `
+local s = redis.call('HGET', JK, 'state')
+if not s or isFinal(s) then return {'final'} end
+if s == 'cancelling' or redis.call('HEXISTS', JK, 'failure') == 1 then return {'stop'} end
+redis.call('SADD', JK .. ':active', ARGV[3])
+local out = {'run'}
+for i = 4, #ARGV do
+  if redis.call('HEXISTS', JK .. ':outcomes', ARGV[i]) == 0 then out[#out + 1] = ARGV[i] end
+end
+return out
+`;
+
+/**
+ * ARGV: chunk id, worker id, then per item: index, outcome, result JSON or '', item event JSON.
+ * An item that already has an outcome is skipped: its first completion stands.
+ * Returns {items newly recorded, complete()}.
+ */
+const record = `
+local s = redis.call('HGET', JK, 'state')
+if not s or isFinal(s) then
+  redis.call('SREM', JK .. ':active', ARGV[3])
+  return {0, 0}
+end
+local added = 0
+for i = 5, #ARGV, 4 do
+  local idx, outcome = ARGV[i], ARGV[i + 1]
+  if redis.call('HSETNX', JK .. ':outcomes', idx, outcome) == 1 then
+    added = added + 1
+    redis.call('HINCRBY', JK, outcome, 1)
+    if ARGV[i + 2] ~= '' then redis.call('HSET', JK .. ':results', idx, ARGV[i + 2]) end
+    local full = emit(ARGV[i + 3])
+    if outcome == 'failed' and redis.call('LLEN', JK .. ':failures') < 500 then
+      redis.call('RPUSH', JK .. ':failures', full)
+    end
+  end
+end
+if ARGV[3] ~= '' then redis.call('SREM', JK .. ':active', ARGV[3]) end
+redis.call('HDEL', JK .. ':inflight', ARGV[4])
+return {added, complete()}
+`;
+
+/**
+ * ARGV: reason or '', force (0|1), failure JSON or ''. A queued job is cancelled at once;
+ * a running one turns cancelling and every worker hears it on the cancel channel.
+ * Returns {state, complete()}.
+ */
+const cancel = `
+local s = redis.call('HGET', JK, 'state')
+if not s then return {'missing', 0} end
+if isFinal(s) then return {s, 0} end
+local force = ARGV[4] == '1'
+if s == 'cancelling' and (redis.call('HGET', JK, 'cancelForce') == '1' or not force) then return {s, 0} end
+local reason = cjson.null
+if ARGV[3] ~= '' then reason = ARGV[3] end
+if ARGV[5] ~= '' and redis.call('HEXISTS', JK, 'failure') == 0 then redis.call('HSET', JK, 'failure', ARGV[5]) end
+redis.call('HSET', JK, 'cancelForce', ARGV[4], 'cancelRequested', 1)
+emit(cjson.encode({type = 'cancelling', jobId = ID, reason = reason, force = force}))
+if s == 'queued' then
+  redis.call('HSET', JK, 'state', 'cancelled', 'finishedAt', now(), 'summary', 'null', 'error', 'null')
+  emit('{"type":"finished","jobId":' .. cjson.encode(ID) .. ',"state":"cancelled","summary":null,"error":null,' ..
+    '"items":{"total":null,"succeeded":0,"failed":0,"cancelled":0}}')
+  return {'cancelled', 0}
+end
+redis.call('HSET', JK, 'state', 'cancelling')
+redis.call('PUBLISH', P .. ':cancel', cjson.encode({jobId = ID, force = force}))
+return {'cancelling', complete()}
+`;
+
+/**
+ * ARGV: worker id, items completed in its running chunks, partial fraction of its running
+ * items, message, has message (0|1). Folds every live worker's share into one progress
+ * event, with the rate smoothed over a few seconds as in-process. Returns {state, cancel forced (0|1)}.
+ */
+const progress = `
+local h = redis.call('HMGET', JK, 'state', 'enumDone', 'enumerated', 'succeeded', 'failed', 'cancelled',
+  'rateAt', 'rateDone', 'rate', 'message')
+if h[1] ~= 'running' and h[1] ~= 'cancelling' then return {h[1] or 'missing', 0} end
+local t = now()
+local ik = JK .. ':inflight'
+if tonumber(ARGV[4]) == 0 and tonumber(ARGV[5]) == 0 then redis.call('HDEL', ik, ARGV[3])
+else redis.call('HSET', ik, ARGV[3], ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. t) end
+local message = h[10]
+if ARGV[7] == '1' then
+  message = ARGV[6]
+  redis.call('HSET', JK, 'message', message)
+end
+local done = tonumber(h[4]) + tonumber(h[5]) + tonumber(h[6])
+local partial = 0
+local all = redis.call('HGETALL', ik)
+for i = 1, #all, 2 do
+  local c, p, at = string.match(all[i + 1], '(%S+) (%S+) (%S+)')
+  -- A share not refreshed for 15 s belongs to a worker that died; its chunk will run again.
+  if t - tonumber(at) < 15000 then
+    done = done + tonumber(c)
+    partial = partial + tonumber(p)
+  end
+end
+local total = cjson.null
+local fraction = cjson.null
+if h[2] == '1' then
+  total = tonumber(h[3])
+  fraction = 1
+  if total > 0 then fraction = math.min(1, (done + partial) / total) end
+end
+local rate = cjson.null
+if h[9] then rate = tonumber(h[9]) end
+if not h[7] then
+  redis.call('HSET', JK, 'rateAt', t, 'rateDone', done)
+else
+  local elapsed = (t - tonumber(h[7])) / 1000
+  if elapsed >= 0.25 then
+    local instant = math.max(0, done - tonumber(h[8])) / elapsed
+    if rate == cjson.null then rate = instant else rate = rate * 0.7 + instant * 0.3 end
+    redis.call('HSET', JK, 'rateAt', t, 'rateDone', done, 'rate', rate)
+  end
+end
+local eta = cjson.null
+if rate ~= cjson.null and total ~= cjson.null and rate > 0 then eta = math.max(0, (total - done) / rate)
+elseif total ~= cjson.null and total == done then eta = 0 end
+local msg = cjson.null
+if message and message ~= '' then msg = message end
+local json = cjson.encode({done = done, total = total, fraction = fraction, rate = rate, eta = eta, message = msg})
+redis.call('HSET', JK, 'progress', json)
+emit('{"type":"progress","jobId":' .. cjson.encode(ID) .. ',"progress":' .. json .. '}')
+-- The state rides back, so a worker that missed a cancel on the channel (while reconnecting) still hears it.
+return {h[1], tonumber(redis.call('HGET', JK, 'cancelForce') or '0')}
+`;
+
+/**
+ * ARGV: final state, summary JSON, error JSON. Items that never got an outcome count as
+ * cancelled. Only the first call for a job does anything, so racing finishers are harmless.
+ */
+const finish = `
+local h = redis.call('HMGET', JK, 'state', 'enumerated', 'succeeded', 'failed', 'cancelled', 'rate', 'enumDone')
+if not h[1] or isFinal(h[1]) then return 0 end
+local total = tonumber(h[2])
+local succeeded, failed, cancelled = tonumber(h[3]), tonumber(h[4]), tonumber(h[5])
+local rest = total - succeeded - failed - cancelled
+if rest > 0 then cancelled = cancelled + rest end
+local done = succeeded + failed + cancelled
+local fraction = 1
+if total > 0 then fraction = math.min(1, done / total) end
+local rate = cjson.null
+if h[6] then rate = tonumber(h[6]) end
+local progress = cjson.encode({done = done, total = total, fraction = fraction, rate = rate, eta = 0, message = cjson.null})
+redis.call('HSET', JK, 'state', ARGV[3], 'finishedAt', now(), 'summary', ARGV[4], 'error', ARGV[5],
+  'cancelled', cancelled, 'progress', progress, 'enumDone', 1)
+redis.call('DEL', JK .. ':inflight', JK .. ':active')
+emit('{"type":"finished","jobId":' .. cjson.encode(ID) .. ',"state":' .. cjson.encode(ARGV[3]) ..
+  ',"summary":' .. ARGV[4] .. ',"error":' .. ARGV[5] .. ',"items":{"total":' .. total ..
+  ',"succeeded":' .. succeeded .. ',"failed":' .. failed .. ',"cancelled":' .. cancelled .. '}}')
+return 1
+`;
+
+/** ARGV: log event JSON. Keeps the latest 1000 for details(). */
+const log = `
+local s = redis.call('HGET', JK, 'state')
+if not s or isFinal(s) then return 0 end
+local full = emit(ARGV[3])
+redis.call('RPUSH', JK .. ':logs', full)
+redis.call('LTRIM', JK .. ':logs', -1000, -1)
+return 1
+`;
+
+export const SCRIPTS = { create, begin, enumerated, claim, record, cancel, progress, finish, log };
+export type ScriptName = keyof typeof SCRIPTS;
+export const scriptSource = (name: ScriptName) => PRELUDE + SCRIPTS[name];

@@ -1,0 +1,227 @@
+// Typed calls on a deployment's Redis: the scripts that change job records,
+// and the reads clients make. Shared by the client and the worker.
+import type { ErrorInfo, ItemEvent, JobEvent, JobSnapshot, LogEvent } from '@threadline/core';
+import type { Redis } from 'ioredis';
+import { type Keys, keys } from './keys.js';
+import { SCRIPTS, type ScriptName, scriptSource } from './scripts.js';
+import { type StaticJob, toSnapshot } from './snapshot.js';
+
+type Arg = string | number;
+type ScriptFn = (...args: Arg[]) => Promise<unknown>;
+
+export type ClaimResult = { kind: 'final' } | { kind: 'stop' } | { kind: 'run'; pending: number[] };
+
+export interface RecordedItem {
+  index: number;
+  outcome: ItemEvent['outcome'];
+  /** JSON of a succeeded item's result; '' otherwise. */
+  result: string;
+  event: Omit<ItemEvent, 'seq' | 'at'>;
+}
+
+/** What the finisher needs to decide a job's final state. */
+export interface FinishInfo {
+  state: string;
+  ref: string;
+  mode: 'process' | 'run';
+  input: unknown;
+  enumerated: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  cancelRequested: boolean;
+  failure: ErrorInfo | null;
+}
+
+export class RedisStore {
+  readonly keys: Keys;
+
+  constructor(
+    readonly redis: Redis,
+    prefix?: string,
+  ) {
+    this.keys = keys(prefix);
+    for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+      // defineCommand runs EVALSHA and falls back to EVAL, so a restarted Redis (empty script cache) is fine.
+      if (!(`tl_${name}` in redis))
+        redis.defineCommand(`tl_${name}`, { numberOfKeys: 0, lua: scriptSource(name) });
+    }
+  }
+
+  private run(name: ScriptName, jobId: string, ...args: Arg[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, ScriptFn>)[`tl_${name}`]!;
+    return fn.call(this.redis, this.keys.prefix, jobId, ...args);
+  }
+
+  async create(fixed: StaticJob, ref: string, mode: string, queued: JobSnapshot): Promise<void> {
+    const event = { type: 'queued', jobId: fixed.id, job: queued };
+    await this.run(
+      'create',
+      fixed.id,
+      JSON.stringify(fixed),
+      ref,
+      mode,
+      fixed.createdAt,
+      JSON.stringify(event),
+    );
+  }
+
+  async begin(jobId: string): Promise<string> {
+    return String(await this.run('begin', jobId));
+  }
+
+  /** `complete`: nothing more can happen to the job's items; `stopping`: stop enumerating. */
+  async enumerated(
+    jobId: string,
+    count: number,
+    done: boolean,
+    failure?: ErrorInfo,
+  ): Promise<{ complete: boolean; stopping: boolean }> {
+    const failed = failure ? JSON.stringify(failure) : '';
+    const [complete, stopping] = (await this.run(
+      'enumerated',
+      jobId,
+      count,
+      done ? 1 : 0,
+      failed,
+    )) as number[];
+    return { complete: complete === 1, stopping: stopping === 1 };
+  }
+
+  async claim(jobId: string, chunkId: string, indexes: number[]): Promise<ClaimResult> {
+    const [kind, ...pending] = (await this.run('claim', jobId, chunkId, ...indexes)) as string[];
+    if (kind === 'run') return { kind, pending: pending.map(Number) };
+    return { kind: kind === 'stop' ? 'stop' : 'final' };
+  }
+
+  /** Records outcomes (each item's first outcome wins). Returns whether the job is now complete. */
+  async record(
+    jobId: string,
+    chunkId: string,
+    workerId: string,
+    items: RecordedItem[],
+  ): Promise<{ added: number; complete: boolean }> {
+    const args: Arg[] = [];
+    for (const item of items) args.push(item.index, item.outcome, item.result, JSON.stringify(item.event));
+    const [added, complete] = (await this.run('record', jobId, chunkId, workerId, ...args)) as number[];
+    return { added: added ?? 0, complete: complete === 1 };
+  }
+
+  async cancel(
+    jobId: string,
+    options: { reason?: string | null; force?: boolean; failure?: ErrorInfo },
+  ): Promise<{ state: string; complete: boolean }> {
+    const [state, complete] = (await this.run(
+      'cancel',
+      jobId,
+      options.reason ?? '',
+      options.force ? 1 : 0,
+      options.failure ? JSON.stringify(options.failure) : '',
+    )) as [string, number];
+    return { state, complete: complete === 1 };
+  }
+
+  async progress(
+    jobId: string,
+    workerId: string,
+    share: { completed: number; partial: number; message: string | null | undefined },
+  ): Promise<{ state: string; force: boolean }> {
+    const hasMessage = share.message !== undefined;
+    const [state, force] = (await this.run(
+      'progress',
+      jobId,
+      workerId,
+      share.completed,
+      share.partial,
+      share.message ?? '',
+      hasMessage ? 1 : 0,
+    )) as [string, number];
+    return { state, force: force === 1 };
+  }
+
+  async finish(jobId: string, state: string, summary: unknown, error: ErrorInfo | null): Promise<boolean> {
+    return (
+      (await this.run('finish', jobId, state, JSON.stringify(summary ?? null), JSON.stringify(error))) === 1
+    );
+  }
+
+  async log(event: Omit<LogEvent, 'seq' | 'at'>): Promise<void> {
+    await this.run('log', event.jobId, JSON.stringify(event));
+  }
+
+  async get(jobId: string): Promise<JobSnapshot | undefined> {
+    return toSnapshot(await this.redis.hgetall(this.keys.job(jobId)));
+  }
+
+  async getMany(jobIds: string[]): Promise<JobSnapshot[]> {
+    if (jobIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of jobIds) pipeline.hgetall(this.keys.job(id));
+    const replies = (await pipeline.exec()) ?? [];
+    const jobs: JobSnapshot[] = [];
+    for (const [error, hash] of replies) {
+      const job = error ? undefined : toSnapshot(hash as Record<string, string>);
+      if (job) jobs.push(job);
+    }
+    return jobs;
+  }
+
+  /** Job ids, newest first, created strictly before `beforeScore` when given. */
+  async jobIds(beforeScore: number | null, count: number): Promise<string[]> {
+    const max = beforeScore === null ? '+inf' : `(${beforeScore}`;
+    return this.redis.zrevrangebyscore(this.keys.jobs, max, '-inf', 'LIMIT', 0, count);
+  }
+
+  async createdAt(jobId: string): Promise<number | null> {
+    const score = await this.redis.zscore(this.keys.jobs, jobId);
+    return score === null ? null : Number(score);
+  }
+
+  async meta(jobId: string): Promise<{ ref: string; mode: 'process' | 'run'; input: unknown } | undefined> {
+    const [fixed, ref, mode] = await this.redis.hmget(this.keys.job(jobId), 'static', 'ref', 'mode');
+    if (!fixed || !ref) return undefined;
+    return { ref, mode: mode === 'run' ? 'run' : 'process', input: (JSON.parse(fixed) as StaticJob).input };
+  }
+
+  async finishInfo(jobId: string): Promise<FinishInfo | undefined> {
+    const hash = await this.redis.hgetall(this.keys.job(jobId));
+    if (!hash.static) return undefined;
+    return {
+      state: hash.state ?? 'queued',
+      ref: hash.ref ?? '',
+      mode: hash.mode === 'run' ? 'run' : 'process',
+      input: (JSON.parse(hash.static) as StaticJob).input,
+      enumerated: Number(hash.enumerated ?? 0),
+      succeeded: Number(hash.succeeded ?? 0),
+      failed: Number(hash.failed ?? 0),
+      cancelled: Number(hash.cancelled ?? 0),
+      cancelRequested: hash.cancelRequested === '1',
+      failure: hash.failure ? (JSON.parse(hash.failure) as ErrorInfo) : null,
+    };
+  }
+
+  /** Results of succeeded items, in item order. */
+  async results(jobId: string): Promise<unknown[]> {
+    const hash = await this.redis.hgetall(this.keys.results(jobId));
+    return Object.entries(hash)
+      .map(([index, json]) => [Number(index), json] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, json]) => JSON.parse(json) as unknown);
+  }
+
+  async failures(jobId: string): Promise<ItemEvent[]> {
+    const list = await this.redis.lrange(this.keys.failures(jobId), 0, -1);
+    return list.map((json) => JSON.parse(json) as ItemEvent);
+  }
+
+  async logs(jobId: string): Promise<LogEvent[]> {
+    const list = await this.redis.lrange(this.keys.logs(jobId), 0, -1);
+    return list.map((json) => JSON.parse(json) as LogEvent);
+  }
+
+  async lastSeq(): Promise<number> {
+    return Number((await this.redis.get(this.keys.seq)) ?? 0);
+  }
+}
+
+export const parseEvent = (json: string): JobEvent => JSON.parse(json) as JobEvent;

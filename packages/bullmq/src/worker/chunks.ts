@@ -1,0 +1,309 @@
+// Runs chunks of a job's items on this process's thread pool and records their
+// outcomes. A chunk is claimed before it runs and its outcomes recorded after,
+// each in one script: items that already have an outcome (from a worker that
+// died after recording them) are not run again, and a second completion of an
+// item (a stalled chunk redelivered while its first worker still ran) is dropped.
+import {
+  type AnyJobDefinition,
+  type BatchOutcome,
+  type ErrorInfo,
+  type ItemOutcome,
+  itemLabel,
+  type JobRegistry,
+  toErrorInfo,
+  type WorkerPool,
+} from '@threadline/core';
+import type { Job } from 'bullmq';
+import { loadDefinition } from '../definitions.js';
+import { finishJob } from '../finish.js';
+import type { RecordedItem, RedisStore } from '../store/store.js';
+
+/** What one BullMQ job of the items queue carries: consecutive items of one job. */
+export interface ChunkData {
+  jobId: string;
+  /** Index of the first item. */
+  start: number;
+  items: unknown[];
+}
+
+type Slot = WorkerPool['slots'][number];
+
+interface PendingItem {
+  index: number;
+  item: unknown;
+}
+
+interface JobInfo {
+  definition: AnyJobDefinition;
+  moduleUrl: string;
+  input: unknown;
+  mode: 'process' | 'run';
+}
+
+/** A chunk this worker is running, as cancellation and progress sampling see it. */
+export interface RunningChunk {
+  jobId: string;
+  slot: Slot | undefined;
+  batch: PendingItem[];
+  cancel: { force: boolean } | null;
+  grace: NodeJS.Timeout | undefined;
+}
+
+/** A chunk redelivered this many times (its workers died or lost Redis under it) fails instead of running again. */
+const MAX_STALLS = 3;
+const JOB_CACHE = 64;
+
+export class ChunkRunner {
+  readonly running = new Set<RunningChunk>();
+  /** Jobs with outcomes recorded since the progress reporter last looked. */
+  readonly recorded = new Set<string>();
+  private readonly free: Slot[];
+  private readonly waiters: ((slot: Slot) => void)[] = [];
+  /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
+  private readonly cancels = new Map<string, { force: boolean }>();
+  private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
+
+  constructor(
+    private readonly store: RedisStore,
+    pool: WorkerPool,
+    private readonly workerId: string,
+    private readonly registry: JobRegistry,
+    private readonly graceMs: number,
+  ) {
+    this.free = [...pool.slots];
+  }
+
+  async process(bjob: Job<ChunkData>): Promise<void> {
+    const { jobId, start, items } = bjob.data;
+    const chunkId = bjob.id ?? `${jobId}-${start}`;
+    let info: JobInfo | undefined;
+    try {
+      info = await this.jobInfo(jobId);
+    } catch (error) {
+      // This worker cannot load the job (an unknown name, a path that is not on this machine).
+      await this.failUnloadable(jobId, chunkId, start, items, toErrorInfo(error));
+      return;
+    }
+    if (!info) return;
+    const chunk: RunningChunk = {
+      jobId,
+      slot: undefined,
+      batch: [],
+      cancel: this.cancels.get(jobId) ?? null,
+      grace: undefined,
+    };
+    this.running.add(chunk);
+    try {
+      const claim = await this.store.claim(
+        jobId,
+        chunkId,
+        items.map((_, i) => start + i),
+      );
+      if (claim.kind === 'final') return;
+      if (claim.kind === 'stop') {
+        // Dropped at once: never-run items count as cancelled when the job finishes.
+        await this.record(jobId, info.definition, chunkId, []);
+        return;
+      }
+      const pending = claim.pending.map((index) => ({ index, item: items[index - start] }));
+      if (pending.length > 0 && bjob.stalledCounter >= MAX_STALLS) {
+        const error: ErrorInfo = {
+          code: 'WORKER_CRASHED',
+          message: `the worker running this item stopped ${bjob.stalledCounter} times (killed, or cut off from Redis); not trying again`,
+        };
+        const failed = pending.map((p) => this.outcome(info.mode, jobId, p, 'failed', 0, error));
+        await this.record(jobId, info.definition, chunkId, failed);
+        return;
+      }
+      await this.record(jobId, info.definition, chunkId, await this.execute(chunk, info, pending));
+    } finally {
+      clearTimeout(chunk.grace);
+      this.running.delete(chunk);
+    }
+  }
+
+  /** Records outcomes; the worker that completes the job finishes it. */
+  private async record(
+    jobId: string,
+    definition: AnyJobDefinition | undefined,
+    chunkId: string,
+    outcomes: RecordedItem[],
+  ): Promise<void> {
+    const { complete } = await this.store.record(jobId, chunkId, this.workerId, outcomes);
+    this.recorded.add(jobId);
+    if (definition?.failFast && outcomes.some((o) => o.outcome === 'failed')) {
+      const failure = outcomes.find((o) => o.outcome === 'failed')!.event.error ?? {
+        message: 'an item failed',
+      };
+      const cancelled = await this.store.cancel(jobId, { reason: 'failFast: an item failed', failure });
+      if (cancelled.complete) await finishJob(this.store, jobId, definition);
+    }
+    if (complete) await finishJob(this.store, jobId, definition);
+  }
+
+  private async failUnloadable(
+    jobId: string,
+    chunkId: string,
+    start: number,
+    items: unknown[],
+    error: ErrorInfo,
+  ): Promise<void> {
+    const claim = await this.store.claim(
+      jobId,
+      chunkId,
+      items.map((_, i) => start + i),
+    );
+    if (claim.kind === 'final') return;
+    const failed =
+      claim.kind === 'run'
+        ? claim.pending.map((index) =>
+            this.outcome('process', jobId, { index, item: items[index - start] }, 'failed', 0, error),
+          )
+        : [];
+    await this.record(jobId, undefined, chunkId, failed);
+  }
+
+  /** Runs the items on a slot; a thread that dies under them fails the item it held, and the rest run again. */
+  private async execute(chunk: RunningChunk, info: JobInfo, pending: PendingItem[]): Promise<RecordedItem[]> {
+    const outcomes: RecordedItem[] = [];
+    let rest = pending;
+    while (rest.length > 0) {
+      if (chunk.cancel) {
+        outcomes.push(...rest.map((p) => this.outcome(info.mode, chunk.jobId, p, 'cancelled', 0)));
+        break;
+      }
+      const batch = rest;
+      const slot = await this.acquire();
+      let outcome: BatchOutcome;
+      try {
+        chunk.slot = slot;
+        chunk.batch = batch;
+        const running = slot.run({
+          jobId: chunk.jobId,
+          moduleUrl: info.moduleUrl,
+          input: info.input,
+          mode: info.mode,
+          items: info.mode === 'run' ? [null] : batch.map((p) => p.item),
+        });
+        // run() clears the slot's cancel flag as it starts: a cancel heard before must be applied after.
+        if (chunk.cancel) this.applyCancel(chunk);
+        outcome = await running;
+      } finally {
+        clearTimeout(chunk.grace);
+        chunk.slot = undefined;
+        chunk.batch = [];
+        this.release(slot);
+      }
+      rest = [];
+      if (outcome.kind === 'done') {
+        outcome.results.forEach((result, i) => {
+          const p = batch[i]!;
+          const json = result.outcome === 'succeeded' ? JSON.stringify(result.result ?? null) : '';
+          outcomes.push(
+            this.outcome(info.mode, chunk.jobId, p, result.outcome, result.ms, result.error ?? null, json),
+          );
+        });
+      } else if (outcome.kind === 'error') {
+        const error = toErrorInfo(outcome.error);
+        outcomes.push(...batch.map((p) => this.outcome(info.mode, chunk.jobId, p, 'failed', 0, error)));
+      } else {
+        // The thread died: what it finished stands (its results died with it), the item it held is
+        // cancelled or failed, and the rest run again on a fresh thread unless the job is stopping.
+        batch.forEach((p, i) => {
+          if (i < outcome.completed) outcomes.push(this.outcome(info.mode, chunk.jobId, p, 'succeeded', 0));
+          else if (i === outcome.completed) {
+            outcomes.push(
+              chunk.cancel
+                ? this.outcome(info.mode, chunk.jobId, p, 'cancelled', 0)
+                : this.outcome(info.mode, chunk.jobId, p, 'failed', 0, toErrorInfo(outcome.error)),
+            );
+          }
+        });
+        rest = batch.slice(outcome.completed + 1);
+      }
+    }
+    return outcomes;
+  }
+
+  private outcome(
+    mode: JobInfo['mode'],
+    jobId: string,
+    p: PendingItem,
+    outcome: ItemOutcome,
+    ms: number,
+    error: ErrorInfo | null = null,
+    result = '',
+  ): RecordedItem {
+    return {
+      index: p.index,
+      outcome,
+      result,
+      event: {
+        type: 'item',
+        jobId,
+        index: p.index,
+        outcome,
+        label: mode === 'run' ? null : itemLabel(p.item),
+        error,
+        ms: Math.round(ms * 100) / 100,
+      },
+    };
+  }
+
+  /** A cancel heard for a job: the same three levels as in-process, on every chunk of it here. */
+  cancelJob(jobId: string, force: boolean): void {
+    const known = this.cancels.get(jobId);
+    if (known && (known.force || !force)) return;
+    this.cancels.set(jobId, { force });
+    if (this.cancels.size > 1000) this.cancels.delete(this.cancels.keys().next().value!);
+    for (const chunk of this.running) {
+      if (chunk.jobId !== jobId) continue;
+      chunk.cancel = { force };
+      this.applyCancel(chunk);
+    }
+  }
+
+  private applyCancel(chunk: RunningChunk): void {
+    const slot = chunk.slot;
+    if (!slot || !chunk.cancel) return;
+    // Level 2: the flag for throwIfCancelled() and the item's signal.
+    slot.cancel();
+    clearTimeout(chunk.grace);
+    // Level 3: an item that ignores both past the grace period loses its thread.
+    const terminate = () => {
+      if (chunk.slot === slot) void slot.terminate();
+    };
+    if (chunk.cancel.force) terminate();
+    else chunk.grace = setTimeout(terminate, this.graceMs);
+  }
+
+  private acquire(): Promise<Slot> {
+    const slot = this.free.shift();
+    if (slot) return Promise.resolve(slot);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(slot: Slot): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(slot);
+    else this.free.push(slot);
+  }
+
+  private jobInfo(jobId: string): Promise<JobInfo | undefined> {
+    let info = this.jobs.get(jobId);
+    if (!info) {
+      info = this.loadInfo(jobId);
+      this.jobs.set(jobId, info);
+      info.catch(() => this.jobs.delete(jobId));
+      if (this.jobs.size > JOB_CACHE) this.jobs.delete(this.jobs.keys().next().value!);
+    }
+    return info;
+  }
+
+  private async loadInfo(jobId: string): Promise<JobInfo | undefined> {
+    const meta = await this.store.meta(jobId);
+    if (!meta) return undefined;
+    const { definition, moduleUrl } = await loadDefinition(meta.ref, this.registry);
+    return { definition, moduleUrl, input: meta.input, mode: meta.mode };
+  }
+}

@@ -1,0 +1,124 @@
+// Turns a started job into chunks on the items queue. Runs on a worker (not
+// the client that started the job), so a client that goes away does not
+// strand a job, and a worker killed mid-enumeration has its control job
+// redelivered: chunk ids are `<job>-<first index>`, and chunk boundaries
+// depend only on the index, so a second enumeration adds nothing twice.
+import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
+import type { Job, Queue } from 'bullmq';
+import type { EnumerateData } from '../client/client.js';
+import { loadDefinition } from '../definitions.js';
+import { finishJob } from '../finish.js';
+import type { RedisStore } from '../store/store.js';
+import type { ChunkData } from './chunks.js';
+
+/**
+ * Items per chunk by the index of its first item: single items first, so a
+ * short job spreads evenly across workers; larger chunks deep into a long job,
+ * where one queue round trip per item would cost more than the item.
+ */
+export function chunkSize(start: number, maxChunk: number): number {
+  return Math.max(1, Math.min(maxChunk, Math.floor(start / 256)));
+}
+
+const FLUSH_CHUNKS = 64;
+const FLUSH_MS = 100;
+
+export class Enumerator {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly store: RedisStore,
+    private readonly items: Queue<ChunkData>,
+    private readonly registry: JobRegistry,
+    private readonly maxChunk: number,
+  ) {}
+
+  /** A cancel heard for the job: stop adding its items. */
+  stop(jobId: string): void {
+    this.running.get(jobId)?.abort();
+  }
+
+  async process(bjob: Job<EnumerateData>): Promise<void> {
+    const { jobId } = bjob.data;
+    const meta = await this.store.meta(jobId);
+    if (!meta) return;
+    let definition: AnyJobDefinition | undefined;
+    let failure: ErrorInfo | undefined;
+    try {
+      definition = (await loadDefinition(meta.ref, this.registry)).definition;
+    } catch (error) {
+      failure = toErrorInfo(error);
+    }
+    const state = await this.store.begin(jobId);
+    let added = 0;
+    if (state === 'running' && definition && !failure) {
+      const abort = new AbortController();
+      this.running.set(jobId, abort);
+      try {
+        const source = meta.mode === 'run' ? [null] : definition.items!(meta.input, { signal: abort.signal });
+        added = await this.addChunks(jobId, source, abort);
+      } catch (error) {
+        if (!abort.signal.aborted) failure = toErrorInfo(error);
+      } finally {
+        this.running.delete(jobId);
+      }
+    } else if (state !== 'running' && state !== 'cancelling') {
+      return;
+    }
+    const { complete } = await this.store.enumerated(jobId, added, true, failure);
+    if (complete) await finishJob(this.store, jobId, definition);
+  }
+
+  private async addChunks(
+    jobId: string,
+    source: AsyncIterable<unknown> | Iterable<unknown>,
+    abort: AbortController,
+  ): Promise<number> {
+    let added = 0;
+    let count = 0;
+    let current: ChunkData | undefined;
+    let ready: ChunkData[] = [];
+    let lastFlush = Date.now();
+    const flush = async () => {
+      if (ready.length === 0) return;
+      await this.items.addBulk(
+        ready.map((chunk) => ({
+          name: 'chunk',
+          data: chunk,
+          opts: {
+            jobId: `${jobId}-${chunk.start}`,
+            removeOnComplete: { age: 3600, count: 100_000 },
+            removeOnFail: { age: 24 * 3600 },
+          },
+        })),
+      );
+      added += ready.reduce((sum, chunk) => sum + chunk.items.length, 0);
+      ready = [];
+      lastFlush = Date.now();
+      // Counted only once queued: the job cannot complete while a counted item has no chunk.
+      const { stopping } = await this.store.enumerated(jobId, added, false);
+      if (stopping) abort.abort();
+    };
+    for await (const item of source) {
+      if (abort.signal.aborted) break;
+      current ??= { jobId, start: count, items: [] };
+      current.items.push(item);
+      count++;
+      if (current.items.length >= chunkSize(current.start, this.maxChunk)) {
+        ready.push(current);
+        current = undefined;
+      }
+      if (
+        ready.length >= FLUSH_CHUNKS ||
+        (ready.length > 0 && (added === 0 || Date.now() - lastFlush > FLUSH_MS))
+      ) {
+        await flush();
+      }
+    }
+    if (!abort.signal.aborted) {
+      if (current) ready.push(current);
+      await flush();
+    }
+    return added;
+  }
+}

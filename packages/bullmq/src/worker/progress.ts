@@ -1,0 +1,73 @@
+// Samples the progress cells of this worker's running chunks on a tick and
+// sends each job's share to Redis only when it changed, where the progress
+// script folds every worker's share into one `progress` event. As in-process,
+// an item's ctx.progress() is a store into shared memory, never a message.
+import { readCell } from '@threadline/core';
+import type { RedisStore } from '../store/store.js';
+import type { ChunkRunner } from './chunks.js';
+
+interface Share {
+  completed: number;
+  partial: number;
+  message: string | null;
+}
+
+export class ProgressReporter {
+  private readonly sent = new Map<string, Share>();
+  private sending = false;
+
+  constructor(
+    private readonly store: RedisStore,
+    private readonly workerId: string,
+    private readonly runner: ChunkRunner,
+  ) {}
+
+  /** One sample of every running chunk. Skipped while the previous one is still on its way (Redis away). */
+  async tick(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      const shares = new Map<string, Share>();
+      for (const chunk of this.runner.running) {
+        const share = shares.get(chunk.jobId) ?? { completed: 0, partial: 0, message: null };
+        shares.set(chunk.jobId, share);
+        if (!chunk.slot) continue;
+        const cell = readCell(chunk.slot.cell);
+        share.completed += Math.min(cell.completed, chunk.batch.length);
+        if (cell.current >= 0) {
+          if (cell.total !== null && cell.total > 0) share.partial += Math.min(1, cell.done / cell.total);
+          share.message = cell.message ?? share.message;
+        }
+      }
+      // Jobs this worker reported on before: their share drops to nothing once their chunks are done.
+      for (const jobId of [...this.sent.keys(), ...this.runner.recorded]) {
+        if (!shares.has(jobId)) shares.set(jobId, { completed: 0, partial: 0, message: null });
+      }
+      const recorded = new Set(this.runner.recorded);
+      this.runner.recorded.clear();
+      const calls: Promise<void>[] = [];
+      for (const [jobId, share] of shares) {
+        share.partial = Math.round(share.partial * 1000) / 1000;
+        const previous = this.sent.get(jobId);
+        const same =
+          previous &&
+          previous.completed === share.completed &&
+          previous.partial === share.partial &&
+          previous.message === share.message;
+        // A recorded chunk cleared this worker's share in Redis: send it again even if unchanged here.
+        if (same && !recorded.has(jobId)) continue;
+        if (share.completed === 0 && share.partial === 0 && share.message === null) this.sent.delete(jobId);
+        else this.sent.set(jobId, share);
+        const message = share.message !== (previous?.message ?? null) ? share.message : undefined;
+        calls.push(
+          this.store.progress(jobId, this.workerId, { ...share, message }).then((reply) => {
+            if (reply.state === 'cancelling') this.runner.cancelJob(jobId, reply.force);
+          }),
+        );
+      }
+      await Promise.allSettled(calls);
+    } finally {
+      this.sending = false;
+    }
+  }
+}

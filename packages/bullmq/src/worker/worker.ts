@@ -1,0 +1,154 @@
+// A worker process's part in a deployment: takes chunks of items from the
+// items queue and runs them on its own thread pool, enumerates started jobs
+// from the control queue, hears cancels on a pub/sub channel, and reports
+// progress. Crash recovery is BullMQ's: a chunk whose worker stops renewing
+// its lock (SIGKILL, a lost machine) is moved back to wait and taken by another.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import { type JobRegistry, WorkerPool } from '@threadline/core';
+import { Queue, Worker } from 'bullmq';
+import type { EnumerateData } from '../client/client.js';
+import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
+import { CONTROL_QUEUE, ITEMS_QUEUE } from '../store/keys.js';
+import { RedisStore } from '../store/store.js';
+import { type ChunkData, ChunkRunner } from './chunks.js';
+import { Enumerator } from './enumerate.js';
+import { ProgressReporter } from './progress.js';
+
+export interface BullmqWorkerOptions {
+  connection: RedisConnection;
+  /** Worker threads, and so chunks run at once; default os.availableParallelism(). */
+  concurrency?: number;
+  /** Job names → module URLs; must know the names clients start. */
+  registry?: JobRegistry;
+  /** Key prefix of the deployment; default 'threadline'. */
+  prefix?: string;
+  /** How long a cancelled item may ignore its signal before its thread is terminated; default 2000 ms. */
+  graceMs?: number;
+  /** A chunk whose worker has not renewed its lock for this long is given to another worker; default 10 s. */
+  lockDuration?: number;
+  /** How often this worker looks for such chunks; default 5 s. */
+  stalledInterval?: number;
+  /** How often progress cells are sampled; default 250 ms. */
+  tickMs?: number;
+  /** Most items in one chunk; default 32. */
+  maxChunk?: number;
+  resourceLimits?: ResourceLimits;
+}
+
+export interface BullmqWorker {
+  readonly id: string;
+  readonly pool: WorkerPool;
+  /** Stops taking work, lets running chunks finish and record, then stops the threads. */
+  close(): Promise<void>;
+}
+
+/** Starts a worker. Throws RedisUnavailableError when Redis does not answer at start. */
+export async function runBullmqWorker(options: BullmqWorkerOptions): Promise<BullmqWorker> {
+  await probeRedis(options.connection);
+  const worker = new BullmqWorkerProcess(options);
+  await worker.start();
+  return worker;
+}
+
+class BullmqWorkerProcess implements BullmqWorker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly pool: WorkerPool;
+  private readonly redis;
+  private readonly subscriber;
+  private readonly store: RedisStore;
+  private readonly itemsQueue: Queue<ChunkData>;
+  private readonly runner: ChunkRunner;
+  private readonly enumerator: Enumerator;
+  private readonly progress: ProgressReporter;
+  private readonly workers: Worker[] = [];
+  private tick: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: BullmqWorkerOptions) {
+    this.redis = openRedis(options.connection);
+    this.subscriber = openRedis(options.connection);
+    this.store = new RedisStore(this.redis, options.prefix);
+    this.pool = new WorkerPool({
+      ...(options.concurrency !== undefined ? { size: options.concurrency } : {}),
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      onLog: (log) => {
+        this.store.log({ type: 'log', ...log }).catch(() => {});
+      },
+    });
+    const registry = options.registry ?? {};
+    this.itemsQueue = new Queue<ChunkData>(ITEMS_QUEUE, {
+      connection: this.redis,
+      prefix: this.store.keys.bullPrefix,
+    });
+    this.itemsQueue.on('error', () => {});
+    this.runner = new ChunkRunner(this.store, this.pool, this.id, registry, options.graceMs ?? 2000);
+    this.enumerator = new Enumerator(this.store, this.itemsQueue, registry, options.maxChunk ?? 32);
+    this.progress = new ProgressReporter(this.store, this.id, this.runner);
+  }
+
+  async start(): Promise<void> {
+    const channel = this.store.keys.cancelChannel;
+    this.subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      const { jobId, force } = JSON.parse(message) as { jobId: string; force: boolean };
+      this.onCancel(jobId, force);
+    });
+    // Messages published while the subscriber was away are lost: ask again for the jobs running here.
+    this.subscriber.on('ready', () => void this.recheckCancels());
+    await this.subscriber.subscribe(channel);
+    await this.pool.ready();
+    const common = {
+      connection: this.redis,
+      prefix: this.store.keys.bullPrefix,
+      lockDuration: this.options.lockDuration ?? 10_000,
+      stalledInterval: this.options.stalledInterval ?? 5_000,
+      // Repeated stalls are judged by the chunk runner, which fails the items with a reason.
+      maxStalledCount: 1000,
+    };
+    const items = new Worker<ChunkData>(ITEMS_QUEUE, (job) => this.runner.process(job), {
+      ...common,
+      concurrency: this.pool.size,
+    });
+    const control = new Worker<EnumerateData>(CONTROL_QUEUE, (job) => this.enumerator.process(job), {
+      ...common,
+      concurrency: 2,
+    });
+    for (const worker of [items, control]) {
+      // Connection errors while Redis is away are expected; BullMQ reconnects and carries on.
+      worker.on('error', () => {});
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    this.tick = setInterval(() => void this.progress.tick(), this.options.tickMs ?? 250);
+  }
+
+  private onCancel(jobId: string, force: boolean): void {
+    this.runner.cancelJob(jobId, force);
+    this.enumerator.stop(jobId);
+  }
+
+  private async recheckCancels(): Promise<void> {
+    const jobIds = new Set([...this.runner.running].map((chunk) => chunk.jobId));
+    for (const jobId of jobIds) {
+      const [state, force] = await this.redis.hmget(this.store.keys.job(jobId), 'state', 'cancelForce');
+      if (state === 'cancelling') this.onCancel(jobId, force === '1');
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    clearInterval(this.tick);
+    await this.progress.tick();
+    await this.itemsQueue.close();
+    await this.pool.close();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
