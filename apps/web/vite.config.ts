@@ -7,6 +7,9 @@ export default defineConfig({
   root: fileURLToPath(new URL('./src/page', import.meta.url)),
   base: '/',
   plugins: [react()],
+  // The page's JSX settings live in tsconfig.page.json, which esbuild does not read; and
+  // plugin-react sets them for the Vite it finds at the root, which may be another major.
+  esbuild: { jsx: 'automatic' },
   build: {
     outDir: fileURLToPath(new URL('./dist/page', import.meta.url)),
     emptyOutDir: true,

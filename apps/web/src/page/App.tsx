@@ -43,7 +43,13 @@ export function App() {
             )}
           </section>
           {selected !== undefined && (
-            <JobDetailsPanel id={selected} version={view.version} onClose={() => setSelected(undefined)} />
+            <JobDetailsPanel
+              key={selected}
+              id={selected}
+              live={view.active.find((j) => j.id === selected) ?? view.history.find((j) => j.id === selected)}
+              version={view.version}
+              onClose={() => setSelected(undefined)}
+            />
           )}
           <History view={view} selected={selected} onToggle={toggle} />
         </section>

@@ -1,4 +1,4 @@
-import type { JobDetails } from '@threadline/core';
+import type { JobDetails, JobSnapshot } from '@threadline/core';
 import { useEffect, useRef, useState } from 'react';
 import { getDetails, messageOf } from './api';
 import { elapsed, formatCount, formatDuration, formatTime, STATE_LABEL } from './format';
@@ -6,39 +6,48 @@ import { elapsed, formatCount, formatDuration, formatTime, STATE_LABEL } from '.
 /** Details refetch at most this often while their job changes. */
 const REFRESH_MS = 1000;
 
-export function JobDetailsPanel(props: { id: string; version: number; onClose: () => void }) {
-  const { id, version, onClose } = props;
+export function JobDetailsPanel(props: {
+  id: string;
+  /** The job as the event stream has it now, when this page holds it. */
+  live: JobSnapshot | undefined;
+  version: number;
+  onClose: () => void;
+}) {
+  const { id, live, version, onClose } = props;
   const [details, setDetails] = useState<JobDetails | undefined>();
   const [error, setError] = useState<string | undefined>();
   const last = useRef(0);
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new id starts from nothing.
-  useEffect(() => {
-    setDetails(undefined);
-    last.current = 0;
-  }, [id]);
+  // Mounted per job (keyed by id): a timer still pending when it closes must not fire.
+  useEffect(
+    () => () => {
+      clearTimeout(pending.current);
+      pending.current = undefined;
+    },
+    [],
+  );
 
+  // Throttled, not debounced: a job that changes every frame still gets its details refreshed each second.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger: any change may concern this job.
   useEffect(() => {
-    let live = true;
-    const wait = Math.max(0, last.current + REFRESH_MS - Date.now());
-    const timer = setTimeout(() => {
-      last.current = Date.now();
-      getDetails(id)
-        .then((d) => {
-          if (!live) return;
-          setDetails(d);
-          setError(undefined);
-        })
-        .catch((e: unknown) => live && setError(messageOf(e)));
-    }, wait);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    if (pending.current !== undefined) return;
+    pending.current = setTimeout(
+      () => {
+        pending.current = undefined;
+        last.current = Date.now();
+        getDetails(id)
+          .then((d) => {
+            setDetails(d);
+            setError(undefined);
+          })
+          .catch((e: unknown) => setError(messageOf(e)));
+      },
+      Math.max(0, last.current + REFRESH_MS - Date.now()),
+    );
   }, [id, version]);
 
-  const job = details?.job;
+  const job = live ?? details?.job;
   return (
     <section className="panel details" data-testid="details">
       <header className="details-head">
@@ -82,37 +91,44 @@ export function JobDetailsPanel(props: { id: string; version: number; onClose: (
               </pre>
             </>
           )}
-          <h3>
-            Failed items{' '}
-            {details.failures.length > 0 && <span className="count">{details.failures.length}</span>}
-          </h3>
-          {details.failures.length === 0 ? (
-            <p className="empty">None.</p>
-          ) : (
-            <ul className="failures">
-              {details.failures.map((item) => (
-                <li key={item.seq}>
-                  <span className="mono">{item.label ?? `#${item.index + 1}`}</span>{' '}
-                  {item.error?.message ?? 'failed'}
-                </li>
-              ))}
-            </ul>
-          )}
-          <h3>Logs</h3>
-          {details.logs.length === 0 ? (
-            <p className="empty">None.</p>
-          ) : (
-            <ul className="logs">
-              {details.logs.map((log) => (
-                <li key={log.seq} className={log.level}>
-                  <span className="time">{new Date(log.at).toLocaleTimeString()}</span>
-                  <span className="level">{log.level}</span> {log.message}
-                </li>
-              ))}
-            </ul>
-          )}
+          {details ? <ItemsAndLogs details={details} /> : <p className="empty">Loading…</p>}
         </>
       )}
     </section>
+  );
+}
+
+function ItemsAndLogs({ details }: { details: JobDetails }) {
+  return (
+    <>
+      <h3>
+        Failed items {details.failures.length > 0 && <span className="count">{details.failures.length}</span>}
+      </h3>
+      {details.failures.length === 0 ? (
+        <p className="empty">None.</p>
+      ) : (
+        <ul className="failures">
+          {details.failures.map((item) => (
+            <li key={item.seq}>
+              <span className="label">{item.label ?? `#${item.index + 1}`}</span>
+              {item.error?.message ?? 'failed'}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Logs</h3>
+      {details.logs.length === 0 ? (
+        <p className="empty">None.</p>
+      ) : (
+        <ul className="logs">
+          {details.logs.map((log) => (
+            <li key={log.seq} className={log.level}>
+              <span className="time">{new Date(log.at).toLocaleTimeString()}</span>
+              <span className="level">{log.level}</span> {log.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
