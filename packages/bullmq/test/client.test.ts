@@ -1,0 +1,97 @@
+import { NotFoundError, ValidationError } from '@threadline/core';
+import { describe, expect, it } from 'vitest';
+import { createBullmqClient, RedisUnavailableError, runBullmqWorker } from '../src/index.js';
+import { follow, freePort, ofType, onCleanup, registry, startRedis } from './helpers.js';
+
+async function deployment() {
+  const redis = await startRedis();
+  const client = await createBullmqClient({ connection: redis.url, registry });
+  onCleanup(() => client.close());
+  const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 2, tickMs: 50 });
+  onCleanup(() => worker.close());
+  return { redis, client, worker };
+}
+
+describe('BullMQ client and an in-process worker', () => {
+  it('runs every item, summarizes, and numbers the events strictly increasing', async () => {
+    const { client } = await deployment();
+    const job = await client.start('test.sleep', { items: 30, ms: 5, failEvery: 10 });
+    expect(job.state).toBe('queued');
+    const events = await follow(client, job.id);
+    const done = (await client.get(job.id))!;
+    expect(done.state).toBe('succeeded');
+    expect(done.items).toEqual({ total: 30, succeeded: 27, failed: 3, cancelled: 0 });
+    expect(done.summary).toMatchObject({ succeeded: 27, failed: 3 });
+    expect(done.progress).toMatchObject({ done: 30, total: 30, fraction: 1 });
+    expect(events[0]!.type).toBe('queued');
+    expect(events[1]!.type).toBe('started');
+    expect(
+      ofType(events, 'item')
+        .map((e) => e.index)
+        .sort((a, b) => a - b),
+    ).toEqual([...Array(30).keys()]);
+    expect(ofType(events, 'progress').length).toBeGreaterThan(0);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const details = (await client.details(job.id))!;
+    expect(details.failures.map((f) => f.index)).toEqual([9, 19, 29]);
+    expect(details.failures[0]!.error!.message).toBe('item 9 failed');
+    expect(details.logs.map((l) => l.message)).toContain('first item done');
+    expect((await client.list()).map((j) => j.id)).toEqual([job.id]);
+    expect(await client.list({ state: 'running' })).toEqual([]);
+  });
+
+  it('resumes events after a cursor with nothing missed and nothing repeated', async () => {
+    const { client } = await deployment();
+    const job = await client.start('test.sleep', { items: 20, ms: 5 });
+    const all = await follow(client, job.id);
+    const cut = all[Math.floor(all.length / 2)]!.seq;
+    const rest: number[] = [];
+    for await (const event of client.events({ after: cut, signal: AbortSignal.timeout(5000) })) {
+      rest.push(event.seq);
+      if (event.type === 'finished') break;
+    }
+    expect(rest).toEqual(all.filter((e) => e.seq > cut).map((e) => e.seq));
+  });
+
+  it('cancels a queued job at once and a running one within the grace period', async () => {
+    const redis = await startRedis();
+    const client = await createBullmqClient({ connection: redis.url, registry });
+    onCleanup(() => client.close());
+    // No worker yet: the job stays queued.
+    const queued = await client.start('test.sleep', { items: 5 });
+    expect((await client.cancel(queued.id)).state).toBe('cancelled');
+    const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 2, graceMs: 300 });
+    onCleanup(() => worker.close());
+    // CPU items never check for cancellation: only terminating their threads stops them.
+    const job = await client.start('test.sleep', { items: 4, ms: 60_000, cpu: true });
+    const started = Date.now();
+    const events = await follow(client, job.id, async (event) => {
+      if (event.type === 'progress' && event.progress.fraction && event.progress.fraction > 0) {
+        await client.cancel(job.id, { reason: 'enough' });
+      }
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const finished = ofType(events, 'finished')[0]!;
+    expect(finished.state).toBe('cancelled');
+    expect(finished.items).toMatchObject({ total: 4, succeeded: 0, cancelled: 4 });
+    expect(ofType(events, 'cancelling')[0]).toMatchObject({ reason: 'enough', force: false });
+  });
+
+  it('rejects bad input and unknown jobs with the core error classes', async () => {
+    const { client } = await deployment();
+    await expect(client.start('test.sleep', { items: 'many' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.start('no.such.job', {})).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.cancel('j_missing')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await client.definitions()).map((d) => d.name)).toEqual(['test.sleep']);
+  });
+
+  it('says clearly when Redis cannot be reached, for the client and the worker', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    await expect(createBullmqClient({ connection: url })).rejects.toThrow(RedisUnavailableError);
+    await expect(runBullmqWorker({ connection: url, concurrency: 1 })).rejects.toThrow(
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/?: .*ECONNREFUSED/,
+    );
+  });
+});
