@@ -1,0 +1,337 @@
+// The whole screen: a header, the job list (or one job's details, or the start
+// form), a status line and the key hints. Owns what is selected, the filter,
+// and the quit sequence (ask, cancel this engine's jobs, wait, exit).
+import type { JobClient, JobSnapshot } from '@threadline/core';
+import { Box, Text, useApp } from 'ink';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { type FollowStatus, followJobs } from '../state/follow.js';
+import type { JobsStore } from '../state/jobs-store.js';
+import { isActive, matchesFilter } from '../state/order.js';
+import { Details } from './Details.js';
+import { editText } from './edit-text.js';
+import { Footer, type KeyHint } from './Footer.js';
+import { fit } from './format.js';
+import { JobList } from './JobList.js';
+import { StartJob } from './StartJob.js';
+import { useKeys } from './use-keys.js';
+import { useLiveState } from './use-live-state.js';
+import { useTerminalSize } from './use-terminal-size.js';
+
+export interface AppProps {
+  client: JobClient;
+  store: JobsStore;
+  /** The TUI runs its own engine: quitting must stop its jobs. */
+  local: boolean;
+  /** Where the jobs are, for the header ("local engine", a server URL). */
+  where: string;
+}
+
+/** What the app tells its runner when it exits. */
+export interface AppResult {
+  /** Jobs this TUI cancelled on the way out. */
+  cancelled: number;
+}
+
+type Mode =
+  | { kind: 'list' }
+  | { kind: 'details'; jobId: string }
+  | { kind: 'start' }
+  | { kind: 'confirm-quit'; running: number }
+  | { kind: 'quitting'; cancelled: number };
+
+interface Flash {
+  text: string;
+  color: 'red' | 'yellow' | 'green' | 'gray';
+}
+
+const LIST_KEYS: KeyHint[] = [
+  ['n', 'start'],
+  ['c', 'cancel'],
+  ['f', 'force'],
+  ['⏎', 'details'],
+  ['/', 'filter'],
+  ['q', 'quit'],
+];
+
+export function App({ client, store, local, where }: AppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize();
+  const jobs = useSyncExternalStore(store.subscribe, store.list);
+  const [status, setStatus] = useState<FollowStatus>({ state: 'connecting', error: null });
+  const [getMode, setMode] = useLiveState<Mode>({ kind: 'list' });
+  const [getFilter, setFilter] = useLiveState('');
+  const [getEditingFilter, setEditingFilter] = useLiveState(false);
+  const [getSelectedId, setSelectedId] = useLiveState<string | null>(null);
+  const [flash, setFlash] = useState<Flash | null>(null);
+  const mode = getMode();
+  const filter = getFilter();
+  const editingFilter = getEditingFilter();
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void followJobs(client, store, { signal: controller.signal, onStatus: setStatus });
+    return () => controller.abort();
+  }, [client, store]);
+
+  useEffect(() => {
+    if (!flash) return;
+    const timer = setTimeout(() => setFlash(null), 5000);
+    return () => clearTimeout(timer);
+  }, [flash]);
+
+  // Handlers read the store and live state directly, never this render's copies.
+  const visibleNow = () => store.list().filter((job) => matchesFilter(job, getFilter()));
+  const selectedNow = () => {
+    const visible = visibleNow();
+    return visible.find((job) => job.id === getSelectedId()) ?? visible[0];
+  };
+  const activeNow = () => store.list().filter(isActive);
+
+  const visible = useMemo(() => jobs.filter((job) => matchesFilter(job, filter)), [jobs, filter]);
+  const active = jobs.filter(isActive);
+  const selected = visible.find((job) => job.id === getSelectedId()) ?? visible[0];
+
+  // Quitting waits for this engine's jobs to reach a final state before exiting.
+  useEffect(() => {
+    if (mode.kind === 'quitting' && active.length === 0)
+      exit({ cancelled: mode.cancelled } satisfies AppResult);
+  }, [mode, active.length, exit]);
+
+  const cancel = (job: JobSnapshot | undefined, force: boolean) => {
+    if (!job) return;
+    if (!isActive(job)) {
+      setFlash({ text: `${job.name} has already ended (${job.state}).`, color: 'gray' });
+      return;
+    }
+    setFlash({
+      text: `${force ? 'Force-cancelling' : 'Cancelling'} ${job.name} (${job.id})…`,
+      color: 'yellow',
+    });
+    client
+      .cancel(job.id, { reason: 'cancelled from the terminal', force })
+      .catch((error: unknown) => setFlash({ text: `Cannot cancel: ${message(error)}`, color: 'red' }));
+  };
+
+  const quit = () => {
+    const running = activeNow().length;
+    if (!local || running === 0) exit({ cancelled: 0 } satisfies AppResult);
+    else setMode({ kind: 'confirm-quit', running });
+  };
+
+  const cancelAllAndQuit = (force: boolean) => {
+    const running = activeNow();
+    setMode({ kind: 'quitting', cancelled: running.length });
+    for (const job of running) {
+      client.cancel(job.id, { reason: 'the terminal UI quit', force }).catch(() => {});
+    }
+  };
+
+  const move = (to: (index: number, count: number) => number) => {
+    const list = visibleNow();
+    if (list.length === 0) return;
+    const at = Math.max(
+      0,
+      list.findIndex((job) => job.id === selectedNow()?.id),
+    );
+    setSelectedId(list[Math.min(list.length - 1, Math.max(0, to(at, list.length)))]!.id);
+  };
+
+  const listHeight = Math.max(3, rows - 4);
+  const page = Math.max(1, listHeight - 2);
+
+  useKeys((input, key) => {
+    const ctrlC = key.ctrl && input === 'c';
+    const current = getMode();
+    if (current.kind === 'quitting') {
+      // Asking again does not wait for the grace period: closing the engine stops the rest.
+      if (ctrlC || input === 'f' || input === 'q') exit({ cancelled: current.cancelled } satisfies AppResult);
+      return;
+    }
+    if (current.kind === 'confirm-quit') {
+      if (input === 'y' || input === 'Y' || key.return) cancelAllAndQuit(false);
+      else if (input === 'f' || ctrlC) cancelAllAndQuit(true);
+      else if (input === 'n' || input === 'N' || key.escape) setMode({ kind: 'list' });
+      return;
+    }
+    if (ctrlC) return quit();
+    if (current.kind === 'start') return;
+    if (current.kind === 'details') {
+      if (key.escape || key.return || key.leftArrow || key.backspace || key.delete || input === 'q') {
+        setMode({ kind: 'list' });
+      } else if (input === 'c' || input === 'f') cancel(store.get(current.jobId), input === 'f');
+      return;
+    }
+    if (getEditingFilter()) {
+      if (key.return) setEditingFilter(false);
+      else if (key.escape) {
+        setFilter('');
+        setEditingFilter(false);
+      } else if (key.upArrow) move((i) => i - 1);
+      else if (key.downArrow) move((i) => i + 1);
+      else {
+        const edited = editText(getFilter(), input, key);
+        if (edited !== null) setFilter(edited);
+      }
+      return;
+    }
+    if (key.upArrow || input === 'k') move((i) => i - 1);
+    else if (key.downArrow || input === 'j') move((i) => i + 1);
+    else if (key.pageUp) move((i) => i - page);
+    else if (key.pageDown) move((i) => i + page);
+    else if (key.home || input === 'g') move(() => 0);
+    else if (key.end || input === 'G') move((_, count) => count - 1);
+    else if (input === 'n') setMode({ kind: 'start' });
+    else if (input === 'c') cancel(selectedNow(), false);
+    else if (input === 'f') cancel(selectedNow(), true);
+    else if (key.return) {
+      const job = selectedNow();
+      if (job) setMode({ kind: 'details', jobId: job.id });
+    } else if (input === '/') setEditingFilter(true);
+    else if (key.escape && getFilter()) setFilter('');
+    else if (input === 'q') quit();
+  });
+
+  const detailsJob = mode.kind === 'details' ? store.get(mode.jobId) : undefined;
+  const running = active.filter((job) => job.state !== 'queued').length;
+  const queued = active.length - running;
+
+  return (
+    <Box flexDirection="column" width={columns} height={rows - 1}>
+      <Header
+        where={where}
+        status={status}
+        counts={`${running} running · ${queued} queued · ${jobs.length} jobs`}
+        columns={columns}
+      />
+      {mode.kind === 'start' ? (
+        <StartJob
+          client={client}
+          height={listHeight + 1}
+          columns={columns}
+          onDone={(job) => {
+            setMode({ kind: 'list' });
+            if (job) {
+              store.put([job]);
+              setSelectedId(job.id);
+              setFilter('');
+              setFlash({ text: `Started ${job.name} (${job.id}).`, color: 'green' });
+            }
+          }}
+        />
+      ) : detailsJob ? (
+        <Details client={client} job={detailsJob} height={listHeight + 1} columns={columns} />
+      ) : (
+        <JobList
+          jobs={visible}
+          selectedId={selected?.id ?? null}
+          height={listHeight + 1}
+          columns={columns}
+          filter={filter}
+        />
+      )}
+      <StatusLine mode={mode} flash={flash} filter={filter} editingFilter={editingFilter} columns={columns} />
+      <Footer hints={hintsFor(mode, editingFilter)} columns={columns} />
+    </Box>
+  );
+}
+
+function Header({
+  where,
+  status,
+  counts,
+  columns,
+}: {
+  where: string;
+  status: FollowStatus;
+  counts: string;
+  columns: number;
+}) {
+  const live =
+    status.state === 'live'
+      ? { text: '● live', color: 'green' }
+      : status.state === 'connecting'
+        ? { text: '○ connecting', color: 'yellow' }
+        : { text: `○ reconnecting${status.error ? `: ${status.error}` : ''}`, color: 'red' };
+  const left = `Threadline · ${where} · ${counts}`;
+  const room = Math.max(0, columns - live.text.length - 1);
+  return (
+    <Box>
+      <Text bold>{fit(left, room, true)}</Text>
+      <Text> </Text>
+      <Text color={live.color}>{fit(live.text, columns - room - 1)}</Text>
+    </Box>
+  );
+}
+
+function StatusLine({
+  mode,
+  flash,
+  filter,
+  editingFilter,
+  columns,
+}: {
+  mode: Mode;
+  flash: Flash | null;
+  filter: string;
+  editingFilter: boolean;
+  columns: number;
+}) {
+  if (mode.kind === 'confirm-quit') {
+    const jobs = mode.running === 1 ? '1 job is' : `${mode.running} jobs are`;
+    return (
+      <Text color="yellow" bold>
+        {fit(`${jobs} still running here. Cancel and quit? y yes · f force · n no`, columns)}
+      </Text>
+    );
+  }
+  if (mode.kind === 'quitting') {
+    return (
+      <Text color="yellow">
+        {fit(`Cancelling ${mode.cancelled} job(s) before quitting… (q again: stop waiting)`, columns)}
+      </Text>
+    );
+  }
+  if (editingFilter || (filter && mode.kind === 'list' && !flash)) {
+    return (
+      <Text>
+        <Text color="cyan">/ </Text>
+        <Text>{fit(`${filter}${editingFilter ? '▌' : ''}`, columns - 2)}</Text>
+      </Text>
+    );
+  }
+  return <Text color={flash?.color ?? 'gray'}>{fit(flash?.text ?? ' ', columns)}</Text>;
+}
+
+function hintsFor(mode: Mode, editingFilter: boolean): KeyHint[] {
+  switch (mode.kind) {
+    case 'details':
+      return [
+        ['esc', 'back'],
+        ['c', 'cancel'],
+        ['f', 'force'],
+      ];
+    case 'start':
+      return [
+        ['↑↓', 'move'],
+        ['⏎', 'choose / start'],
+        ['esc', 'back'],
+      ];
+    case 'confirm-quit':
+      return [
+        ['y', 'cancel & quit'],
+        ['f', 'force & quit'],
+        ['n', 'stay'],
+      ];
+    case 'quitting':
+      return [['q', 'quit now']];
+    default:
+      return editingFilter
+        ? [
+            ['⏎', 'keep filter'],
+            ['esc', 'clear'],
+          ]
+        : LIST_KEYS;
+  }
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,48 @@
+// One job as one line: marker, name, coloured state, bar, then its progress or outcome.
+import type { JobSnapshot } from '@threadline/core';
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { bar, barFraction, fit, jobLine, STATE_COLOR } from './format.js';
+
+export interface RowLayout {
+  name: number;
+  state: number;
+  bar: number;
+  rest: number;
+}
+
+/** Column widths for a terminal `columns` wide; at 80 the text after the bar keeps ~33 cells. */
+export function rowLayout(columns: number): RowLayout {
+  const name = columns >= 100 ? 22 : columns >= 70 ? 16 : 12;
+  const state = 10;
+  const barWidth = columns >= 100 ? 24 : columns >= 70 ? 16 : 8;
+  // marker (2) + three separating spaces
+  const rest = Math.max(0, columns - 2 - name - state - barWidth - 3 - 1);
+  return { name, state, bar: barWidth, rest };
+}
+
+export const JobRow = memo(function JobRow({
+  job,
+  selected,
+  layout,
+}: {
+  job: JobSnapshot;
+  selected: boolean;
+  layout: RowLayout;
+}) {
+  const color = STATE_COLOR[job.state];
+  return (
+    <Box>
+      <Text color="cyan">{selected ? '▶ ' : '  '}</Text>
+      <Text bold={selected} inverse={selected}>
+        {fit(job.name, layout.name, true)}
+      </Text>
+      <Text> </Text>
+      <Text color={color}>{fit(job.state, layout.state, true)}</Text>
+      <Text> </Text>
+      <Text color={color}>{bar(barFraction(job), layout.bar)}</Text>
+      <Text> </Text>
+      <Text dimColor={job.state === 'queued'}>{fit(jobLine(job), layout.rest)}</Text>
+    </Box>
+  );
+});

@@ -1,0 +1,68 @@
+// How jobs read on screen: state colours, the bar, the text after it.
+import { formatProgressLine, type JobSnapshot, type JobState } from '@threadline/core';
+
+export const STATE_COLOR: Record<JobState, string> = {
+  queued: 'gray',
+  running: 'cyan',
+  cancelling: 'yellow',
+  succeeded: 'green',
+  failed: 'red',
+  cancelled: 'yellow',
+  interrupted: 'magenta',
+};
+
+/** A bar `width` cells wide; null (total not known yet) shows as an empty track. */
+export function bar(fraction: number | null, width: number): string {
+  if (width <= 0) return '';
+  const filled = fraction === null ? 0 : Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return '█'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+/** The fraction a bar shows: a finished job's share of items done, else its progress. */
+export function barFraction(job: JobSnapshot): number | null {
+  if (job.state === 'succeeded') return 1;
+  return job.progress.fraction;
+}
+
+// Local until core exports its formatDuration (asked for in the TUI's report).
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+const COUNT_KEYS = new Set(['total', 'succeeded', 'failed', 'cancelled']);
+
+/** A job's summary as one line of `key value` pairs, leaving out the counts the row already shows. */
+export function summaryText(summary: unknown): string {
+  if (summary === null || summary === undefined) return '';
+  if (typeof summary !== 'object' || Array.isArray(summary)) return JSON.stringify(summary);
+  return Object.entries(summary)
+    .filter(([key, value]) => !COUNT_KEYS.has(key) && value !== null && typeof value !== 'object')
+    .map(([key, value]) => `${key} ${String(value)}`)
+    .join(', ');
+}
+
+/** The text after a job's bar: live progress while it runs, the outcome once it has finished. */
+export function jobLine(job: JobSnapshot): string {
+  if (job.state === 'queued') {
+    return job.runAt ? `waits until ${new Date(job.runAt).toLocaleTimeString()}` : 'waiting for a worker';
+  }
+  if (job.state === 'running' || job.state === 'cancelling')
+    return formatProgressLine(job.progress, job.unit);
+  const { succeeded, failed, cancelled, total } = job.items;
+  const counts = [`${succeeded}${total === null ? '' : `/${total}`} ${job.unit}`];
+  if (failed > 0) counts.push(`${failed} failed`);
+  if (cancelled > 0) counts.push(`${cancelled} cancelled`);
+  const took = job.startedAt && job.finishedAt ? ` in ${formatElapsed(job.finishedAt - job.startedAt)}` : '';
+  const detail = job.error ? job.error.message : summaryText(job.summary);
+  return `${counts.join(', ')}${took}${detail ? ` — ${detail}` : ''}`;
+}
+
+/** Cuts text to `width` cells with an ellipsis; pads it when `pad` is set. */
+export function fit(text: string, width: number, pad = false): string {
+  if (width <= 0) return '';
+  if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+  return pad ? text.padEnd(width) : text;
+}
