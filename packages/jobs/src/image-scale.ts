@@ -24,6 +24,10 @@ const input = z.object({
   format: z.enum(FORMATS).default('same').describe('Output format; "same" keeps each image\'s own'),
   quality: z.number().int().min(1).max(100).default(82).describe('Quality for JPEG, WebP and AVIF (1–100)'),
   keepMetadata: z.boolean().default(true).describe('Keep EXIF metadata such as the date taken'),
+  overwrite: z
+    .boolean()
+    .default(false)
+    .describe('Write every output again, even one newer than its source (after changing the size, say)'),
 });
 type Input = z.infer<typeof input>;
 
@@ -65,7 +69,8 @@ export default defineJob({
       options.format === 'same' ? path : replaceExtension(path, options.format),
     );
     const existing = await stat(to).catch(() => undefined);
-    if (existing && existing.mtimeMs >= sourceStats.mtimeMs) return { path, action: 'skipped' };
+    if (existing && existing.mtimeMs >= sourceStats.mtimeMs && !options.overwrite)
+      return { path, action: 'skipped' };
     ctx.throwIfCancelled();
 
     const longest = Math.max(meta.width ?? 0, meta.height ?? 0);

@@ -15,3 +15,8 @@ export const builtinJobs: Record<string, string> = {
   'demo.sleep': moduleUrl('demo-sleep'),
   'model.train': moduleUrl('model-train'),
 };
+
+// Types of what the jobs write, for code that reads their outputs. Type-only: importing this module loads no job.
+export type { NewEntry as FeedEntryLine } from './feeds-fetch.js';
+export type { IndexLine } from './files-index.js';
+export type { ModelFile } from './model-train.js';

@@ -100,7 +100,7 @@ export default defineJob({
         ctx.progress(epoch, options.epochs, `loss ${mse.toPrecision(4)}`);
       },
     });
-    ctx.progress(options.epochs, options.epochs, `loss ${fit.mse.toPrecision(4)} after ${fit.epochs} epochs`);
+    ctx.progress(fit.epochs, fit.epochs, `loss ${fit.mse.toPrecision(4)} after ${fit.epochs} epochs`);
 
     const model: ModelFile = {
       kind: 'linear-regression',

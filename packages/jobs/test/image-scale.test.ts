@@ -64,7 +64,7 @@ describe('image.scale', () => {
     expect((await pixel(out, 5, 95))[2]).toBeGreaterThan(200);
   });
 
-  it('skips outputs newer than their source on a second run', async () => {
+  it('skips outputs newer than their source on a second run, unless told to overwrite', async () => {
     const source = tempDir();
     const target = tempDir();
     await makeImage(join(source, 'a.jpg'), { width: 500, height: 500 });
@@ -73,6 +73,10 @@ describe('image.scale', () => {
 
     const { summary } = await runInThread(imageScale, { source, target, size: 100 });
     expect(summary).toMatchObject({ todo: 2, scaled: 0, copied: 0, skipped: 2 });
+
+    const again = await runInThread(imageScale, { source, target, size: 80, overwrite: true });
+    expect(again.summary).toMatchObject({ todo: 2, scaled: 1, copied: 1, skipped: 0 });
+    expect(await size(join(target, 'a.jpg'))).toMatchObject({ width: 80, height: 80 });
   });
 
   it('fails an unreadable image with the reason and goes on with the rest', async () => {
