@@ -2,7 +2,7 @@
 // it. The CLI mounts this; it can also run alone (`node dist/serve.js`).
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createEngine, type JobRegistry, resolveDataDir } from '@threadline/core';
+import { createEngine, type JobRegistry, resolveDataDir, ValidationError } from '@threadline/core';
 import { builtinJobs } from '@threadline/jobs';
 import { createServer, DEFAULT_PORT, type WebServer } from './server/server.js';
 
@@ -55,10 +55,10 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port: not a port number: ${values.port}`);
+    throw new ValidationError(`--port must be a port number (0 for any free one), got "${values.port}"`);
   const poolSize = values['pool-size'] === undefined ? undefined : Number(values['pool-size']);
   if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) {
-    throw new Error(`--pool-size: not a positive integer: ${values['pool-size']}`);
+    throw new ValidationError(`--pool-size must be a positive integer, got "${values['pool-size']}"`);
   }
 
   const engine = await createEngine({
@@ -78,7 +78,9 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
   } catch (error) {
     await engine.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${port} is in use: pick another with --port, or --port 0 for a free one`);
+      throw new ValidationError(
+        `port ${port} is in use: pick another with --port, or --port 0 for a free one`,
+      );
     }
     throw error;
   }
