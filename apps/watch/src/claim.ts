@@ -25,6 +25,8 @@ export interface Claim {
   work: string;
   out: string;
   jobId: string | undefined;
+  /** Left claimed by a previous run, which may have started a job it did not journal. */
+  recovered: boolean;
   /** When this run took the claim up (performance.now()). */
   since: number;
 }
@@ -76,7 +78,7 @@ export async function runClaim(ctx: FolderContext, claim: Claim): Promise<Outcom
   for (let attempt = 0; !signal.aborted; attempt++) {
     try {
       let job: JobSnapshot | null | undefined = claim.jobId ? await client.get(claim.jobId) : undefined;
-      if (!job && !claim.jobId) {
+      if (!job && !claim.jobId && claim.recovered) {
         job = await findJob(client, claim);
         if (job) {
           claim.jobId = job.id;
@@ -84,6 +86,7 @@ export async function runClaim(ctx: FolderContext, claim: Claim): Promise<Outcom
         }
       }
       // Interrupted: the engine that ran it died; cancelled on our own stop: the journal forgot its id.
+      claim.recovered = false;
       if (!job || job.state === 'interrupted') job = await startJob(ctx, claim);
       if (!job) return undefined;
       const final = await waitForFinal(client, job.id, signal);

@@ -29,6 +29,8 @@ export interface Rule {
 export interface FolderConfig {
   /** The watched folder, absolute. */
   path: string;
+  /** How lines name the folder when there are several: its path as the config file gives it. */
+  label?: string;
   /** Where results go; default `<path>/done`. */
   out: string;
   rules: Rule[];
@@ -107,6 +109,7 @@ export async function loadConfigFile(
     const folderPath = resolve(base, folder.path);
     return {
       path: folderPath,
+      label: folder.path,
       out: folder.out ? resolve(base, folder.out) : join(folderPath, 'done'),
       rules: folder.rules.map(makeRule),
       stableMs: overrides.stableMs ?? folder.stableMs ?? parsed.data.stableMs ?? DEFAULT_STABLE_MS,

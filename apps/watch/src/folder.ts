@@ -84,7 +84,7 @@ export class FolderRunner {
       }
       const rule = this.ruleFor(name);
       if (!known) this.journal!.append({ c: id, t: 'claim', name, at: Date.now() });
-      this.recovered.push(this.makeClaim(id, name, rule ?? this.folder.rules[0]!, known?.jobId));
+      this.recovered.push(this.makeClaim(id, name, rule ?? this.folder.rules[0]!, known ?? {}));
     }
     // Journal entries whose claim folder is gone and that have no plan: nothing left to do.
     const live = new Set(this.recovered.map((claim) => claim.id));
@@ -152,10 +152,15 @@ export class FolderRunner {
     return this.folder.rules.find((rule) => rule.matches(name));
   }
 
-  private makeClaim(id: string, name: string, rule: Rule, jobId: string | undefined): Claim {
+  private makeClaim(id: string, name: string, rule: Rule, recovered: { jobId?: string } | undefined): Claim {
     const dir = join(this.paths.processing, id);
     const work = join(this.paths.work, id);
-    return { id, name, rule, dir, file: join(dir, name), work, out: join(work, 'out'), jobId, since: 0 };
+    return {
+      ...{ id, name, rule, dir, file: join(dir, name), work, out: join(work, 'out') },
+      jobId: recovered?.jobId,
+      recovered: recovered !== undefined,
+      since: 0,
+    };
   }
 
   /** Fills free slots: recovered claims first, then files in the order they became stable. */

@@ -101,12 +101,12 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
     await checkRules(connection.client, folders);
     const finisher = new Serial();
     for (const folder of folders) {
-      const label = folders.length > 1 ? `${shortPath(folder.path, process.cwd())}: ` : '';
+      const label = folders.length > 1 ? `${folder.label ?? shortPath(folder.path, process.cwd())}: ` : '';
       const runner = new FolderRunner({
         folder,
         client: connection.client,
         finisher,
-        show: (path) => shortPath(path, folder.path),
+        show: (path) => shortPath(shortPath(path, folder.path), process.cwd()),
         print: (line) => print(`${label}${line}`),
       });
       runners.push(runner);

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    // The fault tests run several engines at once otherwise; 2 cores are shared.
+    fileParallelism: false,
+  },
+});
