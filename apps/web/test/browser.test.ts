@@ -100,6 +100,32 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('pages through a history of thousands of jobs, and keeps up with a burst of new ones', async () => {
+    const { server, engine } = await serve();
+    const seeded: Promise<unknown>[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const job = await engine.start('demo.sleep', { items: 1, ms: 0 });
+      seeded.push(engine.waitFor(job.id));
+    }
+    await Promise.all(seeded);
+
+    const page = await open(server.url);
+    const rows = page.getByTestId('history-job');
+    await expect.poll(() => rows.count()).toBe(50);
+    await page.getByRole('button', { name: 'Load older jobs' }).click();
+    await expect.poll(() => rows.count()).toBe(100);
+
+    // 200 jobs start and finish while the page watches: each arrives by the stream.
+    const burst: string[] = [];
+    for (let i = 0; i < 200; i++) burst.push((await engine.start('demo.sleep', { items: 1, ms: 0 })).id);
+    await Promise.all(burst.map((id) => engine.waitFor(id)));
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(300);
+    await expect
+      .poll(() => page.locator(`[data-testid="history-job"][data-job-id="${burst.at(-1)}"]`).getAttribute('data-state'))
+      .toBe('succeeded');
+    await page.close();
+  });
+
   it('recovers by itself after the server restarts', async () => {
     const dataDir = tempDir();
     const engine = await createEngine({ dataDir, registry: builtinJobs, poolSize: 2 });
