@@ -121,7 +121,9 @@ describe('dashboard in Chromium', () => {
     await Promise.all(burst.map((id) => engine.waitFor(id)));
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(300);
     await expect
-      .poll(() => page.locator(`[data-testid="history-job"][data-job-id="${burst.at(-1)}"]`).getAttribute('data-state'))
+      .poll(() =>
+        page.locator(`[data-testid="history-job"][data-job-id="${burst.at(-1)}"]`).getAttribute('data-state'),
+      )
       .toBe('succeeded');
     await page.close();
   });

@@ -3,10 +3,10 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join, relative } from 'node:path';
-import { ValidationError } from '@threadline/core';
+import { type JobEvent, type JobSnapshot, ValidationError } from '@threadline/core';
 import { createTrpcClient } from '@threadline/trpc';
 import { describe, expect, it } from 'vitest';
-import { collect, onCleanup, readSse, serve, tempDir } from './helpers.js';
+import { collect, onCleanup, openEngine, readSse, serve, tempDir } from './helpers.js';
 
 interface Reply {
   status: number;
@@ -82,6 +82,33 @@ describe('web server', () => {
     // …and the way a browser's EventSource reconnects: the Last-Event-ID header.
     const viaHeader = await readSse(path({ jobId: job.id }), { 'last-event-id': cut }, expected.length);
     expect(viaHeader.map((e) => e.id)).toEqual(expected);
+  });
+
+  it('keeps a tRPC client event stream going across a server restart, nothing lost or repeated', async () => {
+    const dataDir = tempDir();
+    const first = await openEngine(dataDir);
+    const { server, base } = await serve({ client: first });
+    const api = client(base);
+    const seen: JobEvent[] = [];
+    const reading = collect(api.events({ after: 0 }), (e) => {
+      seen.push(e);
+      return e.type === 'finished' && e.jobId === second?.id;
+    });
+    let second: JobSnapshot | undefined;
+    const one = await first.start('demo.sleep', { items: 2, ms: 10 });
+    await first.waitFor(one.id);
+    await expect.poll(() => seen.some((e) => e.type === 'finished' && e.jobId === one.id)).toBe(true);
+
+    await server.close();
+    await first.close();
+    const again = await openEngine(dataDir);
+    await serve({ client: again, port: server.port });
+    second = await again.start('demo.sleep', { items: 2, ms: 10 });
+    const events = await reading;
+    const seqs = events.map((e) => e.seq);
+    // One global stream from the start: every seq from 1 on, once each, in order.
+    expect(seqs).toEqual(seqs.map((_, index) => index + 1));
+    expect(events.filter((e) => e.jobId === second!.id).map((e) => e.type)).toContain('queued');
   });
 
   it('refuses a Host that is not this server (DNS rebinding)', async () => {
