@@ -147,5 +147,8 @@ export async function follow(
   );
 }
 
-export const ofType = <T extends JobEvent['type']>(events: JobEvent[], type: T) =>
+export const ofType = <T extends JobEvent['type']>(
+  events: JobEvent[],
+  type: T,
+): Extract<JobEvent, { type: T }>[] =>
   events.filter((e): e is Extract<JobEvent, { type: T }> => e.type === type);

@@ -1,0 +1,114 @@
+// Two worker processes against one real redis-server, with the faults the issue
+// names: a worker SIGKILLed mid-run, a cancel while both run, a Redis restart.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobEvent } from '@threadline/core';
+import { describe, expect, it } from 'vitest';
+import { createBullmqClient } from '../src/index.js';
+import { follow, ofType, onCleanup, registry, spawnWorker, startRedis, tempDir } from './helpers.js';
+
+/** Each line of the mark file is one real completion of an item: `index pid`. */
+function completions(markFile: string): { index: number; pid: number }[] {
+  let text = '';
+  try {
+    text = readFileSync(markFile, 'utf8');
+  } catch {}
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [index, pid] = line.split(' ').map(Number);
+      return { index: index!, pid: pid! };
+    });
+}
+
+function expectEachItemOnce(events: JobEvent[], total: number): void {
+  const indexes = ofType(events, 'item').map((e) => e.index);
+  expect(indexes.length).toBe(total);
+  expect(new Set(indexes).size).toBe(total);
+}
+
+async function setUp(options: { appendonly?: boolean } = {}) {
+  const redis = await startRedis(options);
+  const client = await createBullmqClient({ connection: redis.url, registry });
+  onCleanup(() => client.close());
+  const workers = await Promise.all([spawnWorker(redis.url), spawnWorker(redis.url)]);
+  return { redis, client, workers, markFile: join(tempDir(), 'done.log') };
+}
+
+describe('two worker processes', () => {
+  it('share a 200-item job; one is SIGKILLed mid-run and every item still ends exactly once', async () => {
+    const { client, workers, markFile } = await setUp();
+    const [victim, survivor] = workers;
+    const job = await client.start('test.sleep', { items: 200, ms: 40, markFile });
+    let items = 0;
+    const events = await follow(client, job.id, async (event) => {
+      if (event.type === 'item' && ++items === 50) await victim!.kill('SIGKILL');
+    });
+    const finished = ofType(events, 'finished')[0]!;
+    expect(finished.state).toBe('succeeded');
+    expect(finished.items).toEqual({ total: 200, succeeded: 200, failed: 0, cancelled: 0 });
+    expectEachItemOnce(events, 200);
+    // Both workers ran items; the survivor finished what the victim held.
+    const byPid = (finished.summary as { byPid: Record<string, number> }).byPid;
+    expect(Object.keys(byPid).sort()).toEqual([String(victim!.pid), String(survivor!.pid)].sort());
+    const ran = completions(markFile);
+    expect(new Set(ran.map((r) => r.index)).size).toBe(200);
+    // Only an item the victim completed but had not yet recorded when it died can run twice:
+    // at most one per thread of the victim, and its recorded outcome is still the only one.
+    const counts = new Map<number, number>();
+    for (const r of ran) counts.set(r.index, (counts.get(r.index) ?? 0) + 1);
+    const twice = [...counts].filter(([, n]) => n > 1).map(([index]) => index);
+    expect(twice.length).toBeLessThanOrEqual(2);
+    for (const index of twice) expect(ran.find((r) => r.index === index)!.pid).toBe(victim!.pid);
+  });
+
+  it('cancel stops both workers’ items within a second', async () => {
+    const { client, markFile } = await setUp();
+    const job = await client.start('test.sleep', { items: 200, ms: 1000, markFile });
+    let cancelledAt = 0;
+    const events = await follow(client, job.id, async (event) => {
+      // Four threads across two processes are all busy once four items report progress.
+      if (event.type === 'progress' && !cancelledAt && (event.progress.fraction ?? 0) > (4 * 0.3) / 200) {
+        cancelledAt = Date.now();
+        await client.cancel(job.id);
+      }
+    });
+    const finished = ofType(events, 'finished')[0]!;
+    expect(finished.state).toBe('cancelled');
+    // Sleeping items see their signal abort at once: no grace period, no terminated thread needed.
+    expect(finished.at - cancelledAt).toBeLessThan(1000);
+    expect(finished.items.total).toBe(200);
+    expect(finished.items.succeeded).toBeLessThan(10);
+    expect(finished.items.succeeded + finished.items.failed + finished.items.cancelled).toBe(200);
+    const running = ofType(events, 'item').filter((e) => e.outcome === 'cancelled');
+    expect(running.length).toBeGreaterThanOrEqual(4);
+    // Nothing ran to completion after the job finished, on either worker.
+    const ranBefore = completions(markFile).length;
+    const after = await client.start('test.sleep', { items: 4, ms: 1 });
+    await follow(client, after.id);
+    expect(completions(markFile).length).toBe(ranBefore);
+    expect(ranBefore).toBe(finished.items.succeeded);
+  });
+
+  it('waits out a Redis restart (appendonly) mid-run and still finishes the job', async () => {
+    const { redis, client, markFile } = await setUp({ appendonly: true });
+    const job = await client.start('test.sleep', { items: 200, ms: 40, markFile });
+    let items = 0;
+    let restarted = false;
+    const events = await follow(client, job.id, async (event) => {
+      if (event.type === 'item' && ++items === 50 && !restarted) {
+        restarted = true;
+        await redis.stop();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await redis.start();
+      }
+    });
+    expect(restarted).toBe(true);
+    const finished = ofType(events, 'finished')[0]!;
+    expect(finished.state).toBe('succeeded');
+    expect(finished.items).toEqual({ total: 200, succeeded: 200, failed: 0, cancelled: 0 });
+    expectEachItemOnce(events, 200);
+    expect(new Set(completions(markFile).map((r) => r.index)).size).toBe(200);
+  });
+});
