@@ -77,16 +77,18 @@ export default defineJob({
     const output = resolve(options.output);
     const state = await readState(statePath(output));
     const fetchedAt = new Date().toISOString();
-    const fresh: NewEntry[] = [];
     const nextState: State = { version: 1, feeds: { ...state.feeds } };
     const urls = [...new Set(options.feeds)];
+    // Per feed, in the order given: feeds finish in any order, the entries file should not depend on it.
+    const freshByFeed: NewEntry[][] = urls.map(() => []);
+    let freshCount = 0;
     let done = 0;
     ctx.progress(0, urls.length);
 
     const results = await mapLimit(
       urls,
       options.concurrency,
-      async (url): Promise<FeedResult> => {
+      async (url, index): Promise<FeedResult> => {
         const previous = state.feeds[url];
         const outcome = await fetchFeed(url, previous, options, ctx);
         let result: FeedResult;
@@ -94,7 +96,8 @@ export default defineJob({
           const { feed } = outcome;
           const seen = new Set(previous?.seen);
           const newEntries = feed.entries.filter((entry) => !seen.has(entry.id));
-          for (const entry of newEntries) fresh.push({ feed: url, feedTitle: feed.title, ...entry });
+          freshByFeed[index] = newEntries.map((entry) => ({ feed: url, feedTitle: feed.title, ...entry }));
+          freshCount += newEntries.length;
           nextState.feeds[url] = {
             seen: [...new Set([...feed.entries.map((entry) => entry.id), ...(previous?.seen ?? [])])].slice(
               0,
@@ -119,7 +122,7 @@ export default defineJob({
           result = { url, status: 'failed', title: null, entries: 0, new: 0, error: outcome.error };
         }
         done++;
-        ctx.progress(done, urls.length, `${done}/${urls.length} feeds, ${fresh.length} new entries`);
+        ctx.progress(done, urls.length, `${done}/${urls.length} feeds, ${freshCount} new entries`);
         return result;
       },
       ctx.signal,
@@ -132,6 +135,7 @@ export default defineJob({
     ctx.throwIfCancelled();
     // Entries before state: a crash between the two delivers entries again next run, never loses them.
     let entriesFile: string | null = null;
+    const fresh = freshByFeed.flat();
     if (fresh.length > 0) {
       entriesFile = join(output, `entries-${fetchedAt.replace(/[:.]/g, '-')}.jsonl`);
       await writeFileAtomic(entriesFile, fresh.map((entry) => `${JSON.stringify(entry)}\n`).join(''));

@@ -5,7 +5,8 @@ import { copyFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { defineJob, writeFileAtomic, z } from '@threadline/core/job';
 import sharp from 'sharp';
-import { isInside, walk } from './lib/walk.js';
+import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
+import { isInside } from './lib/walk.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif']);
 const FORMATS = ['same', 'jpeg', 'png', 'webp', 'avif'] as const;
@@ -46,16 +47,16 @@ export default defineJob({
     'Scales every image in a folder so its longest side fits a size; small images are copied as they are.',
   input,
   unit: 'images',
-  items: async function* (options: Input, { signal }): AsyncGenerator<string> {
+  items: (options: Input, { signal }) => {
     const source = resolve(options.source);
     const target = resolve(options.target);
     // A target inside the source must not feed the job its own outputs.
     const skip = (path: string) => path === target || (isInside(target, source) && isInside(path, target));
-    for await (const entry of walk(source, { skip, signal })) {
-      if (entry.kind === 'file' && IMAGE_EXTENSIONS.has(extname(entry.path).toLowerCase())) yield entry.path;
-    }
+    return treeItems(source, (path) => IMAGE_EXTENSIONS.has(extname(path).toLowerCase()), { skip, signal });
   },
-  process: async (path: string, ctx, options: Input): Promise<Result> => {
+  process: async (item: TreeItem, ctx, options: Input): Promise<Result> => {
+    throwIfProblem(item);
+    const { path } = item;
     const from = join(resolve(options.source), path);
     const sourceStats = await stat(from);
     const meta = await sharp(from)
@@ -80,7 +81,9 @@ export default defineJob({
       return { path, action: 'copied' };
     }
 
-    let pipeline = sharp(from)
+    // Frames of an animation stay frames only in formats that have them.
+    const animated = (meta.pages ?? 1) > 1 && (format === 'gif' || format === 'webp');
+    let pipeline = sharp(from, { animated })
       .rotate() // applies the EXIF orientation, so width and height below are what a viewer shows
       .resize({ width: options.size, height: options.size, fit: 'inside', withoutEnlargement: true });
     if (options.keepMetadata) pipeline = pipeline.keepExif().keepIccProfile();

@@ -9,8 +9,8 @@ import exifr from 'exifr';
 import sharp from 'sharp';
 import { checkRenamePattern, parseExifDate, renderName, type TakenAt } from './lib/photo-date.js';
 import { renameExclusive, splitName } from './lib/rename-exclusive.js';
+import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
 import { capList } from './lib/units.js';
-import { walk } from './lib/walk.js';
 
 // Formats that carry EXIF and that sharp can write back.
 const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.png']);
@@ -51,13 +51,14 @@ export default defineJob({
     'Rotates photos to their EXIF orientation, sets file dates from EXIF, and optionally renames them by date.',
   input,
   unit: 'photos',
-  items: async function* (options: Input, { signal }): AsyncGenerator<string> {
-    const walkOptions = { recursive: options.recursive, signal };
-    for await (const entry of walk(resolve(options.folder), walkOptions)) {
-      if (entry.kind === 'file' && PHOTO_EXTENSIONS.has(extname(entry.path).toLowerCase())) yield entry.path;
-    }
-  },
-  process: async (path: string, ctx, options: Input): Promise<Result> => {
+  items: (options: Input, { signal }) =>
+    treeItems(resolve(options.folder), (path) => PHOTO_EXTENSIONS.has(extname(path).toLowerCase()), {
+      recursive: options.recursive,
+      signal,
+    }),
+  process: async (item: TreeItem, ctx, options: Input): Promise<Result> => {
+    throwIfProblem(item);
+    const { path } = item;
     const folder = resolve(options.folder);
     let file = join(folder, path);
     const tags = await readTags(file);

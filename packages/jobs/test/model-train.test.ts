@@ -96,7 +96,7 @@ describe('model.train', () => {
     );
   });
 
-  it('reads quoted CSV fields with commas, quotes and CRLF line ends', () => {
+  it('reads quoted CSV fields with commas, quotes, CRLF line ends and a byte-order mark', () => {
     expect(parseCsv('name,"note, with comma",v\r\n"a ""quoted"" name","x,y",1\r\n\r\nb,,2')).toEqual({
       header: ['name', 'note, with comma', 'v'],
       rows: [
@@ -104,5 +104,6 @@ describe('model.train', () => {
         ['b', '', '2'],
       ],
     });
+    expect(parseCsv('\uFEFFx,y\n1,2\n').header).toEqual(['x', 'y']);
   });
 });

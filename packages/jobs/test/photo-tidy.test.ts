@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import type { TreeItem } from '../src/lib/tree-items.js';
 import photoTidy from '../src/photo-tidy.js';
 import { runInThread, testContext } from './helpers/context.js';
 import { makeImage, pixel } from './helpers/images.js';
@@ -56,7 +57,7 @@ describe('photo.tidy', () => {
     await makeImage(join(folder, 'sub/c.JPG'), { width: 20, height: 20, taken: '2019:12:31 23:59:58' });
     const input = { folder, rename: '{YYYY}-{MM}-{DD} {hh}.{mm}.{ss}' };
     const ctx = testContext();
-    const items: string[] = [];
+    const items: TreeItem[] = [];
     for await (const item of photoTidy.items!(photoTidy.input.parse(input), { signal: ctx.signal }))
       items.push(item);
     // Both photos at once, as two workers would: link(2) lets exactly one have the name.

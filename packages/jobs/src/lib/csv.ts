@@ -12,7 +12,8 @@ export function parseCsv(text: string): Table {
   let record: string[] = [];
   let field = '';
   let quoted = false;
-  let i = 0;
+  // Spreadsheets on Windows often start the file with a byte-order mark.
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const endField = () => {
     record.push(field);
     field = '';

@@ -1,0 +1,32 @@
+// The items of a job over a folder tree: one per matching file, and one per
+// folder that could not be read, so that a problem in the tree shows up as a
+// failed item with its reason instead of vanishing (items run in the engine,
+// which has no log to write it to).
+import { type WalkOptions, type WalkProblem, walk } from './walk.js';
+
+export interface TreeItem {
+  /** Relative to the root, `/`-separated. */
+  path: string;
+  /** Set for a folder or file the walk could not read: the item fails with this reason. */
+  problem?: string;
+}
+
+export async function* treeItems(
+  root: string,
+  accept: (path: string) => boolean,
+  options: Omit<WalkOptions, 'onProblem'> = {},
+): AsyncGenerator<TreeItem> {
+  const problems: WalkProblem[] = [];
+  const asItems = () =>
+    problems.splice(0).map((problem) => ({ path: problem.path, problem: problem.reason }));
+  for await (const entry of walk(root, { ...options, onProblem: (problem) => problems.push(problem) })) {
+    yield* asItems();
+    if (entry.kind === 'file' && accept(entry.path)) yield { path: entry.path };
+  }
+  yield* asItems();
+}
+
+/** Fails an item that stands for a problem in the tree. */
+export function throwIfProblem(item: TreeItem): void {
+  if (item.problem) throw new Error(item.problem);
+}
