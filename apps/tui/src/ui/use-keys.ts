@@ -6,7 +6,8 @@ import { type Key, useInput } from 'ink';
 
 type Handler = (input: string, key: Key) => void;
 
-const NO_KEY: Key = {
+/** A key press with no flags set: a plain character. */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

@@ -1,0 +1,88 @@
+// The real TUI in a real terminal: tmux runs it at 80x24, the test reads the
+// screen with capture-pane and types with send-keys, as a user would.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './helpers/until.js';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const socket = `threadline-tui-test-${process.pid}`;
+let dir: string;
+
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', socket, '-f', join(dir, 'tmux.conf'), ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
+const keys = (...names: string[]) => tmux('send-keys', '-t', 'tui', ...names);
+const see = (text: string | RegExp, timeoutMs = 15_000) =>
+  until(
+    () => {
+      const shown = screen();
+      return (typeof text === 'string' ? shown.includes(text) : text.test(shown)) && shown;
+    },
+    `"${text}" in the terminal; it showed:\n${screen()}`,
+    timeoutMs,
+  );
+const doneCount = (shown: string) => Number(/running\s+[█░]+ (\d+)\/\d+ items/.exec(shown)?.[1] ?? -1);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'threadline-tui-tmux-'));
+  // The pane stays after the TUI exits, so its exit status can be read; no status bar, so the TUI has all 24 rows.
+  await writeFile(join(dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g status off\n');
+});
+
+afterAll(async () => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // already gone
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('threadline tui in a terminal', () => {
+  it('starts demo.sleep, shows the bar advance, cancels it, and quits with exit code 0', async () => {
+    // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
+    const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST node --import tsx test/fixtures/tui-main.ts --data-dir ${join(dir, 'data')}`;
+    tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', appDir, command);
+
+    await see('No jobs yet', 30_000);
+    await see('● live');
+    expect(screen()).toMatch(/ n start\s+c cancel\s+f force\s+⏎ details\s+\/ filter\s+q quit/);
+
+    keys('n');
+    await see(/▶ demo\.sleep\s+Sleep \(demo\)/);
+    keys('Enter');
+    await see('Start demo.sleep');
+    // 300 items of 100 ms on 2 threads: 15 s, long enough to watch and cancel.
+    keys('BSpace', 'BSpace');
+    keys('300');
+    await see(/items\s+300/);
+    keys('Down');
+    keys('BSpace', 'BSpace', 'BSpace');
+    keys('100');
+    await see(/ms\s+100/);
+    keys('Enter');
+
+    const first = await see(/demo\.sleep\s+running\s+[█░]+ \d+\/300 items \(\d+\.\d%\)/);
+    await until(
+      () => doneCount(screen()) > doneCount(first) && doneCount(first) >= 0,
+      'the count to advance',
+    );
+    await see(/running\s+█+░+ \d+\/300/);
+    for (const line of screen().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+
+    keys('c');
+    await see(/demo\.sleep\s+cancelled\s+[█░]+ \d+\/300 items, \d+ cancelled/);
+
+    // The layout follows the terminal: wider, the header reaches the new right edge.
+    tmux('resize-window', '-t', 'tui', '-x', '120', '-y', '30');
+    await until(() => /● live$/m.test(screen()) && screen().split('\n')[0]!.length === 120, 'the resize');
+
+    keys('q');
+    await until(() => tmux('display', '-p', '-t', 'tui', '#{pane_dead}').trim() === '1', 'the TUI to exit');
+    expect(tmux('display', '-p', '-t', 'tui', '#{pane_dead_status}').trim()).toBe('0');
+  });
+});
