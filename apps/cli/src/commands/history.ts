@@ -1,0 +1,153 @@
+// `threadline list` and `threadline show`: the history kept in the store.
+import { parseArgs } from 'node:util';
+import {
+  type Connect,
+  formatProgressLine,
+  type JobSnapshot,
+  type JobState,
+  NotFoundError,
+  ValidationError,
+} from '@threadline/core';
+import { positiveInt } from '../connect.js';
+import { EXIT } from '../exit.js';
+
+const STATES: JobState[] = [
+  'queued',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+];
+
+export const LIST_USAGE = `Usage: threadline list [options]
+
+List jobs, newest first.
+
+Options:
+  --state <state>    only jobs in this state (${STATES.join(', ')})
+  --name <job>       only jobs of this definition
+  --limit <n>        at most n jobs (default 20)
+  --before <id>      jobs older than this one (paging)
+  --json             print JSON
+  --data-dir <dir>   where jobs are kept
+  --server <url>     ask a running \`threadline serve\`
+  -h, --help         show this help`;
+
+export const SHOW_USAGE = `Usage: threadline show <job-id> [--json] [--data-dir <dir>] [--server <url>]
+
+Show one job: its state, progress, summary, failed items and logs.`;
+
+const common = {
+  json: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type CommonValues = {
+  'data-dir'?: string | undefined;
+  server?: string | undefined;
+  token?: string | undefined;
+};
+
+const connectOptions = (values: CommonValues) => ({
+  ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+  ...(values.server ? { server: values.server } : {}),
+  ...(values.token ? { token: values.token } : {}),
+  poolSize: 1,
+});
+
+const time = (ms: number | null) =>
+  ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+function row(job: JobSnapshot): string {
+  const progress =
+    job.progress.total === null ? `${job.progress.done}` : `${job.progress.done}/${job.progress.total}`;
+  return [
+    job.id.padEnd(22),
+    job.name.padEnd(16),
+    job.state.padEnd(11),
+    progress.padEnd(12),
+    time(job.createdAt),
+  ].join(' ');
+}
+
+export async function runList(argv: string[], deps: { connect: Connect }): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...common,
+      state: { type: 'string' },
+      name: { type: 'string' },
+      limit: { type: 'string' },
+      before: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(LIST_USAGE);
+    return EXIT.ok;
+  }
+  if (values.state && !STATES.includes(values.state as JobState)) {
+    throw new ValidationError(`--state must be one of ${STATES.join(', ')}, got "${values.state}"`);
+  }
+  const connection = await deps.connect(connectOptions(values));
+  try {
+    const jobs = await connection.client.list({
+      limit: positiveInt(values.limit, 'limit') ?? 20,
+      ...(values.state ? { state: values.state as JobState } : {}),
+      ...(values.name ? { name: values.name } : {}),
+      ...(values.before ? { before: values.before } : {}),
+    });
+    if (values.json) console.log(JSON.stringify(jobs, null, 2));
+    else if (jobs.length === 0) console.log('no jobs');
+    else {
+      console.log(
+        ['ID'.padEnd(22), 'JOB'.padEnd(16), 'STATE'.padEnd(11), 'PROGRESS'.padEnd(12), 'CREATED'].join(' '),
+      );
+      for (const job of jobs) console.log(row(job));
+    }
+    return EXIT.ok;
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function runShow(argv: string[], deps: { connect: Connect }): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: common });
+  if (values.help) {
+    console.log(SHOW_USAGE);
+    return EXIT.ok;
+  }
+  const [id, ...extra] = positionals;
+  if (!id || extra.length) throw new ValidationError('give exactly one job id (see threadline list)');
+  const connection = await deps.connect(connectOptions(values));
+  try {
+    const details = await connection.client.details(id);
+    if (!details) throw new NotFoundError(`no job with id ${id}`);
+    if (values.json) {
+      console.log(JSON.stringify(details, null, 2));
+      return EXIT.ok;
+    }
+    const { job, failures, logs } = details;
+    console.log(`${job.title} (${job.name}) — ${job.id}`);
+    console.log(`state:    ${job.state}${job.error ? ` — ${job.error.message}` : ''}`);
+    console.log(
+      `created:  ${time(job.createdAt)}   started: ${time(job.startedAt)}   finished: ${time(job.finishedAt)}`,
+    );
+    console.log(`progress: ${formatProgressLine(job.progress, job.unit)}`);
+    console.log(`items:    ${JSON.stringify(job.items)}`);
+    console.log(`input:    ${JSON.stringify(job.input)}`);
+    if (job.summary !== null) console.log(`summary:  ${JSON.stringify(job.summary, null, 2)}`);
+    if (failures.length)
+      console.log(
+        `failed items:\n${failures.map((f) => `  ${f.label ?? f.index}: ${f.error?.message}`).join('\n')}`,
+      );
+    if (logs.length) console.log(`logs:\n${logs.map((l) => `  [${l.level}] ${l.message}`).join('\n')}`);
+    return EXIT.ok;
+  } finally {
+    await connection.close();
+  }
+}

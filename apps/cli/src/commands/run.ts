@@ -1,0 +1,185 @@
+// `threadline run`: start one job (or a periodic schedule), show it until it
+// ends, and exit with its outcome. Ctrl+C cancels; a second Ctrl+C forces.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  type Connect,
+  type JobClient,
+  type JobEvent,
+  type JobSnapshot,
+  type JobState,
+  ValidationError,
+} from '@threadline/core';
+import { positiveInt } from '../connect.js';
+import { EXIT } from '../exit.js';
+import { type ProgressView, plainView, terminalView } from '../render.js';
+
+export const RUN_USAGE = `Usage: threadline run <job-name|path> [options]
+
+Run a job and show its progress until it ends.
+
+Options:
+  --input <json>        the job's input as JSON (default {})
+  --input-file <file>   read the input from a JSON file
+  --every <duration>    run periodically (30s, 5m, 1h) until cancelled
+  --concurrency <n>     worker threads (default: one per core)
+  --json                print every event as one JSON line
+  --data-dir <dir>      where jobs are kept (default THREADLINE_DATA_DIR or the user data folder)
+  --server <url>        run on a running \`threadline serve\` instead of here
+  --redis <url>         run on BullMQ workers through Redis
+  -h, --help            show this help
+
+Ctrl+C cancels the job (its items stop at their next check); a second Ctrl+C forces it.
+Exit codes: 0 succeeded, 1 failed, 130 cancelled, 2 bad usage or invalid input.`;
+
+function readInput(values: { input?: string | undefined; 'input-file'?: string | undefined }): unknown {
+  if (values.input !== undefined && values['input-file'] !== undefined) {
+    throw new ValidationError('give --input or --input-file, not both');
+  }
+  const [source, text] =
+    values['input-file'] !== undefined
+      ? [values['input-file'], readInputFile(values['input-file'])]
+      : ['--input', values.input ?? '{}'];
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function readInputFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ValidationError(
+      `cannot read --input-file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+}
+
+const exitCodeOf = (state: JobState): number =>
+  state === 'succeeded' ? EXIT.ok : state === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+
+export async function runRun(argv: string[], deps: { connect: Connect }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      input: { type: 'string' },
+      'input-file': { type: 'string' },
+      every: { type: 'string' },
+      concurrency: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      server: { type: 'string' },
+      redis: { type: 'string' },
+      token: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(RUN_USAGE);
+    return EXIT.ok;
+  }
+  const [ref, ...extra] = positionals;
+  if (!ref || extra.length)
+    throw new ValidationError('give exactly one job name or path (see threadline run --help)');
+  const input = readInput(values);
+  const poolSize = positiveInt(values.concurrency, 'concurrency');
+  const connection = await deps.connect({
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values.server ? { server: values.server } : {}),
+    ...(values.redis ? { redis: values.redis } : {}),
+    ...(values.token ? { token: values.token } : {}),
+    ...(poolSize ? { poolSize } : {}),
+  });
+  try {
+    const job = await connection.client.start(ref, input, values.every ? { every: values.every } : {});
+    return await follow(connection.client, job, { json: values.json ?? false });
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Shows a job (and, for a schedule, each of its runs) until it ends; returns the exit code. */
+async function follow(client: JobClient, first: JobSnapshot, options: { json: boolean }): Promise<number> {
+  const out = process.stdout;
+  const view: ProgressView = options.json
+    ? { progress() {}, line() {}, end() {} }
+    : out.isTTY
+      ? terminalView(out, first.unit)
+      : plainView(out, first.unit);
+  let current = first.id;
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    const force = interrupts > 1 || signal === 'SIGTERM';
+    if (!options.json) view.line(force ? 'forcing cancel…' : 'cancelling… (Ctrl+C again to force)');
+    client.cancel(current, { reason: `${signal} from the terminal`, force }).catch(() => {});
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (!options.json) view.line(`${first.title} (${first.name}) — job ${first.id}`);
+    for (;;) {
+      const state = await followOne(client, current, view, options.json);
+      // A schedule goes on to its next run until it is cancelled.
+      const next =
+        first.scheduleId && state !== 'cancelled' && interrupts === 0
+          ? (await client.list({ state: 'queued', name: first.name })).find(
+              (j) => j.scheduleId === first.scheduleId,
+            )
+          : undefined;
+      if (!next) return exitCodeOf(state);
+      current = next.id;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function followOne(
+  client: JobClient,
+  jobId: string,
+  view: ProgressView,
+  json: boolean,
+): Promise<JobState> {
+  for await (const event of client.events({ jobId, after: 0 })) {
+    if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+    else show(view, event);
+    if (event.type === 'finished') return event.state;
+  }
+  throw new Error(`the event stream of job ${jobId} ended before the job did`);
+}
+
+function show(view: ProgressView, event: JobEvent): void {
+  switch (event.type) {
+    case 'queued':
+      if (event.job.runAt) view.line(`next run at ${new Date(event.job.runAt).toLocaleTimeString()}`);
+      return;
+    case 'progress':
+      view.progress(event.progress);
+      return;
+    case 'item':
+      if (event.outcome === 'failed')
+        view.line(`failed ${event.label ?? `item ${event.index}`}: ${event.error?.message}`);
+      return;
+    case 'log':
+      view.line(`[${event.level}] ${event.message}`);
+      return;
+    case 'finished': {
+      view.end();
+      const { succeeded, failed, cancelled, total } = event.items;
+      view.line(
+        `${event.state}: ${succeeded} succeeded, ${failed} failed, ${cancelled} cancelled of ${total ?? '?'}`,
+      );
+      if (event.error) view.line(`error: ${event.error.message}`);
+      if (event.summary !== null && event.summary !== undefined)
+        view.line(JSON.stringify(event.summary, null, 2));
+      return;
+    }
+    default:
+      return;
+  }
+}
