@@ -79,6 +79,34 @@ describe('BullMQ client and an in-process worker', () => {
     expect(ofType(events, 'cancelling')[0]).toMatchObject({ reason: 'enough', force: false });
   });
 
+  it('terminates the threads of a forced cancel at once, without waiting for the grace period', async () => {
+    const redis = await startRedis();
+    const client = await createBullmqClient({ connection: redis.url, registry });
+    onCleanup(() => client.close());
+    const worker = await runBullmqWorker({
+      connection: redis.url,
+      registry,
+      concurrency: 2,
+      graceMs: 60_000,
+    });
+    onCleanup(() => worker.close());
+    const job = await client.start('test.sleep', { items: 2, ms: 60_000, cpu: true });
+    let cancelledAt = 0;
+    const events = await follow(client, job.id, async (event) => {
+      if (event.type === 'progress' && !cancelledAt && (event.progress.fraction ?? 0) > 0) {
+        cancelledAt = Date.now();
+        await client.cancel(job.id, { force: true });
+      }
+    });
+    const finished = ofType(events, 'finished')[0]!;
+    expect(finished.state).toBe('cancelled');
+    expect(finished.at - cancelledAt).toBeLessThan(2000);
+    expect(ofType(events, 'cancelling')[0]).toMatchObject({ force: true });
+    // The pool replaced the terminated threads and takes new work.
+    const next = await client.start('test.sleep', { items: 4, ms: 1 });
+    expect(ofType(await follow(client, next.id), 'finished')[0]!.state).toBe('succeeded');
+  });
+
   it('rejects bad input and unknown jobs with the core error classes', async () => {
     const { client } = await deployment();
     await expect(client.start('test.sleep', { items: 'many' })).rejects.toBeInstanceOf(ValidationError);

@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { loadDefinition, toInfo } from '../definitions.js';
 import { finishJob } from '../finish.js';
-import { CONTROL_QUEUE } from '../store/keys.js';
+import { CONTROL_QUEUE, RETRY } from '../store/keys.js';
 import { newSnapshot, type StaticJob } from '../store/snapshot.js';
 import { RedisStore } from '../store/store.js';
 import { followEvents } from './events.js';
@@ -101,7 +101,7 @@ class BullmqClient implements JobClient {
     await this.control.add(
       'enumerate',
       { jobId: fixed.id },
-      { jobId: fixed.id, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+      { jobId: fixed.id, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 }, ...RETRY },
     );
     return snapshot;
   }

@@ -50,3 +50,10 @@ export function keys(prefix = 'threadline'): Keys {
 /** BullMQ queues: chunks of items, and control work (enumerating a job's items). */
 export const ITEMS_QUEUE = 'items';
 export const CONTROL_QUEUE = 'control';
+
+/**
+ * BullMQ options for every job the package queues. A handler that throws (Redis gone
+ * past its retries, a bug) is tried again: every step is idempotent, and the retry is
+ * what finishes a job whose last recorder failed before finishing it.
+ */
+export const RETRY = { attempts: 5, backoff: { type: 'exponential', delay: 1000 } } as const;

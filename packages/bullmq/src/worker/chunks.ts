@@ -198,10 +198,19 @@ export class ChunkRunner {
       if (outcome.kind === 'done') {
         outcome.results.forEach((result, i) => {
           const p = batch[i]!;
-          const json = result.outcome === 'succeeded' ? JSON.stringify(result.result ?? null) : '';
-          outcomes.push(
-            this.outcome(info.mode, chunk.jobId, p, result.outcome, result.ms, result.error ?? null, json),
-          );
+          if (result.outcome !== 'succeeded') {
+            outcomes.push(
+              this.outcome(info.mode, chunk.jobId, p, result.outcome, result.ms, result.error ?? null),
+            );
+            return;
+          }
+          try {
+            const json = JSON.stringify(result.result ?? null);
+            outcomes.push(this.outcome(info.mode, chunk.jobId, p, 'succeeded', result.ms, null, json));
+          } catch (error) {
+            const reason = `its result cannot be stored as JSON: ${(error as Error).message}`;
+            outcomes.push(this.outcome(info.mode, chunk.jobId, p, 'failed', result.ms, { message: reason }));
+          }
         });
       } else if (outcome.kind === 'error') {
         const error = toErrorInfo(outcome.error);

@@ -8,6 +8,7 @@ import type { Job, Queue } from 'bullmq';
 import type { EnumerateData } from '../client/client.js';
 import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
+import { RETRY } from '../store/keys.js';
 import type { RedisStore } from '../store/store.js';
 import type { ChunkData } from './chunks.js';
 
@@ -89,6 +90,7 @@ export class Enumerator {
             jobId: `${jobId}-${chunk.start}`,
             removeOnComplete: { age: 3600, count: 100_000 },
             removeOnFail: { age: 24 * 3600 },
+            ...RETRY,
           },
         })),
       );
