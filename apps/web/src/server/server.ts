@@ -28,8 +28,6 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** The built page; default this package's dist/page. */
   pageDir?: string;
-  /** Where relative paths in job inputs resolve; default process.cwd(). */
-  cwd?: string;
   /** SSE keep-alive interval; default 5000 ms. */
   pingMs?: number;
 }
@@ -55,7 +53,8 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
   const token = options.token ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const pageDir = options.pageDir ?? DEFAULT_PAGE_DIR;
-  const policy = await PathPolicy.create(options.allow ?? [], options.cwd);
+  // Relative paths resolve against process.cwd(), as the job's worker threads will resolve them.
+  const policy = await PathPolicy.create(options.allow ?? []);
   const client = guardClient(options.client, policy);
   const hosts = allowedHosts(host);
   let sseConnections = 0;
