@@ -36,7 +36,9 @@ export async function measureCancel(ctx: MeasureContext, samples: number): Promi
       const t1 = nowAbs();
       if (state !== 'cancelled') throw new Error(`the loop ended ${state}, not cancelled`);
       const stop = await channel.next(tag, 'stopped');
-      ctx.log(`cancel ${i}: stopped in ${(stop.at - t0).toFixed(2)} ms, reported in ${(t1 - t0).toFixed(2)} ms`);
+      ctx.log(
+        `cancel ${i}: stopped in ${(stop.at - t0).toFixed(2)} ms, reported in ${(t1 - t0).toFixed(2)} ms`,
+      );
       if (i >= 3) {
         // The first few are warm-up.
         stopped.push(stop.at - t0);
