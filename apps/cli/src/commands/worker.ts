@@ -53,6 +53,7 @@ export async function runWorker(argv: string[], options: { signal?: AbortSignal 
   const worker = await runBullmqWorker({
     connection: redis,
     registry: builtinJobs,
+    log: (message) => console.error(`threadline worker: ${message}`),
     ...(concurrency ? { concurrency } : {}),
   });
   console.error(

@@ -34,6 +34,8 @@ export interface BullmqWorkerOptions {
   tickMs?: number;
   /** Most items in one chunk; default 32. */
   maxChunk?: number;
+  /** Told when Redis goes away and comes back (the worker waits for it meanwhile). */
+  log?: (message: string) => void;
   resourceLimits?: ResourceLimits;
 }
 
@@ -92,11 +94,18 @@ class BullmqWorkerProcess implements BullmqWorker {
     const channel = this.store.keys.cancelChannel;
     this.subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return;
-      const { jobId, force } = JSON.parse(message) as { jobId: string; force: boolean };
-      this.onCancel(jobId, force);
+      try {
+        const { jobId, force } = JSON.parse(message) as { jobId: string; force: boolean };
+        this.onCancel(jobId, force === true);
+      } catch {
+        // Not ours to understand (another version's message): ignore it.
+      }
     });
     // Messages published while the subscriber was away are lost: ask again for the jobs running here.
-    this.subscriber.on('ready', () => void this.recheckCancels());
+    this.subscriber.on('ready', () => {
+      this.recheckCancels().catch(() => {});
+    });
+    this.watchOutages();
     await this.subscriber.subscribe(channel);
     await this.pool.ready();
     const common = {
@@ -122,6 +131,23 @@ class BullmqWorkerProcess implements BullmqWorker {
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
     this.tick = setInterval(() => void this.progress.tick(), this.options.tickMs ?? 250);
+  }
+
+  /** One line when Redis goes away and one when it is back, not one per reconnect attempt. */
+  private watchOutages(): void {
+    const log = this.options.log;
+    if (!log) return;
+    let down = false;
+    this.redis.on('error', (error: Error) => {
+      if (down || this.closing) return;
+      down = true;
+      log(`lost Redis (${error.message}); waiting for it to come back`);
+    });
+    this.redis.on('ready', () => {
+      if (!down) return;
+      down = false;
+      log('Redis is back; carrying on');
+    });
   }
 
   private onCancel(jobId: string, force: boolean): void {
