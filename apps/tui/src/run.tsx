@@ -23,7 +23,9 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   });
-  const where = options.server ?? (connection.local ? 'own engine' : 'remote');
+  const where =
+    options.server ??
+    (connection.local ? `own engine${options.dataDir ? ` on ${options.dataDir}` : ''}` : 'remote jobs');
   const store = new JobsStore({ intervalMs: 100 });
   io.stdout.write(ENTER_ALT_SCREEN);
   const app = render(

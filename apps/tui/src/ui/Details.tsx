@@ -103,7 +103,10 @@ export function Details({
       </Text>
       {failures.slice(0, failureRows).map((failure) => (
         <Text key={failure.seq}>
-          {fit(`  #${failure.index + 1} ${failure.label ?? ''} ${failure.error?.message ?? ''}`, width)}
+          {fit(
+            `  #${failure.index + 1}${failure.label ? ` ${failure.label}` : ''}: ${failure.error?.message ?? 'failed'}`,
+            width,
+          )}
         </Text>
       ))}
       <Text bold>{`Logs (${logs.length}${logs.length > logRows ? `, last ${logRows}` : ''})`}</Text>

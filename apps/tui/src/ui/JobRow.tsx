@@ -11,11 +11,11 @@ export interface RowLayout {
   rest: number;
 }
 
-/** Column widths for a terminal `columns` wide; at 80 the text after the bar keeps ~33 cells. */
+/** Column widths for a terminal `columns` wide; at 80 the text after the bar keeps 38 cells. */
 export function rowLayout(columns: number): RowLayout {
-  const name = columns >= 100 ? 22 : columns >= 70 ? 16 : 12;
+  const name = columns >= 100 ? 22 : columns >= 70 ? 14 : 12;
   const state = 10;
-  const barWidth = columns >= 100 ? 24 : columns >= 70 ? 16 : 8;
+  const barWidth = columns >= 100 ? 24 : columns >= 70 ? 12 : 8;
   // marker (2) + three separating spaces
   const rest = Math.max(0, columns - 2 - name - state - barWidth - 3 - 1);
   return { name, state, bar: barWidth, rest };

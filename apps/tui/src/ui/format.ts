@@ -1,5 +1,5 @@
 // How jobs read on screen: state colours, the bar, the text after it.
-import { formatProgressLine, type JobSnapshot, type JobState } from '@threadline/core';
+import { formatProgressLine, isFinal, type JobSnapshot, type JobState } from '@threadline/core';
 
 export const STATE_COLOR: Record<JobState, string> = {
   queued: 'gray',
@@ -18,9 +18,11 @@ export function bar(fraction: number | null, width: number): string {
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
-/** The fraction a bar shows: a finished job's share of items done, else its progress. */
+/** The fraction a bar shows: its progress while it runs; once stopped, the share of items that ran. */
 export function barFraction(job: JobSnapshot): number | null {
   if (job.state === 'succeeded') return 1;
+  const { total, succeeded, failed } = job.items;
+  if (isFinal(job.state) && total) return (succeeded + failed) / total;
   return job.progress.fraction;
 }
 
@@ -55,7 +57,10 @@ export function jobLine(job: JobSnapshot): string {
   const counts = [`${succeeded}${total === null ? '' : `/${total}`} ${job.unit}`];
   if (failed > 0) counts.push(`${failed} failed`);
   if (cancelled > 0) counts.push(`${cancelled} cancelled`);
-  const took = job.startedAt && job.finishedAt ? ` in ${formatElapsed(job.finishedAt - job.startedAt)}` : '';
+  const took =
+    job.startedAt !== null && job.finishedAt !== null
+      ? ` · ${formatElapsed(job.finishedAt - job.startedAt)}`
+      : '';
   const detail = job.error ? job.error.message : summaryText(job.summary);
   return `${counts.join(', ')}${took}${detail ? ` — ${detail}` : ''}`;
 }

@@ -1,0 +1,45 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { JobRow, rowLayout } from '../src/ui/JobRow.js';
+import { snapshot } from './helpers/snapshot.js';
+
+const row = (job: ReturnType<typeof snapshot>, columns = 80) => {
+  const { lastFrame, unmount } = render(<JobRow job={job} selected={false} layout={rowLayout(columns)} />);
+  const text = lastFrame() ?? '';
+  unmount();
+  return text;
+};
+
+describe('a job row', () => {
+  it('shows name, state, bar, count, percent, rate and ETA within 80 columns', () => {
+    const text = row(
+      snapshot({
+        progress: { done: 12, total: 40, fraction: 0.3, rate: 3.1, eta: 9, message: 'resizing' },
+      }),
+    );
+    expect(text).toMatch(/^ {2}demo\.sleep\s+running\s+████░{8} 12\/40 items \(30\.0%\) 3\.1\/s eta 9s/);
+    expect(text.length).toBeLessThanOrEqual(80);
+  });
+
+  it('cuts a long message to the width instead of wrapping', () => {
+    const text = row(
+      snapshot({ progress: { done: 1, total: 2, fraction: 0.5, rate: 1, eta: 1, message: 'x'.repeat(200) } }),
+    );
+    expect(text.split('\n')).toHaveLength(1);
+    expect(text.endsWith('…')).toBe(true);
+    expect(text.length).toBe(79);
+  });
+
+  it('shows a finished job’s outcome: what ran, what was cancelled, its error', () => {
+    const items = { total: 40, succeeded: 10, failed: 0, cancelled: 30 };
+    expect(row(snapshot({ state: 'cancelled', items, startedAt: 1000, finishedAt: 6000 }))).toMatch(
+      /cancelled\s+███░{9} 10\/40 items, 30 cancelled · 5s/,
+    );
+    const failed = snapshot({
+      state: 'failed',
+      items: { total: 1, succeeded: 0, failed: 1, cancelled: 0 },
+      error: { message: 'disk full' },
+    });
+    expect(row(failed, 120)).toMatch(/failed\s+█+ 0\/1 items, 1 failed — disk full/);
+  });
+});
