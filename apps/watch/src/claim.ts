@@ -82,7 +82,7 @@ export async function runClaim(ctx: FolderContext, claim: Claim): Promise<Outcom
         job = await findJob(client, claim);
         if (job) {
           claim.jobId = job.id;
-          ctx.journal.append({ c: claim.id, t: 'job', jobId: job.id });
+          await ctx.journal.append({ c: claim.id, t: 'job', jobId: job.id });
         }
       }
       // Interrupted: the engine that ran it died; cancelled on our own stop: the journal forgot its id.
@@ -92,7 +92,7 @@ export async function runClaim(ctx: FolderContext, claim: Claim): Promise<Outcom
       const final = await waitForFinal(client, job.id, signal);
       if (final === undefined) return undefined;
       if (final === null || final.state === 'interrupted') {
-        forgetJob(ctx, claim);
+        await forgetJob(ctx, claim);
         continue;
       }
       if (final.state === 'succeeded') return { ok: true, job: final };
@@ -111,9 +111,9 @@ export async function runClaim(ctx: FolderContext, claim: Claim): Promise<Outcom
 }
 
 /** The journal forgets the claim's job, so the next look starts a fresh one. */
-export function forgetJob(ctx: FolderContext, claim: Claim): void {
+export async function forgetJob(ctx: FolderContext, claim: Claim): Promise<void> {
   claim.jobId = undefined;
-  ctx.journal.append({ c: claim.id, t: 'job', jobId: null });
+  await ctx.journal.append({ c: claim.id, t: 'job', jobId: null });
 }
 
 /** A job a killed run started but had not journalled yet: its input names the claim's folder. */
@@ -136,7 +136,7 @@ async function startJob(ctx: FolderContext, claim: Claim): Promise<JobSnapshot |
   if (ctx.signal.aborted) return undefined;
   const job = await ctx.client.start(jobName, fillInput(mapping.input, placeholdersOf(claim)));
   claim.jobId = job.id;
-  ctx.journal.append({ c: claim.id, t: 'job', jobId: job.id });
+  await ctx.journal.append({ c: claim.id, t: 'job', jobId: job.id });
   return job;
 }
 
@@ -206,13 +206,13 @@ function errorText(claim: Claim, reason: string, job: JobSnapshot | null): strin
 
 /** Journals the plan, carries it out, clears the claim's folders and ends it. Repeatable after a crash. */
 export async function finish(ctx: FolderContext, id: string, plan: Plan, journalled = false): Promise<void> {
-  if (!journalled) ctx.journal.append({ c: id, t: 'plan', plan });
+  if (!journalled) await ctx.journal.append({ c: id, t: 'plan', plan });
   await carryOut(plan);
   const paths = folderPaths(ctx.folder);
   await rm(join(paths.work, id), { recursive: true, force: true });
   await rmdir(join(paths.processing, id)).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
-  ctx.journal.append({ c: id, t: 'end' });
+  await ctx.journal.append({ c: id, t: 'end' });
   ctx.print(plan.line);
 }

@@ -83,13 +83,13 @@ export class FolderRunner {
         continue;
       }
       const rule = this.ruleFor(name);
-      if (!known) this.journal!.append({ c: id, t: 'claim', name, at: Date.now() });
+      if (!known) await this.journal!.append({ c: id, t: 'claim', name, at: Date.now() });
       this.recovered.push(this.makeClaim(id, name, rule ?? this.folder.rules[0]!, known ?? {}));
     }
     // Journal entries whose claim folder is gone and that have no plan: nothing left to do.
     const live = new Set(this.recovered.map((claim) => claim.id));
     for (const claim of open) {
-      if (!claim.plan && !live.has(claim.id)) this.journal!.append({ c: claim.id, t: 'end' });
+      if (!claim.plan && !live.has(claim.id)) await this.journal!.append({ c: claim.id, t: 'end' });
     }
     for (const id of await readdir(this.paths.work)) {
       if (!live.has(id)) await rm(join(this.paths.work, id), { recursive: true, force: true });
@@ -202,7 +202,7 @@ export class FolderRunner {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // gone before we took it
       throw error;
     }
-    this.journal!.append({ c: id, t: 'claim', name, at: Date.now() });
+    await this.journal!.append({ c: id, t: 'claim', name, at: Date.now() });
     return this.makeClaim(id, name, rule, undefined);
   }
 
@@ -250,19 +250,20 @@ export class FolderRunner {
       const jobId = claim.jobId;
       if (!jobId) continue;
       // Forget first: a job cancelled by our own stop must be redone, not reported as cancelled by a user.
-      forgetJob(this.ctx, claim);
+      await forgetJob(this.ctx, claim);
       await this.ctxBase.client
         .cancel(jobId, { reason: 'the watcher stopped', force: true })
         .catch(() => undefined);
     }
-    this.release();
+    await this.release();
     return left.length + this.recovered.length;
   }
 
   /** Releases the lock without stopping work (for a start-up that failed part-way). */
-  release(): void {
-    this.journal?.close();
+  async release(): Promise<void> {
+    const journal = this.journal;
     this.journal = undefined;
+    await journal?.close();
     this.unlock?.();
     this.unlock = undefined;
   }

@@ -135,7 +135,7 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
     }
     return 0;
   } finally {
-    for (const runner of runners) runner.release();
+    for (const runner of runners) await runner.release();
     await connection.close();
   }
 }

@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { list, sha256, startWatcher, tempDir, waitFor } from './helpers.js';
 
 const KILLS = 6;
+const FILES = 160;
 
 it('loses no file and duplicates no output when killed with SIGKILL at random moments', async () => {
   const root = tempDir();
@@ -20,38 +21,53 @@ it('loses no file and duplicates no output when killed with SIGKILL at random mo
   // Files keep arriving, across kills and restarts, until told to stop.
   let feeding = true;
   const feeder = (async () => {
-    for (let i = 0; feeding; i++) {
+    for (let i = 0; feeding && i < FILES; i++) {
       const name = `f${String(i).padStart(4, '0')}.txt`;
       const content = `${name}\n`.repeat(1 + ((i * 37) % 400));
       contents.set(name, content);
       writeFileSync(join(inbox, name), content);
-      await sleep(15);
+      await sleep(60);
     }
   })();
 
-  const redone: number[] = [];
+  const caught: string[] = [];
+  const t0 = Date.now();
   for (let round = 0; round < KILLS; round++) {
     const watcher = startWatcher(args, data);
-    // Some kills land during start-up and recovery, most while files are claimed, run and finished.
-    const startedAt = Date.now();
-    const kill = round % 3 === 0 ? 100 + Math.random() * 400 : 600 + Math.random() * 1400;
-    await waitFor(
-      'the kill moment',
-      () => Date.now() - startedAt >= kill || watcher.process.exitCode !== null,
-    );
+    // One kill in four lands during start-up and recovery; the rest while files are claimed, run and finished.
+    const duringStartup = round % 4 === 1;
+    if (!duringStartup)
+      await watcher.waitForLine((line) => line.startsWith('watching'), 'the watcher to start');
+    const kill = duringStartup ? 200 + Math.random() * 800 : Math.random() * 1200;
+    const from = Date.now();
+    await waitFor('the kill moment', () => Date.now() - from >= kill || watcher.process.exitCode !== null);
     expect(watcher.process.exitCode).toBeNull();
     await watcher.kill();
-    const notice = watcher.notices.find((line) => line.startsWith('redoing'));
-    redone.push(notice ? Number(notice.split(' ')[1]) : 0);
+    // What the kill interrupted: claims in processing/, and finishing plans journalled but not ended.
+    let journal = '';
+    try {
+      journal = readFileSync(join(inbox, '.threadline', 'journal.jsonl'), 'utf8');
+    } catch {
+      // killed before the journal was first written
+    }
+    const plans = journal.split('\n').filter((line) => line.includes('"t":"plan"')).length;
+    const ends = journal.split('\n').filter((line) => line.includes('"t":"end"')).length;
+    const ok = watcher.lines.filter((line) => line.startsWith('ok ')).length;
+    caught.push(
+      `${Math.round(kill)} ms ${duringStartup ? 'after spawn' : 'after the first file'}: ${ok} ok, ${list(join(inbox, 'processing')).length} claimed, ${plans - ends} mid-finish`,
+    );
   }
   feeding = false;
   await feeder;
 
+  const roundsMs = Date.now() - t0;
   const watcher = startWatcher(args, data);
   const done = join(inbox, 'done');
   const failed = join(inbox, 'failed');
   await waitFor(
-    'every file to be done or failed',
+    () =>
+      `every file to be done or failed; inbox: ${list(inbox).length}; processing: ${list(join(inbox, 'processing'))}; ` +
+      `done: ${list(done).length}; notices: ${watcher.notices.join(' | ')}; last lines: ${watcher.lines.slice(-3).join(' | ')}`,
     () =>
       list(done).length / 2 + list(failed).length / 2 >= contents.size &&
       list(join(inbox, 'processing')).length === 0,
@@ -72,6 +88,6 @@ it('loses no file and duplicates no output when killed with SIGKILL at random mo
   expect(readdirSync(inbox).filter((name) => name.endsWith('.txt'))).toEqual([]);
   expect(list(join(inbox, '.threadline', 'work'))).toEqual([]);
   console.log(
-    `kill test: ${contents.size} files, ${KILLS} kills; claims redone after each restart: ${redone.slice(1).join(', ')}`,
+    `kill test: ${contents.size} files, ${KILLS} kills in ${roundsMs} ms, then ${Date.now() - t0 - roundsMs} ms to finish:\n  ${caught.join('\n  ')}`,
   );
-});
+}, 90_000);
