@@ -1,15 +1,28 @@
 // How the CLI's commands reach jobs: their own engine on the data directory
-// (the embedded default), a running server, or a BullMQ deployment.
-import { type Connect, createEngine, ValidationError } from '@threadline/core';
-import { builtinJobs } from '@threadline/jobs';
+// (the embedded default), a running server, or a BullMQ deployment. Each
+// transport is loaded on use, so `threadline --help` opens nothing.
+import { type Connect, ValidationError } from '@threadline/core';
 
 export const connect: Connect = async (options) => {
   if (options.server && options.redis) throw new ValidationError('give --server or --redis, not both');
-  if (options.server || options.redis) {
-    throw new ValidationError(
-      `${options.server ? '--server' : '--redis'} is not available in this build yet`,
-    );
+  if (options.server) {
+    const { createTrpcClient } = await import('@threadline/trpc');
+    const url = `${options.server.replace(/\/+$/, '').replace(/\/trpc$/, '')}/trpc`;
+    const client = createTrpcClient(url, options.token ? { token: options.token } : {});
+    // A quick call, so an unreachable server is a clear message now rather than a hang later.
+    await client.definitions().catch((error: unknown) => {
+      void client.close();
+      throw new ValidationError(`cannot reach the server at ${options.server}: ${(error as Error).message}`);
+    });
+    return { client, local: false, close: () => client.close() };
   }
+  const { builtinJobs } = await import('@threadline/jobs');
+  if (options.redis) {
+    const { createBullmqClient } = await import('@threadline/bullmq');
+    const client = await createBullmqClient({ connection: options.redis, registry: builtinJobs });
+    return { client, local: false, close: () => client.close() };
+  }
+  const { createEngine } = await import('@threadline/core');
   const engine = await createEngine({
     registry: builtinJobs,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),

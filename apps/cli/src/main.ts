@@ -44,6 +44,27 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       return async (argv) => ((await runServe(argv)) ? undefined : EXIT.ok);
     },
   },
+  tui: {
+    summary: 'watch and steer jobs in a terminal UI',
+    load: async () => {
+      const { runTui } = await import('@threadline/tui');
+      return (argv) => runTui(argv, { connect });
+    },
+  },
+  watch: {
+    summary: 'process each file dropped into a folder, once',
+    load: async () => {
+      const { runWatch } = await import('@threadline/watch');
+      return (argv) => runWatch(argv, { connect });
+    },
+  },
+  worker: {
+    summary: 'run items of BullMQ jobs on this machine',
+    load: async () => {
+      const { runWorker } = await import('./commands/worker.js');
+      return runWorker;
+    },
+  },
 };
 
 const USAGE = `Usage: threadline <command> [options]

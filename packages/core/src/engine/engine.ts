@@ -309,7 +309,9 @@ class InProcessEngine implements Engine {
   private complete(job: ActiveJob): void {
     this.active.delete(job.snapshot.id);
     clearTimeout(job.graceTimer);
-    job.sample(Date.now());
+    // The last sample, so a stream's final progress agrees with the final counts.
+    const progress = job.sample(Date.now());
+    if (progress) this.hub.emit({ type: 'progress', jobId: job.snapshot.id, progress });
     const counts = job.snapshot.items;
     const info = {
       input: job.input,

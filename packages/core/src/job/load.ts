@@ -2,6 +2,7 @@
 // Node 20 has no type stripping, so a TypeScript job (a user's ./my-job.ts)
 // goes through tsx's loader, registered once per thread on first need.
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { JobLoadError } from '../protocol/errors.js';
 import type { AnyJobDefinition } from './define.js';
 
@@ -9,8 +10,8 @@ const TS_FILE = /\.(ts|mts|cts|tsx)$/;
 let tsLoader: Promise<void> | undefined;
 
 function ensureTsLoader(): Promise<void> {
-  // Under a runner that already compiles TypeScript (vitest), tsx's hooks are not needed.
-  if (process.env.VITEST) return Promise.resolve();
+  // Vitest compiles TypeScript on its own main thread; worker threads inherit VITEST but not its compiler.
+  if (process.env.VITEST && isMainThread) return Promise.resolve();
   tsLoader ??= import('tsx/esm/api').then(({ register }) => {
     register();
   });

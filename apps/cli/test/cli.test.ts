@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { run, tempDir, threadline } from './cli.js';
+
+describe('threadline', () => {
+  it('prints help for itself and each command', async () => {
+    const dir = tempDir();
+    const help = await run(['--help'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Commands:[\s\S]*run[\s\S]*serve/);
+    for (const command of ['run', 'jobs', 'list', 'show', 'serve']) {
+      const sub = await run([command, '--help'], dir);
+      expect(sub.code, command).toBe(0);
+      expect(sub.stdout, command).toContain(`threadline ${command}`);
+    }
+  });
+
+  it('exits 2 with a one-line message for bad usage', async () => {
+    const dir = tempDir();
+    expect((await run([], dir)).code).toBe(2);
+    const unknown = await run(['frobnicate'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    const option = await run(['run', 'demo.sleep', '--bogus'], dir);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/Unknown option '--bogus'/);
+    const json = await run(['run', 'demo.sleep', '--input', '{items:'], dir);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/^threadline: --input is not valid JSON/);
+    const job = await run(['run', 'no.such.job'], dir);
+    expect(job.code).toBe(2);
+    expect(job.stderr).toMatch(/unknown job "no\.such\.job"; known jobs: .*demo\.sleep/);
+  });
+
+  it('rejects invalid input naming the field, with exit code 2 and no job recorded', async () => {
+    const dir = tempDir();
+    const result = await run(['run', 'demo.sleep', '--input', '{"items":"many"}'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^threadline: invalid input for demo\.sleep: items: /);
+    expect(result.stderr).not.toContain('    at ');
+    expect((await run(['list', '--json'], dir)).stdout.trim()).toBe('[]');
+  });
+
+  it('runs a job to the end with one plain progress line a second off a terminal', async () => {
+    const dir = tempDir();
+    const result = await run(
+      ['run', 'demo.sleep', '--input', '{"items":12,"ms":200}', '--concurrency', '2'],
+      dir,
+    );
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n').filter((l) => /^\d+\/12 items/.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(4);
+    expect(lines.at(-1)).toMatch(/^12\/12 items \(100\.0%\)/);
+    expect(result.stdout).toContain('succeeded: 12 succeeded, 0 failed, 0 cancelled of 12');
+  });
+
+  it('exits 1 when every item fails, and names the failures', async () => {
+    const dir = tempDir();
+    const result = await run(['run', 'demo.sleep', '--input', '{"items":3,"ms":1,"failEvery":1}'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/failed 0: item 1 failed on purpose/);
+    expect(result.stdout).toContain('error: all 3 items failed');
+  });
+
+  it('prints every event as a JSON line with --json', async () => {
+    const dir = tempDir();
+    const result = await run(['run', 'demo.sleep', '--input', '{"items":3,"ms":1}', '--json'], dir);
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; seq: number });
+    expect(events[0]!.type).toBe('queued');
+    expect(events.at(-1)!.type).toBe('finished');
+    expect(events.filter((e) => e.type === 'item')).toHaveLength(3);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('cancels on Ctrl+C with exit code 130 and records the job as cancelled', async () => {
+    const dir = tempDir();
+    const running = threadline(['run', 'demo.sleep', '--input', '{"items":200,"ms":200}'], dir);
+    await running.waitFor(/items \(/);
+    running.child.kill('SIGINT');
+    const { code } = await running.exit;
+    expect(code).toBe(130);
+    expect(running.stdout()).toContain('cancelling… (Ctrl+C again to force)');
+    const [job] = JSON.parse((await run(['list', '--json'], dir)).stdout) as { state: string; id: string }[];
+    expect(job!.state).toBe('cancelled');
+    const show = await run(['show', job!.id], dir);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/state: +cancelled/);
+  });
+
+  it('forces a cancel on the second Ctrl+C, stopping a CPU loop that never checks', async () => {
+    const dir = tempDir();
+    const running = threadline(['run', 'demo.sleep', '--input', '{"items":4,"ms":600000,"cpu":true}'], dir);
+    await running.waitFor(/items \(/);
+    running.child.kill('SIGINT');
+    await running.waitFor(/cancelling…/);
+    running.child.kill('SIGINT');
+    const { code } = await running.exit;
+    expect(code).toBe(130);
+    expect(running.stdout()).toContain('forcing cancel…');
+  });
+
+  it('shows a job killed with SIGKILL mid-run as interrupted when the store is opened again', async () => {
+    const dir = tempDir();
+    const running = threadline(['run', 'demo.sleep', '--input', '{"items":100,"ms":200}'], dir);
+    await running.waitFor(/items \(/);
+    running.child.kill('SIGKILL');
+    await running.exit;
+    const list = await run(['list', '--json'], dir);
+    expect(list.code).toBe(0);
+    const [job] = JSON.parse(list.stdout) as { state: string; error: { message: string } }[];
+    expect(job!.state).toBe('interrupted');
+    expect(job!.error.message).toContain('engine stopped');
+  });
+
+  it('lists the definitions with their input fields', async () => {
+    const dir = tempDir();
+    const result = await run(['jobs'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/demo\.sleep — Sleep \(demo\)/);
+    expect(result.stdout).toMatch(/items \(integer, default 20\): Number of items/);
+    const json = JSON.parse((await run(['jobs', '--json'], dir)).stdout) as {
+      name: string;
+      inputSchema: object;
+    }[];
+    expect(json.find((d) => d.name === 'image.scale')!.inputSchema).toHaveProperty('properties');
+  });
+
+  it('says no such job for an unknown id', async () => {
+    const result = await run(['show', 'j_nope'], tempDir());
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('threadline: no job with id j_nope');
+  });
+});
