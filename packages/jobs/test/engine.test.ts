@@ -1,6 +1,6 @@
 // The built-in jobs end to end: started by name on a real engine, items
 // fanned out to real worker threads, cancelled mid-run.
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobEvent } from '@threadline/core';
 import sharp from 'sharp';
@@ -64,7 +64,8 @@ describe('built-in jobs in the engine', () => {
   it('scales images in workers and, cancelled mid-run, leaves only whole outputs', async () => {
     const source = tempDir();
     const target = tempDir();
-    for (let i = 0; i < 16; i++) await makeImage(join(source, `img${i}.jpg`), { width: 2400, height: 1800 });
+    await makeImage(join(source, 'img0.jpg'), { width: 2400, height: 1800 });
+    for (let i = 1; i < 16; i++) await copyFile(join(source, 'img0.jpg'), join(source, `img${i}.jpg`));
     const engine = await openEngine();
 
     const job = await engine.start('image.scale', { source, target, size: 1200 });
@@ -93,37 +94,48 @@ describe('built-in jobs in the engine', () => {
     });
   });
 
-  it('runs model.train periodically and stops the schedule when a run is cancelled mid-fit', async () => {
+  it('runs model.train periodically until a run of it is cancelled', async () => {
     const dir = tempDir();
     const data = join(dir, 'data.csv');
-    const csv = (rows: number, slope: number) =>
-      `a,b,y\n${Array.from({ length: rows }, (_, i) => `${i % 50},${(i * 7) % 13},${slope * (i % 50) - ((i * 7) % 13)}`).join('\n')}\n`;
-    await writeFile(data, csv(20, 2));
+    await writeFile(data, trainingCsv(20));
     const engine = await openEngine();
 
-    const input = { data, epochs: 100_000, tolerance: 0 };
-    const first = await engine.start('model.train', input, { every: '1s' });
+    const first = await engine.start('model.train', { data, epochs: 200 }, { every: '1s' });
     expect(first.scheduleId).not.toBeNull();
     expect(await finished(engine, first.id)).toMatchObject({ state: 'succeeded', summary: { rows: 20 } });
-    const model = await readFile(join(dir, 'data.model.json'), 'utf8');
-    expect(JSON.parse(model).features).toEqual(['a', 'b']);
+    const model = JSON.parse(await readFile(join(dir, 'data.model.json'), 'utf8'));
+    expect(model.features).toEqual(['a', 'b']);
 
-    // The data grows and changes between runs, so the next run is a long one: cancel it mid-fit.
-    await writeFile(data, csv(50_000, -3));
-    const next = await waitForNextRun(engine, first.scheduleId!, first.id);
+    const second = await waitForNextRun(engine, first.scheduleId!, [first.id]);
+    expect(await finished(engine, second)).toMatchObject({
+      state: 'succeeded',
+      summary: { warmStart: true },
+    });
+    const third = await waitForNextRun(engine, first.scheduleId!, [first.id, second], 'queued');
+    await engine.cancel(third);
+
+    expect((await finished(engine, third)).state).toBe('cancelled');
+    expect(await engine.list({ name: 'model.train', state: ['queued', 'running'] })).toEqual([]);
+  });
+
+  it('cancels model.train mid-fit, leaving no model file and no temporary file', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data.csv');
+    await writeFile(data, trainingCsv(50_000));
+    const engine = await openEngine();
+
+    const job = await engine.start('model.train', { data, epochs: 100_000, tolerance: 0 });
     const loss = await waitForEvent(
       engine,
-      next,
+      job.id,
       isProgress((event) => event.progress.message?.startsWith('loss ') ?? false),
     );
     expect(loss.progress.message).toMatch(/^loss \d/);
-    await engine.cancel(next);
+    await engine.cancel(job.id);
 
-    expect((await finished(engine, next)).state).toBe('cancelled');
-    expect(await readFile(join(dir, 'data.model.json'), 'utf8')).toBe(model);
-    expect(await tempFilesIn(dir)).toEqual([]);
-    const live = await engine.list({ name: 'model.train', state: ['queued', 'running'] });
-    expect(live).toEqual([]);
+    expect((await finished(engine, job.id)).state).toBe('cancelled');
+    expect(await listTree(dir)).toEqual(['data.csv']);
+    expect(await engine.list({ name: 'model.train', state: ['queued', 'running'] })).toEqual([]);
   });
 
   it('fetches feeds in one worker and returns the summary', async () => {
@@ -177,14 +189,24 @@ describe('built-in jobs in the engine', () => {
   });
 });
 
-/** The id of the schedule's run after `previous`, once it has started. */
+/** y = 2a − b over `rows` rows. */
+function trainingCsv(rows: number): string {
+  const lines = Array.from(
+    { length: rows },
+    (_, i) => `${i % 50},${(i * 7) % 13},${2 * (i % 50) - ((i * 7) % 13)}`,
+  );
+  return `a,b,y\n${lines.join('\n')}\n`;
+}
+
+/** The id of the schedule's first run not in `previous`, once it is queued or has started. */
 async function waitForNextRun(
   engine: Awaited<ReturnType<typeof openEngine>>,
   scheduleId: string,
-  previous: string,
+  previous: string[],
+  on: 'queued' | 'started' = 'started',
 ): Promise<string> {
   for await (const event of engine.events({ after: 0, signal: AbortSignal.timeout(15_000) })) {
-    if (event.type === 'started' && event.jobId !== previous) {
+    if (event.type === on && !previous.includes(event.jobId)) {
       const job = await engine.get(event.jobId);
       if (job?.scheduleId === scheduleId) return job.id;
     }
