@@ -94,6 +94,34 @@ describe('built-in jobs in the engine', () => {
     });
   });
 
+  it('cancelled mid-run, photo.tidy leaves each photo either tidied or untouched', async () => {
+    const folder = tempDir();
+    await makeImage(join(folder, 'IMG_00.jpg'), {
+      width: 2400,
+      height: 1800,
+      orientation: 6,
+      taken: '2021:03:04 05:06:07',
+    });
+    for (let i = 1; i < 16; i++)
+      await copyFile(join(folder, 'IMG_00.jpg'), join(folder, `IMG_${String(i).padStart(2, '0')}.jpg`));
+    const engine = await openEngine();
+
+    const job = await engine.start('photo.tidy', { folder });
+    await waitForEvent(engine, job.id, isItem);
+    await engine.cancel(job.id);
+    expect((await finished(engine, job.id)).state).toBe('cancelled');
+
+    const photos = await listTree(folder);
+    expect(photos).toHaveLength(16);
+    const states = await Promise.all(
+      photos.map(async (photo) => {
+        const { width, height, orientation } = await sharp(join(folder, photo)).metadata();
+        return `${width}x${height} orientation ${orientation}`;
+      }),
+    );
+    expect(new Set(states)).toEqual(new Set(['1800x2400 orientation 1', '2400x1800 orientation 6']));
+  });
+
   it('runs model.train periodically until a run of it is cancelled', async () => {
     const dir = tempDir();
     const data = join(dir, 'data.csv');
