@@ -35,7 +35,7 @@ const frame = () => app?.lastFrame() ?? '';
 const see = (text: string | RegExp, timeoutMs?: number) =>
   until(
     () => (typeof text === 'string' ? frame().includes(text) : text.test(frame())) && frame(),
-    `"${text}" on screen; last frame:\n${frame()}`,
+    () => `"${text}" on screen; last frame:\n${frame()}`,
     timeoutMs,
   );
 const doneCount = () => Number(/running\s+\S+\s+(\d+)\/\d+ items/.exec(frame())?.[1] ?? -1);

@@ -252,7 +252,8 @@ function Header({
       : status.state === 'connecting'
         ? { text: '○ connecting', color: 'yellow' }
         : { text: `○ reconnecting${status.error ? `: ${status.error}` : ''}`, color: 'red' };
-  const left = `Threadline · ${where} · ${counts}`;
+  // Counts first: a long data-dir path is what gets cut at 80 columns.
+  const left = `Threadline · ${counts} · ${where}`;
   const room = Math.max(0, columns - live.text.length - 1);
   return (
     <Box>
