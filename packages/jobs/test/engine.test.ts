@@ -1,6 +1,6 @@
 // The built-in jobs end to end: started by name on a real engine, items
 // fanned out to real worker threads, cancelled mid-run.
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobEvent } from '@threadline/core';
 import sharp from 'sharp';
@@ -183,7 +183,9 @@ describe('built-in jobs in the engine', () => {
   });
 
   it('runs photo.tidy, files.index and files.checksum on one folder', async () => {
-    const folder = tempDir();
+    // A folder inside the temp dir: the index and the manifest are written beside it.
+    const folder = join(tempDir(), 'photos');
+    await mkdir(folder);
     await makeImage(join(folder, 'p.jpg'), {
       width: 40,
       height: 20,
