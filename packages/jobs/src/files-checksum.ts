@@ -70,7 +70,12 @@ async function create(options: Input, ctx: JobContext) {
 async function verify(options: Input, ctx: JobContext) {
   const root = resolve(options.root);
   const manifest = manifestPath(options);
-  const { entries, invalid } = parseManifest(await readFile(manifest, 'utf8'));
+  const text = await readFile(manifest, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT')
+      throw new Error(`no manifest at ${manifest}; write one first with mode "create"`);
+    throw error;
+  });
+  const { entries, invalid } = parseManifest(text);
   const problems: WalkProblem[] = invalid.map((line) => ({
     path: basename(manifest),
     reason: `line ${line} is not "<sha256>  <path>"`,

@@ -75,6 +75,16 @@ describe('files.checksum', () => {
     });
   });
 
+  it('says so when there is no manifest to verify against, or no folder', async () => {
+    const { root } = await makeTree();
+    await expect(runInThread(filesChecksum, { root, mode: 'verify' })).rejects.toThrow(
+      `no manifest at ${root}.sha256; write one first with mode "create"`,
+    );
+    await expect(runInThread(filesChecksum, { root: join(root, 'nope') })).rejects.toThrow(
+      `no such folder: ${join(root, 'nope')}`,
+    );
+  });
+
   it('keeps a manifest inside the tree out of itself', async () => {
     const { root } = await makeTree();
     const manifest = join(root, 'SHA256SUMS');

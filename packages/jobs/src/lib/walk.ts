@@ -44,7 +44,11 @@ function reasonOf(error: unknown): string {
 
 /** Every entry under `root` (not the root itself). Folders come before their contents. */
 export async function* walk(root: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
-  const rootStats = await stat(root);
+  const rootStats = await stat(root).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(
+      error.code === 'ENOENT' ? `no such folder: ${root}` : `cannot read ${root}: ${reasonOf(error)}`,
+    );
+  });
   if (!rootStats.isDirectory()) throw new Error(`not a folder: ${root}`);
   // Identities of the folders on the current path: a symlink back to one of them is a loop.
   const ancestors = [identity(rootStats)];
