@@ -96,8 +96,11 @@ export class ActiveJob {
         total = itemTotal;
         fraction = total ? Math.min(1, done / total) : null;
       } else {
-        total = 1;
-        fraction = 1;
+        // Between samples the call ended: keep its units, complete only if it succeeded.
+        const last = this.snapshot.progress;
+        total = last.total ?? 1;
+        done = this.snapshot.items.succeeded > 0 ? total : Math.min(last.done, total);
+        fraction = total ? done / total : 1;
       }
     }
     const previous = this.snapshot.progress;

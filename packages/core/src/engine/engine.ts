@@ -64,6 +64,9 @@ interface Schedule {
   active: boolean;
 }
 
+/** A long-running server keeps its store bounded, not only at start-up. */
+const PRUNE_EVERY_MS = 3_600_000;
+
 const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 
 export type Engine = JobClient & {
@@ -101,6 +104,7 @@ class InProcessEngine implements Engine {
   private readonly tick: NodeJS.Timeout;
   private wakeTimer: NodeJS.Timeout | undefined;
   private itemsProcessed = 0;
+  private prunedAt = Date.now();
   private closing = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -486,6 +490,10 @@ class InProcessEngine implements Engine {
 
   private onTick(): void {
     const now = Date.now();
+    if (now - this.prunedAt > PRUNE_EVERY_MS) {
+      this.prunedAt = now;
+      this.store.prune(this.options.retention ?? {}, now);
+    }
     for (const job of this.active.values()) {
       const progress = job.sample(now);
       if (progress) {

@@ -28,7 +28,7 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(file, 'utf8'));
-      if (owner && owner !== process.pid && alive(owner)) {
+      if (owner && alive(owner)) {
         throw new DataDirBusyError(
           `the data directory ${dataDir} is in use by another Threadline engine (pid ${owner}); ` +
             'attach to it with --server URL, or use another --data-dir',

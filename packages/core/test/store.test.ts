@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../src/engine/engine.js';
+import { openEngine, registry, tempDir } from './helpers.js';
+
+describe('store', () => {
+  it('keeps history across engines and prunes it to the retention limit', async () => {
+    const dataDir = tempDir();
+    const first = await createEngine({ dataDir, registry, poolSize: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const job = await first.start('test.count', { n: 2 });
+      ids.push(job.id);
+      await first.waitFor(job.id);
+    }
+    await first.close();
+    const second = await createEngine({ dataDir, registry, poolSize: 1, retention: { maxJobs: 3 } });
+    const kept = await second.list();
+    expect(kept.map((j) => j.id)).toEqual(ids.slice(2).reverse());
+    expect(await second.details(ids[0]!)).toBeUndefined();
+    await second.close();
+  });
+
+  it('pages history newest first with a before cursor', async () => {
+    const engine = await openEngine({ poolSize: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await engine.start('test.count', { n: 1 })).id);
+    for (const id of ids) await engine.waitFor(id);
+    const page1 = await engine.list({ limit: 2 });
+    const page2 = await engine.list({ limit: 2, before: page1.at(-1)!.id });
+    expect([...page1, ...page2].map((j) => j.id)).toEqual(ids.slice(1).reverse());
+    expect(await engine.list({ state: 'failed' })).toEqual([]);
+  });
+
+  it('refuses a second engine on a data directory in use', async () => {
+    const engine = await openEngine();
+    await expect(createEngine({ dataDir: engine.dataDir })).rejects.toThrow(
+      /in use by another Threadline engine/,
+    );
+  });
+
+  it('replays from any cursor with nothing missed or repeated', async () => {
+    const engine = await openEngine();
+    const job = await engine.start('test.count', { n: 50, failOn: [4] });
+    await engine.waitFor(job.id);
+    const all: number[] = [];
+    for await (const e of engine.events({ jobId: job.id, after: 0, signal: AbortSignal.timeout(1000) })) {
+      all.push(e.seq);
+      if (e.type === 'finished') break;
+    }
+    const cursor = all[20]!;
+    const rest: number[] = [];
+    for await (const e of engine.events({ jobId: job.id, after: cursor })) {
+      rest.push(e.seq);
+      if (e.type === 'finished') break;
+    }
+    expect(rest).toEqual(all.slice(21));
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
