@@ -1,8 +1,9 @@
 // Starts the TUI on a terminal: connects, draws on the alternate screen (the
 // shell's screen comes back intact on exit), waits for quit, and closes the
 // connection, which stops an own engine with nothing left running.
+import { constants } from 'node:os';
 import type { Connect } from '@threadline/core';
-import { render } from 'ink';
+import { type Instance, render } from 'ink';
 import type { TuiOptions } from './args.js';
 import { JobsStore } from './state/jobs-store.js';
 import { App, type AppResult } from './ui/App.js';
@@ -27,31 +28,47 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
     options.server ??
     (connection.local ? `own engine${options.dataDir ? ` on ${options.dataDir}` : ''}` : 'remote jobs');
   const store = new JobsStore({ intervalMs: 100 });
-  io.stdout.write(ENTER_ALT_SCREEN);
-  const app = render(
-    <App client={connection.client} store={store} local={connection.local} where={where} />,
-    {
+  // A closed terminal (an ssh drop, a killed tmux) shows up as SIGHUP and as
+  // EIO on the next write. Neither may crash the process before the engine is
+  // closed: the jobs would stay "running" in the store with nothing running them.
+  let stopped: NodeJS.Signals | 'terminal gone' | undefined;
+  let app: Instance | undefined;
+  const stop = (why: NodeJS.Signals | 'terminal gone') => {
+    stopped ??= why;
+    app?.unmount();
+  };
+  const onTerminalError = () => stop('terminal gone');
+  const onSignal = (signal: NodeJS.Signals) => stop(signal);
+  const signals: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM'];
+  // Left attached after return: a write still in flight may fail after we are done.
+  io.stdout.on('error', onTerminalError);
+  io.stdin.on('error', onTerminalError);
+  // `on`, not `once`: when the terminal closes, SIGHUP comes again as the shell exits,
+  // and a second one must not kill the process halfway through closing the engine.
+  for (const signal of signals) process.on(signal, onSignal);
+
+  let result: AppResult | undefined;
+  try {
+    io.stdout.write(ENTER_ALT_SCREEN);
+    app = render(<App client={connection.client} store={store} local={connection.local} where={where} />, {
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
       exitOnCtrlC: false,
       // Events are batched to 10 a second by the store; keys should not draw faster either.
       maxFps: 10,
-    },
-  );
-  // A closed terminal or a kill: leave as quitting would, minus the question.
-  const onSignal = () => app.unmount();
-  const signals: NodeJS.Signals[] = ['SIGHUP', 'SIGTERM'];
-  for (const signal of signals) process.once(signal, onSignal);
-  let result: AppResult | undefined;
-  try {
+    });
+    if (stopped) app.unmount();
     result = (await app.waitUntilExit()) as AppResult | undefined;
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
-    io.stdout.write(LEAVE_ALT_SCREEN);
+    if (stopped !== 'terminal gone') io.stdout.write(LEAVE_ALT_SCREEN);
     store.close();
+    // For an own engine this cancels what still runs and waits for it: nothing is left behind.
     await connection.close();
   }
+  if (stopped === 'terminal gone') return 1;
+  if (stopped) return 128 + constants.signals[stopped];
   if (result && result.cancelled > 0) {
     io.stdout.write(
       `Cancelled ${result.cancelled} job${result.cancelled === 1 ? '' : 's'} before quitting.\n`,
