@@ -41,7 +41,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => {
       const { runServe } = await import('@threadline/web');
       // Serving goes on after the command returns; its own signal handlers end it.
-      return async (argv) => ((await runServe(argv)) ? undefined : EXIT.ok);
+      return async (argv) => ((await runServe(argv, { connect })) ? undefined : EXIT.ok);
     },
   },
   tui: {

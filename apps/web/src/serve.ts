@@ -1,8 +1,15 @@
-// `threadline serve`: an engine on the data directory, and the web server over
-// it. The CLI mounts this; it can also run alone (`node dist/serve.js`).
+// `threadline serve`: an engine on the data directory (or a BullMQ deployment
+// with --redis), and the web server over it. The CLI mounts this; it can also
+// run alone (`node dist/serve.js`).
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createEngine, type JobRegistry, resolveDataDir, ValidationError } from '@threadline/core';
+import {
+  type Connect,
+  createEngine,
+  type JobRegistry,
+  resolveDataDir,
+  ValidationError,
+} from '@threadline/core';
 import { builtinJobs } from '@threadline/jobs';
 import { createServer, DEFAULT_PORT, type WebServer } from './server/server.js';
 
@@ -17,6 +24,7 @@ Options:
   --allow <dir>       a folder job inputs may name; repeat for more (default the current directory)
   --token <token>     require this token (generated when binding off loopback)
   --pool-size <n>     worker threads (default: one per core)
+  --redis <url>       serve the jobs of a BullMQ deployment (run items with \`threadline worker\`)
   -h, --help          show this help`;
 
 export interface ServeOptions {
@@ -26,6 +34,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Stop on SIGINT/SIGTERM; default true. */
   handleSignals?: boolean;
+  /** How to reach a deployment for --redis (the CLI gives its own). */
+  connect?: Connect;
 }
 
 export interface ServeHandle {
@@ -45,6 +55,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
       allow: { type: 'string', multiple: true },
       token: { type: 'string' },
       'pool-size': { type: 'string' },
+      redis: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,7 +72,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
     throw new ValidationError(`--pool-size must be a positive integer, got "${values['pool-size']}"`);
   }
 
-  const engine = await createEngine({
+  const backend = await openBackend(values.redis, options, {
     dataDir: resolveDataDir(values['data-dir']),
     registry: options.registry ?? builtinJobs,
     ...(poolSize !== undefined ? { poolSize } : {}),
@@ -69,14 +80,14 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
   let server: WebServer;
   try {
     server = await createServer({
-      client: engine,
+      client: backend.client,
       port,
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(values.allow !== undefined ? { allow: values.allow } : {}),
       ...(values.token !== undefined ? { token: values.token } : {}),
     });
   } catch (error) {
-    await engine.close();
+    await backend.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ValidationError(
         `port ${port} is in use: pick another with --port, or --port 0 for a free one`,
@@ -86,7 +97,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
   }
 
   log(`Threadline is serving ${server.url}`);
-  log(`  data: ${engine.dataDir}`);
+  log(`  jobs: ${backend.where}`);
   log(`  job inputs may name files in: ${server.allowed.join(', ')}`);
 
   let closing: Promise<void> | undefined;
@@ -95,7 +106,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await server.close();
-      await engine.close();
+      await backend.close();
     })();
     return closing;
   };
@@ -107,6 +118,22 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
     process.on('SIGTERM', onSignal);
   }
   return { server, close };
+}
+
+/** The engine on the data directory, or a BullMQ deployment's client. */
+async function openBackend(
+  redis: string | undefined,
+  options: ServeOptions,
+  engineOptions: Parameters<typeof createEngine>[0] & { dataDir: string },
+) {
+  if (redis) {
+    if (!options.connect)
+      throw new ValidationError('--redis needs the threadline CLI (threadline serve --redis URL)');
+    const connection = await options.connect({ redis });
+    return { client: connection.client, where: `BullMQ at ${redis}`, close: () => connection.close() };
+  }
+  const engine = await createEngine(engineOptions);
+  return { client: engine, where: `data in ${engine.dataDir}`, close: () => engine.close() };
 }
 
 // Run directly: `node apps/web/dist/serve.js --port 0`.

@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../src/protocol/errors.js';
 import type { JobEvent } from '../src/protocol/types.js';
-import { collect, fixture, openEngine } from './helpers.js';
+import { collect, fixture, openEngine, tempDir } from './helpers.js';
 
 const ofType = <T extends JobEvent['type']>(events: JobEvent[], type: T) =>
   events.filter((e): e is Extract<JobEvent, { type: T }> => e.type === type);
@@ -133,6 +135,18 @@ describe('engine', () => {
     await engine.pool.ready();
     const next = await engine.waitFor((await engine.start('test.count', { n: 50 })).id);
     expect(next.state).toBe('succeeded');
+  });
+
+  it('removes the temporary file of a write its terminated worker left unfinished', async () => {
+    const dir = tempDir();
+    const target = join(dir, 'out.txt');
+    const engine = await openEngine({ graceMs: 60_000 });
+    const job = await engine.start(fixture('stuck-write'), { target });
+    await collect(engine, job.id, (e) => e.type === 'progress' && e.progress.message === 'writing');
+    expect(readdirSync(dir).some((name) => name.startsWith('out.txt.tmp-'))).toBe(true);
+    await engine.cancel(job.id, { force: true });
+    expect((await engine.waitFor(job.id)).state).toBe('cancelled');
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('skips the grace period when forced', async () => {

@@ -5,6 +5,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** Told of each temporary file while it exists, so files of a terminated worker can be removed. */
+export interface TempFileTracker {
+  add(path: string): void;
+  remove(path: string): void;
+}
+
+let tracker: TempFileTracker | undefined;
+
+/** Called once by the worker thread: a worker killed mid-write cannot clean up after itself. */
+export function trackTempFiles(next: TempFileTracker): void {
+  tracker = next;
+}
+
 export function atomicTempPath(target: string): string {
   return join(dirname(target), `${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
 }
@@ -19,6 +32,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = atomicTempPath(target);
+  tracker?.add(temp);
   try {
     if (typeof data === 'function') {
       await data(temp);
@@ -41,5 +55,7 @@ export async function writeFileAtomic(
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    tracker?.remove(temp);
   }
 }

@@ -39,3 +39,8 @@ export interface LogMessage {
     item: number | null;
   };
 }
+
+/** A temporary output file the worker created (`add`) or renamed or removed (`remove`). */
+export interface TempFileMessage {
+  threadlineTemp: { add?: string; remove?: string };
+}

@@ -2,6 +2,8 @@
 // cell. A slot's worker that crashes or is terminated is replaced in place, so
 // the pool stays at full size. Batches are Comlink calls; a call whose worker
 // dies never settles by itself, so the slot settles it from the exit event.
+
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
@@ -9,7 +11,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { readCell, setCancel } from '../progress/cell-reader.js';
 import { CELL_BYTES, type CellViews, cellViews } from '../progress/layout.js';
 import { WorkerCrashedError } from '../protocol/errors.js';
-import type { BatchRequest, ItemResult, LogMessage, WorkerApi } from './messages.js';
+import type { BatchRequest, ItemResult, LogMessage, TempFileMessage, WorkerApi } from './messages.js';
 import { spawnWorker } from './spawn.js';
 
 export type BatchOutcome =
@@ -32,6 +34,8 @@ export class Slot {
   ready!: Promise<void>;
   busy = false;
   private settleLost: ((error: Error) => void) | undefined;
+  /** Temporary output files the worker has open: removed if it dies before renaming them. */
+  private readonly tempFiles = new Set<string>();
   private terminating = false;
 
   constructor(
@@ -52,14 +56,18 @@ export class Slot {
     this.ready = new Promise((resolve) => worker.once('online', () => resolve()));
     this.terminating = false;
     let lastError: Error | undefined;
-    worker.on('message', (data: Partial<LogMessage>) => {
+    worker.on('message', (data: Partial<LogMessage & TempFileMessage>) => {
       this.pool.messagesReceived++;
       if (data?.threadlineLog) this.pool.options.onLog?.(data.threadlineLog);
+      if (data?.threadlineTemp?.add) this.tempFiles.add(data.threadlineTemp.add);
+      if (data?.threadlineTemp?.remove) this.tempFiles.delete(data.threadlineTemp.remove);
     });
     worker.on('error', (error) => {
       lastError = error;
     });
     worker.once('exit', (code) => {
+      for (const path of this.tempFiles) rmSync(path, { force: true });
+      this.tempFiles.clear();
       if (this.pool.closed) return;
       const reason = this.terminating
         ? new WorkerCrashedError('worker terminated')

@@ -3,18 +3,31 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { trackTempFiles } from '../job/atomic.js';
 import type { JobContext, LogLevel } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { CellWriter } from '../progress/cell-writer.js';
 import { cellViews } from '../progress/layout.js';
 import { CancelledError, toErrorInfo } from '../protocol/errors.js';
-import type { BatchRequest, ItemResult, LogMessage, WorkerApi, WorkerInit } from './messages.js';
+import type {
+  BatchRequest,
+  ItemResult,
+  LogMessage,
+  TempFileMessage,
+  WorkerApi,
+  WorkerInit,
+} from './messages.js';
 
 if (!parentPort) throw new Error('threadline worker must run in a worker thread');
 const port = parentPort;
 const init = workerData as WorkerInit;
 const writer = new CellWriter(cellViews(init.cells, init.slot));
 let controller: AbortController | undefined;
+const tell = (message: TempFileMessage) => port.postMessage(message);
+trackTempFiles({
+  add: (path) => tell({ threadlineTemp: { add: path } }),
+  remove: (path) => tell({ threadlineTemp: { remove: path } }),
+});
 
 function isCancellation(error: unknown, signal: AbortSignal): boolean {
   if (error instanceof CancelledError) return true;
