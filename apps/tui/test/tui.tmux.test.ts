@@ -1,16 +1,37 @@
 // The real TUI in a real terminal: tmux runs it at 80x24, the test reads the
 // screen with capture-pane and types with send-keys, as a user would.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '@threadline/core';
+import { builtinJobs } from '@threadline/jobs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './helpers/until.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-const socket = `threadline-tui-test-${process.pid}`;
 let dir: string;
+/** One tmux server per test, on its own socket: ending it ends only what the test started. */
+let socket = '';
+let sockets = 0;
+
+/** Runs the TUI in a new 80x24 terminal; the pane's shell says how it exited. */
+function startTui(dataDir: string): void {
+  socket = `threadline-tui-test-${process.pid}-${++sockets}`;
+  // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
+  const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST node --import tsx test/fixtures/tui-main.ts --data-dir ${dataDir}; echo "the TUI exited with $?"`;
+  tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', appDir, command);
+}
+
+function endTerminal(): void {
+  try {
+    tmux('kill-server');
+  } catch {
+    // already gone
+  }
+}
 
 const tmux = (...args: string[]) =>
   execFileSync('tmux', ['-L', socket, '-f', join(dir, 'tmux.conf'), ...args], { encoding: 'utf8' });
@@ -33,31 +54,31 @@ beforeAll(async () => {
   await writeFile(join(dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g status off\n');
 });
 
+afterEach(endTerminal);
+
 afterAll(async () => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // already gone
-  }
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Opens the start form for demo.sleep. */
+async function openDemoSleepForm(): Promise<void> {
+  keys('n');
+  await see(/▶ demo\.sleep\s+Sleep \(demo\)/);
+  keys('Enter');
+  await see('Start demo.sleep');
+}
 
 describe('threadline tui in a terminal', () => {
   it('starts demo.sleep, shows the bar advance, cancels it, and quits with exit code 0', {
     timeout: 60_000,
   }, async () => {
-    // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
-    const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST node --import tsx test/fixtures/tui-main.ts --data-dir ${join(dir, 'data')}; echo "the TUI exited with $?"`;
-    tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', appDir, command);
+    startTui(join(dir, 'data'));
 
     await see('No jobs yet', 30_000);
     await see('● live');
     expect(screen()).toMatch(/ n start\s+c cancel\s+f force\s+⏎ details\s+\/ filter\s+q quit/);
 
-    keys('n');
-    await see(/▶ demo\.sleep\s+Sleep \(demo\)/);
-    keys('Enter');
-    await see('Start demo.sleep');
+    await openDemoSleepForm();
     // 300 items of 100 ms on 2 threads: 15 s, long enough to watch and cancel.
     keys('BSpace', 'BSpace');
     keys('300');
@@ -92,5 +113,31 @@ describe('threadline tui in a terminal', () => {
       () => `the TUI to exit; it showed:\n${all()}`,
     );
     expect(said).toBe('the TUI exited with 0');
+  });
+
+  it('cancels its jobs when the terminal closes under it, leaving none recorded as running', {
+    timeout: 60_000,
+  }, async () => {
+    const dataDir = join(dir, 'data-closed');
+    startTui(dataDir);
+    await see('● live', 30_000);
+    await openDemoSleepForm();
+    keys('BSpace', 'BSpace');
+    keys('500');
+    await see(/items\s+500/);
+    keys('Enter');
+    await see(/demo\.sleep\s+running/);
+
+    // The terminal goes away: SIGHUP (twice, as the shell exits too), then EIO on every write.
+    endTerminal();
+    await until(() => !existsSync(join(dataDir, 'engine.lock')), 'the TUI to close its engine', 20_000);
+
+    const engine = await createEngine({ dataDir, registry: builtinJobs, poolSize: 1 });
+    try {
+      const jobs = await engine.list();
+      expect(jobs.map((job) => job.state)).toEqual(['cancelled']);
+    } finally {
+      await engine.close();
+    }
   });
 });
