@@ -130,6 +130,26 @@ describe('threadline', () => {
     expect(json.find((d) => d.name === 'image.scale')!.inputSchema).toHaveProperty('properties');
   });
 
+  it('runs and lists jobs on a running server with --server', async () => {
+    const dir = tempDir();
+    const serve = threadline(['serve', '--port', '0'], dir);
+    await serve.waitFor(/serving (http:\/\/\S+)/);
+    const url = /serving (http:\/\/\S+)/.exec(serve.stdout())![1]!;
+    const ran = await run(
+      ['run', 'demo.sleep', '--server', url, '--input', '{"items":5,"ms":20}'],
+      tempDir(),
+    );
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('succeeded: 5 succeeded');
+    const list = await run(['list', '--server', url, '--json'], tempDir());
+    expect((JSON.parse(list.stdout) as { state: string }[]).map((j) => j.state)).toEqual(['succeeded']);
+    serve.child.kill('SIGINT');
+    expect((await serve.exit).code).toBe(0);
+    const gone = await run(['list', '--server', url], tempDir());
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(/^threadline: cannot reach the server at http/);
+  });
+
   it('says no such job for an unknown id', async () => {
     const result = await run(['show', 'j_nope'], tempDir());
     expect(result.code).toBe(2);

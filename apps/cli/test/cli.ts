@@ -26,13 +26,14 @@ export interface Running {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
-  /** Resolves when stdout matches. */
+  /** Resolves when stdout or stderr matches. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function threadline(args: string[], dataDir: string): Running {
+export function threadline(args: string[], dataDir: string, cwd?: string): Running {
   const child = spawn(process.execPath, [MAIN, ...args], {
+    ...(cwd ? { cwd } : {}),
     env: { ...process.env, THREADLINE_DATA_DIR: dataDir, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -46,6 +47,7 @@ export function threadline(args: string[], dataDir: string): Running {
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     err += chunk;
+    for (const check of waiters) check();
   });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => {
@@ -66,7 +68,7 @@ export function threadline(args: string[], dataDir: string): Running {
           timeoutMs,
         );
         const check = () => {
-          if (pattern.test(out)) {
+          if (pattern.test(out) || pattern.test(err)) {
             clearTimeout(timer);
             resolve();
           } else if (child.exitCode !== null) {
@@ -81,8 +83,8 @@ export function threadline(args: string[], dataDir: string): Running {
 }
 
 /** Runs to the end; returns the exit code and output. */
-export async function run(args: string[], dataDir: string) {
-  const running = threadline(args, dataDir);
+export async function run(args: string[], dataDir: string, cwd?: string) {
+  const running = threadline(args, dataDir, cwd);
   const { code } = await running.exit;
   return { code, stdout: running.stdout(), stderr: running.stderr() };
 }
