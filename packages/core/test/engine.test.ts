@@ -35,6 +35,16 @@ describe('engine', () => {
     expect(details!.failures[0]!.error!.stack).toContain('count.ts');
   });
 
+  it('stops at the first failed item of a failFast job and fails it with that error', async () => {
+    const engine = await openEngine();
+    const job = await engine.start(fixture('fail-fast'), { n: 400, failOn: [2], ms: 5 });
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('failed');
+    expect(done.error!.message).toBe('item 2 is bad');
+    expect(done.items.cancelled).toBeGreaterThan(300);
+    expect(done.items.succeeded + done.items.failed + done.items.cancelled).toBe(done.items.total);
+  });
+
   it('marks a job whose items all failed as failed', async () => {
     const engine = await openEngine();
     const job = await engine.start('test.count', { n: 3, failOn: [0, 1, 2] });
