@@ -13,13 +13,13 @@ import { until } from './helpers/until.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 let dir: string;
-/** One tmux server per test, on its own socket: ending it ends only what the test started. */
+/** One tmux server per test, on its own socket in the temp folder: ending it ends only what the test started. */
 let socket = '';
 let sockets = 0;
 
 /** Runs the TUI in a new 80x24 terminal; the pane's shell says how it exited. */
 function startTui(dataDir: string): void {
-  socket = `threadline-tui-test-${process.pid}-${++sockets}`;
+  socket = join(dir, `tmux-${++sockets}.sock`);
   // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
   const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST node --import tsx test/fixtures/tui-main.ts --data-dir ${dataDir}; echo "the TUI exited with $?"`;
   tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', appDir, command);
@@ -34,7 +34,7 @@ function endTerminal(): void {
 }
 
 const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-L', socket, '-f', join(dir, 'tmux.conf'), ...args], { encoding: 'utf8' });
+  execFileSync('tmux', ['-S', socket, '-f', join(dir, 'tmux.conf'), ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
 const keys = (...names: string[]) => tmux('send-keys', '-t', 'tui', ...names);
 const see = (text: string | RegExp, timeoutMs = 15_000) =>
