@@ -43,7 +43,7 @@ export async function measureDispatch(ctx: MeasureContext, options: DispatchOpti
   const value = (name: string) => median(rates[name]!);
   return record({
     measure: 1,
-    name: `dispatch ${items / 1000}k tiny items, ${ctx.threads} threads`,
+    name: `dispatch ${items >= 1000 ? `${items / 1000}k` : items} tiny items, ${ctx.threads} threads`,
     unit: 'items/s',
     better: 'higher',
     threadline: value('threadline'),

@@ -1,9 +1,21 @@
 // Every measure, in the order.
 import type { Measure } from '../measure.js';
+import { bullmq } from './bullmq.js';
 import { cancel } from './cancel.js';
 import { dispatch } from './dispatch.js';
 import { hardKill } from './hard-kill.js';
+import { idleRss } from './idle-rss.js';
 import { progressCost } from './progress-cost.js';
 import { roundTrip } from './round-trip.js';
+import { sseFanout } from './sse-fanout.js';
 
-export const measures: Measure[] = [dispatch, roundTrip, progressCost, cancel, hardKill];
+export const measures: Measure[] = [
+  dispatch,
+  roundTrip,
+  progressCost,
+  cancel,
+  hardKill,
+  sseFanout,
+  bullmq,
+  idleRss,
+];
