@@ -7,7 +7,7 @@ import type { MeasureContext } from './measure.js';
 import { measures } from './measures/index.js';
 import { type BenchRecord, unavailable } from './record.js';
 import { formatTable } from './report/table.js';
-import { writeResults } from './report/write.js';
+import { rewriteResults, writeResults } from './report/write.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,8 +15,15 @@ const { values } = parseArgs({
     only: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     threads: { type: 'string' },
+    'rewrite-results': { type: 'boolean', default: false },
   },
 });
+
+if (values['rewrite-results']) {
+  // Re-renders RESULTS.md from results/latest.json (after editing ANALYSIS.md), measuring nothing.
+  console.log(`wrote ${rewriteResults()}`);
+  process.exit(0);
+}
 
 const only = values.only?.split(',').map((id) => id.trim());
 const unknown = only?.filter((id) => !measures.some((m) => m.id === id)) ?? [];

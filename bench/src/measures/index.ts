@@ -5,6 +5,7 @@ import { cancel } from './cancel.js';
 import { dispatch } from './dispatch.js';
 import { hardKill } from './hard-kill.js';
 import { idleRss } from './idle-rss.js';
+import { imageScale } from './image-scale.js';
 import { progressCost } from './progress-cost.js';
 import { roundTrip } from './round-trip.js';
 import { sseFanout } from './sse-fanout.js';
@@ -15,6 +16,7 @@ export const measures: Measure[] = [
   progressCost,
   cancel,
   hardKill,
+  imageScale,
   sseFanout,
   bullmq,
   idleRss,

@@ -134,6 +134,6 @@ export const progressCost: Measure = {
     measureProgressCost(ctx, {
       iterations: 1_000_000,
       runs: ctx.quick ? 5 : 15,
-      memoryRuns: ctx.quick ? 2 : 3,
+      memoryRuns: ctx.quick ? 1 : 3,
     }),
 };

@@ -122,7 +122,7 @@ async function fanOut(ctx: MeasureContext, origin: string, count: number, second
     // 2 threads, 1 s items reporting progress every 50 ms: the fraction moves, so a progress event every 100 ms tick.
     const started = (await post(origin, 'jobs.start', {
       name: 'demo.sleep',
-      input: { items: 1000, ms: 1000 },
+      input: { items: 100, ms: 1000 },
     })) as { result: { data: { id: string } } };
     await sleep(1000);
     window.from = Date.now();
@@ -209,5 +209,5 @@ export const sseFanout: Measure = {
   id: 'sse',
   number: 7,
   title: 'SSE fan-out to 1,000 subscribers',
-  run: (ctx) => measureSseFanout(ctx, 1000, ctx.quick ? 4 : 10),
+  run: (ctx) => measureSseFanout(ctx, 1000, ctx.quick ? 3 : 10),
 };

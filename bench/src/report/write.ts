@@ -2,7 +2,7 @@
 // every measure (a quick or partial run is not the record of the project).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BenchRecord } from '../record.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, type Machine } from './machine.js';
 import { formatMarkdown } from './table.js';
 
 const BENCH_DIR = new URL('../../', import.meta.url);
@@ -15,6 +15,23 @@ export interface RunInfo {
   seconds: number;
   /** 1-minute load average when the run started. */
   loadAtStart: number;
+}
+
+interface Latest extends RunInfo {
+  date: string;
+  machine: Machine;
+  records: BenchRecord[];
+}
+
+/** RESULTS.md again from the last full run's latest.json, e.g. after ANALYSIS.md changed. */
+export function rewriteResults(): string {
+  const latest = JSON.parse(readFileSync(new URL('results/latest.json', BENCH_DIR), 'utf8')) as Latest;
+  if (!latest.complete || latest.quick) throw new Error('results/latest.json is not from a full run');
+  writeFileSync(
+    new URL('RESULTS.md', BENCH_DIR),
+    resultsPage(latest.records, latest, latest.machine, latest.date),
+  );
+  return 'bench/RESULTS.md';
 }
 
 export function writeResults(records: readonly BenchRecord[], run: RunInfo): string[] {
@@ -31,12 +48,7 @@ export function writeResults(records: readonly BenchRecord[], run: RunInfo): str
   return written;
 }
 
-function resultsPage(
-  records: readonly BenchRecord[],
-  run: RunInfo,
-  machine: ReturnType<typeof describeMachine>,
-  date: string,
-): string {
+function resultsPage(records: readonly BenchRecord[], run: RunInfo, machine: Machine, date: string): string {
   const misses = records.filter((r) => r.pass === false);
   const missing = records.filter((r) => r.status !== 'measured');
   const notes = records.filter((r) => r.note).map((r) => `- **${r.measure}. ${r.name}**: ${r.note}`);
