@@ -90,6 +90,8 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
   const folders = await foldersFrom(positionals, values, { stableMs, concurrency });
   await checkFolders(folders);
 
+  // Listen from here on: a signal during start-up and recovery stops cleanly once they are done.
+  const stopped = untilStopped(deps.signal);
   const token = values.token ?? process.env.THREADLINE_TOKEN;
   const connection = await deps.connect({
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -121,7 +123,7 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
     }
     const recovered = runners.reduce((sum, runner) => sum + runner.recoveredCount, 0);
     if (recovered > 0) notice(`redoing ${recovered} file(s) a previous run left in processing/`);
-    await untilStopped(deps.signal);
+    await stopped;
     // A second signal while stopping quits at once: every step is journalled, so that is as safe as a crash.
     const now = () => process.exit(130);
     process.once('SIGINT', now).once('SIGTERM', now);

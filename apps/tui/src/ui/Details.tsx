@@ -2,10 +2,10 @@
 // The snapshot comes live from the store; failures and logs are fetched, and
 // fetched again while the job runs.
 import type { JobClient, JobDetails, JobSnapshot, LogEvent } from '@threadline/core';
-import { isFinal } from '@threadline/core';
+import { formatDuration, isFinal } from '@threadline/core';
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { bar, barFraction, fit, formatElapsed, jobLine, STATE_COLOR } from './format.js';
+import { bar, barFraction, fit, jobLine, STATE_COLOR } from './format.js';
 
 const REFRESH_MS = 1000;
 
@@ -55,7 +55,9 @@ export function Details({
   const width = columns;
   const { items } = job;
   const took =
-    job.startedAt === null ? '' : ` · took ${formatElapsed((job.finishedAt ?? Date.now()) - job.startedAt)}`;
+    job.startedAt === null
+      ? ''
+      : ` · took ${formatDuration(((job.finishedAt ?? Date.now()) - job.startedAt) / 1000)}`;
   const head: [string, string][] = [
     [
       'Items',

@@ -1,5 +1,11 @@
 // How jobs read on screen: state colours, the bar, the text after it.
-import { formatProgressLine, isFinal, type JobSnapshot, type JobState } from '@threadline/core';
+import {
+  formatDuration,
+  formatProgressLine,
+  isFinal,
+  type JobSnapshot,
+  type JobState,
+} from '@threadline/core';
 
 export const STATE_COLOR: Record<JobState, string> = {
   queued: 'gray',
@@ -24,14 +30,6 @@ export function barFraction(job: JobSnapshot): number | null {
   const { total, succeeded, failed } = job.items;
   if (isFinal(job.state) && total) return (succeeded + failed) / total;
   return job.progress.fraction;
-}
-
-// Local until core exports its formatDuration (asked for in the TUI's report).
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 const COUNT_KEYS = new Set(['total', 'succeeded', 'failed', 'cancelled']);
@@ -59,7 +57,7 @@ export function jobLine(job: JobSnapshot): string {
   if (cancelled > 0) counts.push(`${cancelled} cancelled`);
   const took =
     job.startedAt !== null && job.finishedAt !== null
-      ? ` · ${formatElapsed(job.finishedAt - job.startedAt)}`
+      ? ` · ${formatDuration((job.finishedAt - job.startedAt) / 1000)}`
       : '';
   const detail = job.error ? job.error.message : summaryText(job.summary);
   return `${counts.join(', ')}${took}${detail ? ` — ${detail}` : ''}`;
