@@ -2,7 +2,14 @@
 // the engine (pool, scheduler, SQLite store) behind the JobClient interface.
 
 export { itemLabel } from './engine/dispatcher.js';
-export { createEngine, type Engine, type EngineOptions, type EngineStats } from './engine/engine.js';
+export {
+  createEngine,
+  definitionInfo,
+  type Engine,
+  type EngineOptions,
+  type EngineStats,
+} from './engine/engine.js';
+export { DataDirBusyError, takePidLock } from './engine/lock.js';
 export * from './job/index.js';
 export { loadJob, toModuleUrl } from './job/load.js';
 export { type JobRegistry, resolveJobRef } from './job/registry.js';

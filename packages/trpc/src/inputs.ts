@@ -1,17 +1,7 @@
 // The router's input schemas. A bad input is a ValidationError naming each
 // field, the same error the engine throws, so both edges map it one way.
-import { type JobState, ValidationError } from '@threadline/core';
+import { JOB_STATES, ValidationError } from '@threadline/core';
 import { z } from 'zod';
-
-const STATES = [
-  'queued',
-  'running',
-  'cancelling',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted',
-] as const satisfies readonly JobState[];
 
 const id = z.string().min(1).max(200);
 
@@ -31,7 +21,7 @@ export const idInput = z.object({ id });
 
 export const listInput = z
   .object({
-    state: z.union([z.enum(STATES), z.array(z.enum(STATES)).max(STATES.length)]).optional(),
+    state: z.union([z.enum(JOB_STATES), z.array(z.enum(JOB_STATES)).max(JOB_STATES.length)]).optional(),
     name: z.string().max(500).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     before: id.optional(),

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import {
   type Connect,
   formatProgressLine,
+  JOB_STATES,
   type JobSnapshot,
   type JobState,
   NotFoundError,
@@ -11,22 +12,12 @@ import {
 import { positiveInt } from '../connect.js';
 import { EXIT } from '../exit.js';
 
-const STATES: JobState[] = [
-  'queued',
-  'running',
-  'cancelling',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted',
-];
-
 export const LIST_USAGE = `Usage: threadline list [options]
 
 List jobs, newest first.
 
 Options:
-  --state <state>    only jobs in this state (${STATES.join(', ')})
+  --state <state>    only jobs in this state (${JOB_STATES.join(', ')})
   --name <job>       only jobs of this definition
   --limit <n>        at most n jobs (default 20)
   --before <id>      jobs older than this one (paging)
@@ -90,8 +81,8 @@ export async function runList(argv: string[], deps: { connect: Connect }): Promi
     console.log(LIST_USAGE);
     return EXIT.ok;
   }
-  if (values.state && !STATES.includes(values.state as JobState)) {
-    throw new ValidationError(`--state must be one of ${STATES.join(', ')}, got "${values.state}"`);
+  if (values.state && !JOB_STATES.includes(values.state as JobState)) {
+    throw new ValidationError(`--state must be one of ${JOB_STATES.join(', ')}, got "${values.state}"`);
   }
   const connection = await deps.connect(connectOptions(values));
   try {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   type CancelOptions,
+  definitionInfo,
   type EventsOptions,
   type JobClient,
   type JobDefinitionInfo,
@@ -21,7 +22,7 @@ import {
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
-import { loadDefinition, toInfo } from '../definitions.js';
+import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
 import { CONTROL_QUEUE, RETRY } from '../store/keys.js';
 import { newSnapshot, type StaticJob } from '../store/snapshot.js';
@@ -70,7 +71,7 @@ class BullmqClient implements JobClient {
   async definitions(): Promise<JobDefinitionInfo[]> {
     const infos = await Promise.all(
       Object.keys(this.registry).map(async (name) =>
-        toInfo((await loadDefinition(name, this.registry)).definition),
+        definitionInfo((await loadDefinition(name, this.registry)).definition),
       ),
     );
     return infos.sort((a, b) => a.name.localeCompare(b.name));

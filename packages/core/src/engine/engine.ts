@@ -157,7 +157,7 @@ class InProcessEngine implements Engine {
     const infos = await Promise.all(
       Object.entries(this.registry).map(async ([name, url]) => {
         const definition = await loadJob(url);
-        return toInfo({ ...definition, name });
+        return definitionInfo({ ...definition, name });
       }),
     );
     return infos.sort((a, b) => a.name.localeCompare(b.name));
@@ -528,7 +528,8 @@ class InProcessEngine implements Engine {
   }
 }
 
-function toInfo(definition: AnyJobDefinition): JobDefinitionInfo {
+/** A definition as UIs see it: its input as JSON Schema. */
+export function definitionInfo(definition: AnyJobDefinition): JobDefinitionInfo {
   return {
     name: definition.name,
     title: definition.title,

@@ -2,14 +2,16 @@
 // one interface every UI is written against and every transport implements.
 import type { ErrorInfo } from './errors.js';
 
-export type JobState =
-  | 'queued'
-  | 'running'
-  | 'cancelling'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'interrupted';
+export const JOB_STATES = [
+  'queued',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 export const FINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);

@@ -4,7 +4,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { JobEvent, JobFilter, JobSnapshot, JobState } from '../protocol/types.js';
+import {
+  JOB_STATES,
+  type JobEvent,
+  type JobFilter,
+  type JobSnapshot,
+  type JobState,
+} from '../protocol/types.js';
 
 export interface RetentionOptions {
   /** Finished jobs kept (newest first); older ones go with their events. */
@@ -111,15 +117,7 @@ export class Store {
   }
 
   countByState(): Record<JobState, number> {
-    const counts = {
-      queued: 0,
-      running: 0,
-      cancelling: 0,
-      succeeded: 0,
-      failed: 0,
-      cancelled: 0,
-      interrupted: 0,
-    };
+    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
     for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as {
       state: JobState;
       n: number;
