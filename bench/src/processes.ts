@@ -67,6 +67,18 @@ export function rssOf(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system, all threads) a process has used, in ms, from /proc; NaN where /proc is missing. */
+export function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export interface Redis {
   url: string;
   stop(): Promise<void>;

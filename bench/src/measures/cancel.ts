@@ -4,6 +4,7 @@
 // shows). piscina has no cooperative cancel: its abort terminates the worker;
 // its column is abort() → the task's promise rejecting.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import type { JobEvent } from '@threadline/core';
 import { jobUrl, openEngine } from '../engine.js';
 import { LoopChannel } from '../loop-channel.js';
@@ -21,6 +22,8 @@ export async function measureCancel(ctx: MeasureContext, samples: number): Promi
   const stopped: number[] = [];
   const reported: number[] = [];
   const peer: number[] = [];
+  const bare: number[] = [];
+  const control = new FlagControl();
   try {
     for (let i = 0; i < samples; i++) {
       const tag = `cancel-${i}`;
@@ -51,10 +54,12 @@ export async function measureCancel(ctx: MeasureContext, samples: number): Promi
       abort.abort();
       const p1 = (await task) as number;
       if (i >= 3) peer.push(p1 - p0);
+      const c = await control.sample();
+      if (i >= 3) bare.push(c);
     }
   } finally {
     channel.close();
-    await Promise.all([bench.close(), piscina.destroy()]);
+    await Promise.all([bench.close(), piscina.destroy(), control.close()]);
   }
   return [
     record({
@@ -63,9 +68,14 @@ export async function measureCancel(ctx: MeasureContext, samples: number): Promi
       unit: 'ms',
       better: 'lower',
       threadline: percentile(stopped, 99),
-      peers: { 'p50 (threadline)': percentile(stopped, 50) },
+      peers: {
+        'p50 (threadline)': percentile(stopped, 50),
+        'bare SharedArrayBuffer flag, p99 (control)': percentile(bare, 99),
+        'bare flag, p50': percentile(bare, 50),
+      },
       goal: { on: 'value', op: '<=', target: 5, text: 'p99 ≤ 5 ms' },
       samples: stopped.length,
+      note: 'the control is the same loop in a bare worker thread checking a bare shared flag, sampled alternately with Threadline: its tail is the machine (a spinning thread descheduled), not Threadline',
     }),
     record({
       measure: 4,
@@ -78,6 +88,41 @@ export async function measureCancel(ctx: MeasureContext, samples: number): Promi
       note: 'piscina cannot cancel cooperatively: its abort terminates the worker, which the task never sees',
     }),
   ];
+}
+
+/** A bare worker spinning on a shared flag: the floor any cooperative cancel can reach on this machine. */
+class FlagControl {
+  private readonly flags = new Int32Array(new SharedArrayBuffer(4));
+  private readonly worker = new Worker(new URL('../peers/flag-worker.js', import.meta.url), {
+    workerData: this.flags.buffer,
+  });
+
+  private next(event: 'entered' | 'stopped'): Promise<number> {
+    return new Promise((resolve) => {
+      const listener = (message: { event: string; at: number }) => {
+        if (message.event !== event) return;
+        this.worker.off('message', listener);
+        resolve(message.at);
+      };
+      this.worker.on('message', listener);
+    });
+  }
+
+  async sample(): Promise<number> {
+    Atomics.store(this.flags, 0, 0);
+    const entered = this.next('entered');
+    this.worker.postMessage('go');
+    await entered;
+    await sleep(2 + Math.random() * 8);
+    const stopped = this.next('stopped');
+    const t0 = nowAbs();
+    Atomics.store(this.flags, 0, 1);
+    return (await stopped) - t0;
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
 }
 
 async function waitForFinished(events: AsyncIterable<JobEvent>): Promise<string> {

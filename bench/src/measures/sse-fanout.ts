@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Measure, MeasureContext } from '../measure.js';
-import { startServe, threadlineCli } from '../processes.js';
+import { cpuMsOf, startServe, threadlineCli } from '../processes.js';
 import { type BenchRecord, record, unavailable } from '../record.js';
 import { percentile } from '../stats.js';
 
@@ -97,7 +97,13 @@ async function post(origin: string, path: string, body: unknown): Promise<unknow
  * emits in a window of `seconds`. A receipt that has not arrived 30 s after
  * the window is counted as missed.
  */
-async function fanOut(ctx: MeasureContext, origin: string, count: number, seconds: number) {
+async function fanOut(
+  ctx: MeasureContext,
+  origin: string,
+  serverPid: number,
+  count: number,
+  seconds: number,
+) {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
   let connected = 0;
   let allConnected: () => void = () => {};
@@ -115,6 +121,7 @@ async function fanOut(ctx: MeasureContext, origin: string, count: number, second
   }
   let connectMs = 0;
   let caughtUp = true;
+  let serverCpuMs = Number.NaN;
   try {
     await ready;
     connectMs = performance.now() - connectStart;
@@ -127,7 +134,9 @@ async function fanOut(ctx: MeasureContext, origin: string, count: number, second
     await sleep(1000);
     window.from = Date.now();
     window.to = window.from + seconds * 1000;
+    const cpuBefore = cpuMsOf(serverPid);
     await sleep(seconds * 1000);
+    serverCpuMs = cpuMsOf(serverPid) - cpuBefore;
     const deadline = Date.now() + DRAIN_MS;
     while (subscribers.some((s) => s.lastAt < window.to) && Date.now() < deadline) await sleep(100);
     caughtUp = subscribers.every((s) => s.lastAt >= window.to);
@@ -144,7 +153,7 @@ async function fanOut(ctx: MeasureContext, origin: string, count: number, second
   // Percentiles over every (event, subscriber) pair; a missed receipt is later than any that arrived.
   const all = [...received, ...new Array<number>(missed).fill(Number.POSITIVE_INFINITY)];
   ctx.log(`sse: ${events} progress events, ${received.length} receipts, ${missed} missed`);
-  return { all, events, missed, connectMs, caughtUp };
+  return { all, events, missed, connectMs, caughtUp, serverCpuMs };
 }
 
 export async function measureSseFanout(ctx: MeasureContext, subscribers: number, seconds: number) {
@@ -161,9 +170,9 @@ export async function measureSseFanout(ctx: MeasureContext, subscribers: number,
   }
   const serve = await startServe(cli, ctx.threads);
   try {
-    const one = await fanOut(ctx, serve.origin, 1, Math.max(2, seconds / 2));
+    const one = await fanOut(ctx, serve.origin, serve.pid, 1, Math.max(2, seconds / 2));
     if (one.events === 0) throw new Error('one subscriber received no progress events');
-    const many = await fanOut(ctx, serve.origin, subscribers, seconds);
+    const many = await fanOut(ctx, serve.origin, serve.pid, subscribers, seconds);
     if (many.events === 0) throw new Error(`${subscribers} subscribers received no progress events`);
     // A percentile that lands on a missed receipt is only known to exceed the drain time.
     const at = (all: number[], p: number) => Math.min(percentile(all, p), DRAIN_MS);
@@ -198,6 +207,16 @@ export async function measureSseFanout(ctx: MeasureContext, subscribers: number,
         samples: 1,
         note: 'from the first request to every stream having its `connected` message',
       }),
+      record({
+        measure: 7,
+        name: `SSE server CPU in the window, ${subscribers} subscribers`,
+        unit: '% of a core',
+        better: 'lower',
+        threadline: (100 * many.serverCpuMs) / (seconds * 1000),
+        peers: { '1 subscriber': (100 * one.serverCpuMs) / (Math.max(2, seconds / 2) * 1000) },
+        samples: 1,
+        note: `all threads of threadline serve, from /proc; ${many.all.length - many.missed} receipts in the window`,
+      }),
     );
     return records;
   } finally {
@@ -209,5 +228,5 @@ export const sseFanout: Measure = {
   id: 'sse',
   number: 7,
   title: 'SSE fan-out to 1,000 subscribers',
-  run: (ctx) => measureSseFanout(ctx, 1000, ctx.quick ? 3 : 10),
+  run: (ctx) => measureSseFanout(ctx, 1000, ctx.quick ? 2 : 10),
 };
