@@ -1,12 +1,15 @@
 // The one place a job that ran gets its final state over BullMQ. Whoever sees
 // a job become complete (the worker that recorded its last item, the one that
 // stopped its enumeration, a client cancelling a job with nothing running)
-// calls finishJob; the finish script lets only the first call count.
+// calls finishJob; the finish script lets only the first call count. For a
+// run of a periodic job, that script also records the next run, queued here.
 import { type AnyJobDefinition, type ErrorInfo, type JobState, toErrorInfo } from '@threadline/core';
+import { newId, type RunQueue } from './runs.js';
 import type { RedisStore } from './store/store.js';
 
 export async function finishJob(
   store: RedisStore,
+  runs: RunQueue,
   jobId: string,
   definition: AnyJobDefinition | undefined,
 ): Promise<void> {
@@ -37,5 +40,7 @@ export async function finishJob(
         total === 1 ? (first?.message ?? 'failed') : `all ${total} items failed; first: ${first?.message}`,
     };
   } else state = 'succeeded';
-  await store.finish(jobId, state, summary, error);
+  const { next } = await store.finish(jobId, state, summary, error, newId('j_'));
+  // Dying before this strands nothing: the next run waits in the handoff set for a worker's sweep.
+  if (next) await runs.add(next.id, next.runAt);
 }

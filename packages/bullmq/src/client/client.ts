@@ -2,7 +2,6 @@
 // one control job that a worker turns into chunks of items; everything else
 // (state, progress, outcomes, events) is read from the records and streams the
 // workers write. The client runs no items itself.
-import { randomBytes } from 'node:crypto';
 import {
   type CancelOptions,
   definitionInfo,
@@ -15,8 +14,8 @@ import {
   type JobRegistry,
   type JobSnapshot,
   NotFoundError,
+  parseDuration,
   type StartOptions,
-  ValidationError,
   validateInput,
 } from '@threadline/core';
 import { Queue } from 'bullmq';
@@ -24,9 +23,10 @@ import type { Redis } from 'ioredis';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
-import { CONTROL_QUEUE, RETRY } from '../store/keys.js';
+import { type EnumerateData, newId, RunQueue } from '../runs.js';
+import { CONTROL_QUEUE } from '../store/keys.js';
 import { newSnapshot, type StaticJob } from '../store/snapshot.js';
-import { RedisStore } from '../store/store.js';
+import { type NewSchedule, RedisStore, type RetentionOptions } from '../store/store.js';
 import { followEvents } from './events.js';
 
 export interface BullmqClientOptions {
@@ -35,13 +35,13 @@ export interface BullmqClientOptions {
   registry?: JobRegistry;
   /** Key prefix of the deployment; clients and workers must agree. Default 'threadline'. */
   prefix?: string;
+  /** What jobs this client finishes (cancels) leave behind; give clients and workers the same. */
+  retention?: RetentionOptions;
 }
 
-export interface EnumerateData {
-  jobId: string;
-}
-
-const newId = () => `j_${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+/** A run's fields as JSON, less those each run of a schedule has its own of. */
+const runTemplate = (value: object) =>
+  JSON.stringify({ ...value, id: undefined, createdAt: undefined, runAt: undefined });
 
 /** Connects to a deployment. Throws RedisUnavailableError when Redis does not answer. */
 export async function createBullmqClient(options: BullmqClientOptions): Promise<JobClient> {
@@ -52,7 +52,7 @@ export async function createBullmqClient(options: BullmqClientOptions): Promise<
 class BullmqClient implements JobClient {
   private readonly redis: Redis;
   private readonly store: RedisStore;
-  private readonly control: Queue<EnumerateData>;
+  private readonly runs: RunQueue;
   private readonly registry: JobRegistry;
   private readonly readers = new Set<Redis>();
   private closed = false;
@@ -60,12 +60,13 @@ class BullmqClient implements JobClient {
   constructor(options: BullmqClientOptions) {
     this.registry = options.registry ?? {};
     this.redis = openRedis(options.connection);
-    this.store = new RedisStore(this.redis, options.prefix);
-    this.control = new Queue<EnumerateData>(CONTROL_QUEUE, {
+    this.store = new RedisStore(this.redis, options.prefix, options.retention);
+    const control = new Queue<EnumerateData>(CONTROL_QUEUE, {
       connection: this.redis,
       prefix: this.store.keys.bullPrefix,
     });
-    this.control.on('error', () => {});
+    control.on('error', () => {});
+    this.runs = new RunQueue(this.store, control);
   }
 
   async definitions(): Promise<JobDefinitionInfo[]> {
@@ -78,41 +79,48 @@ class BullmqClient implements JobClient {
   }
 
   async start(name: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {
-    if (options.every !== undefined) {
-      throw new ValidationError(
-        'periodic jobs (every) are not supported on BullMQ yet; start each run instead',
-      );
-    }
     const { definition, moduleUrl } = await loadDefinition(name, this.registry);
-    const parsed = validateInput(definition.input, input, definition.name);
+    const parsed = validateInput(definition.input, input ?? {}, definition.name);
+    const every = options.every ?? definition.every;
+    const everyMs = every ? Math.round(parseDuration(every)) : null;
     const fixed: StaticJob = {
-      id: newId(),
+      id: newId('j_'),
       name: definition.name,
       title: definition.title,
       input: parsed,
       createdAt: Date.now(),
-      scheduleId: null,
+      scheduleId: everyMs === null ? null : newId('s_'),
       runAt: null,
       unit: definition.unit ?? 'items',
     };
     const snapshot = newSnapshot(fixed);
+    // Each next run is recorded by the finish script from these, so it needs no client.
+    const schedule: NewSchedule | undefined =
+      fixed.scheduleId !== null && everyMs !== null
+        ? {
+            id: fixed.scheduleId,
+            everyMs,
+            staticTemplate: runTemplate(fixed),
+            snapshotTemplate: runTemplate(snapshot),
+          }
+        : undefined;
     // Workers resolve the ref through their own registry: a name travels, a local path may not.
     const ref = this.registry[name] ? name : moduleUrl;
-    await this.store.create(fixed, ref, definition.process ? 'process' : 'run', snapshot);
-    await this.control.add(
-      'enumerate',
-      { jobId: fixed.id },
-      { jobId: fixed.id, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 }, ...RETRY },
-    );
+    await this.store.create(fixed, ref, definition.process ? 'process' : 'run', snapshot, schedule);
+    await this.runs.add(fixed.id, null);
     return snapshot;
   }
 
   async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
     const result = await this.store.cancel(jobId, options);
     if (result.state === 'missing') throw new NotFoundError(`no job with id ${jobId}`);
+    // Cancelled while queued: its control job (delayed, for a periodic job's next run) must not linger.
+    if (result.state === 'cancelled') await this.runs.remove(jobId);
     // Nothing was out on a worker: no worker will see this job again, so it is finished here.
-    if (result.complete) await finishJob(this.store, jobId, await this.definitionOf(jobId));
-    return (await this.store.get(jobId))!;
+    if (result.complete) await finishJob(this.store, this.runs, jobId, await this.definitionOf(jobId));
+    const job = await this.store.get(jobId);
+    if (!job) throw new NotFoundError(`job ${jobId} was cancelled and then removed by retention`);
+    return job;
   }
 
   private async definitionOf(jobId: string) {
@@ -178,7 +186,7 @@ class BullmqClient implements JobClient {
     if (this.closed) return;
     this.closed = true;
     for (const reader of this.readers) reader.disconnect();
-    await this.control.close();
+    await this.runs.queue.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

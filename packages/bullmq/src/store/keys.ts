@@ -21,6 +21,15 @@ export interface Keys {
   seq: string;
   /** Sorted set of job ids by creation time. */
   jobs: string;
+  /** Sorted set of finished job ids by the seq of their first event: what retention prunes, oldest first. */
+  finished: string;
+  /** Hash of a periodic job's schedule (period, templates of its runs); gone once the schedule stops. */
+  schedule(id: string): string;
+  /**
+   * Sorted set of runs recorded whose control job may not be queued yet, by time recorded.
+   * Emptied as the control jobs are added; what a crash left here, a worker's sweep queues.
+   */
+  handoff: string;
   /** Pub/sub channel that carries cancel requests to every worker at once. */
   cancelChannel: string;
   /** BullMQ's own key prefix for the queues. */
@@ -42,6 +51,9 @@ export function keys(prefix = 'threadline'): Keys {
     events: `${prefix}:events`,
     seq: `${prefix}:seq`,
     jobs: `${prefix}:jobs`,
+    finished: `${prefix}:finished`,
+    schedule: (id) => `${prefix}:schedule:${id}`,
+    handoff: `${prefix}:handoff`,
     cancelChannel: `${prefix}:cancel`,
     bullPrefix: `${prefix}:bull`,
   };

@@ -18,13 +18,53 @@ end
 local function isFinal(s)
   return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'interrupted'
 end
--- Numbers an event and appends it to the global and the job's stream, with id <seq>-0.
-local function emit(json)
+-- Numbers an event and appends it to the global and the job's stream (this job's unless
+-- jk names another), with id <seq>-0. Returns the event and its seq.
+local function emit(json, jk)
   local seq = redis.call('INCR', P .. ':seq')
   local full = '{"seq":' .. seq .. ',"at":' .. now() .. ',' .. string.sub(json, 2)
   redis.call('XADD', P .. ':events', 'MAXLEN', '~', 100000, seq .. '-0', 'e', full)
-  redis.call('XADD', JK .. ':events', seq .. '-0', 'e', full)
-  return full
+  redis.call('XADD', (jk or JK) .. ':events', seq .. '-0', 'e', full)
+  return full, seq
+end
+-- Writes a queued run's record and its queued event. The run waits in the handoff set until
+-- its control job is queued, so a recorder that dies before queuing it strands nothing.
+local function createRun(id, static, ref, mode, createdAt, scheduleId, queued)
+  local jk = P .. ':job:' .. id
+  local _, seq = emit(queued, jk)
+  redis.call('HSET', jk, 'static', static, 'ref', ref, 'mode', mode, 'state', 'queued',
+    'enumerated', 0, 'enumDone', 0, 'succeeded', 0, 'failed', 0, 'cancelled', 0, 'firstSeq', seq)
+  if scheduleId ~= '' then redis.call('HSET', jk, 'scheduleId', scheduleId) end
+  redis.call('ZADD', P .. ':jobs', createdAt, id)
+  redis.call('ZADD', P .. ':handoff', now(), id)
+end
+-- This job just reached its final state. Retention keeps the newest maxJobs finished jobs by
+-- creation (as in-process), so the oldest go with every key of theirs, and the global stream
+-- loses what came before the oldest kept job. The job finishing now is never the one to go, even
+-- when it is the oldest (a long job in a busy deployment): it goes with the next finish.
+-- Bounded per call, so a lowered maxJobs catches up over a few finishes.
+local function retire(maxJobs)
+  local fk = P .. ':finished'
+  redis.call('ZREM', P .. ':handoff', ID)
+  redis.call('ZADD', fk, redis.call('HGET', JK, 'firstSeq') or 0, ID)
+  local over = redis.call('ZCARD', fk) - math.max(1, maxJobs)
+  if over <= 0 then return end
+  local old = redis.call('ZPOPMIN', fk, math.min(over, 100))
+  for i = 1, #old, 2 do
+    local id = old[i]
+    if id == ID then
+      redis.call('ZADD', fk, old[i + 1], id)
+    else
+      local jk = P .. ':job:' .. id
+      redis.call('UNLINK', jk, jk .. ':events', jk .. ':outcomes', jk .. ':results', jk .. ':active',
+        jk .. ':inflight', jk .. ':failures', jk .. ':logs')
+      redis.call('ZREM', P .. ':jobs', id)
+    end
+  end
+  local oldest = redis.call('ZRANGE', fk, 0, 0, 'WITHSCORES')
+  if oldest[2] and tonumber(oldest[2]) > 0 then
+    redis.call('XTRIM', P .. ':events', 'MINID', oldest[2] .. '-0')
+  end
 end
 -- 1 when nothing more can happen to the job's items: every enumerated item has an
 -- outcome, or the job is stopping and no claimed chunk is still out.
@@ -37,13 +77,18 @@ local function complete()
 end
 `;
 
-/** ARGV: static JSON, job ref, mode, createdAt, queued event JSON. */
+/**
+ * ARGV: static JSON, job ref, mode, createdAt, queued event JSON, then for a periodic job:
+ * schedule id (or ''), period in ms, and its runs' static JSON and snapshot JSON without
+ * id, createdAt and runAt (the finish script fills those in for each next run).
+ */
 const create = `
 if redis.call('EXISTS', JK) == 1 then return 0 end
-redis.call('HSET', JK, 'static', ARGV[3], 'ref', ARGV[4], 'mode', ARGV[5], 'state', 'queued',
-  'enumerated', 0, 'enumDone', 0, 'succeeded', 0, 'failed', 0, 'cancelled', 0)
-redis.call('ZADD', P .. ':jobs', ARGV[6], ID)
-emit(ARGV[7])
+if ARGV[8] ~= '' then
+  redis.call('HSET', P .. ':schedule:' .. ARGV[8], 'everyMs', ARGV[9], 'static', ARGV[10],
+    'snapshot', ARGV[11], 'ref', ARGV[4], 'mode', ARGV[5])
+end
+createRun(ID, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[8], ARGV[7])
 return 1
 `;
 
@@ -114,14 +159,17 @@ return {added, complete()}
 `;
 
 /**
- * ARGV: reason or '', force (0|1), failure JSON or ''. A queued job is cancelled at once;
- * a running one turns cancelling and every worker hears it on the cancel channel.
+ * ARGV: reason or '', force (0|1), failure JSON or '', maxJobs. A queued job is cancelled at
+ * once; a running one turns cancelling and every worker hears it on the cancel channel. A
+ * user's cancel (no failure) of any run of a periodic job stops its schedule, as in-process.
  * Returns {state, complete()}.
  */
 const cancel = `
 local s = redis.call('HGET', JK, 'state')
 if not s then return {'missing', 0} end
 if isFinal(s) then return {s, 0} end
+local sid = redis.call('HGET', JK, 'scheduleId')
+if sid and ARGV[5] == '' then redis.call('DEL', P .. ':schedule:' .. sid) end
 local force = ARGV[4] == '1'
 if s == 'cancelling' and (redis.call('HGET', JK, 'cancelForce') == '1' or not force) then return {s, 0} end
 local reason = cjson.null
@@ -133,6 +181,7 @@ if s == 'queued' then
   redis.call('HSET', JK, 'state', 'cancelled', 'finishedAt', now(), 'summary', 'null', 'error', 'null')
   emit('{"type":"finished","jobId":' .. cjson.encode(ID) .. ',"state":"cancelled","summary":null,"error":null,' ..
     '"items":{"total":null,"succeeded":0,"failed":0,"cancelled":0}}')
+  retire(tonumber(ARGV[6]))
   return {'cancelled', 0}
 end
 redis.call('HSET', JK, 'state', 'cancelling')
@@ -201,12 +250,16 @@ return {h[1], tonumber(redis.call('HGET', JK, 'cancelForce') or '0')}
 `;
 
 /**
- * ARGV: final state, summary JSON, error JSON. Items that never got an outcome count as
- * cancelled. Only the first call for a job does anything, so racing finishers are harmless.
+ * ARGV: final state, summary JSON, error JSON, an id for the next run, maxJobs. Items that
+ * never got an outcome count as cancelled. Only the first call for a job does anything, so
+ * racing finishers are harmless, and a finisher retried after a crash records no second next
+ * run: a run of a live schedule that ends other than cancelled records the next run here, in
+ * the same step, queued for max(now, startedAt + period) as in-process.
+ * Returns {0} | {1} | {1, next run's id, its runAt}.
  */
 const finish = `
 local h = redis.call('HMGET', JK, 'state', 'enumerated', 'succeeded', 'failed', 'cancelled', 'rate', 'enumDone')
-if not h[1] or isFinal(h[1]) then return 0 end
+if not h[1] or isFinal(h[1]) then return {0} end
 local total = tonumber(h[2])
 local succeeded, failed, cancelled = tonumber(h[3]), tonumber(h[4]), tonumber(h[5])
 local rest = total - succeeded - failed - cancelled
@@ -223,7 +276,22 @@ redis.call('DEL', JK .. ':inflight', JK .. ':active')
 emit('{"type":"finished","jobId":' .. cjson.encode(ID) .. ',"state":' .. cjson.encode(ARGV[3]) ..
   ',"summary":' .. ARGV[4] .. ',"error":' .. ARGV[5] .. ',"items":{"total":' .. total ..
   ',"succeeded":' .. succeeded .. ',"failed":' .. failed .. ',"cancelled":' .. cancelled .. '}}')
-return 1
+local reply = {1}
+local sid = redis.call('HGET', JK, 'scheduleId')
+if sid and ARGV[3] ~= 'cancelled' then
+  local sc = redis.call('HMGET', P .. ':schedule:' .. sid, 'everyMs', 'static', 'snapshot', 'ref', 'mode')
+  if sc[1] then
+    local t = now()
+    local runAt = math.max(t, tonumber(redis.call('HGET', JK, 'startedAt') or t) + tonumber(sc[1]))
+    local nid = ARGV[6]
+    local head = '{"id":' .. cjson.encode(nid) .. ',"createdAt":' .. t .. ',"runAt":' .. runAt .. ','
+    createRun(nid, head .. string.sub(sc[2], 2), sc[4], sc[5], t, sid,
+      '{"type":"queued","jobId":' .. cjson.encode(nid) .. ',"job":' .. head .. string.sub(sc[3], 2) .. '}')
+    reply = {1, nid, runAt}
+  end
+end
+retire(tonumber(ARGV[7]))
+return reply
 `;
 
 /** ARGV: log event JSON. Keeps the latest 1000 for details(). */

@@ -33,14 +33,38 @@ export interface FinishInfo {
   failure: ErrorInfo | null;
 }
 
+/** How much history a deployment keeps in Redis. */
+export interface RetentionOptions {
+  /** Finished jobs kept, newest first, with their events; default 10,000. */
+  maxJobs?: number;
+}
+
+/** A periodic job's schedule, as its first run is created with it. */
+export interface NewSchedule {
+  id: string;
+  everyMs: number;
+  /** The static JSON and the queued snapshot of its runs, without id, createdAt and runAt. */
+  staticTemplate: string;
+  snapshotTemplate: string;
+}
+
+/** The run a finishing run of a schedule queued, due at `runAt`. */
+export interface NextRun {
+  id: string;
+  runAt: number;
+}
+
 export class RedisStore {
   readonly keys: Keys;
+  private readonly maxJobs: number;
 
   constructor(
     readonly redis: Redis,
     prefix?: string,
+    retention: RetentionOptions = {},
   ) {
     this.keys = keys(prefix);
+    this.maxJobs = Math.max(1, Math.floor(retention.maxJobs ?? 10_000));
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
       // defineCommand runs EVALSHA and falls back to EVAL, so a restarted Redis (empty script cache) is fine.
       if (!(`tl_${name}` in redis))
@@ -53,7 +77,13 @@ export class RedisStore {
     return fn.call(this.redis, this.keys.prefix, jobId, ...args);
   }
 
-  async create(fixed: StaticJob, ref: string, mode: string, queued: JobSnapshot): Promise<void> {
+  async create(
+    fixed: StaticJob,
+    ref: string,
+    mode: string,
+    queued: JobSnapshot,
+    schedule?: NewSchedule,
+  ): Promise<void> {
     const event = { type: 'queued', jobId: fixed.id, job: queued };
     await this.run(
       'create',
@@ -63,6 +93,10 @@ export class RedisStore {
       mode,
       fixed.createdAt,
       JSON.stringify(event),
+      schedule?.id ?? '',
+      schedule?.everyMs ?? 0,
+      schedule?.staticTemplate ?? '',
+      schedule?.snapshotTemplate ?? '',
     );
   }
 
@@ -117,6 +151,7 @@ export class RedisStore {
       options.reason ?? '',
       options.force ? 1 : 0,
       options.failure ? JSON.stringify(options.failure) : '',
+      this.maxJobs,
     )) as [string, number];
     return { state, complete: complete === 1 };
   }
@@ -139,10 +174,44 @@ export class RedisStore {
     return { state, force: force === 1 };
   }
 
-  async finish(jobId: string, state: string, summary: unknown, error: ErrorInfo | null): Promise<boolean> {
-    return (
-      (await this.run('finish', jobId, state, JSON.stringify(summary ?? null), JSON.stringify(error))) === 1
-    );
+  /**
+   * Gives the job its final state unless it has one. `nextId` names the next run, should the
+   * job be a run of a live schedule; the run recorded is returned, to be queued.
+   */
+  async finish(
+    jobId: string,
+    state: string,
+    summary: unknown,
+    error: ErrorInfo | null,
+    nextId: string,
+  ): Promise<{ finished: boolean; next: NextRun | null }> {
+    const [finished, id, runAt] = (await this.run(
+      'finish',
+      jobId,
+      state,
+      JSON.stringify(summary ?? null),
+      JSON.stringify(error),
+      nextId,
+      this.maxJobs,
+    )) as [number, string?, number?];
+    return {
+      finished: finished === 1,
+      next: id !== undefined && runAt !== undefined ? { id, runAt: Number(runAt) } : null,
+    };
+  }
+
+  /** The run's control job is queued: it no longer waits for a sweep. */
+  async handedOff(jobId: string): Promise<void> {
+    await this.redis.zrem(this.keys.handoff, jobId);
+  }
+
+  /** Runs recorded before `before` (ms) whose control job was never reported queued. */
+  stranded(before: number, count = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.handoff, '-inf', `(${before}`, 'LIMIT', 0, count);
+  }
+
+  async state(jobId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.job(jobId), 'state');
   }
 
   async log(event: Omit<LogEvent, 'seq' | 'at'>): Promise<void> {

@@ -16,6 +16,7 @@ import {
 import type { Job } from 'bullmq';
 import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
+import type { RunQueue } from '../runs.js';
 import type { RecordedItem, RedisStore } from '../store/store.js';
 
 /** What one BullMQ job of the items queue carries: consecutive items of one job. */
@@ -65,6 +66,7 @@ export class ChunkRunner {
 
   constructor(
     private readonly store: RedisStore,
+    private readonly runs: RunQueue,
     pool: WorkerPool,
     private readonly workerId: string,
     private readonly registry: JobRegistry,
@@ -136,9 +138,9 @@ export class ChunkRunner {
         message: 'an item failed',
       };
       const cancelled = await this.store.cancel(jobId, { reason: 'failFast: an item failed', failure });
-      if (cancelled.complete) await finishJob(this.store, jobId, definition);
+      if (cancelled.complete) await finishJob(this.store, this.runs, jobId, definition);
     }
-    if (complete) await finishJob(this.store, jobId, definition);
+    if (complete) await finishJob(this.store, this.runs, jobId, definition);
   }
 
   private async failUnloadable(

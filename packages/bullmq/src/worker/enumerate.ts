@@ -5,9 +5,9 @@
 // depend only on the index, so a second enumeration adds nothing twice.
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import type { Job, Queue } from 'bullmq';
-import type { EnumerateData } from '../client/client.js';
 import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
+import type { EnumerateData, RunQueue } from '../runs.js';
 import { RETRY } from '../store/keys.js';
 import type { RedisStore } from '../store/store.js';
 import type { ChunkData } from './chunks.js';
@@ -29,6 +29,7 @@ export class Enumerator {
 
   constructor(
     private readonly store: RedisStore,
+    private readonly runs: RunQueue,
     private readonly items: Queue<ChunkData>,
     private readonly registry: JobRegistry,
     private readonly maxChunk: number,
@@ -67,7 +68,7 @@ export class Enumerator {
       return;
     }
     const { complete } = await this.store.enumerated(jobId, added, true, failure);
-    if (complete) await finishJob(this.store, jobId, definition);
+    if (complete) await finishJob(this.store, this.runs, jobId, definition);
   }
 
   private async addChunks(

@@ -8,10 +8,10 @@ import { hostname } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { type JobRegistry, WorkerPool } from '@threadline/core';
 import { Queue, Worker } from 'bullmq';
-import type { EnumerateData } from '../client/client.js';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
+import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE, ITEMS_QUEUE } from '../store/keys.js';
-import { RedisStore } from '../store/store.js';
+import { RedisStore, type RetentionOptions } from '../store/store.js';
 import { type ChunkData, ChunkRunner } from './chunks.js';
 import { Enumerator } from './enumerate.js';
 import { ProgressReporter } from './progress.js';
@@ -24,6 +24,8 @@ export interface BullmqWorkerOptions {
   registry?: JobRegistry;
   /** Key prefix of the deployment; default 'threadline'. */
   prefix?: string;
+  /** What the jobs this worker finishes leave behind; give clients and workers the same. */
+  retention?: RetentionOptions;
   /** How long a cancelled item may ignore its signal before its thread is terminated; default 2000 ms. */
   graceMs?: number;
   /** A chunk whose worker has not renewed its lock for this long is given to another worker; default 10 s. */
@@ -61,17 +63,19 @@ class BullmqWorkerProcess implements BullmqWorker {
   private readonly subscriber;
   private readonly store: RedisStore;
   private readonly itemsQueue: Queue<ChunkData>;
+  private readonly runs: RunQueue;
   private readonly runner: ChunkRunner;
   private readonly enumerator: Enumerator;
   private readonly progress: ProgressReporter;
   private readonly workers: Worker[] = [];
   private tick: NodeJS.Timeout | undefined;
+  private sweep: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: BullmqWorkerOptions) {
     this.redis = openRedis(options.connection);
     this.subscriber = openRedis(options.connection);
-    this.store = new RedisStore(this.redis, options.prefix);
+    this.store = new RedisStore(this.redis, options.prefix, options.retention);
     this.pool = new WorkerPool({
       ...(options.concurrency !== undefined ? { size: options.concurrency } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
@@ -85,8 +89,27 @@ class BullmqWorkerProcess implements BullmqWorker {
       prefix: this.store.keys.bullPrefix,
     });
     this.itemsQueue.on('error', () => {});
-    this.runner = new ChunkRunner(this.store, this.pool, this.id, registry, options.graceMs ?? 2000);
-    this.enumerator = new Enumerator(this.store, this.itemsQueue, registry, options.maxChunk ?? 32);
+    const control = new Queue<EnumerateData>(CONTROL_QUEUE, {
+      connection: this.redis,
+      prefix: this.store.keys.bullPrefix,
+    });
+    control.on('error', () => {});
+    this.runs = new RunQueue(this.store, control);
+    this.runner = new ChunkRunner(
+      this.store,
+      this.runs,
+      this.pool,
+      this.id,
+      registry,
+      options.graceMs ?? 2000,
+    );
+    this.enumerator = new Enumerator(
+      this.store,
+      this.runs,
+      this.itemsQueue,
+      registry,
+      options.maxChunk ?? 32,
+    );
     this.progress = new ProgressReporter(this.store, this.id, this.runner);
   }
 
@@ -131,6 +154,7 @@ class BullmqWorkerProcess implements BullmqWorker {
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
     this.tick = setInterval(() => void this.progress.tick(), this.options.tickMs ?? 250);
+    this.sweep = setInterval(() => void this.runs.recover().catch(() => {}), 5000);
   }
 
   /** One line when Redis goes away and one when it is back, not one per reconnect attempt. */
@@ -171,8 +195,10 @@ class BullmqWorkerProcess implements BullmqWorker {
   private async shutdown(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()));
     clearInterval(this.tick);
+    clearInterval(this.sweep);
     await this.progress.tick();
     await this.itemsQueue.close();
+    await this.runs.queue.close();
     await this.pool.close();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
     await this.redis.quit().catch(() => this.redis.disconnect());
