@@ -1,10 +1,10 @@
 // One watched folder: recovers what a previous run left, notices files
-// (chokidar events plus a periodic rescan, for network shares that miss
-// events), waits until each is stable, claims it by rename and runs it.
+// (see inbox.ts), waits until each is stable, claims it by rename and runs it.
+// Every step costs O(1) per file, whatever the backlog: users drop folders of
+// thousands of photos at once.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import {
   type Claim,
   type FolderContext,
@@ -15,10 +15,11 @@ import {
   runClaim,
 } from './claim.js';
 import type { Rule } from './config.js';
+import { Inbox } from './inbox.js';
 import { Journal, type OpenClaim } from './journal.js';
 import { lockFolder } from './lock.js';
 import { isIgnoredName } from './names.js';
-import { StabilityGate } from './stability.js';
+import { type Snapshot, StabilityGate } from './stability.js';
 
 const RESCAN_MS = 2000;
 
@@ -29,21 +30,20 @@ export class FolderRunner {
   private readonly paths;
   private readonly stopping = new AbortController();
   private readonly gate: StabilityGate;
-  private readonly ready: string[] = [];
-  private readonly readySet = new Set<string>();
+  /** Stable files in the order they became so (a Map keeps insertion order; taking the first is O(1)). */
+  private readonly ready = new Map<string, Snapshot>();
   private readonly recovered: Claim[] = [];
   private readonly running = new Map<string, { claim: Claim; done: Promise<boolean> }>();
   private readonly unmatched = new Set<string>();
   private readonly claiming = new Set<Promise<unknown>>();
   private journal: Journal | undefined;
   private unlock: (() => void) | undefined;
-  private watcher: FSWatcher | undefined;
-  private rescanTimer: NodeJS.Timeout | undefined;
+  private inbox: Inbox | undefined;
 
   constructor(private readonly ctxBase: Omit<FolderContext, 'journal' | 'signal'>) {
     this.paths = folderPaths(ctxBase.folder);
-    this.gate = new StabilityGate(ctxBase.folder.path, ctxBase.folder.stableMs, (name) =>
-      this.onStable(name),
+    this.gate = new StabilityGate(ctxBase.folder.path, ctxBase.folder.stableMs, (name, stable) =>
+      this.onStable(name, stable),
     );
   }
 
@@ -101,38 +101,37 @@ export class FolderRunner {
     return this.recovered.length;
   }
 
-  /** Starts noticing files; chokidar is loaded only now, to keep `--help` and errors fast. */
+  /** Starts noticing files: those already there, then each that arrives. */
   async watch(): Promise<void> {
-    const { watch } = await import('chokidar');
     const root = this.folder.path;
-    this.watcher = watch(root, {
-      ignoreInitial: true,
-      depth: 0,
-      ignored: (path, stats) =>
-        path !== root && (isIgnoredName(basename(path)) || Boolean(stats?.isDirectory())),
+    // Our own folders inside the watched one; --out may be one too (it is the default).
+    const reserved = new Set(
+      [this.paths.processing, this.paths.failed, this.paths.originals, this.paths.state, this.folder.out]
+        .filter((path) => join(path, '..') === root)
+        .map((path) => basename(path)),
+    );
+    this.inbox = new Inbox(root, {
+      reserved,
+      rescanMs: RESCAN_MS,
+      onName: (name) => this.notice(name),
+      onRescan: (files) => {
+        // A name no rule takes is reported again if it leaves and comes back.
+        for (const name of this.unmatched) if (!files.has(name)) this.unmatched.delete(name);
+      },
+      print: (line) => this.ctx.print(line),
     });
-    const onFile = (path: string) => this.notice(basename(path));
-    this.watcher.on('add', onFile).on('change', onFile);
-    this.watcher.on('error', (error) => this.ctx.print(`watch error in ${root}: ${String(error)}`));
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
     this.pump();
-    await this.rescan();
+    await this.inbox.start();
   }
 
-  private async rescan(): Promise<void> {
-    if (this.stopping.signal.aborted) return;
-    try {
-      for (const entry of await readdir(this.folder.path, { withFileTypes: true })) {
-        if (entry.isFile()) this.notice(entry.name);
-      }
-    } catch (error) {
-      this.ctx.print(`cannot read ${this.folder.path}: ${(error as Error).message}`);
-    }
-    this.rescanTimer = setTimeout(() => void this.rescan(), RESCAN_MS);
-  }
-
+  /** O(1) for a name already waiting or queued: events and rescans repeat names all the time. */
   private notice(name: string): void {
-    if (this.stopping.signal.aborted || isIgnoredName(name) || this.readySet.has(name)) return;
+    if (this.stopping.signal.aborted || this.ready.has(name)) return;
+    if (this.gate.has(name)) {
+      this.gate.touch(name);
+      return;
+    }
+    if (isIgnoredName(name)) return;
     if (!this.ruleFor(name)) {
       if (!this.unmatched.has(name)) this.ctx.print(`skipping ${name}: no rule matches it`);
       this.unmatched.add(name);
@@ -141,10 +140,9 @@ export class FolderRunner {
     this.gate.touch(name);
   }
 
-  private onStable(name: string): void {
-    if (this.readySet.has(name)) return;
-    this.readySet.add(name);
-    this.ready.push(name);
+  private onStable(name: string, stable: Snapshot): void {
+    if (this.ready.has(name)) return;
+    this.ready.set(name, stable);
     this.pump();
   }
 
@@ -174,10 +172,11 @@ export class FolderRunner {
         this.start(recovered);
         continue;
       }
-      const name = this.ready.shift();
-      if (name === undefined) return;
-      this.readySet.delete(name);
-      const claiming: Promise<unknown> = this.claim(name)
+      const next = this.ready.entries().next();
+      if (next.done) return;
+      const [name, stable] = next.value;
+      this.ready.delete(name);
+      const claiming: Promise<unknown> = this.claim(name, stable)
         .then((claim) => claim && this.start(claim))
         .catch((error: Error) => this.ctx.print(`cannot take ${name}: ${error.message}`))
         .finally(() => {
@@ -189,9 +188,17 @@ export class FolderRunner {
   }
 
   /** The claim: an atomic rename into processing/<id>/, journalled before any work starts. */
-  private async claim(name: string): Promise<Claim | undefined> {
+  private async claim(name: string, stable: Snapshot): Promise<Claim | undefined> {
     const rule = this.ruleFor(name);
     if (!rule) return undefined;
+    // With a backlog a file can wait minutes between being found stable and its turn;
+    // a writer that resumed meanwhile (or a new file under the same name) sends it back to wait.
+    const now = await stat(join(this.folder.path, name)).catch(() => undefined);
+    if (!now?.isFile()) return undefined;
+    if (now.size !== stable.size || now.mtimeMs !== stable.mtimeMs) {
+      this.gate.touch(name);
+      return undefined;
+    }
     const id = newClaimId();
     const dir = join(this.paths.processing, id);
     await mkdir(dir);
@@ -238,9 +245,8 @@ export class FolderRunner {
    */
   async stop(): Promise<number> {
     this.stopping.abort();
-    clearTimeout(this.rescanTimer);
+    this.inbox?.close();
     this.gate.close();
-    await this.watcher?.close();
     await Promise.all(this.claiming);
     const running = [...this.running.values()];
     const ended = await Promise.all(running.map((entry) => entry.done));

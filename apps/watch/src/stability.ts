@@ -1,13 +1,18 @@
 // When a file is finished: its size and mtime have stayed the same for
 // `stableMs`. Size alone misses writers that preallocate and fill in later;
 // mtime alone misses coarse-grained filesystem clocks. Every event about a
-// file (chokidar's add/change, a rescan) restarts its wait.
+// file (a watch event, a rescan) asks for a look; each look is one stat, and
+// a pending file is looked at least once a second, never by re-reading the folder.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-interface Seen {
+/** A file as it was when found stable: the runner checks it is still so when it takes it. */
+export interface Snapshot {
   size: number;
   mtimeMs: number;
+}
+
+interface Seen extends Snapshot {
   /** When size or mtime last changed, as far as we saw. */
   changedAt: number;
   timer: NodeJS.Timeout | undefined;
@@ -21,7 +26,7 @@ export class StabilityGate {
     private readonly folder: string,
     private readonly stableMs: number,
     /** Called once per file when it has been stable long enough. */
-    private readonly onStable: (name: string) => void,
+    private readonly onStable: (name: string, stable: Snapshot) => void,
   ) {}
 
   /** Something happened to the file (or it was found): (re)check it. */
@@ -79,7 +84,7 @@ export class StabilityGate {
     const waited = now - seen.changedAt;
     if (waited >= this.stableMs && seen.size >= 0) {
       this.forget(name);
-      this.onStable(name);
+      this.onStable(name, { size: seen.size, mtimeMs: seen.mtimeMs });
       return;
     }
     // Look again when it would be stable, but at least every second so a
