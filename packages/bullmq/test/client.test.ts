@@ -112,7 +112,7 @@ describe('BullMQ client and an in-process worker', () => {
     await expect(client.start('test.sleep', { items: 'many' })).rejects.toBeInstanceOf(ValidationError);
     await expect(client.start('no.such.job', {})).rejects.toBeInstanceOf(NotFoundError);
     await expect(client.cancel('j_missing')).rejects.toBeInstanceOf(NotFoundError);
-    expect((await client.definitions()).map((d) => d.name)).toEqual(['test.sleep']);
+    expect((await client.definitions()).map((d) => d.name)).toEqual(['test.sleep', 'test.tick']);
   });
 
   it('says clearly when Redis cannot be reached, for the client and the worker', async () => {

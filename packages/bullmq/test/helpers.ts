@@ -5,9 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobClient, JobEvent } from '@threadline/core';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
 
-export const registry = { 'test.sleep': new URL('./fixtures/sleep.mjs', import.meta.url).href };
+export const registry = {
+  'test.sleep': new URL('./fixtures/sleep.mjs', import.meta.url).href,
+  'test.tick': new URL('./fixtures/tick.mjs', import.meta.url).href,
+};
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -152,3 +157,33 @@ export const ofType = <T extends JobEvent['type']>(
   type: T,
 ): Extract<JobEvent, { type: T }>[] =>
   events.filter((e): e is Extract<JobEvent, { type: T }> => e.type === type);
+
+/** Control jobs of the deployment still due to run: delayed (a schedule's next run) and waiting. */
+export async function pendingControlJobs(url: string): Promise<{ delayed: number; waiting: number }> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue('control', { connection: redis, prefix: 'threadline:bull' });
+  try {
+    const counts = await queue.getJobCounts('delayed', 'waiting', 'prioritized');
+    return { delayed: counts.delayed ?? 0, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) };
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/**
+ * Follows every event of the deployment from the start until `until` returns true for one,
+ * and returns the events seen.
+ */
+export async function followAll(
+  client: JobClient,
+  until: (event: JobEvent, seen: JobEvent[]) => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<JobEvent[]> {
+  const seen: JobEvent[] = [];
+  for await (const event of client.events({ after: 0, signal: AbortSignal.timeout(timeoutMs) })) {
+    seen.push(event);
+    if (await until(event, seen)) return seen;
+  }
+  throw new Error(`the awaited event did not come in ${timeoutMs} ms: ${JSON.stringify(seen.at(-1))}`);
+}

@@ -1,0 +1,98 @@
+// Periodic jobs (`every`) over BullMQ: each run is its own job, the next one recorded as
+// the previous finishes and queued as a delayed control job; cancelling any run stops it.
+import type { JobClient, JobEvent } from '@threadline/core';
+import { describe, expect, it } from 'vitest';
+import { createBullmqClient, runBullmqWorker } from '../src/index.js';
+import {
+  follow,
+  followAll,
+  ofType,
+  onCleanup,
+  pendingControlJobs,
+  registry,
+  spawnWorker,
+  startRedis,
+} from './helpers.js';
+
+const runsOf = (events: JobEvent[], scheduleId: string | null) =>
+  ofType(events, 'queued').filter((e) => e.job.scheduleId === scheduleId);
+
+async function queuedRuns(client: JobClient, scheduleId: string | null) {
+  return (await client.list({ state: 'queued' })).filter((j) => j.scheduleId === scheduleId);
+}
+
+async function clientOn(url: string) {
+  const client = await createBullmqClient({ connection: url, registry });
+  onCleanup(() => client.close());
+  return client;
+}
+
+describe('periodic jobs', () => {
+  it('runs every second on a worker process and stops when its queued run is cancelled', async () => {
+    const redis = await startRedis();
+    const client = await clientOn(redis.url);
+    const worker = await spawnWorker(redis.url);
+    const first = await client.start('test.sleep', { items: 2, ms: 20 }, { every: '1s' });
+    const sid = first.scheduleId;
+    expect(sid).toMatch(/^s_/);
+    const events = await followAll(client, (_, seen) => runsOf(seen, sid).length === 3);
+    const [one, two, three] = runsOf(events, sid).map((e) => e.job);
+    const finished = ofType(events, 'finished');
+    for (const run of [one!, two!]) {
+      expect(finished.find((e) => e.jobId === run.id)).toMatchObject({ state: 'succeeded' });
+      const done = (await client.get(run.id))!;
+      expect(done.scheduleId).toBe(sid);
+      expect(Object.keys((done.summary as { byPid: object }).byPid)).toEqual([String(worker.pid)]);
+    }
+    // Each next run is due a period after its predecessor started, and starts no sooner.
+    const [doneOne, doneTwo] = [(await client.get(one!.id))!, (await client.get(two!.id))!];
+    expect(two!.runAt).toBeGreaterThanOrEqual(doneOne.startedAt! + 1000);
+    expect(doneTwo.startedAt!).toBeGreaterThanOrEqual(two!.runAt!);
+    expect(three).toMatchObject({ state: 'queued', scheduleId: sid, input: first.input });
+    expect(three!.runAt).toBeGreaterThanOrEqual(doneTwo.startedAt! + 1000);
+    expect((await queuedRuns(client, sid)).map((j) => j.id)).toEqual([three!.id]);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 1, waiting: 0 });
+
+    expect((await client.cancel(three!.id)).state).toBe('cancelled');
+    expect(await queuedRuns(client, sid)).toEqual([]);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+  });
+
+  it('stops the schedule when a running run is cancelled: no next run, no delayed job', async () => {
+    const redis = await startRedis();
+    const client = await clientOn(redis.url);
+    await spawnWorker(redis.url);
+    const job = await client.start('test.sleep', { items: 2, ms: 10_000 }, { every: '1s' });
+    const events = await follow(client, job.id, async (event) => {
+      if (event.type === 'progress' && (event.progress.fraction ?? 0) > 0) await client.cancel(job.id);
+    });
+    expect(ofType(events, 'finished')[0]!.state).toBe('cancelled');
+    // The next run would have been recorded with the finish, in the same step: there is none.
+    expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+  });
+
+  it('starts a definition with its own every (like model.train) through the client', async () => {
+    const redis = await startRedis();
+    const client = await clientOn(redis.url);
+    const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 1 });
+    onCleanup(() => worker.close());
+    const job = await client.start('test.tick', {});
+    expect(job).toMatchObject({ state: 'queued', unit: 'epochs', runAt: null });
+    expect(job.scheduleId).toMatch(/^s_/);
+    const events = await follow(client, job.id);
+    expect(ofType(events, 'finished')[0]!.state).toBe('succeeded');
+    // As `threadline run` looks for it: queued the moment its predecessor finished.
+    const [next] = await queuedRuns(client, job.scheduleId);
+    const done = (await client.get(job.id))!;
+    expect(next).toMatchObject({ name: 'test.tick', unit: 'epochs', state: 'queued', input: job.input });
+    expect(next!.input).toEqual({ ms: 20, tags: [], options: {}, big: 1234567890123456 });
+    expect(next!.runAt).toBeGreaterThanOrEqual(done.startedAt! + 1000);
+    const seen = await followAll(client, (e) => e.type === 'queued' && e.jobId === next!.id);
+    expect(seen.at(-1)).toMatchObject({ job: { id: next!.id, runAt: next!.runAt, state: 'queued' } });
+
+    expect((await client.cancel(next!.id)).state).toBe('cancelled');
+    expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+  });
+});

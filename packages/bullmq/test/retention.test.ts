@@ -1,0 +1,50 @@
+// Retention: a deployment keeps the newest N finished jobs in Redis, with their
+// keys and their events, so its memory stays bounded however many jobs it runs.
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createBullmqClient, runBullmqWorker } from '../src/index.js';
+import { follow, onCleanup, registry, startRedis } from './helpers.js';
+
+describe('retention', () => {
+  it('keeps only the newest maxJobs finished jobs, with their keys and global events', async () => {
+    const redis = await startRedis();
+    const retention = { maxJobs: 3 };
+    const client = await createBullmqClient({ connection: redis.url, registry, retention });
+    onCleanup(() => client.close());
+    const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 2, retention });
+    onCleanup(() => worker.close());
+    const raw = new Redis(redis.url);
+    onCleanup(() => raw.disconnect());
+
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const job = await client.start('test.sleep', { items: 3, ms: 1, failEvery: 2 });
+      await follow(client, job.id);
+      ids.push(job.id);
+    }
+    const kept = ids.slice(3);
+    expect((await client.list()).map((j) => j.id)).toEqual([...kept].reverse());
+    for (const id of ids.slice(0, 3)) {
+      expect(await client.get(id)).toBeUndefined();
+      expect(await client.details(id)).toBeUndefined();
+      expect(await raw.keys(`threadline:job:${id}*`)).toEqual([]);
+    }
+    for (const id of kept) {
+      expect((await client.details(id))!.failures.map((f) => f.index)).toEqual([1]);
+      expect(await raw.exists(`threadline:job:${id}:events`)).toBe(1);
+    }
+    // The global stream starts at the oldest kept job's first event: `events({ after })` resumes from there.
+    const firstEntry = async (key: string) => (await raw.xrange(key, '-', '+', 'COUNT', 1))[0]?.[0];
+    const firstId = await firstEntry('threadline:events');
+    expect(firstId).toBeDefined();
+    const oldestKeptFirst = await firstEntry(`threadline:job:${kept[0]}:events`);
+    expect(firstId).toBe(oldestKeptFirst);
+    const replay: string[] = [];
+    const last = (await client.get(kept[2]!))!;
+    for await (const event of client.events({ after: 0, signal: AbortSignal.timeout(5000) })) {
+      replay.push(event.jobId);
+      if (event.type === 'finished' && event.jobId === last.id) break;
+    }
+    expect(new Set(replay)).toEqual(new Set(kept));
+  });
+});
