@@ -47,8 +47,8 @@ export class RunQueue {
    * Queues the runs a crashed recorder left without a control job (a worker killed between
    * finishing a run of a schedule and queuing the next). Harmless when it races the recorder.
    */
-  async recover(): Promise<void> {
-    for (const jobId of await this.store.stranded(Date.now() - STRANDED_MS)) {
+  async recover(olderThanMs = STRANDED_MS): Promise<void> {
+    for (const jobId of await this.store.stranded(Date.now() - olderThanMs)) {
       const job = await this.store.get(jobId);
       if (job?.state === 'queued') await this.add(jobId, job.runAt);
       else await this.store.handedOff(jobId);

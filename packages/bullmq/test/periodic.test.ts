@@ -1,8 +1,12 @@
 // Periodic jobs (`every`) over BullMQ: each run is its own job, the next one recorded as
 // the previous finishes and queued as a delayed control job; cancelling any run stops it.
 import type { JobClient, JobEvent } from '@threadline/core';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient, runBullmqWorker } from '../src/index.js';
+import { type EnumerateData, RunQueue } from '../src/runs.js';
+import { RedisStore } from '../src/store/store.js';
 import {
   follow,
   followAll,
@@ -94,5 +98,39 @@ describe('periodic jobs', () => {
     expect((await client.cancel(next!.id)).state).toBe('cancelled');
     expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
     expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+  });
+
+  it('records one next run however often a crashed finisher is retried, and a sweep queues it', async () => {
+    const redis = await startRedis();
+    const client = await clientOn(redis.url);
+    // No worker: this test plays the finisher by hand, dying between finishing and queuing.
+    const job = await client.start('test.tick', {});
+    const raw = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const control = new Queue<EnumerateData>('control', { connection: raw, prefix: 'threadline:bull' });
+    onCleanup(async () => {
+      await control.close();
+      raw.disconnect();
+    });
+    const store = new RedisStore(raw);
+    const runs = new RunQueue(store, control);
+    // Taken by the "worker": its control job is done with.
+    await control.remove(job.id);
+    expect(await store.begin(job.id)).toBe('running');
+    const first = await store.finish(job.id, 'succeeded', null, null, 'j_next1');
+    expect(first).toMatchObject({ finished: true, next: { id: 'j_next1' } });
+    // The retry after the crash: the run is final, so nothing is recorded twice.
+    expect(await store.finish(job.id, 'succeeded', null, null, 'j_next2')).toEqual({
+      finished: false,
+      next: null,
+    });
+    expect((await queuedRuns(client, job.scheduleId)).map((j) => j.id)).toEqual(['j_next1']);
+    expect(await store.stranded(Number.MAX_SAFE_INTEGER)).toEqual(['j_next1']);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+
+    await runs.recover(0);
+    await runs.recover(0);
+    expect(await store.stranded(Number.MAX_SAFE_INTEGER)).toEqual([]);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 1, waiting: 0 });
+    expect((await control.getJob('j_next1'))?.delay).toBeGreaterThan(0);
   });
 });
