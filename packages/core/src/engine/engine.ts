@@ -449,11 +449,7 @@ class InProcessEngine implements Engine {
     this.flush();
     const job = await this.get(jobId);
     if (!job) return undefined;
-    const failures = this.store
-      .jobEvents(jobId, 'item', 10_000)
-      .filter((e) => e.type === 'item' && e.outcome === 'failed');
-    const logs = this.store.jobEvents(jobId, 'log', 1000);
-    return { job, failures: failures.slice(0, 500) as ItemEvent[], logs: logs as LogEvent[] };
+    return { job, failures: this.store.failedItems(jobId, 500), logs: this.store.latestLogs(jobId, 1000) };
   }
 
   async list(filter: JobFilter = {}): Promise<JobSnapshot[]> {

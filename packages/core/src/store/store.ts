@@ -5,11 +5,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  type ItemEvent,
   JOB_STATES,
   type JobEvent,
   type JobFilter,
   type JobSnapshot,
   type JobState,
+  type LogEvent,
 } from '../protocol/types.js';
 
 export interface RetentionOptions {
@@ -141,12 +143,23 @@ export class Store {
     return rows.map((row) => JSON.parse(row.data) as JobEvent);
   }
 
-  /** Events of one job of the given type, oldest first (item outcomes, logs). */
-  jobEvents(jobId: string, type: JobEvent['type'], limit: number): JobEvent[] {
+  /** A job's failed items, oldest first. */
+  failedItems(jobId: string, limit: number): ItemEvent[] {
     const rows = this.db
-      .prepare('SELECT data FROM events WHERE job_id = ? AND type = ? ORDER BY seq LIMIT ?')
-      .all(jobId, type, limit) as { data: string }[];
-    return rows.map((row) => JSON.parse(row.data) as JobEvent);
+      .prepare(
+        `SELECT data FROM events WHERE job_id = ? AND type = 'item' AND json_extract(data, '$.outcome') = 'failed'
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(jobId, limit) as { data: string }[];
+    return rows.map((row) => JSON.parse(row.data) as ItemEvent);
+  }
+
+  /** A job's latest logs, oldest first. */
+  latestLogs(jobId: string, limit: number): LogEvent[] {
+    const rows = this.db
+      .prepare(`SELECT data FROM events WHERE job_id = ? AND type = 'log' ORDER BY seq DESC LIMIT ?`)
+      .all(jobId, limit) as { data: string }[];
+    return rows.reverse().map((row) => JSON.parse(row.data) as LogEvent);
   }
 
   maxSeq(): number {
