@@ -95,7 +95,11 @@ describe('periodic jobs', () => {
     const seen = await followAll(client, (e) => e.type === 'queued' && e.jobId === next!.id);
     expect(seen.at(-1)).toMatchObject({ job: { id: next!.id, runAt: next!.runAt, state: 'queued' } });
 
-    expect((await client.cancel(next!.id)).state).toBe('cancelled');
+    // As `threadline run` does on Ctrl+C: a cancel fired, not awaited, then the client closed.
+    const other = await createBullmqClient({ connection: redis.url, registry });
+    const cancelling = other.cancel(next!.id);
+    await other.close();
+    expect((await cancelling).state).toBe('cancelled');
     expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
     expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
   });

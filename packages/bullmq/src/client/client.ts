@@ -55,6 +55,8 @@ class BullmqClient implements JobClient {
   private readonly runs: RunQueue;
   private readonly registry: JobRegistry;
   private readonly readers = new Set<Redis>();
+  /** Starts and cancels under way; close() lets them end (a cancel fired and not awaited, as on Ctrl+C). */
+  private readonly calls = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(options: BullmqClientOptions) {
@@ -78,7 +80,22 @@ class BullmqClient implements JobClient {
     return infos.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async start(name: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {
+  start(name: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {
+    return this.track(this.startJob(name, input, options));
+  }
+
+  cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
+    return this.track(this.cancelJob(jobId, options));
+  }
+
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.calls.add(call);
+    const done = () => this.calls.delete(call);
+    call.then(done, done);
+    return call;
+  }
+
+  private async startJob(name: string, input: unknown, options: StartOptions): Promise<JobSnapshot> {
     const { definition, moduleUrl } = await loadDefinition(name, this.registry);
     const parsed = validateInput(definition.input, input ?? {}, definition.name);
     const every = options.every ?? definition.every;
@@ -111,7 +128,7 @@ class BullmqClient implements JobClient {
     return snapshot;
   }
 
-  async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
+  private async cancelJob(jobId: string, options: CancelOptions): Promise<JobSnapshot> {
     const result = await this.store.cancel(jobId, options);
     if (result.state === 'missing') throw new NotFoundError(`no job with id ${jobId}`);
     // Cancelled while queued: its control job (delayed, for a periodic job's next run) must not linger.
@@ -185,6 +202,7 @@ class BullmqClient implements JobClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.calls]);
     for (const reader of this.readers) reader.disconnect();
     await this.runs.queue.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
