@@ -77,33 +77,39 @@ export class ActiveJob {
     let message: string | null = null;
     let itemTotal: number | null = null;
     let itemDone = 0;
+    let running = false;
     for (const batch of this.batches) {
       const cell = readCell(batch.slot.cell);
       done += Math.min(cell.completed, batch.items.length);
       if (cell.current >= 0) {
+        running = true;
         if (cell.total !== null && cell.total > 0) partial += Math.min(1, cell.done / cell.total);
         message = cell.message ?? message;
         itemDone = cell.done;
         itemTotal = cell.total;
       }
     }
+    const last = this.snapshot.progress;
+    // Between items (a cell is idle for a moment), the last word stands.
+    if (!running) message = last.message;
     let total: number | null = this.enumerationDone ? this.enumerated : null;
     let fraction: number | null = total ? Math.min(1, (done + partial) / total) : total === 0 ? 1 : null;
     if (this.mode === 'run') {
       // One long call: its own units are the progress (bytes, epochs), not "1 item".
-      if (this.batches.size > 0) {
+      if (running) {
         done = itemDone;
         total = itemTotal;
         fraction = total ? Math.min(1, done / total) : null;
+      } else if (this.batches.size > 0) {
+        ({ done, total, fraction } = last);
       } else {
-        // Between samples the call ended: keep its units, complete only if it succeeded.
-        const last = this.snapshot.progress;
+        // The call ended between samples: keep its units, complete only if it succeeded.
         total = last.total ?? 1;
         done = this.snapshot.items.succeeded > 0 ? total : Math.min(last.done, total);
         fraction = total ? done / total : 1;
       }
     }
-    const previous = this.snapshot.progress;
+    const previous = last;
     this.updateRate(now, done);
     const eta =
       this.rate && total !== null && this.rate > 0
