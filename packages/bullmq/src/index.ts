@@ -3,4 +3,5 @@
 
 export { type BullmqClientOptions, createBullmqClient } from './client/client.js';
 export { describeConnection, probeRedis, type RedisConnection, RedisUnavailableError } from './connection.js';
+export type { RetentionOptions } from './store/store.js';
 export { type BullmqWorker, type BullmqWorkerOptions, runBullmqWorker } from './worker/worker.js';
