@@ -4,13 +4,16 @@
 // and times it until every file is in done/. Not a test: timing goals belong
 // here, not in vitest.
 //
-//   node apps/watch/scripts/backlog.mjs [N ...] [--keep] [--cpu-prof] [--concurrency C]
+//   node apps/watch/scripts/backlog.mjs [N ...] [--keep] [--cpu-prof] [--concurrency C] [--app DIR]
+//
+// --app runs another copy of apps/watch (e.g. an older commit's src/ and test/
+// checked out into a folder under apps/watch, to compare on the same machine).
 //
 // Prints files/s from "watching" to the last "ok" line, per N.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -21,10 +24,11 @@ const { values, positionals } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     concurrency: { type: 'string' },
     stable: { type: 'string', default: '200' },
+    app: { type: 'string' },
   },
 });
 const sizes = positionals.length > 0 ? positionals.map(Number) : [300, 1500];
-const app = fileURLToPath(new URL('..', import.meta.url));
+const app = values.app ? resolve(values.app) : fileURLToPath(new URL('..', import.meta.url));
 const runner = join(app, 'test', 'run-watch.ts');
 
 async function run(n) {

@@ -113,7 +113,7 @@ export class FolderRunner {
     this.inbox = new Inbox(root, {
       reserved,
       rescanMs: RESCAN_MS,
-      onName: (name) => this.notice(name),
+      onName: (name, listed) => this.notice(name, listed),
       onRescan: (files) => {
         // A name no rule takes is reported again if it leaves and comes back.
         for (const name of this.unmatched) if (!files.has(name)) this.unmatched.delete(name);
@@ -124,8 +124,11 @@ export class FolderRunner {
     await this.inbox.start();
   }
 
-  /** O(1) for a name already waiting or queued: events and rescans repeat names all the time. */
-  private notice(name: string): void {
+  /**
+   * O(1) for a name already waiting or queued: events and rescans repeat names all the time.
+   * `listed`: a rescan saw it is a file; an event's name may be a folder, which no rule should report.
+   */
+  private notice(name: string, listed: boolean): void {
     if (this.stopping.signal.aborted || this.ready.has(name)) return;
     if (this.gate.has(name)) {
       this.gate.touch(name);
@@ -133,6 +136,7 @@ export class FolderRunner {
     }
     if (isIgnoredName(name)) return;
     if (!this.ruleFor(name)) {
+      if (!listed) return; // said by the next rescan, which knows whether it is a file
       if (!this.unmatched.has(name)) this.ctx.print(`skipping ${name}: no rule matches it`);
       this.unmatched.add(name);
       return;

@@ -18,8 +18,11 @@ export interface InboxOptions {
   /** Entries of the folder that are the watcher's own (processing, done, …): never reported. */
   reserved: ReadonlySet<string>;
   rescanMs: number;
-  /** Something happened to this entry (it may be gone, or not be a file), or a rescan found this file. */
-  onName: (name: string) => void;
+  /**
+   * A watch event about this entry (`listed` false: it may be gone, or be a folder),
+   * or a rescan found it is a file (`listed` true).
+   */
+  onName: (name: string, listed: boolean) => void;
   /** After each rescan: every file now in the folder. */
   onRescan: (files: ReadonlySet<string>) => void;
   print: (line: string) => void;
@@ -43,7 +46,7 @@ export class Inbox {
       this.watcher = watch(this.folder, { persistent: true }, (_event, name) => {
         // No name (some platforms, some events): look at the whole folder instead.
         if (name === null) this.rescanSoon();
-        else if (!this.options.reserved.has(name)) this.options.onName(name);
+        else if (!this.options.reserved.has(name)) this.options.onName(name, false);
       });
       this.watcher.on('error', (error) => {
         this.options.print(
@@ -93,7 +96,7 @@ export class Inbox {
           if (entry.isFile() && !this.options.reserved.has(entry.name)) files.add(entry.name);
         }
         if (this.closed) return;
-        for (const name of files) this.options.onName(name);
+        for (const name of files) this.options.onName(name, true);
         this.options.onRescan(files);
       } catch (error) {
         if (!this.closed) this.options.print(`cannot read ${this.folder}: ${(error as Error).message}`);

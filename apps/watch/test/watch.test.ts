@@ -96,6 +96,40 @@ describe('threadline watch', () => {
     expect(await watcher.stop()).toBe(0);
   });
 
+  it('takes the files waiting at start-up and leaves subfolders and what is in them alone', async () => {
+    const { root, inbox, data } = setup();
+    const waiting = Array.from({ length: 40 }, (_, i) => `waiting-${String(i).padStart(2, '0')}.txt`);
+    for (const name of waiting) writeFileSync(join(inbox, name), `${name}\n`);
+    writeFileSync(join(inbox, 'notes.md'), '# no rule takes this');
+    mkdirSync(join(inbox, 'album'));
+    writeFileSync(join(inbox, 'album', 'inside.txt'), 'in a subfolder');
+    const config = {
+      stableMs: 200,
+      folders: [{ path: 'inbox', rules: [{ match: '*.txt', job: 'files.checksum' }] }],
+    };
+    writeFileSync(join(root, 'threadline.watch.json'), JSON.stringify(config));
+    const watcher = startWatcher(['--config', join(root, 'threadline.watch.json')], data);
+    await waitFor('40 files', () => watcher.lines.filter((line) => line.startsWith('ok ')).length >= 40);
+
+    // Subfolders made and written to while it runs are not the watcher's either.
+    mkdirSync(join(inbox, 'later.txt'));
+    mkdirSync(join(inbox, 'scans'));
+    writeFileSync(join(inbox, 'later.txt', 'deep.txt'), 'deeper');
+    writeFileSync(join(inbox, 'album', 'added.txt'), 'added later');
+    writeFileSync(join(inbox, 'last.txt'), 'last');
+    await watcher.waitForLine((line) => line.startsWith('ok last.txt'), 'last.txt to be processed');
+
+    const done = join(inbox, 'done');
+    expect(list(done)).toEqual([...waiting, 'last.txt'].flatMap((name) => [name, `${name}.sha256`]).sort());
+    expect(list(join(inbox, 'album'))).toEqual(['added.txt', 'inside.txt']);
+    expect(list(join(inbox, 'later.txt'))).toEqual(['deep.txt']);
+    expect(existsSync(join(inbox, 'notes.md'))).toBe(true);
+    expect(watcher.lines.filter((line) => !line.startsWith('ok '))).toEqual([
+      'skipping notes.md: no rule matches it',
+    ]);
+    expect(await watcher.stop()).toBe(0);
+  });
+
   it('runs several folders from a config file with glob rules, and sends failures to failed/ with the reason', async () => {
     const { root, data } = setup();
     const photos = join(root, 'photos');
