@@ -146,5 +146,5 @@ export const imageScale: Measure = {
   id: 'image',
   number: 6,
   title: 'image.scale vs sharp by hand',
-  run: (ctx) => measureImageScale(ctx, ctx.quick ? { photos: 12, runs: 1 } : { photos: 60, runs: 5 }),
+  run: (ctx) => measureImageScale(ctx, ctx.quick ? { photos: 8, runs: 1 } : { photos: 60, runs: 5 }),
 };
