@@ -27,12 +27,22 @@ export interface PoolOptions {
   onLog?: (log: LogMessage['threadlineLog']) => void;
 }
 
+interface Thread {
+  worker: Worker;
+  remote: Comlink.Remote<WorkerApi>;
+  ready: Promise<void>;
+  lastError?: Error;
+}
+
 export class Slot {
   worker!: Worker;
   remote!: Comlink.Remote<WorkerApi>;
   /** Resolves when the current worker is online. */
   ready!: Promise<void>;
   busy = false;
+  private current!: Thread;
+  /** A replacement started while the worker it replaces is still being terminated. */
+  private next: Thread | undefined;
   private settleLost: ((error: Error) => void) | undefined;
   /** Temporary output files the worker has open: removed if it dies before renaming them. */
   private readonly tempFiles = new Set<string>();
@@ -43,19 +53,19 @@ export class Slot {
     readonly cell: CellViews,
     private readonly pool: WorkerPool,
   ) {
-    this.start();
+    this.use(this.spawn());
   }
 
-  private start(): void {
+  private spawn(): Thread {
     const worker = spawnWorker(
       { cells: this.pool.cells, slot: this.index },
       this.pool.options.resourceLimits,
     );
-    this.worker = worker;
-    this.remote = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
-    this.ready = new Promise((resolve) => worker.once('online', () => resolve()));
-    this.terminating = false;
-    let lastError: Error | undefined;
+    const thread: Thread = {
+      worker,
+      remote: Comlink.wrap<WorkerApi>(nodeEndpoint(worker)),
+      ready: new Promise((resolve) => worker.once('online', () => resolve())),
+    };
     worker.on('message', (data: Partial<LogMessage & TempFileMessage>) => {
       this.pool.messagesReceived++;
       if (data?.threadlineLog) this.pool.options.onLog?.(data.threadlineLog);
@@ -63,19 +73,37 @@ export class Slot {
       if (data?.threadlineTemp?.remove) this.tempFiles.delete(data.threadlineTemp.remove);
     });
     worker.on('error', (error) => {
-      lastError = error;
+      thread.lastError = error;
     });
     worker.once('exit', (code) => {
-      for (const path of this.tempFiles) rmSync(path, { force: true });
-      this.tempFiles.clear();
-      if (this.pool.closed) return;
-      const reason = this.terminating
-        ? new WorkerCrashedError('worker terminated')
-        : new WorkerCrashedError(`worker exited (code ${code})${lastError ? `: ${lastError.message}` : ''}`);
-      this.settleLost?.(reason);
-      this.settleLost = undefined;
-      this.start();
+      if (thread === this.next) this.next = undefined;
+      if (thread === this.current) this.onExit(thread, code);
     });
+    return thread;
+  }
+
+  private use(thread: Thread): void {
+    this.current = thread;
+    this.worker = thread.worker;
+    this.remote = thread.remote;
+    this.ready = thread.ready;
+    this.terminating = false;
+  }
+
+  private onExit(thread: Thread, code: number): void {
+    for (const path of this.tempFiles) rmSync(path, { force: true });
+    this.tempFiles.clear();
+    if (this.pool.closed) return;
+    const reason = this.terminating
+      ? new WorkerCrashedError('worker terminated')
+      : new WorkerCrashedError(
+          `worker exited (code ${code})${thread.lastError ? `: ${thread.lastError.message}` : ''}`,
+        );
+    this.settleLost?.(reason);
+    this.settleLost = undefined;
+    const next = this.next ?? this.spawn();
+    this.next = undefined;
+    this.use(next);
   }
 
   /** Runs a batch on this slot's worker. Never rejects: a dead worker is an outcome. */
@@ -108,9 +136,15 @@ export class Slot {
     this.remote.cancel().catch(() => {});
   }
 
+  async close(): Promise<void> {
+    await Promise.all([this.worker.terminate(), this.next?.worker.terminate()]);
+  }
+
   /** Hard cancel: terminate the worker; a replacement starts at once. */
   async terminate(): Promise<void> {
     this.terminating = true;
+    // Start the replacement now: it loads while the old thread is torn down (they overlap, not add up).
+    this.next ??= this.spawn();
     await this.worker.terminate();
   }
 }
@@ -144,6 +178,6 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(this.slots.map((slot) => slot.close()));
   }
 }
