@@ -2,3 +2,4 @@
 export { createTrpcClient, type TrpcClientOptions } from './client.js';
 export { type ErrorData, RemoteError, toTRPCError } from './errors.js';
 export { type AppRouter, createAppRouter, type RouterOptions } from './router.js';
+export { createEventStream, type EventStream } from './sse/stream.js';

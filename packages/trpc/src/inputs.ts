@@ -36,6 +36,14 @@ export const eventsInput = z
   })
   .optional();
 
+/** What an events input asks the client for: the job to follow and the seq to resume after. */
+export function eventsOptions(input: z.infer<typeof eventsInput>): { jobId?: string; after?: number } {
+  return {
+    ...(input?.jobId !== undefined ? { jobId: input.jobId } : {}),
+    ...(input?.lastEventId != null ? { after: Number(input.lastEventId) } : {}),
+  };
+}
+
 /** A tRPC input parser that throws a ValidationError naming each bad field. */
 export function parser<T>(schema: z.ZodType<T>): (raw: unknown) => T {
   return (raw) => {

@@ -5,7 +5,7 @@
 import { type JobClient, type JobEvent, NotFoundError } from '@threadline/core';
 import { initTRPC, type TrackedEnvelope, tracked } from '@trpc/server';
 import { errorData, toTRPCError } from './errors.js';
-import { cancelInput, eventsInput, idInput, listInput, parser, startInput } from './inputs.js';
+import { cancelInput, eventsInput, eventsOptions, idInput, listInput, parser, startInput } from './inputs.js';
 
 export interface RouterOptions {
   /** SSE keep-alive ping; the client reconnects after 3 missed pings. Default 5000 ms. */
@@ -68,15 +68,12 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
       input,
       signal,
     }): AsyncGenerator<TrackedEnvelope<JobEvent>> {
-      const jobId = input?.jobId;
-      const after = input?.lastEventId != null ? Number(input.lastEventId) : undefined;
+      // Over HTTP, sse/stream.ts serves this stream for every connection at once;
+      // this procedure serves it to other transports (createCaller, websockets).
+      const options = eventsOptions(input);
       try {
-        if (jobId !== undefined) found(await client.get(jobId), jobId);
-        for await (const event of client.events({
-          ...(jobId !== undefined ? { jobId } : {}),
-          ...(after !== undefined ? { after } : {}),
-          ...(signal ? { signal } : {}),
-        })) {
+        if (options.jobId !== undefined) found(await client.get(options.jobId), options.jobId);
+        for await (const event of client.events({ ...options, ...(signal ? { signal } : {}) })) {
           yield tracked(String(event.seq), event);
         }
       } catch (error) {

@@ -1,28 +1,11 @@
 // The JobClient over tRPC, against the router on a real HTTP server and the in-process engine.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type JobClient, NotFoundError, ValidationError } from '@threadline/core';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { describe, expect, it } from 'vitest';
-import { createAppRouter, createTrpcClient } from '../src/index.js';
-import { collect, onCleanup, openEngine } from './helpers.js';
+import { createTrpcClient } from '../src/index.js';
+import { collect, onCleanup, openEngine, serveRouter } from './helpers.js';
 
 async function setup(): Promise<{ client: JobClient; url: string }> {
-  const engine = await openEngine();
-  const handler = createHTTPHandler({
-    router: createAppRouter(engine, { pingMs: 1000 }),
-    basePath: '/trpc/',
-  });
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onCleanup(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`;
+  const url = await serveRouter(await openEngine());
   const client = createTrpcClient(url);
   onCleanup(() => client.close());
   return { client, url };

@@ -1,12 +1,13 @@
-// The web server: tRPC (HTTP + SSE) at /trpc, Prometheus metrics at /metrics,
-// and the page. Every request passes the checks in security.ts first.
+// The web server: tRPC at /trpc (its event stream by @threadline/trpc's SSE
+// writer), Prometheus metrics at /metrics, and the page. Every request passes
+// the checks in security.ts first.
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { JobClient } from '@threadline/core';
-import { createAppRouter } from '@threadline/trpc';
+import { createAppRouter, createEventStream } from '@threadline/trpc';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { guardClient } from './guard.js';
 import { hasStats, renderMetrics } from './metrics.js';
@@ -59,11 +60,10 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
   const hosts = allowedHosts(host);
   let sseConnections = 0;
 
-  const trpc = createHTTPHandler({
-    router: createAppRouter(client, options.pingMs !== undefined ? { pingMs: options.pingMs } : {}),
-    basePath: '/trpc/',
-    maxBodySize: maxBodyBytes,
-  });
+  const router = createAppRouter(client, options.pingMs !== undefined ? { pingMs: options.pingMs } : {});
+  const trpc = createHTTPHandler({ router, basePath: '/trpc/', maxBodySize: maxBodyBytes });
+  // The event stream is tRPC's wire format served directly: one shared subscription for all connections.
+  const events = createEventStream(router, client, '/trpc/');
 
   // Set after listen(): the cookie is per port, since browsers share cookies across ports.
   let cookieName = 'threadline_token';
@@ -83,6 +83,7 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
         sseConnections++;
         res.once('close', () => sseConnections--);
       }
+      if (events.matches(req, url)) return events.handle(req, res, url);
       return trpc(req, res);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -135,6 +136,7 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
     http: server,
     close: () =>
       new Promise<void>((resolve) => {
+        events.close();
         server.close(() => resolve());
         // SSE streams never end by themselves.
         server.closeAllConnections();
