@@ -4,7 +4,6 @@
 export { itemLabel } from './engine/dispatcher.js';
 export {
   createEngine,
-  definitionInfo,
   type Engine,
   type EngineOptions,
   type EngineStats,
@@ -13,7 +12,7 @@ export { DataDirBusyError, takePidLock } from './engine/lock.js';
 export * from './job/index.js';
 export { loadJob, toModuleUrl } from './job/load.js';
 export { type JobRegistry, resolveJobRef } from './job/registry.js';
-export { jobInputSchema, validateInput } from './job/schema.js';
+export { definitionInfo, jobInputSchema, validateInput } from './job/schema.js';
 export { type BatchOutcome, type PoolOptions, WorkerPool } from './pool/pool.js';
 export { type CellSample, readCell } from './progress/cell-reader.js';
 export { parseDuration } from './protocol/duration.js';

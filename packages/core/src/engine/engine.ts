@@ -7,7 +7,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AnyJobDefinition } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { type JobRegistry, resolveJobRef } from '../job/registry.js';
-import { jobInputSchema, validateInput } from '../job/schema.js';
+import { definitionInfo, validateInput } from '../job/schema.js';
 import { WorkerPool } from '../pool/pool.js';
 import { parseDuration } from '../protocol/duration.js';
 import { NotFoundError, toErrorInfo, ValidationError } from '../protocol/errors.js';
@@ -31,6 +31,7 @@ import { ActiveJob, PENDING_HIGH_WATER } from './active-job.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
+import { outcomeOf } from './outcome.js';
 
 export interface EngineOptions {
   /** Where the SQLite store lives; default THREADLINE_DATA_DIR or the user's data folder. */
@@ -316,42 +317,7 @@ class InProcessEngine implements Engine {
     // The last sample, so a stream's final progress agrees with the final counts.
     const progress = job.sample(Date.now());
     if (progress) this.hub.emit({ type: 'progress', jobId: job.snapshot.id, progress });
-    const counts = job.snapshot.items;
-    const info = {
-      input: job.input,
-      succeeded: counts.succeeded,
-      failed: counts.failed,
-      cancelled: counts.cancelled,
-      total: counts.total ?? job.enumerated,
-    };
-    let summary: unknown = {
-      total: info.total,
-      succeeded: counts.succeeded,
-      failed: counts.failed,
-      cancelled: counts.cancelled,
-    };
-    let error = job.failure;
-    try {
-      const results = job.results.filter((_, i) => i in job.results);
-      if (job.definition.summarize) summary = job.definition.summarize(results, info);
-      else if (job.mode === 'run') summary = results[0] ?? null;
-    } catch (caught) {
-      error ??= toErrorInfo(caught);
-    }
-    let state: JobState;
-    if (job.cancel && !job.failure) state = 'cancelled';
-    else if (error) state = 'failed';
-    else if (info.total > 0 && counts.failed === info.total) {
-      state = 'failed';
-      const first = job.firstItemError;
-      error = {
-        ...first,
-        message:
-          info.total === 1
-            ? (first?.message ?? 'failed')
-            : `all ${info.total} items failed; first: ${first?.message}`,
-      };
-    } else state = 'succeeded';
+    const { state, summary, error } = outcomeOf(job);
     this.finalize(job.snapshot, state, summary, error);
     this.scheduleNext(job, state);
     this.startQueued();
@@ -524,17 +490,4 @@ class InProcessEngine implements Engine {
     this.store.close();
     this.unlock();
   }
-}
-
-/** A definition as UIs see it: its input as JSON Schema. */
-export function definitionInfo(definition: AnyJobDefinition): JobDefinitionInfo {
-  return {
-    name: definition.name,
-    title: definition.title,
-    description: definition.description ?? null,
-    inputSchema: jobInputSchema(definition.input),
-    every: definition.every ?? null,
-    concurrency: definition.concurrency ?? null,
-    unit: definition.unit ?? 'items',
-  };
 }
