@@ -3,7 +3,7 @@
 // progress sampled from the cells of the slots running its batches.
 import type { AnyJobDefinition } from '../job/define.js';
 import type { Slot } from '../pool/pool.js';
-import { readCell } from '../progress/cell-reader.js';
+import { type CellSample, readCell } from '../progress/cell-reader.js';
 import type { ErrorInfo } from '../protocol/errors.js';
 import type { JobSnapshot, Progress } from '../protocol/types.js';
 
@@ -37,6 +37,8 @@ export class ActiveJob {
   graceTimer: NodeJS.Timeout | undefined;
   failure: ErrorInfo | null = null;
   firstItemError: ErrorInfo | null = null;
+  /** A run's cell as its call left it: its last progress report. */
+  lastReport: CellSample | undefined;
   private avgItemMs: number | null = null;
   private lastSample = { at: 0, done: 0 };
   private rate: number | null = null;
@@ -103,10 +105,19 @@ export class ActiveJob {
       } else if (this.batches.size > 0) {
         ({ done, total, fraction } = last);
       } else {
-        // The call ended between samples: keep its units, complete only if it succeeded.
-        total = last.total ?? 1;
-        done = this.snapshot.items.succeeded > 0 ? total : Math.min(last.done, total);
-        fraction = total ? done / total : 1;
+        // The call ended: its last report stands, complete if it succeeded; one call is one unit if it never reported.
+        const ok = this.snapshot.items.succeeded > 0;
+        const reportedDone = this.lastReport?.done ?? last.done;
+        const reportedTotal = this.lastReport?.total ?? last.total;
+        message = this.lastReport?.message ?? message;
+        if (reportedDone === 0 && reportedTotal === null) {
+          total = 1;
+          done = ok ? 1 : 0;
+        } else {
+          total = reportedTotal ?? (ok ? reportedDone : null);
+          done = ok && total !== null ? total : reportedDone;
+        }
+        fraction = ok ? 1 : total ? Math.min(1, done / total) : null;
       }
     }
     const previous = last;

@@ -79,6 +79,7 @@ export class Dispatcher {
       ms: Math.round(ms * 100) / 100,
     });
     if (outcome.kind === 'done') {
+      if (job.mode === 'run') job.lastReport = outcome.last;
       return outcome.results.map((result, i) => {
         const p = items[i]!;
         if (result.outcome === 'succeeded') {

@@ -8,14 +8,15 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { readCell, setCancel } from '../progress/cell-reader.js';
+import { type CellSample, readCell, resetCell, setCancel } from '../progress/cell-reader.js';
 import { CELL_BYTES, type CellViews, cellViews } from '../progress/layout.js';
 import { WorkerCrashedError } from '../protocol/errors.js';
 import type { BatchRequest, ItemResult, LogMessage, TempFileMessage, WorkerApi } from './messages.js';
 import { spawnWorker } from './spawn.js';
 
 export type BatchOutcome =
-  | { kind: 'done'; results: ItemResult[] }
+  /** `last` is the cell as the batch left it: a run's final progress report. */
+  | { kind: 'done'; results: ItemResult[]; last: CellSample }
   /** The call failed without the worker dying (the module did not load, a result could not be cloned). */
   | { kind: 'error'; error: Error }
   /** The worker died (crash, resource limit) or was terminated; `completed` items of the batch had finished. */
@@ -109,7 +110,7 @@ export class Slot {
   /** Runs a batch on this slot's worker. Never rejects: a dead worker is an outcome. */
   async run(request: BatchRequest): Promise<BatchOutcome> {
     this.busy = true;
-    setCancel(this.cell, false);
+    resetCell(this.cell);
     try {
       const lost = new Promise<BatchOutcome>((resolve) => {
         this.settleLost = (error) => {
@@ -117,7 +118,7 @@ export class Slot {
         };
       });
       const done = this.remote.runBatch(request).then(
-        (results): BatchOutcome => ({ kind: 'done', results }),
+        (results): BatchOutcome => ({ kind: 'done', results, last: readCell(this.cell) }),
         (error: unknown): BatchOutcome => ({
           kind: 'error',
           error: error instanceof Error ? error : new Error(String(error)),

@@ -38,3 +38,12 @@ function readMessage(cell: CellViews): string | null {
 export function setCancel(cell: CellViews, cancelled: boolean): void {
   Atomics.store(cell.i32, I32.CANCEL, cancelled ? 1 : 0);
 }
+
+/** Clears a cell before a batch, so a sample taken before the worker begins reads "idle", not stale or zeroed memory. */
+export function resetCell(cell: CellViews): void {
+  Atomics.store(cell.i32, I32.CANCEL, 0);
+  Atomics.store(cell.i32, I32.CURRENT, -1);
+  Atomics.store(cell.i32, I32.COMPLETED, 0);
+  cell.f64[F64.DONE] = 0;
+  cell.f64[F64.TOTAL] = Number.NaN;
+}
