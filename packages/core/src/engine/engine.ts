@@ -1,15 +1,9 @@
-// The in-process engine: the embedded default behind JobClient. It owns the
-// pool, the store and the event stream; decides when a queued job starts; fans
-// a running job's items out to the pool in batches; and is the one place that
-// decides a job's final state.
-import { randomBytes } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { AnyJobDefinition } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { type JobRegistry, resolveJobRef } from '../job/registry.js';
 import { definitionInfo, validateInput } from '../job/schema.js';
 import { WorkerPool } from '../pool/pool.js';
-import { parseDuration } from '../protocol/duration.js';
 import { NotFoundError, toErrorInfo, ValidationError } from '../protocol/errors.js';
 import type {
   CancelOptions,
@@ -32,6 +26,7 @@ import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
 import { outcomeOf } from './outcome.js';
+import { JobQueue, type QueuedWork, queuedSnapshot } from './queue.js';
 
 export interface EngineOptions {
   /** Where the SQLite store lives; default THREADLINE_DATA_DIR or the user's data folder. */
@@ -60,15 +55,8 @@ export interface EngineStats {
   jobsByState: Record<JobState, number>;
 }
 
-interface Schedule {
-  everyMs: number;
-  active: boolean;
-}
-
 /** A long-running server keeps its store bounded, not only at start-up. */
 const PRUNE_EVERY_MS = 3_600_000;
-
-const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 
 export type Engine = JobClient & {
   /** Resolves when the job reaches a final state. */
@@ -95,15 +83,10 @@ class InProcessEngine implements Engine {
   /** Jobs not yet final: queued ones waiting their turn, and running ones. */
   private readonly live = new Map<string, JobSnapshot>();
   private readonly active = new Map<string, ActiveJob>();
-  private readonly queuedWork = new Map<
-    string,
-    { definition: AnyJobDefinition; moduleUrl: string; input: unknown }
-  >();
-  private readonly schedules = new Map<string, Schedule>();
+  private readonly queue = new JobQueue(() => this.startQueued());
   private readonly dirty = new Set<JobSnapshot>();
   private readonly finishWaiters = new Map<string, ((job: JobSnapshot) => void)[]>();
   private readonly tick: NodeJS.Timeout;
-  private wakeTimer: NodeJS.Timeout | undefined;
   private itemsProcessed = 0;
   private prunedAt = Date.now();
   private closing = false;
@@ -170,12 +153,7 @@ class InProcessEngine implements Engine {
     const definition = await loadJob(moduleUrl);
     const parsed = validateInput(definition.input, input ?? {}, definition.name);
     const every = options.every ?? definition.every;
-    let scheduleId: string | null = null;
-    if (every) {
-      scheduleId = newId('s_');
-      this.schedules.set(scheduleId, { everyMs: parseDuration(every), active: true });
-    }
-    return this.enqueue(definition, moduleUrl, parsed, scheduleId, null);
+    return this.enqueue(definition, moduleUrl, parsed, every ? this.queue.schedule(every) : null, null);
   }
 
   private enqueue(
@@ -185,25 +163,9 @@ class InProcessEngine implements Engine {
     scheduleId: string | null,
     runAt: number | null,
   ): JobSnapshot {
-    const job: JobSnapshot = {
-      id: newId('j_'),
-      name: definition.name,
-      title: definition.title,
-      state: 'queued',
-      input,
-      createdAt: Date.now(),
-      startedAt: null,
-      finishedAt: null,
-      progress: { done: 0, total: null, fraction: null, rate: null, eta: null, message: null },
-      items: { total: null, succeeded: 0, failed: 0, cancelled: 0 },
-      summary: null,
-      error: null,
-      scheduleId,
-      runAt,
-      unit: definition.unit ?? 'items',
-    };
+    const job = queuedSnapshot(definition, input, scheduleId, runAt);
     this.live.set(job.id, job);
-    this.queuedWork.set(job.id, { definition, moduleUrl, input });
+    this.queue.add({ job, definition, moduleUrl, input });
     this.dirty.add(job);
     const queued = structuredClone(job);
     this.hub.emit({ type: 'queued', jobId: job.id, job: queued });
@@ -214,34 +176,18 @@ class InProcessEngine implements Engine {
   /** Starts queued jobs while the engine-wide and per-definition limits allow. */
   private startQueued(): void {
     if (this.closing) return;
-    const now = Date.now();
-    let nextWake = Number.POSITIVE_INFINITY;
     const maxRunning = this.options.maxRunningJobs ?? 4;
-    for (const [id, work] of this.queuedWork) {
-      if (this.active.size >= maxRunning) break;
-      const job = this.live.get(id)!;
-      if (job.runAt !== null && job.runAt > now) {
-        nextWake = Math.min(nextWake, job.runAt);
-        continue;
-      }
+    this.queue.drain((work) => {
+      if (this.active.size >= maxRunning) return 'full';
       const limit = work.definition.concurrency;
-      if (
-        limit &&
-        [...this.active.values()].filter((a) => a.definition.name === work.definition.name).length >= limit
-      ) {
-        continue;
-      }
-      this.queuedWork.delete(id);
-      this.begin(job, work.definition, work.moduleUrl, work.input);
-    }
-    clearTimeout(this.wakeTimer);
-    if (Number.isFinite(nextWake)) {
-      this.wakeTimer = setTimeout(() => this.startQueued(), Math.max(0, nextWake - now));
-      this.wakeTimer.unref();
-    }
+      const running = [...this.active.values()].filter((a) => a.definition.name === work.definition.name);
+      if (limit && running.length >= limit) return 'skip';
+      this.begin(work);
+      return 'started';
+    });
   }
 
-  private begin(job: JobSnapshot, definition: AnyJobDefinition, moduleUrl: string, input: unknown): void {
+  private begin({ job, definition, moduleUrl, input }: QueuedWork): void {
     const mode = definition.process ? 'process' : 'run';
     const active = new ActiveJob(job, definition, moduleUrl, input, mode);
     this.active.set(job.id, active);
@@ -343,11 +289,9 @@ class InProcessEngine implements Engine {
   }
 
   private scheduleNext(job: ActiveJob, state: JobState): void {
-    const scheduleId = job.snapshot.scheduleId;
-    const schedule = scheduleId ? this.schedules.get(scheduleId) : undefined;
-    if (!scheduleId || !schedule?.active || state === 'cancelled' || this.closing) return;
-    const runAt = Math.max(Date.now(), (job.snapshot.startedAt ?? Date.now()) + schedule.everyMs);
-    this.enqueue(job.definition, job.moduleUrl, job.input, scheduleId, runAt);
+    const runAt = this.queue.nextRunAt(job.snapshot);
+    if (runAt === undefined || state === 'cancelled' || this.closing) return;
+    this.enqueue(job.definition, job.moduleUrl, job.input, job.snapshot.scheduleId, runAt);
   }
 
   async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
@@ -357,9 +301,9 @@ class InProcessEngine implements Engine {
       if (!stored) throw new NotFoundError(`no job with id ${jobId}`);
       return stored;
     }
-    if (job.scheduleId) this.schedules.get(job.scheduleId)!.active = false;
+    if (job.scheduleId) this.queue.stopSchedule(job.scheduleId);
     const reason = options.reason ?? null;
-    if (this.queuedWork.delete(jobId)) {
+    if (this.queue.remove(jobId)) {
       this.hub.emit({ type: 'cancelling', jobId, reason, force: options.force ?? false });
       this.finalize(job, 'cancelled', null, null);
       this.startQueued();
@@ -479,12 +423,11 @@ class InProcessEngine implements Engine {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const schedule of this.schedules.values()) schedule.active = false;
+    this.queue.close();
     const ids = [...this.live.keys()];
     await Promise.all(ids.map((id) => this.cancel(id, { reason: 'the engine closed', force: true })));
     await Promise.all(ids.map((id) => this.waitFor(id)));
     clearInterval(this.tick);
-    clearTimeout(this.wakeTimer);
     this.flush();
     await this.pool.close();
     this.store.close();

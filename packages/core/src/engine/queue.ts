@@ -1,0 +1,107 @@
+// Jobs waiting their turn, and the schedules that make periodic jobs: which
+// queued job may start now, and when to look again for a run due later.
+import { randomBytes } from 'node:crypto';
+import type { AnyJobDefinition } from '../job/define.js';
+import { parseDuration } from '../protocol/duration.js';
+import type { JobSnapshot } from '../protocol/types.js';
+
+export interface QueuedWork {
+  job: JobSnapshot;
+  definition: AnyJobDefinition;
+  moduleUrl: string;
+  input: unknown;
+}
+
+/** What the engine says of a due job: started it, not now (a per-definition limit), or no room for any. */
+export type StartVerdict = 'started' | 'skip' | 'full';
+
+const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+
+/** A new job's record, queued. */
+export function queuedSnapshot(
+  definition: AnyJobDefinition,
+  input: unknown,
+  scheduleId: string | null,
+  runAt: number | null,
+): JobSnapshot {
+  return {
+    id: newId('j_'),
+    name: definition.name,
+    title: definition.title,
+    state: 'queued',
+    input,
+    createdAt: Date.now(),
+    startedAt: null,
+    finishedAt: null,
+    progress: { done: 0, total: null, fraction: null, rate: null, eta: null, message: null },
+    items: { total: null, succeeded: 0, failed: 0, cancelled: 0 },
+    summary: null,
+    error: null,
+    scheduleId,
+    runAt,
+    unit: definition.unit ?? 'items',
+  };
+}
+
+export class JobQueue {
+  private readonly waiting = new Map<string, QueuedWork>();
+  /** Active schedules: id → period in ms. A stopped schedule is deleted. */
+  private readonly schedules = new Map<string, number>();
+  private wakeTimer: NodeJS.Timeout | undefined;
+
+  /** `wake` is called when a run queued for later becomes due. */
+  constructor(private readonly wake: () => void) {}
+
+  add(work: QueuedWork): void {
+    this.waiting.set(work.job.id, work);
+  }
+
+  /** Drops a queued job; false if it was not waiting. */
+  remove(jobId: string): boolean {
+    return this.waiting.delete(jobId);
+  }
+
+  /** Offers each due job, in queue order, to `offer`; arms a wake-up for the earliest run not yet due. */
+  drain(offer: (work: QueuedWork) => StartVerdict): void {
+    const now = Date.now();
+    let nextWake = Number.POSITIVE_INFINITY;
+    for (const [id, work] of this.waiting) {
+      const { runAt } = work.job;
+      if (runAt !== null && runAt > now) {
+        nextWake = Math.min(nextWake, runAt);
+        continue;
+      }
+      const verdict = offer(work);
+      if (verdict === 'full') break;
+      if (verdict === 'started') this.waiting.delete(id);
+    }
+    clearTimeout(this.wakeTimer);
+    if (Number.isFinite(nextWake)) {
+      this.wakeTimer = setTimeout(this.wake, Math.max(0, nextWake - now));
+      this.wakeTimer.unref();
+    }
+  }
+
+  /** Starts a schedule running every `every` ('30s', '5m'); returns its id. */
+  schedule(every: string): string {
+    const id = newId('s_');
+    this.schedules.set(id, parseDuration(every));
+    return id;
+  }
+
+  stopSchedule(scheduleId: string): void {
+    this.schedules.delete(scheduleId);
+  }
+
+  /** When the run after `job` is due, or undefined when its schedule has stopped (or it has none). */
+  nextRunAt(job: JobSnapshot): number | undefined {
+    const everyMs = job.scheduleId ? this.schedules.get(job.scheduleId) : undefined;
+    if (everyMs === undefined) return undefined;
+    return Math.max(Date.now(), (job.startedAt ?? Date.now()) + everyMs);
+  }
+
+  close(): void {
+    this.schedules.clear();
+    clearTimeout(this.wakeTimer);
+  }
+}
