@@ -1,6 +1,7 @@
 // A JobClient over the tRPC router, for UIs that attach to a running server
 // (the TUI, the watcher). Queries and mutations go over plain HTTP; events over
 // SSE, resumed from the last event's seq after any disconnect.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CancelOptions,
   EventsOptions,
@@ -151,18 +152,9 @@ async function* subscribe(
     if (stop.aborted || ended) return;
     if (isRefusal(failed)) throw fromClientError(failed);
     failures++;
-    await delay(Math.min(250 * 2 ** failures, 5000), stop);
+    await pause(Math.min(250 * 2 ** failures, 5000), stop);
   }
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+/** Waits `ms`, or less if `signal` aborts; never rejects. */
+const pause = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => {});

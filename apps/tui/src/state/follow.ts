@@ -1,6 +1,7 @@
 // Keeps a JobsStore in step with a JobClient: a listing for the jobs that
 // exist, then the event stream; after a broken stream (a server restarting),
 // resumes from the last event seen, so nothing is missed or counted twice.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobClient, JobEvent, JobState } from '@threadline/core';
 import type { JobsStore } from './jobs-store.js';
 
@@ -66,7 +67,7 @@ export async function followJobs(client: JobClient, store: JobsStore, options: F
       attempt.abort();
       if (signal.aborted) return;
       onStatus({ state: 'retrying', error: error instanceof Error ? error.message : String(error) });
-      await delay(options.retryMs ?? 1000, signal);
+      await pause(options.retryMs ?? 1000, signal);
     } finally {
       signal.removeEventListener('abort', stop);
       attempt.abort();
@@ -74,14 +75,5 @@ export async function followJobs(client: JobClient, store: JobsStore, options: F
   }
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+/** Waits `ms`, or less if `signal` aborts; never rejects. */
+const pause = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => {});
