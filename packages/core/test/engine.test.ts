@@ -66,6 +66,20 @@ describe('engine', () => {
     expect(engine.pool.slots).toHaveLength(2);
   });
 
+  it.each(['item', 'result'] as const)(
+    'fails the items of a batch whose %s cannot be cloned, with the reason, and goes on',
+    async (where) => {
+      const engine = await openEngine();
+      const done = await engine.waitFor((await engine.start(fixture('uncloneable'), { n: 3, where })).id);
+      expect(done.state).toBe('failed');
+      expect(done.items).toMatchObject({ total: 3, failed: 3 });
+      const details = await engine.details(done.id);
+      expect(details!.failures[0]!.error!.message).toMatch(/could not be cloned/);
+      const after = await engine.waitFor((await engine.start('test.count', { n: 10 })).id);
+      expect(after.state).toBe('succeeded');
+    },
+  );
+
   it('fails an item whose worker runs out of its memory limit, and recovers', async () => {
     const engine = await openEngine({ resourceLimits: { maxOldGenerationSizeMb: 48 } });
     const hog = await engine.waitFor((await engine.start('test.memory', {})).id);

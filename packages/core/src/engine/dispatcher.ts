@@ -90,8 +90,8 @@ export class Dispatcher {
       });
     }
     if (outcome.kind === 'error') {
-      // The call itself failed (a module that does not load, a result that cannot be cloned): every item fails.
-      return items.map((p) => event(p, 'failed', 0, toErrorInfo(outcome.error)));
+      // The batch itself failed (a module that does not load, a result that cannot be cloned): every item fails.
+      return items.map((p) => event(p, 'failed', 0, outcome.error));
     }
     // The worker died: what it finished stands (its results are lost with it), the item it held
     // is cancelled or failed, and the rest go back to the queue unless the job is stopping.

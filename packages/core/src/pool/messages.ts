@@ -1,10 +1,13 @@
 // What crosses between the engine and a worker thread. Plain, cloneable data only.
+import type { MessagePort } from 'node:worker_threads';
 import type { ErrorInfo } from '../protocol/errors.js';
 import type { ItemOutcome } from '../protocol/types.js';
 
 export interface WorkerInit {
   cells: SharedArrayBuffer;
   slot: number;
+  /** Where batches arrive and replies go (see batch-channel.ts). */
+  batches: MessagePort;
 }
 
 export interface BatchRequest {
@@ -23,9 +26,11 @@ export interface ItemResult {
   ms: number;
 }
 
-/** The worker's API, called through Comlink. */
+/** A worker's answer to a batch: every item's result, or why the batch could not run (its module did not load). */
+export type BatchReply = { results: ItemResult[] } | { error: ErrorInfo };
+
+/** The worker's control API, called through Comlink. */
 export interface WorkerApi {
-  runBatch(request: BatchRequest): Promise<ItemResult[]>;
   /** Aborts the running batch's signal (the cancel flag in the cell is already set). */
   cancel(): void;
 }

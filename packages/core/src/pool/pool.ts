@@ -1,24 +1,32 @@
 // A fixed-size pool of worker threads, each in a slot with its own progress
 // cell. A slot's worker that crashes or is terminated is replaced in place, so
-// the pool stays at full size. Batches are Comlink calls; a call whose worker
-// dies never settles by itself, so the slot settles it from the exit event.
+// the pool stays at full size. A batch is settled by the worker's reply or,
+// when the worker dies under it, by the exit event.
 
 import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { type CellSample, readCell, resetCell, setCancel } from '../progress/cell-reader.js';
 import { CELL_BYTES, type CellViews, cellViews } from '../progress/layout.js';
-import { WorkerCrashedError } from '../protocol/errors.js';
-import type { BatchRequest, ItemResult, LogMessage, TempFileMessage, WorkerApi } from './messages.js';
+import { type ErrorInfo, toErrorInfo, WorkerCrashedError } from '../protocol/errors.js';
+import { sendBatch } from './batch-channel.js';
+import type {
+  BatchReply,
+  BatchRequest,
+  ItemResult,
+  LogMessage,
+  TempFileMessage,
+  WorkerApi,
+} from './messages.js';
 import { spawnWorker } from './spawn.js';
 
 export type BatchOutcome =
   /** `last` is the cell as the batch left it: a run's final progress report. */
   | { kind: 'done'; results: ItemResult[]; last: CellSample }
-  /** The call failed without the worker dying (the module did not load, a result could not be cloned). */
-  | { kind: 'error'; error: Error }
+  /** The batch failed without the worker dying (the module did not load, a result could not be cloned). */
+  | { kind: 'error'; error: ErrorInfo }
   /** The worker died (crash, resource limit) or was terminated; `completed` items of the batch had finished. */
   | { kind: 'lost'; error: Error; completed: number };
 
@@ -31,6 +39,7 @@ export interface PoolOptions {
 interface Thread {
   worker: Worker;
   remote: Comlink.Remote<WorkerApi>;
+  batches: MessagePort;
   ready: Promise<void>;
   lastError?: Error;
 }
@@ -44,7 +53,8 @@ export class Slot {
   private current!: Thread;
   /** A replacement started while the worker it replaces is still being terminated. */
   private next: Thread | undefined;
-  private settleLost: ((error: Error) => void) | undefined;
+  /** Settles the batch in flight: from the worker's reply, or from its exit. */
+  private settle: ((outcome: BatchOutcome) => void) | undefined;
   /** Temporary output files the worker has open: removed if it dies before renaming them. */
   private readonly tempFiles = new Set<string>();
   private terminating = false;
@@ -58,15 +68,26 @@ export class Slot {
   }
 
   private spawn(): Thread {
+    const { port1, port2 } = new MessageChannel();
     const worker = spawnWorker(
-      { cells: this.pool.cells, slot: this.index },
+      { cells: this.pool.cells, slot: this.index, batches: port2 },
+      [port2],
       this.pool.options.resourceLimits,
     );
     const thread: Thread = {
       worker,
       remote: Comlink.wrap<WorkerApi>(nodeEndpoint(worker)),
+      batches: port1,
       ready: new Promise((resolve) => worker.once('online', () => resolve())),
     };
+    port1.on('message', (reply: BatchReply) => {
+      if (thread !== this.current) return;
+      this.settle?.(
+        'results' in reply
+          ? { kind: 'done', results: reply.results, last: readCell(this.cell) }
+          : { kind: 'error', error: reply.error },
+      );
+    });
     worker.on('message', (data: Partial<LogMessage & TempFileMessage>) => {
       this.pool.messagesReceived++;
       if (data?.threadlineLog) this.pool.options.onLog?.(data.threadlineLog);
@@ -92,6 +113,7 @@ export class Slot {
   }
 
   private onExit(thread: Thread, code: number): void {
+    thread.batches.close();
     for (const path of this.tempFiles) rmSync(path, { force: true });
     this.tempFiles.clear();
     if (this.pool.closed) return;
@@ -100,35 +122,29 @@ export class Slot {
       : new WorkerCrashedError(
           `worker exited (code ${code})${thread.lastError ? `: ${thread.lastError.message}` : ''}`,
         );
-    this.settleLost?.(reason);
-    this.settleLost = undefined;
+    this.settle?.({ kind: 'lost', error: reason, completed: readCell(this.cell).completed });
     const next = this.next ?? this.spawn();
     this.next = undefined;
     this.use(next);
   }
 
   /** Runs a batch on this slot's worker. Never rejects: a dead worker is an outcome. */
-  async run(request: BatchRequest): Promise<BatchOutcome> {
+  run(request: BatchRequest): Promise<BatchOutcome> {
     this.busy = true;
     resetCell(this.cell);
-    try {
-      const lost = new Promise<BatchOutcome>((resolve) => {
-        this.settleLost = (error) => {
-          resolve({ kind: 'lost', error, completed: readCell(this.cell).completed });
-        };
-      });
-      const done = this.remote.runBatch(request).then(
-        (results): BatchOutcome => ({ kind: 'done', results, last: readCell(this.cell) }),
-        (error: unknown): BatchOutcome => ({
-          kind: 'error',
-          error: error instanceof Error ? error : new Error(String(error)),
-        }),
-      );
-      return await Promise.race([done, lost]);
-    } finally {
-      this.settleLost = undefined;
-      this.busy = false;
-    }
+    return new Promise((resolve) => {
+      this.settle = (outcome) => {
+        this.settle = undefined;
+        this.busy = false;
+        resolve(outcome);
+      };
+      try {
+        sendBatch(this.current.batches, this.cell, request);
+      } catch (error) {
+        // Input or items that cannot be cloned (a function, a socket) fail the batch, as the worker would.
+        this.settle({ kind: 'error', error: toErrorInfo(error) });
+      }
+    });
   }
 
   /** Cooperative cancel: the flag for throwIfCancelled(), a message for the signal. */

@@ -9,7 +9,9 @@ import { loadJob } from '../job/load.js';
 import { CellWriter } from '../progress/cell-writer.js';
 import { cellViews } from '../progress/layout.js';
 import { CancelledError, toErrorInfo } from '../protocol/errors.js';
+import { takeBatch } from './batch-channel.js';
 import type {
+  BatchReply,
   BatchRequest,
   ItemResult,
   LogMessage,
@@ -21,7 +23,8 @@ import type {
 if (!parentPort) throw new Error('threadline worker must run in a worker thread');
 const port = parentPort;
 const init = workerData as WorkerInit;
-const writer = new CellWriter(cellViews(init.cells, init.slot));
+const cell = cellViews(init.cells, init.slot);
+const writer = new CellWriter(cell);
 let controller: AbortController | undefined;
 const tell = (message: TempFileMessage) => port.postMessage(message);
 trackTempFiles({
@@ -34,53 +37,76 @@ function isCancellation(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted && error instanceof Error && (error.name === 'AbortError' || error === signal.reason);
 }
 
-const api: WorkerApi = {
-  async runBatch(request: BatchRequest): Promise<ItemResult[]> {
-    const definition = await loadJob(request.moduleUrl);
-    const abort = new AbortController();
-    controller = abort;
-    let current: number | null = null;
-    const ctx: JobContext = {
-      jobId: request.jobId,
-      signal: abort.signal,
-      progress: (done, total, message) => writer.progress(done, total, message),
-      throwIfCancelled: () => writer.throwIfCancelled(),
-      log: (level: LogLevel, message: string) => {
-        const log: LogMessage = {
-          threadlineLog: { jobId: request.jobId, level, message: String(message), item: current },
-        };
-        port.postMessage(log);
-      },
-    };
-    writer.beginBatch();
-    const results: ItemResult[] = [];
-    const { items, input, mode } = request;
-    for (let i = 0; i < items.length; i++) {
-      if (writer.isCancelled()) {
-        results.push({ outcome: 'cancelled', ms: 0 });
-        continue;
-      }
-      current = i;
-      writer.beginItem(i);
-      const started = performance.now();
-      try {
-        const pending =
-          mode === 'run' ? definition.run!(input, ctx) : definition.process!(items[i], ctx, input);
-        // Tiny synchronous items skip the microtask an await would cost.
-        const result = pending instanceof Promise ? await pending : pending;
-        results.push({ outcome: 'succeeded', result, ms: performance.now() - started });
-      } catch (error) {
-        const ms = performance.now() - started;
-        if (isCancellation(error, abort.signal) || writer.isCancelled())
-          results.push({ outcome: 'cancelled', ms });
-        else results.push({ outcome: 'failed', error: toErrorInfo(error), ms });
-      }
-      writer.endItem(i + 1);
+async function runBatch(request: BatchRequest): Promise<ItemResult[]> {
+  const definition = await loadJob(request.moduleUrl);
+  const abort = new AbortController();
+  controller = abort;
+  let current: number | null = null;
+  const ctx: JobContext = {
+    jobId: request.jobId,
+    signal: abort.signal,
+    progress: (done, total, message) => writer.progress(done, total, message),
+    throwIfCancelled: () => writer.throwIfCancelled(),
+    log: (level: LogLevel, message: string) => {
+      const log: LogMessage = {
+        threadlineLog: { jobId: request.jobId, level, message: String(message), item: current },
+      };
+      port.postMessage(log);
+    },
+  };
+  writer.beginBatch();
+  const results: ItemResult[] = [];
+  const { items, input, mode } = request;
+  for (let i = 0; i < items.length; i++) {
+    if (writer.isCancelled()) {
+      results.push({ outcome: 'cancelled', ms: 0 });
+      continue;
     }
-    current = null;
-    controller = undefined;
-    return results;
-  },
+    current = i;
+    writer.beginItem(i);
+    const started = performance.now();
+    try {
+      const pending =
+        mode === 'run' ? definition.run!(input, ctx) : definition.process!(items[i], ctx, input);
+      // Tiny synchronous items skip the microtask an await would cost.
+      const result = pending instanceof Promise ? await pending : pending;
+      results.push({ outcome: 'succeeded', result, ms: performance.now() - started });
+    } catch (error) {
+      const ms = performance.now() - started;
+      if (isCancellation(error, abort.signal) || writer.isCancelled())
+        results.push({ outcome: 'cancelled', ms });
+      else results.push({ outcome: 'failed', error: toErrorInfo(error), ms });
+    }
+    writer.endItem(i + 1);
+  }
+  current = null;
+  controller = undefined;
+  return results;
+}
+
+function reply(message: BatchReply): void {
+  try {
+    init.batches.postMessage(message);
+  } catch (error) {
+    // A result that cannot be cloned (a function, a socket) fails the batch with the reason, not the worker.
+    init.batches.postMessage({ error: toErrorInfo(error) } satisfies BatchReply);
+  }
+}
+
+/** Serves batches until none arrives within the idle wait; the next one then comes through the event loop. */
+async function serve(first: BatchRequest): Promise<void> {
+  for (let request: BatchRequest | undefined = first; request; request = takeBatch(init.batches, cell)) {
+    try {
+      reply({ results: await runBatch(request) });
+    } catch (error) {
+      reply({ error: toErrorInfo(error) });
+    }
+  }
+}
+
+init.batches.on('message', (request: BatchRequest) => void serve(request));
+
+const api: WorkerApi = {
   cancel(): void {
     controller?.abort(new CancelledError());
   },

@@ -11,12 +11,13 @@
 //   F64   [2] DONE       (byte 16)
 //   F64   [3] TOTAL      (byte 24), NaN when unknown
 //   Int32 [8] MSG_LEN    (byte 32)
-//   bytes 36.. message, UTF-8, truncated to MSG_BYTES
+//   Int32 [9] DOORBELL   bumped by the engine after it posts a batch (see pool/batch-channel.ts)
+//   bytes 40.. message, UTF-8, truncated to MSG_BYTES
 
 export const CELL_BYTES = 512;
-export const I32 = { MSG_SEQ: 0, CANCEL: 1, CURRENT: 2, COMPLETED: 3, MSG_LEN: 8 } as const;
+export const I32 = { MSG_SEQ: 0, CANCEL: 1, CURRENT: 2, COMPLETED: 3, MSG_LEN: 8, DOORBELL: 9 } as const;
 export const F64 = { DONE: 2, TOTAL: 3 } as const;
-export const MSG_OFFSET = 36;
+export const MSG_OFFSET = 40;
 export const MSG_BYTES = CELL_BYTES - MSG_OFFSET;
 
 export interface CellViews {
