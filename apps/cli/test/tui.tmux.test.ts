@@ -1,28 +1,34 @@
-// The real TUI in a real terminal: tmux runs it at 80x24, the test reads the
-// screen with capture-pane and types with send-keys, as a user would.
+// The real `threadline tui` in a real terminal: tmux runs the built command at
+// 80x24, the test reads the screen with capture-pane and types with send-keys,
+// as a user would.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from '@threadline/core';
-import { builtinJobs } from '@threadline/jobs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './helpers/until.js';
+import { run } from './cli.js';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
+const cliDir = fileURLToPath(new URL('..', import.meta.url));
 let dir: string;
 /** One tmux server per test, on its own socket in the temp folder: ending it ends only what the test started. */
 let socket = '';
 let sockets = 0;
 
-/** Runs the TUI in a new 80x24 terminal; the pane's shell says how it exited. */
+/**
+ * `threadline tui` runs its own engine with one worker thread per available CPU
+ * (it has no pool-size option), and so does demo.sleep: jobs are sized per
+ * thread so they last as long on any machine.
+ */
+const threads = availableParallelism();
+
+/** Runs `threadline tui` in a new 80x24 terminal; the pane's shell says how it exited. */
 function startTui(dataDir: string): void {
   socket = join(dir, `tmux-${++sockets}.sock`);
   // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
-  const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST node --import tsx test/fixtures/tui-main.ts --data-dir ${dataDir}; echo "the TUI exited with $?"`;
-  tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', appDir, command);
+  const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST '${process.execPath}' bin/threadline.js tui --data-dir '${dataDir}'; echo "the TUI exited with $?"`;
+  tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', cliDir, command);
 }
 
 function endTerminal(): void {
@@ -33,8 +39,30 @@ function endTerminal(): void {
   }
 }
 
+/** Polls a condition until it holds, or fails after the timeout describing what was awaited. */
+async function until<T>(
+  probe: () => T | undefined | null | false,
+  what: string | (() => string),
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-S', socket, '-f', join(dir, 'tmux.conf'), ...args], { encoding: 'utf8' });
+  // tmux's complaints go into the thrown error, not onto the test's output.
+  execFileSync('tmux', ['-S', socket, '-f', join(dir, 'tmux.conf'), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
 const keys = (...names: string[]) => tmux('send-keys', '-t', 'tui', ...names);
 const see = (text: string | RegExp, timeoutMs = 15_000) =>
@@ -79,26 +107,29 @@ describe('threadline tui in a terminal', () => {
     expect(screen()).toMatch(/ n start\s+c cancel\s+f force\s+⏎ details\s+\/ filter\s+q quit/);
 
     await openDemoSleepForm();
-    // 300 items of 100 ms on 2 threads: 15 s, long enough to watch and cancel.
+    // 150 items of 100 ms per thread: 15 s, long enough to watch and cancel.
+    const items = 150 * threads;
     keys('BSpace', 'BSpace');
-    keys('300');
-    await see(/items\s+300/);
+    keys(String(items));
+    await see(new RegExp(`items\\s+${items}`));
     keys('Down');
     keys('BSpace', 'BSpace', 'BSpace');
     keys('100');
     await see(/ms\s+100/);
     keys('Enter');
 
-    const first = await see(/demo\.sleep\s+running\s+[█░]+ \d+\/300 items \(\d+\.\d%\)/);
+    const first = await see(
+      new RegExp(`demo\\.sleep\\s+running\\s+[█░]+ \\d+/${items} items \\(\\d+\\.\\d%\\)`),
+    );
     await until(
       () => doneCount(screen()) > doneCount(first) && doneCount(first) >= 0,
       'the count to advance',
     );
-    await see(/running\s+█+░+ \d+\/300/);
+    await see(new RegExp(`running\\s+█+░+ \\d+/${items}`));
     for (const line of screen().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
     keys('c');
-    await see(/demo\.sleep\s+cancelled\s+[█░]+ \d+\/300 items, \d+ cancelled/);
+    await see(new RegExp(`demo\\.sleep\\s+cancelled\\s+[█░]+ \\d+/${items} items, \\d+ cancelled`));
 
     // The layout follows the terminal: wider, the header reaches the new right edge.
     tmux('resize-window', '-t', 'tui', '-x', '120', '-y', '30');
@@ -122,9 +153,11 @@ describe('threadline tui in a terminal', () => {
     startTui(dataDir);
     await see('● live', 30_000);
     await openDemoSleepForm();
+    // 250 items of the default 250 ms per thread: about a minute, far longer than the test.
+    const items = 250 * threads;
     keys('BSpace', 'BSpace');
-    keys('500');
-    await see(/items\s+500/);
+    keys(String(items));
+    await see(new RegExp(`items\\s+${items}`));
     keys('Enter');
     await see(/demo\.sleep\s+running/);
 
@@ -132,12 +165,8 @@ describe('threadline tui in a terminal', () => {
     endTerminal();
     await until(() => !existsSync(join(dataDir, 'engine.lock')), 'the TUI to close its engine', 20_000);
 
-    const engine = await createEngine({ dataDir, registry: builtinJobs, poolSize: 1 });
-    try {
-      const jobs = await engine.list();
-      expect(jobs.map((job) => job.state)).toEqual(['cancelled']);
-    } finally {
-      await engine.close();
-    }
+    const list = await run(['list', '--json'], dataDir);
+    expect(list.code, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as { state: string }[]).map((job) => job.state)).toEqual(['cancelled']);
   });
 });
