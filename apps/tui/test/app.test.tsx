@@ -59,8 +59,11 @@ describe('the TUI on its own engine', () => {
     await until(() => doneCount() > first, 'the count to advance');
     await see(/running\s+█+░+ /);
 
+    await see('1 running · 0 queued · 1 job');
     stdin.write('c');
     await see(/demo\.sleep\s+cancelled/);
+    // The status line follows the job: "Cancelling …" gives way to its final state.
+    await see(/demo\.sleep \(j_\w+\) cancelled\./);
     const [job] = await engine.list();
     expect(job).toMatchObject({ name: 'demo.sleep', state: 'cancelled', input: { items: 400, ms: 50 } });
   });

@@ -42,6 +42,8 @@ type Mode =
 interface Flash {
   text: string;
   color: 'red' | 'yellow' | 'green' | 'gray';
+  /** A flash about a job in progress (cancelling it) gives way to its final state once it has one. */
+  jobId?: string;
 }
 
 const LIST_KEYS: KeyHint[] = [
@@ -106,6 +108,7 @@ export function App({ client, store, local, where }: AppProps) {
     setFlash({
       text: `${force ? 'Force-cancelling' : 'Cancelling'} ${job.name} (${job.id})…`,
       color: 'yellow',
+      jobId: job.id,
     });
     client
       .cancel(job.id, { reason: 'cancelled from the terminal', force })
@@ -194,13 +197,18 @@ export function App({ client, store, local, where }: AppProps) {
   const detailsJob = mode.kind === 'details' ? store.get(mode.jobId) : undefined;
   const running = active.filter((job) => job.state !== 'queued').length;
   const queued = active.length - running;
+  const flashJob = flash?.jobId ? jobs.find((job) => job.id === flash.jobId) : undefined;
+  const shownFlash: Flash | null =
+    flashJob && !isActive(flashJob)
+      ? { text: `${flashJob.name} (${flashJob.id}) ${flashJob.state}.`, color: 'gray' }
+      : flash;
 
   return (
     <Box flexDirection="column" width={columns} height={rows - 1}>
       <Header
         where={where}
         status={status}
-        counts={`${running} running · ${queued} queued · ${jobs.length} jobs`}
+        counts={`${running} running · ${queued} queued · ${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}`}
         columns={columns}
       />
       {mode.kind === 'start' ? (
@@ -229,7 +237,13 @@ export function App({ client, store, local, where }: AppProps) {
           filter={filter}
         />
       )}
-      <StatusLine mode={mode} flash={flash} filter={filter} editingFilter={editingFilter} columns={columns} />
+      <StatusLine
+        mode={mode}
+        flash={shownFlash}
+        filter={filter}
+        editingFilter={editingFilter}
+        columns={columns}
+      />
       <Footer hints={hintsFor(mode, editingFilter)} columns={columns} />
     </Box>
   );
