@@ -1,8 +1,8 @@
 // 2. Round trip: one small item at a time, the next sent when the last came
-// back. For Threadline that is a whole job (start → waitFor: validation, the
-// store, the item event, the final state), which is what its users call; the
-// pool alone (one Comlink batch of one item) is reported beside it to show
-// where the time goes.
+// back. Two rows for Threadline: its pool (one batch of one item on a slot),
+// which is what piscina is, and a whole job per item (start → waitFor:
+// validation, the store, the events, the final state), which is what a user
+// who starts a job per item pays.
 import { jobUrl, openEngine, runToEnd } from '../engine.js';
 import type { Measure, MeasureContext } from '../measure.js';
 import { openPiscina, openTinypool } from '../peers/pools.js';
@@ -43,29 +43,36 @@ export async function measureRoundTrip(ctx: MeasureContext, samples: number): Pr
     await Promise.all([bench.close(), piscina.destroy(), tinypool.destroy()]);
   }
   const n = times.threadline!.length;
-  return [50, 99].map((p) => {
-    const at = (name: string) => percentile(times[name]!, p);
-    return record({
-      measure: 2,
-      name: `round trip p${p}, one item at a time`,
-      unit: 'ms',
-      better: 'lower',
-      threadline: at('threadline'),
-      peers: {
-        piscina: at('piscina'),
-        tinypool: at('tinypool'),
-        'threadline pool only': at('threadline pool'),
-      },
-      reference: { name: 'piscina', value: at('piscina') },
-      goal: { on: 'ratio', op: '<=', target: 1.2, text: '≤ 1.2x piscina' },
-      samples: n,
-      ...(p === 50
-        ? {
-            note: 'threadline = a whole job (start → waitFor, SQLite store included); "threadline pool only" = one Comlink batch of one item on a slot, no job around it',
-          }
-        : {}),
-    });
-  });
+  const at = (name: string, p: number) => percentile(times[name]!, p);
+  // Both held to the goal: the pool is what piscina is; a whole job adds what piscina does not do.
+  const rows = [
+    {
+      contender: 'threadline pool',
+      what: 'the pool: one batch of one item',
+      note: 'one batch of one item on a slot (a port message and a doorbell in shared memory): the part piscina does',
+    },
+    {
+      contender: 'threadline',
+      what: 'a whole job per item',
+      note: 'start → waitFor: validation, the queued/started/item/progress/finished events, the SQLite store',
+    },
+  ];
+  return rows.flatMap(({ contender, what, note }) =>
+    [50, 99].map((p) =>
+      record({
+        measure: 2,
+        name: `round trip p${p}, one item at a time: ${what}`,
+        unit: 'ms',
+        better: 'lower',
+        threadline: at(contender, p),
+        peers: { piscina: at('piscina', p), tinypool: at('tinypool', p) },
+        reference: { name: 'piscina', value: at('piscina', p) },
+        goal: { on: 'ratio', op: '<=', target: 1.2, text: '≤ 1.2x piscina' },
+        samples: n,
+        ...(p === 50 ? { note } : {}),
+      }),
+    ),
+  );
 }
 
 export const roundTrip: Measure = {
