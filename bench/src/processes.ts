@@ -1,60 +1,14 @@
-// Child processes the bench starts and always stops: a redis-server on a free
-// port in a temp dir, and `threadline serve`. Each is stopped by its own pid.
+// Child processes the bench starts and always stops (`threadline serve`; a
+// redis-server comes from @threadline/testing), and what /proc says of them.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { tempDir as makeTempDir, stopChild, type TempDir, waitForLine } from '@threadline/testing';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { stopChild, waitForLine } from '@threadline/testing';
 
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), `threadline-bench-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-/** Resolves with the first stdout line matching `pattern`; rejects if the child exits or times out first. */
-export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 30_000) {
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${out}${err}`)), timeoutMs);
-    child.stderr?.on('data', (data: Buffer) => {
-      err += data.toString();
-    });
-    child.stdout?.on('data', (data: Buffer) => {
-      out += data.toString();
-      const line = out.split('\n').find((l) => pattern.test(l));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before it was ready: ${out}${err}`));
-    });
-  });
-}
-
-export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+export const tempDir = (prefix: string): TempDir => makeTempDir(`bench-${prefix}`);
 
 /** Resident memory of a process (all its threads), from /proc; undefined where /proc is missing. */
 export function rssOf(pid: number): number | undefined {
@@ -77,32 +31,6 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
-}
-
-export interface Redis {
-  url: string;
-  stop(): Promise<void>;
-}
-
-export async function startRedis(): Promise<Redis> {
-  const port = await freePort();
-  const dir = tempDir('redis');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', [...args, '--dir', dir.path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    await waitForLine(child, /Ready to accept connections/, 'redis-server');
-  } catch (error) {
-    await stopChild(child);
-    dir.remove();
-    throw error;
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      await stopChild(child);
-      dir.remove();
-    },
-  };
 }
 
 const require = createRequire(import.meta.url);

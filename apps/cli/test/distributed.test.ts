@@ -1,54 +1,20 @@
 // The CLI over BullMQ: workers in their own processes, `run --redis` and
 // `serve --redis` against one real redis-server.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort, type RedisServer, startRedis } from '@threadline/testing';
 import { createTrpcClient } from '@threadline/trpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run, tempDir, threadline } from './cli.js';
 
-const redisServers: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of redisServers.splice(0)) child.kill('SIGKILL');
+const redisServers: RedisServer[] = [];
+afterEach(async () => {
+  for (const redis of redisServers.splice(0)) await redis.close();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<string> {
-  const port = await freePort();
-  const child = spawn('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--dir',
-    tempDir(),
-  ]);
-  redisServers.push(child);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk;
-      if (/Ready to accept connections/.test(out)) resolve();
-    });
-    child.once('exit', () => reject(new Error(`redis-server exited:\n${out}`)));
-  });
-  return `redis://127.0.0.1:${port}`;
-}
 
 describe('threadline over Redis', () => {
   it('runs a job on two worker processes, from run --redis and from serve --redis', async () => {
-    const redis = await startRedis();
+    const server = await startRedis();
+    redisServers.push(server);
+    const redis = server.url;
     const dir = tempDir();
     const workers = [
       threadline(['worker', '--redis', redis, '--concurrency', '1'], dir),

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from '@threadline/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './cli.js';
 
@@ -36,24 +37,6 @@ function endTerminal(): void {
     tmux('kill-server');
   } catch {
     // already gone
-  }
-}
-
-/** Polls a condition until it holds, or fails after the timeout describing what was awaited. */
-async function until<T>(
-  probe: () => T | undefined | null | false,
-  what: string | (() => string),
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 

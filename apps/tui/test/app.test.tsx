@@ -1,10 +1,10 @@
 import type { Engine } from '@threadline/core';
+import { until } from '@threadline/testing';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobsStore } from '../src/state/jobs-store.js';
 import { App } from '../src/ui/App.js';
 import { startEngine } from './helpers/engine.js';
-import { until } from './helpers/until.js';
 
 const BACKSPACE = '\u007f';
 const DOWN = '\u001b[B';

@@ -1,43 +1,15 @@
-// Test helpers: temp folders, the watcher as a real child process, waiting for a state.
+// Test helpers: temp folders, the watcher as a real child process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cleanupStack, until } from '@threadline/testing';
 import { afterEach } from 'vitest';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-export function onCleanup(cleanup: () => Promise<void> | void): void {
-  cleanups.push(cleanup);
-}
-
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'threadline-watch-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Polls `check` until it returns something truthy; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string | (() => string),
-  check: () => T | Promise<T>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(25);
-  }
-}
+const cleanups = cleanupStack();
+afterEach(cleanups.run);
+export const onCleanup = cleanups.add;
+export const tempDir = (): string => cleanups.tempDir('watch');
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -87,17 +59,17 @@ export function startWatcher(args: string[], dataDir: string): Watcher {
     lines,
     notices,
     exited,
-    waitForLine: (test, what, timeoutMs) =>
-      waitFor<string | undefined>(
-        what,
+    waitForLine: (test, what, timeoutMs = 20_000) =>
+      until(
         () => {
           if (child.exitCode !== null) {
             throw new Error(`watcher exited (${child.exitCode}) waiting for ${what}: ${notices.join('\n')}`);
           }
           return [...lines, ...notices].find(test);
         },
+        what,
         timeoutMs,
-      ) as Promise<string>,
+      ),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

@@ -4,8 +4,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '@threadline/testing';
 import { expect, it } from 'vitest';
-import { list, sha256, startWatcher, tempDir, waitFor } from './helpers.js';
+import { list, sha256, startWatcher, tempDir } from './helpers.js';
 
 const KILLS = 6;
 const FILES = 160;
@@ -40,7 +41,7 @@ it('loses no file and duplicates no output when killed with SIGKILL at random mo
       await watcher.waitForLine((line) => line.startsWith('watching'), 'the watcher to start');
     const kill = duringStartup ? 200 + Math.random() * 800 : Math.random() * 1200;
     const from = Date.now();
-    await waitFor('the kill moment', () => Date.now() - from >= kill || watcher.process.exitCode !== null);
+    await until(() => Date.now() - from >= kill || watcher.process.exitCode !== null, 'the kill moment');
     expect(watcher.process.exitCode).toBeNull();
     await watcher.kill();
     // What the kill interrupted: claims in processing/, and finishing plans journalled but not ended.
@@ -64,13 +65,13 @@ it('loses no file and duplicates no output when killed with SIGKILL at random mo
   const watcher = startWatcher(args, data);
   const done = join(inbox, 'done');
   const failed = join(inbox, 'failed');
-  await waitFor(
-    () =>
-      `every file to be done or failed; inbox: ${list(inbox).length}; processing: ${list(join(inbox, 'processing'))}; ` +
-      `done: ${list(done).length}; notices: ${watcher.notices.join(' | ')}; last lines: ${watcher.lines.slice(-3).join(' | ')}`,
+  await until(
     () =>
       list(done).length / 2 + list(failed).length / 2 >= contents.size &&
       list(join(inbox, 'processing')).length === 0,
+    () =>
+      `every file to be done or failed; inbox: ${list(inbox).length}; processing: ${list(join(inbox, 'processing'))}; ` +
+      `done: ${list(done).length}; notices: ${watcher.notices.join(' | ')}; last lines: ${watcher.lines.slice(-3).join(' | ')}`,
     60_000,
   );
   expect(await watcher.stop()).toBe(0);

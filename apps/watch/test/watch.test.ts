@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
-import { list, sha256, startWatcher, tempDir, waitFor } from './helpers.js';
+import { list, sha256, startWatcher, tempDir } from './helpers.js';
 
 function setup() {
   const root = tempDir();
@@ -74,9 +75,9 @@ describe('threadline watch', () => {
     await watcher.waitForLine((line) => line.startsWith('watching'), 'the watcher to start');
     for (const [name, content] of contents) writeFileSync(join(inbox, name), content);
 
-    await waitFor(
-      '200 files',
+    await until(
       () => watcher.lines.filter((line) => line.startsWith('ok ')).length >= 200,
+      '200 files',
       60_000,
     );
     const done = join(inbox, 'done');
@@ -109,7 +110,11 @@ describe('threadline watch', () => {
     };
     writeFileSync(join(root, 'threadline.watch.json'), JSON.stringify(config));
     const watcher = startWatcher(['--config', join(root, 'threadline.watch.json')], data);
-    await waitFor('40 files', () => watcher.lines.filter((line) => line.startsWith('ok ')).length >= 40);
+    await until(
+      () => watcher.lines.filter((line) => line.startsWith('ok ')).length >= 40,
+      '40 files',
+      20_000,
+    );
 
     // Subfolders made and written to while it runs are not the watcher's either.
     mkdirSync(join(inbox, 'later.txt'));
@@ -159,7 +164,7 @@ describe('threadline watch', () => {
     writeFileSync(join(papers, 'scan.pdf'), '%PDF');
 
     const watcher = startWatcher(['--config', join(root, 'threadline.watch.json')], data);
-    await waitFor('4 files', () => watcher.lines.filter((l) => /: (ok|failed) /.test(l)).length >= 4);
+    await until(() => watcher.lines.filter((l) => /: (ok|failed) /.test(l)).length >= 4, '4 files', 20_000);
 
     expect(width(readFileSync(join(photos, 'done', 'big.png')))).toBe(64);
     expect(readFileSync(join(photos, 'originals', 'big.png')).equals(big)).toBe(true);

@@ -1,23 +1,17 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createEngine, type Engine, type EngineOptions, type JobEvent } from '@threadline/core';
+import { realpathSync } from 'node:fs';
+import { createEngine, type Engine, type EngineOptions } from '@threadline/core';
 import { builtinJobs } from '@threadline/jobs';
+import { cleanupStack } from '@threadline/testing';
 import { afterEach } from 'vitest';
 import { createServer, type ServerOptions, type WebServer } from '../src/index.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+export { collect } from '@threadline/testing';
 
-export const onCleanup = (cleanup: () => Promise<void> | void) => cleanups.push(cleanup);
+const cleanups = cleanupStack();
+afterEach(cleanups.run);
+export const onCleanup = cleanups.add;
 
-export function tempDir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'threadline-web-')));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export const tempDir = (): string => realpathSync(cleanups.tempDir('web'));
 
 export async function openEngine(dataDir = tempDir(), options: EngineOptions = {}): Promise<Engine> {
   const engine = await createEngine({
@@ -39,34 +33,6 @@ export async function serve(
   const server = await createServer({ port: 0, pingMs: 1000, ...options, client: engine });
   onCleanup(() => server.close());
   return { engine, server, base: `http://127.0.0.1:${server.port}` };
-}
-
-/** Reads events until `until` matches, or fails after `timeoutMs`. */
-export async function collect(
-  events: AsyncIterable<JobEvent>,
-  until: (event: JobEvent) => boolean = (e) => e.type === 'finished',
-  timeoutMs = 20_000,
-): Promise<JobEvent[]> {
-  const seen: JobEvent[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out; saw ${seen.map((e) => e.type).join(',')}`)),
-      timeoutMs,
-    );
-  });
-  const read = (async () => {
-    for await (const event of events) {
-      seen.push(event);
-      if (until(event)) return seen;
-    }
-    throw new Error(`stream ended; saw ${seen.map((e) => e.type).join(',')}`);
-  })();
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Reads a raw SSE response until `count` data events arrived; returns their ids and payloads. */

@@ -5,10 +5,10 @@
 // says so. Raw: addBulk of n jobs to a queue, a Worker with the same
 // concurrency; done when n `completed` events have fired.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startRedis } from '@threadline/testing';
 import { Queue, Worker } from 'bullmq';
 import { jobUrl } from '../engine.js';
 import type { Measure, MeasureContext } from '../measure.js';
-import { startRedis } from '../processes.js';
 import { type BenchRecord, record, unavailable } from '../record.js';
 import { median, rotated } from '../stats.js';
 
@@ -110,7 +110,7 @@ export async function measureBullmq(ctx: MeasureContext, options: { items: numbe
     }
   } finally {
     await Promise.allSettled([worker.close(), raw.close(), queue.close(), client.close?.()]);
-    await redis.stop();
+    await redis.close();
   }
   const raw1 = median(rates.raw!);
   const records: BenchRecord[] = [

@@ -1,107 +1,34 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobClient, JobEvent } from '@threadline/core';
+import {
+  cleanupStack,
+  exited,
+  type RedisServer,
+  startRedis as startRedisServer,
+  waitForLine,
+} from '@threadline/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
+
+export { freePort } from '@threadline/testing';
 
 export const registry = {
   'test.sleep': new URL('./fixtures/sleep.mjs', import.meta.url).href,
   'test.tick': new URL('./fixtures/tick.mjs', import.meta.url).href,
 };
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-export const onCleanup = (cleanup: () => Promise<void> | void) => cleanups.push(cleanup);
+const cleanups = cleanupStack();
+afterEach(cleanups.run);
+export const onCleanup = cleanups.add;
 
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'threadline-bullmq-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export const tempDir = (): string => cleanups.tempDir('bullmq');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** Resolves with the first line of the child's stdout matching `pattern`; rejects if it exits first. */
-function waitForLine(
-  child: ChildProcess,
-  pattern: RegExp,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${out}${err}`)), timeoutMs);
-    child.stderr?.on('data', (data: Buffer) => {
-      err += data.toString();
-    });
-    child.stdout?.on('data', (data: Buffer) => {
-      out += data.toString();
-      const line = out.split('\n').find((l) => pattern.test(l));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before it was ready: ${out}${err}`));
-    });
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-export interface RedisServer {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
-
-/** A real redis-server on a free port, its files in a temp dir; stopped after the test. */
+/** A real redis-server on a free port, its files in a temp dir; closed after the test. */
 export async function startRedis(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = tempDir();
-  let child: ChildProcess | undefined;
-  const server: RedisServer = {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async start() {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir];
-      args.push('--appendonly', options.appendonly ? 'yes' : 'no');
-      child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      await waitForLine(child, /Ready to accept connections/, 'redis-server');
-    },
-    async stop() {
-      if (!child) return;
-      const stopping = child;
-      child = undefined;
-      stopping.kill('SIGTERM');
-      await exited(stopping);
-    },
-  };
-  await server.start();
-  onCleanup(() => server.stop());
+  const server = await startRedisServer(options);
+  onCleanup(() => server.close());
   return server;
 }
 

@@ -1,25 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createEngine, type Engine, type JobClient, type JobEvent } from '@threadline/core';
+import { createEngine, type Engine, type JobClient } from '@threadline/core';
+import { cleanupStack } from '@threadline/testing';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { afterEach } from 'vitest';
 import { createAppRouter, createEventStream } from '../src/index.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+export { collect } from '@threadline/testing';
 
-export const onCleanup = (cleanup: () => Promise<void> | void) => cleanups.push(cleanup);
+const cleanups = cleanupStack();
+afterEach(cleanups.run);
+export const onCleanup = cleanups.add;
 
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'threadline-trpc-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export const tempDir = (): string => cleanups.tempDir('trpc');
 
 export async function openEngine(): Promise<Engine> {
   const engine = await createEngine({
@@ -30,29 +23,6 @@ export async function openEngine(): Promise<Engine> {
   });
   onCleanup(() => engine.close());
   return engine;
-}
-
-/** Reads events until `until` matches, or fails after `timeoutMs`. */
-export async function collect(
-  events: AsyncIterable<JobEvent>,
-  until: (event: JobEvent) => boolean = (e) => e.type === 'finished',
-  timeoutMs = 20_000,
-): Promise<JobEvent[]> {
-  const seen: JobEvent[] = [];
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(
-      () => reject(new Error(`timed out; saw ${seen.map((e) => e.type).join(',')}`)),
-      timeoutMs,
-    ).unref(),
-  );
-  const read = (async () => {
-    for await (const event of events) {
-      seen.push(event);
-      if (until(event)) return seen;
-    }
-    throw new Error(`stream ended; saw ${seen.map((e) => e.type).join(',')}`);
-  })();
-  return Promise.race([read, timeout]);
 }
 
 /** The router on a real HTTP server the way apps/web serves it: the event stream by its SSE writer, the rest by tRPC. */
