@@ -7,7 +7,7 @@ import { builtinJobs } from '@threadline/jobs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
-import { serve, tempDir } from './helpers.js';
+import { openEngine, serve, tempDir } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -79,6 +79,27 @@ describe('dashboard in Chromium', () => {
       .poll(() => page.locator(`[data-testid="active-jobs"] [data-job-id="${jobId}"]`).count())
       .toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-cancelled.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('offers Force stop when a cancel takes long, and it stops the job at once', async () => {
+    // A grace period far longer than the test: only Force can end this job in time.
+    const engine = await openEngine(undefined, { graceMs: 600_000 });
+    const { server } = await serve({ client: engine });
+    const job = await engine.start('demo.sleep', { items: 2, ms: 600_000, cpu: true });
+    const page = await open(server.url);
+    const row = page.locator(`[data-testid="active-jobs"] [data-job-id="${job.id}"]`);
+    await row.and(page.locator('[data-state="running"]')).waitFor({ timeout: 10_000 });
+    expect(await row.getByRole('button', { name: 'Force stop' }).count()).toBe(0);
+
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await row.and(page.locator('[data-state="cancelling"]')).waitFor({ timeout: 10_000 });
+    // The spinning items never look at their signal: the job stays cancelling until Force appears.
+    await row.getByRole('button', { name: 'Force stop' }).click({ timeout: 10_000 });
+    await page
+      .locator(`[data-testid="history-job"][data-job-id="${job.id}"][data-state="cancelled"]`)
+      .waitFor({ timeout: 10_000 });
+    expect((await engine.get(job.id))?.state).toBe('cancelled');
     await page.close();
   });
 
