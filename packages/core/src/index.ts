@@ -26,6 +26,6 @@ export {
   ValidationError,
   WorkerCrashedError,
 } from './protocol/errors.js';
-export { formatDuration, formatProgressLine, formatRate } from './protocol/format.js';
+export * from './protocol/format.js';
 export * from './protocol/types.js';
 export { resolveDataDir } from './store/data-dir.js';

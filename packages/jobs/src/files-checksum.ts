@@ -1,12 +1,14 @@
 // files.checksum: SHA-256 of every file under a root into a manifest in
 // `sha256sum` format, or (`verify`) a check of a tree against one. One run in
 // one worker with progress in bytes: a tree's cost is its bytes, not its files.
+
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { formatBytes } from '@threadline/core/format';
 import { defineJob, type JobContext, writeFileAtomic, z } from '@threadline/core/job';
 import { sha256File } from './lib/hash.js';
 import { formatManifestLine, type ManifestEntry, parseManifest } from './lib/manifest.js';
-import { capList, formatBytes } from './lib/units.js';
+import { capList } from './lib/units.js';
 import { isInside, type WalkProblem, walk } from './lib/walk.js';
 
 const input = z.object({

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import {
   type Connect,
+  formatCount,
   formatProgressLine,
   JOB_STATES,
   type JobSnapshot,
@@ -55,13 +56,12 @@ const time = (ms: number | null) =>
   ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
 function row(job: JobSnapshot): string {
-  const progress =
-    job.progress.total === null ? `${job.progress.done}` : `${job.progress.done}/${job.progress.total}`;
+  const progress = formatCount(job.progress, job.unit);
   return [
     job.id.padEnd(22),
     job.name.padEnd(16),
     job.state.padEnd(11),
-    progress.padEnd(12),
+    progress.padEnd(20),
     time(job.createdAt),
   ].join(' ');
 }
@@ -96,7 +96,7 @@ export async function runList(argv: string[], deps: { connect: Connect }): Promi
     else if (jobs.length === 0) console.log('no jobs');
     else {
       console.log(
-        ['ID'.padEnd(22), 'JOB'.padEnd(16), 'STATE'.padEnd(11), 'PROGRESS'.padEnd(12), 'CREATED'].join(' '),
+        ['ID'.padEnd(22), 'JOB'.padEnd(16), 'STATE'.padEnd(11), 'PROGRESS'.padEnd(20), 'CREATED'].join(' '),
       );
       for (const job of jobs) console.log(row(job));
     }

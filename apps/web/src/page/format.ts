@@ -1,5 +1,6 @@
 // How numbers read on the page.
 import type { JobSnapshot, JobState } from '@threadline/core';
+import { formatBytes } from '@threadline/core/format';
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
@@ -13,13 +14,20 @@ export function formatDuration(seconds: number | null): string {
 
 export function formatRate(rate: number | null, unit: string): string {
   if (rate === null || !Number.isFinite(rate)) return '—';
+  if (unit === 'bytes') return `${formatBytes(rate)}/s`;
   const digits = rate >= 100 ? 0 : rate >= 10 ? 1 : 2;
   return `${rate.toFixed(digits)} ${unit}/s`;
 }
 
 const number = new Intl.NumberFormat('en');
-export const formatCount = (job: JobSnapshot) =>
-  `${number.format(job.progress.done)}${job.progress.total !== null ? ` / ${number.format(job.progress.total)}` : ''} ${job.unit}`;
+
+/** "12 / 40 files", "1.5 MB / 64 MB". */
+export function formatCount(job: JobSnapshot): string {
+  const { done, total } = job.progress;
+  const amount = (value: number) => (job.unit === 'bytes' ? formatBytes(value) : number.format(value));
+  const count = total === null ? amount(done) : `${amount(done)} / ${amount(total)}`;
+  return job.unit === 'bytes' ? count : `${count} ${job.unit}`;
+}
 
 export function formatTime(ms: number | null): string {
   if (ms === null) return '—';

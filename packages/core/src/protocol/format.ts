@@ -1,4 +1,6 @@
-// One way to say where a job is, as a line of text: CLI, logs, watch output.
+// One way to say where a job is, as text: the CLI, the TUI, the web page, logs.
+// Pure functions with no Node imports, so the browser bundle can use them too
+// (`@threadline/core/format`).
 import type { Progress } from './types.js';
 
 export function formatDuration(seconds: number): string {
@@ -9,17 +11,43 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function formatRate(rate: number | null): string {
-  if (rate === null) return '?/s';
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 → "1.5 KB" (powers of 1024, as file managers show sizes). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
+}
+
+/** An amount of a job's unit: bytes as sizes ("1.5 MB"), anything else as the number. */
+export function formatAmount(value: number, unit: string): string {
+  return unit === 'bytes' ? formatBytes(value) : String(value);
+}
+
+/** "12/40 files", "1.5 MB/64 MB", or "12 files" while the total is unknown. */
+export function formatCount(progress: Pick<Progress, 'done' | 'total'>, unit: string): string {
+  const done = formatAmount(progress.done, unit);
+  const suffix = unit === 'bytes' ? '' : ` ${unit}`;
+  return progress.total === null
+    ? `${done}${suffix}`
+    : `${done}/${formatAmount(progress.total, unit)}${suffix}`;
+}
+
+export function formatRate(rate: number | null, unit = ''): string {
+  if (rate === null || !Number.isFinite(rate)) return '?/s';
+  if (unit === 'bytes') return `${formatBytes(rate)}/s`;
   return `${rate >= 100 ? Math.round(rate) : rate.toFixed(1)}/s`;
 }
 
 /** `12/40 files (30.0%) 3.1/s eta 9s — message` */
 export function formatProgressLine(progress: Progress, unit: string): string {
-  const count =
-    progress.total === null ? `${progress.done} ${unit}` : `${progress.done}/${progress.total} ${unit}`;
   const percent = progress.fraction === null ? '' : ` (${(progress.fraction * 100).toFixed(1)}%)`;
   const eta = progress.eta === null ? '' : ` eta ${formatDuration(progress.eta)}`;
   const message = progress.message ? ` — ${progress.message}` : '';
-  return `${count}${percent} ${formatRate(progress.rate)}${eta}${message}`;
+  return `${formatCount(progress, unit)}${percent} ${formatRate(progress.rate, unit)}${eta}${message}`;
 }
