@@ -1,15 +1,19 @@
 // image.scale: every image under `source`, scaled so its longest side is at
 // most `size`, into `target` at the same relative path. CPU-bound work in
 // libvips, one image per item, so images fan out across the pool.
-import { copyFile, stat } from 'node:fs/promises';
+import { readFileSync, type Stats, statSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { defineJob, writeFileAtomic, z } from '@threadline/core/job';
 import sharp from 'sharp';
+import { readImageHeader } from './lib/image-header.js';
 import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
 import { isInside } from './lib/walk.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif']);
 const FORMATS = ['same', 'jpeg', 'png', 'webp', 'avif'] as const;
+/** Files up to this size are read into memory whole; larger ones are read by libvips from the file. */
+const READ_WHOLE_LIMIT = 64 * 1024 * 1024;
 type OutputFormat = Exclude<(typeof FORMATS)[number], 'same'>;
 const EXTENSION_OF: Record<OutputFormat, string> = {
   jpeg: '.jpg',
@@ -31,6 +35,9 @@ const input = z.object({
     .describe('Write every output again, even one newer than its source (after changing the size, say)'),
 });
 type Input = z.infer<typeof input>;
+
+/** What is needed of an image's header: from readImageHeader, or from sharp. */
+type Header = Pick<sharp.Metadata, 'format' | 'width' | 'height' | 'pages'>;
 
 type Action = 'scaled' | 'converted' | 'copied' | 'skipped';
 interface Result {
@@ -58,44 +65,49 @@ export default defineJob({
     throwIfProblem(item);
     const { path } = item;
     const from = join(resolve(options.source), path);
-    const sourceStats = await stat(from);
-    const meta = await sharp(from)
-      .metadata()
-      .catch((error: Error) => {
-        throw new Error(`cannot read image: ${error.message}`);
-      });
-    const format = options.format === 'same' ? sameFormat(meta.format) : options.format;
     const to = join(
       resolve(options.target),
       options.format === 'same' ? path : replaceExtension(path, options.format),
     );
-    const existing = await stat(to).catch(() => undefined);
+    // The file-system calls here are synchronous: this worker thread has
+    // nothing else to do meanwhile, and each awaited call would be a round
+    // trip through libuv's thread pool that, on a busy machine, waits for two
+    // threads to be scheduled. The only awaits left are sharp's own.
+    const sourceStats = statSync(from);
+    // An output newer than its source is skipped before anything is read.
+    const existing = statOrUndefined(to);
     if (existing && existing.mtimeMs >= sourceStats.mtimeMs && !options.overwrite)
       return { path, action: 'skipped' };
     ctx.throwIfCancelled();
 
+    // The file is read once: its header, its pixels and a copy all come from
+    // these bytes. A very large file is left to libvips to read as it goes.
+    const bytes = sourceStats.size <= READ_WHOLE_LIMIT ? readFileSync(from) : undefined;
+    const input = bytes ?? from;
+    const meta: Header = (bytes && readImageHeader(bytes)) ?? (await readMetadata(input));
+    const format = options.format === 'same' ? sameFormat(meta.format) : options.format;
+
     const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
     if (longest <= options.size && options.format === 'same') {
       // Already small enough: the original bytes, untouched (and no generation loss).
-      await writeFileAtomic(to, (temp) => copyFile(from, temp));
+      await writeFileAtomic(to, bytes ?? ((temp) => copyFile(from, temp)), { blocking: true });
       return { path, action: 'copied' };
     }
 
     // Frames of an animation stay frames only in formats that have them.
     const animated = (meta.pages ?? 1) > 1 && (format === 'gif' || format === 'webp');
-    let pipeline = sharp(from, { animated })
+    let pipeline = sharp(input, { animated })
       .rotate() // applies the EXIF orientation, so width and height below are what a viewer shows
       .resize({ width: options.size, height: options.size, fit: 'inside', withoutEnlargement: true });
     if (options.keepMetadata) pipeline = pipeline.keepExif().keepIccProfile();
     // PNG, GIF and TIFF are written losslessly: sharp's PNG `quality` would quantize to a palette.
     const lossy = format === 'jpeg' || format === 'webp' || format === 'avif';
     pipeline = pipeline.toFormat(format, lossy ? { quality: options.quality } : {});
-    let info: sharp.OutputInfo | undefined;
-    await writeFileAtomic(to, async (temp) => {
-      info = await pipeline.toFile(temp);
-    });
+    // Encoded in memory (at most `size` pixels a side), then written and fsynced on one descriptor, and renamed.
+    const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+    await writeFileAtomic(to, data, { blocking: true });
     const action: Action = longest <= options.size ? 'converted' : 'scaled';
-    return { path, action, ...(info ? { width: info.width, height: info.height } : {}) };
+    return { path, action, width: info.width, height: info.height };
   },
   summarize: (results, { total, failed, cancelled }) => {
     const count = (action: Action) => results.filter((result) => result.action === action).length;
@@ -117,6 +129,23 @@ function sameFormat(format: string | undefined): OutputFormat | 'gif' | 'tiff' {
     return format;
   if (format === 'heif') return 'avif';
   throw new Error(`cannot write ${format ?? 'this'} images; choose an output format`);
+}
+
+/** The header of an image sharp has to read (not a JPEG or PNG, or a file too large to read whole). */
+async function readMetadata(input: Buffer | string): Promise<sharp.Metadata> {
+  return sharp(input)
+    .metadata()
+    .catch((error: Error) => {
+      throw new Error(`cannot read image: ${error.message}`);
+    });
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function replaceExtension(path: string, format: OutputFormat): string {

@@ -1,8 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@threadline/core/job';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import imageScale from '../src/image-scale.js';
+import { readImageHeader } from '../src/lib/image-header.js';
 import { runInThread, testContext } from './helpers/context.js';
 import { makeImage, pixel } from './helpers/images.js';
 import { listTree, tempDir, tempFilesIn } from './helpers/temp.js';
@@ -46,6 +48,82 @@ describe('image.scale', () => {
       format: 'png',
     });
     expect(await size(join(target, 'small.webp'))).toEqual({ width: 120, height: 80, format: 'webp' });
+  });
+
+  it('copies a small image byte for byte and keeps EXIF in a scaled one', async () => {
+    const source = tempDir();
+    const target = tempDir();
+    await makeImage(join(source, 'small.jpg'), { width: 90, height: 60, taken: '2021:03:04 05:06:07' });
+    await makeImage(join(source, 'big.jpg'), { width: 900, height: 600, taken: '2022:01:02 03:04:05' });
+
+    const { summary } = await runInThread(imageScale, { source, target, size: 300 });
+
+    expect(summary).toMatchObject({ scaled: 1, copied: 1, failed: 0 });
+    expect(await readFile(join(target, 'small.jpg'))).toEqual(await readFile(join(source, 'small.jpg')));
+    const exif = (await sharp(join(target, 'big.jpg')).metadata()).exif;
+    expect(exif?.includes('2022:01:02 03:04:05')).toBe(true);
+    expect(await tempFilesIn(target)).toEqual([]);
+  });
+
+  it('skips an output newer than its source without reading the source', async () => {
+    const source = tempDir();
+    const target = tempDir();
+    // Not an image at all: reading it would fail the item.
+    await writeFile(join(source, 'a.jpg'), 'not a JPEG');
+    await writeFile(join(target, 'a.jpg'), 'an earlier output');
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(source, 'a.jpg'), past, past);
+
+    const { summary } = await runInThread(imageScale, { source, target, size: 100 });
+
+    expect(summary).toMatchObject({ todo: 1, skipped: 1, failed: 0 });
+  });
+
+  it('reads the format and size of a JPEG or PNG as sharp does, and leaves anything else to sharp', async () => {
+    const dir = tempDir();
+    const cases: [string, (image: sharp.Sharp) => sharp.Sharp][] = [
+      ['plain.jpg', (image) => image.jpeg()],
+      ['progressive.jpg', (image) => image.jpeg({ progressive: true })],
+      ['exif.jpg', (image) => image.withExif({ IFD0: { Copyright: 'x'.repeat(3000) } }).jpeg()],
+      ['icc.jpg', (image) => image.withIccProfile('p3').jpeg()],
+      ['image.png', (image) => image.png()],
+    ];
+    for (const [name, encode] of cases) {
+      const bytes = await encode(
+        sharp({ create: { width: 321, height: 123, channels: 3, background: { r: 9, g: 99, b: 199 } } }),
+      ).toBuffer();
+      const { format, width, height } = await sharp(bytes).metadata();
+      expect({ name, ...readImageHeader(bytes) }).toEqual({ name, format, width, height });
+      await writeFile(join(dir, name), bytes);
+    }
+    const webp = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .webp()
+      .toBuffer();
+    expect(readImageHeader(webp)).toBeUndefined();
+    expect(readImageHeader(Buffer.from('this is not a JPEG'))).toBeUndefined();
+    const jpeg = await readFile(join(dir, 'exif.jpg'));
+    // Cut inside the EXIF segment, before the frame header.
+    expect(readImageHeader(jpeg.subarray(0, 200))).toBeUndefined();
+  });
+
+  it('writes atomically with blocking calls too (what image.scale uses), and leaves no temporary file on failure', async () => {
+    const dir = tempDir();
+    await writeFileAtomic(join(dir, 'a/bytes.bin'), Buffer.from('bytes'), { blocking: true });
+    await writeFileAtomic(join(dir, 'a/fn.txt'), (temp) => writeFile(temp, 'written by a function'), {
+      blocking: true,
+    });
+    await expect(
+      writeFileAtomic(
+        join(dir, 'a/fails.txt'),
+        async (temp) => {
+          await writeFile(temp, 'half');
+          throw new Error('writer failed');
+        },
+        { blocking: true },
+      ),
+    ).rejects.toThrow('writer failed');
+    expect(await listTree(dir)).toEqual(['a', 'a/bytes.bin', 'a/fn.txt']);
+    expect(await readFile(join(dir, 'a/fn.txt'), 'utf8')).toBe('written by a function');
   });
 
   it('applies the EXIF orientation, so the longest side is measured as a viewer shows it', async () => {
