@@ -139,7 +139,7 @@ export async function measureImageScale(ctx: MeasureContext, options: { photos: 
       threadline: rate('threadline'),
       peers: {
         [`sharp + Promise.all (${ctx.threads} at once)`]: byHand,
-        'the same + metadata read + atomic write (fsync, rename)': rate('by hand, atomic writes'),
+        'the same + stats, one read, metadata, atomic write (fsync, rename)': rate('by hand, atomic writes'),
       },
       reference: { name: `sharp + Promise.all (${ctx.threads} at once)`, value: byHand },
       goal: { on: 'ratio', op: '>=', target: 0.95, text: '≥ 0.95x by hand' },
