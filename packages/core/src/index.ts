@@ -2,13 +2,9 @@
 // the engine (pool, scheduler, SQLite store) behind the JobClient interface.
 
 export { itemLabel } from './engine/dispatcher.js';
-export {
-  createEngine,
-  type Engine,
-  type EngineOptions,
-  type EngineStats,
-} from './engine/engine.js';
+export { createEngine } from './engine/engine.js';
 export { DataDirBusyError, takePidLock } from './engine/lock.js';
+export type { Engine, EngineOptions, EngineStats } from './engine/types.js';
 export * from './job/index.js';
 export { loadJob, toModuleUrl } from './job/load.js';
 export { type JobRegistry, resolveJobRef } from './job/registry.js';

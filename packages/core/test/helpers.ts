@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { createEngine, type Engine, type EngineOptions } from '../src/engine/engine.js';
+import { createEngine } from '../src/engine/engine.js';
+import type { Engine, EngineOptions } from '../src/engine/types.js';
 import type { JobEvent } from '../src/protocol/types.js';
 
 export const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url).href;

@@ -1,4 +1,3 @@
-import type { ResourceLimits } from 'node:worker_threads';
 import type { AnyJobDefinition } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { type JobRegistry, resolveJobRef } from '../job/registry.js';
@@ -9,7 +8,6 @@ import type {
   CancelOptions,
   EventsOptions,
   ItemEvent,
-  JobClient,
   JobDefinitionInfo,
   JobDetails,
   JobEvent,
@@ -20,51 +18,17 @@ import type {
   StartOptions,
 } from '../protocol/types.js';
 import { resolveDataDir } from '../store/data-dir.js';
-import { type RetentionOptions, Store } from '../store/store.js';
+import { Store } from '../store/store.js';
 import { ActiveJob, PENDING_HIGH_WATER } from './active-job.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
 import { outcomeOf } from './outcome.js';
 import { JobQueue, type QueuedWork, queuedSnapshot } from './queue.js';
-
-export interface EngineOptions {
-  /** Where the SQLite store lives; default THREADLINE_DATA_DIR or the user's data folder. */
-  dataDir?: string;
-  /** Job names → module URLs (the built-ins, usually). Jobs can also be started by path or URL. */
-  registry?: JobRegistry;
-  /** Worker threads; default os.availableParallelism(). */
-  poolSize?: number;
-  /** Jobs running at once across all definitions; default 4. */
-  maxRunningJobs?: number;
-  /** How long a cancelled item may ignore its signal before its worker is terminated; default 2000 ms. */
-  graceMs?: number;
-  /** How often progress cells are sampled and the store written; default 100 ms. */
-  tickMs?: number;
-  resourceLimits?: ResourceLimits;
-  retention?: RetentionOptions;
-  /** Where relative job paths resolve; default process.cwd(). */
-  cwd?: string;
-}
-
-export interface EngineStats {
-  poolSize: number;
-  busyWorkers: number;
-  subscribers: number;
-  itemsProcessed: number;
-  jobsByState: Record<JobState, number>;
-}
+import type { Engine, EngineOptions, EngineStats } from './types.js';
 
 /** A long-running server keeps its store bounded, not only at start-up. */
 const PRUNE_EVERY_MS = 3_600_000;
-
-export type Engine = JobClient & {
-  /** Resolves when the job reaches a final state. */
-  waitFor(jobId: string): Promise<JobSnapshot>;
-  readonly dataDir: string;
-  readonly pool: WorkerPool;
-  stats(): EngineStats;
-};
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const engine = new InProcessEngine(options);

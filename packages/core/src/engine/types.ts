@@ -1,0 +1,42 @@
+// The in-process engine's public shape: its options, and what it offers
+// beyond a JobClient (waiting for a job, its pool, its numbers for /metrics).
+import type { ResourceLimits } from 'node:worker_threads';
+import type { JobRegistry } from '../job/registry.js';
+import type { WorkerPool } from '../pool/pool.js';
+import type { JobClient, JobSnapshot, JobState } from '../protocol/types.js';
+import type { RetentionOptions } from '../store/store.js';
+
+export interface EngineOptions {
+  /** Where the SQLite store lives; default THREADLINE_DATA_DIR or the user's data folder. */
+  dataDir?: string;
+  /** Job names → module URLs (the built-ins, usually). Jobs can also be started by path or URL. */
+  registry?: JobRegistry;
+  /** Worker threads; default os.availableParallelism(). */
+  poolSize?: number;
+  /** Jobs running at once across all definitions; default 4. */
+  maxRunningJobs?: number;
+  /** How long a cancelled item may ignore its signal before its worker is terminated; default 2000 ms. */
+  graceMs?: number;
+  /** How often progress cells are sampled and the store written; default 100 ms. */
+  tickMs?: number;
+  resourceLimits?: ResourceLimits;
+  retention?: RetentionOptions;
+  /** Where relative job paths resolve; default process.cwd(). */
+  cwd?: string;
+}
+
+export interface EngineStats {
+  poolSize: number;
+  busyWorkers: number;
+  subscribers: number;
+  itemsProcessed: number;
+  jobsByState: Record<JobState, number>;
+}
+
+export type Engine = JobClient & {
+  /** Resolves when the job reaches a final state. */
+  waitFor(jobId: string): Promise<JobSnapshot>;
+  readonly dataDir: string;
+  readonly pool: WorkerPool;
+  stats(): EngineStats;
+};
