@@ -54,6 +54,9 @@ export async function measureCancel(ctx: MeasureContext, samples: number): Promi
       abort.abort();
       const p1 = (await task) as number;
       if (i >= 3) peer.push(p1 - p0);
+      // piscina replaces the worker its abort killed: let the new thread finish starting, so its
+      // start-up does not compete for the cores with the next samples (it did: ~10x Threadline's p50).
+      await piscina.run(1);
       const c = await control.sample();
       if (i >= 3) bare.push(c);
     }
