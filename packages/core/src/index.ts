@@ -23,5 +23,6 @@ export {
   WorkerCrashedError,
 } from './protocol/errors.js';
 export * from './protocol/format.js';
+export * from './protocol/typed-client.js';
 export * from './protocol/types.js';
 export { resolveDataDir } from './store/data-dir.js';

@@ -16,6 +16,27 @@ export const builtinJobs: Record<string, string> = {
   'model.train': moduleUrl('model-train'),
 };
 
+// What start() takes for each built-in job, for `typedClient<BuiltinJobInputs>(client)` from @threadline/core.
+// Type-only imports: they load no job module.
+import type { JobInputOf } from '@threadline/core/job';
+import type demoSleep from './demo-sleep.js';
+import type feedsFetch from './feeds-fetch.js';
+import type filesChecksum from './files-checksum.js';
+import type filesIndex from './files-index.js';
+import type imageScale from './image-scale.js';
+import type modelTrain from './model-train.js';
+import type photoTidy from './photo-tidy.js';
+
+export interface BuiltinJobInputs {
+  'image.scale': JobInputOf<typeof imageScale>;
+  'photo.tidy': JobInputOf<typeof photoTidy>;
+  'files.index': JobInputOf<typeof filesIndex>;
+  'files.checksum': JobInputOf<typeof filesChecksum>;
+  'feeds.fetch': JobInputOf<typeof feedsFetch>;
+  'demo.sleep': JobInputOf<typeof demoSleep>;
+  'model.train': JobInputOf<typeof modelTrain>;
+}
+
 // Types of what the jobs write, for code that reads their outputs. Type-only: importing this module loads no job.
 export type { NewEntry as FeedEntryLine } from './feeds-fetch.js';
 export type { IndexLine } from './files-index.js';

@@ -2,9 +2,10 @@
 // fanned out to real worker threads, cancelled mid-run.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobEvent } from '@threadline/core';
+import { type JobEvent, typedClient } from '@threadline/core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import type { BuiltinJobInputs } from '../src/index.js';
 import { finished, openEngine, waitForEvent } from './helpers/engine.js';
 import { atom, rss, startFeedServer, xml } from './helpers/feed-server.js';
 import { makeImage } from './helpers/images.js';
@@ -19,6 +20,18 @@ const isProgress =
 const isItem = (event: JobEvent): event is ItemEvent => event.type === 'item';
 
 describe('built-in jobs in the engine', () => {
+  it('starts a built-in job through a typed client, its input checked by the compiler and the engine', async () => {
+    const engine = await openEngine({ poolSize: 1 });
+    const client = typedClient<BuiltinJobInputs>(engine);
+    // `ms` and `failEvery` have defaults: the compiler, like the schema, does not ask for them.
+    const job = await client.start('demo.sleep', { items: 3 });
+    expect((await engine.waitFor(job.id)).state).toBe('succeeded');
+    // @ts-expect-error: items is a number (checked by `npm run typecheck`; the engine refuses it too)
+    await expect(client.start('demo.sleep', { items: 'three' })).rejects.toThrow(/items/);
+    // @ts-expect-error: there is no such built-in job
+    await expect(client.start('demo.sleeps', {})).rejects.toThrow(/unknown job/);
+  });
+
   it('describes every input field, for the forms generated from the schemas', async () => {
     const engine = await openEngine({ poolSize: 1 });
     const definitions = await engine.definitions();

@@ -17,12 +17,19 @@ export interface JobContext {
   readonly jobId: string;
 }
 
-export interface JobDefinition<Input = unknown, Item = unknown, Result = unknown, Summary = unknown> {
+/** `RawInput` is what the schema accepts before its defaults fill the rest: what a caller passes to `start()`. */
+export interface JobDefinition<
+  Input = unknown,
+  Item = unknown,
+  Result = unknown,
+  Summary = unknown,
+  RawInput = Input,
+> {
   name: string;
   title: string;
   description?: string;
   /** Validated before anything runs; exposed to UIs as JSON Schema. */
-  input: z.ZodType<Input>;
+  input: z.ZodType<Input, RawInput>;
   /** Enumerates the work. Runs in the engine (main thread): keep it cheap. */
   items?: (input: Input, ctx: { signal: AbortSignal }) => AsyncIterable<Item> | Iterable<Item>;
   /** Processes one item, in a worker thread. */
@@ -50,9 +57,9 @@ export interface SummaryInfo<Input> {
 }
 
 /** Declares a job. The module that calls it must `export default` the result. */
-export function defineJob<Input, Item = unknown, Result = unknown, Summary = unknown>(
-  definition: JobDefinition<Input, Item, Result, Summary>,
-): JobDefinition<Input, Item, Result, Summary> {
+export function defineJob<Input, Item = unknown, Result = unknown, Summary = unknown, RawInput = Input>(
+  definition: JobDefinition<Input, Item, Result, Summary, RawInput>,
+): JobDefinition<Input, Item, Result, Summary, RawInput> {
   if (!definition.name || typeof definition.name !== 'string')
     throw new TypeError('defineJob: name is required');
   if (!definition.process && !definition.run) {
@@ -65,4 +72,8 @@ export function defineJob<Input, Item = unknown, Result = unknown, Summary = unk
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of every input type
-export type AnyJobDefinition = JobDefinition<any, any, any, any>;
+export type AnyJobDefinition = JobDefinition<any, any, any, any, any>;
+
+/** What `start()` takes for a job: its schema's input, before defaults. */
+// biome-ignore lint/suspicious/noExplicitAny: matches a definition of any types
+export type JobInputOf<D> = D extends JobDefinition<any, any, any, any, infer Raw> ? Raw : never;

@@ -2,5 +2,12 @@
 export { z } from 'zod';
 export { CancelledError } from '../protocol/errors.js';
 export { atomicTempPath, writeFileAtomic } from './atomic.js';
-export type { AnyJobDefinition, JobContext, JobDefinition, LogLevel, SummaryInfo } from './define.js';
+export type {
+  AnyJobDefinition,
+  JobContext,
+  JobDefinition,
+  JobInputOf,
+  LogLevel,
+  SummaryInfo,
+} from './define.js';
 export { defineJob } from './define.js';
