@@ -6,8 +6,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { tempDir as makeTempDir, stopChild, type TempDir, waitForLine } from '@threadline/testing';
 
-export { stopChild, waitForLine } from '@threadline/testing';
-
 export const tempDir = (prefix: string): TempDir => makeTempDir(`bench-${prefix}`);
 
 /** Resident memory of a process (all its threads), from /proc; undefined where /proc is missing. */

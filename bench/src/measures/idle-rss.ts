@@ -4,9 +4,10 @@
 // with a 2-thread piscina pool (what a hand-rolled server over a peer starts with).
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stopChild, waitForLine } from '@threadline/testing';
 import { peerFile } from '../engine.js';
 import type { Measure, MeasureContext } from '../measure.js';
-import { rssOf, startServe, stopChild, threadlineCli, waitForLine } from '../processes.js';
+import { rssOf, startServe, threadlineCli } from '../processes.js';
 import { record, unavailable } from '../record.js';
 import { median } from '../stats.js';
 

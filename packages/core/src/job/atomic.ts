@@ -2,9 +2,10 @@
 // folder, fsynced, then renamed, so a cancel, a crash or a kill never leaves a
 // half-written file under the final name.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import fs from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 
 /** Told of each temporary file while it exists, so files of a terminated worker can be removed. */
 export interface TempFileTracker {
@@ -30,11 +31,42 @@ export interface WriteFileAtomicOptions {
    * async. For an item in a worker thread that has nothing else to do
    * meanwhile: each awaited call is a round trip through libuv's thread pool
    * that waits twice for a thread to be scheduled, which on a busy machine is
-   * most of its cost (image.scale: 5–7% of its throughput on a busy 2-core machine). Never on the main
-   * thread, whose event loop serves everything else.
+   * most of its cost (image.scale: 5–7% of its throughput on a busy 2-core
+   * machine). Never on the main thread, whose event loop serves everything else.
    */
   blocking?: boolean;
 }
+
+/** The calls one write makes; awaiting a synchronous one costs a microtask, not a thread-pool round trip. */
+interface FileCalls {
+  mkdir(dir: string): unknown;
+  open(path: string, flags: string): number | Promise<number>;
+  write(fd: number, data: string | Uint8Array): unknown;
+  fsync(fd: number): unknown;
+  close(fd: number): unknown;
+  rename(from: string, to: string): unknown;
+  remove(path: string): unknown;
+}
+
+const asyncCalls: FileCalls = {
+  mkdir: (dir) => mkdir(dir, { recursive: true }),
+  open: promisify(fs.open),
+  write: promisify(fs.writeFile),
+  fsync: promisify(fs.fsync),
+  close: promisify(fs.close),
+  rename,
+  remove: (path) => rm(path, { force: true }),
+};
+
+const blockingCalls: FileCalls = {
+  mkdir: (dir) => fs.mkdirSync(dir, { recursive: true }),
+  open: fs.openSync,
+  write: fs.writeFileSync,
+  fsync: fs.fsyncSync,
+  close: fs.closeSync,
+  rename: fs.renameSync,
+  remove: (path) => fs.rmSync(path, { force: true }),
+};
 
 /**
  * Writes `target` atomically. `data` is the content, or a function that writes
@@ -45,57 +77,22 @@ export async function writeFileAtomic(
   data: string | Uint8Array | ((tempPath: string) => Promise<unknown>),
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  if (options.blocking) return writeFileAtomicBlocking(target, data);
-  await mkdir(dirname(target), { recursive: true });
-  const temp = atomicTempPath(target);
-  tracker?.add(temp);
-  try {
-    if (typeof data === 'function') {
-      await data(temp);
-      const handle = await open(temp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    } else {
-      const handle = await open(temp, 'w');
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    }
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  } finally {
-    tracker?.remove(temp);
-  }
-}
-
-/** The same steps with synchronous calls (see `blocking`). */
-async function writeFileAtomicBlocking(
-  target: string,
-  data: string | Uint8Array | ((tempPath: string) => Promise<unknown>),
-): Promise<void> {
-  mkdirSync(dirname(target), { recursive: true });
+  const calls = options.blocking ? blockingCalls : asyncCalls;
+  await calls.mkdir(dirname(target));
   const temp = atomicTempPath(target);
   tracker?.add(temp);
   try {
     if (typeof data === 'function') await data(temp);
-    const fd = openSync(temp, typeof data === 'function' ? 'r+' : 'w');
+    const fd = await calls.open(temp, typeof data === 'function' ? 'r+' : 'w');
     try {
-      if (typeof data !== 'function') writeFileSync(fd, data);
-      fsyncSync(fd);
+      if (typeof data !== 'function') await calls.write(fd, data);
+      await calls.fsync(fd);
     } finally {
-      closeSync(fd);
+      await calls.close(fd);
     }
-    renameSync(temp, target);
+    await calls.rename(temp, target);
   } catch (error) {
-    rmSync(temp, { force: true });
+    await calls.remove(temp);
     throw error;
   } finally {
     tracker?.remove(temp);
