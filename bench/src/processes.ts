@@ -33,10 +33,10 @@ export function cpuMsOf(pid: number): number {
 
 const require = createRequire(import.meta.url);
 
-/** The built `threadline` CLI, or undefined when apps/cli has not been built (or has not landed). */
+/** The built `threadline` CLI, or undefined when packages/cli has not been built (or has not landed). */
 export function threadlineCli(): string | undefined {
   try {
-    const main = join(dirname(require.resolve('@threadline/cli/package.json')), 'dist/main.js');
+    const main = join(dirname(require.resolve('threadline/package.json')), 'dist/main.js');
     return existsSync(main) ? main : undefined;
   } catch {
     return undefined;

@@ -41,7 +41,7 @@ export async function measureIdleRss(ctx: MeasureContext, runs: number) {
   const cli = threadlineCli();
   if (!cli) {
     return [
-      unavailable(9, 'idle server RSS', 'not available yet', 'apps/cli (threadline serve) is not built'),
+      unavailable(9, 'idle server RSS', 'not available yet', 'packages/cli (threadline serve) is not built'),
     ];
   }
   const samples: Record<string, number[]> = { threadline: [], bare: [], piscina: [] };

@@ -164,7 +164,7 @@ export async function measureSseFanout(ctx: MeasureContext, subscribers: number,
         7,
         'SSE fan-out',
         'not available yet',
-        'apps/cli (threadline serve) is not built or not landed',
+        'packages/cli (threadline serve) is not built or not landed',
       ),
     ];
   }

@@ -6,7 +6,7 @@ export { createEngine } from './engine/engine.js';
 export { DataDirBusyError, takePidLock } from './engine/lock.js';
 export type { Engine, EngineOptions, EngineStats } from './engine/types.js';
 export * from './job/index.js';
-export { loadJob, toModuleUrl } from './job/load.js';
+export { importDefault, loadJob, toModuleUrl } from './job/load.js';
 export { type JobRegistry, resolveJobRef } from './job/registry.js';
 export { definitionInfo, jobInputSchema, validateInput } from './job/schema.js';
 export { type BatchOutcome, type PoolOptions, WorkerPool } from './pool/pool.js';

@@ -25,7 +25,7 @@ export async function openEngine(): Promise<Engine> {
   return engine;
 }
 
-/** The router on a real HTTP server the way apps/web serves it: the event stream by its SSE writer, the rest by tRPC. */
+/** The router on a real HTTP server the way packages/web serves it: the event stream by its SSE writer, the rest by tRPC. */
 export async function serveRouter(client: JobClient, pingMs = 1000): Promise<string> {
   const router = createAppRouter(client, { pingMs });
   const trpc = createHTTPHandler({ router, basePath: '/trpc/' });

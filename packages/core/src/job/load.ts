@@ -12,8 +12,11 @@ let tsLoader: Promise<void> | undefined;
 function ensureTsLoader(): Promise<void> {
   // Vitest compiles TypeScript on its own main thread; worker threads inherit VITEST but not its compiler.
   if (process.env.VITEST && isMainThread) return Promise.resolve();
-  tsLoader ??= import('tsx/esm/api').then(({ register }) => {
-    register();
+  // Both hooks: a .ts file in a CommonJS package (npm init's default) is compiled to CommonJS,
+  // and with only the ESM hook Node's require(esm) of its imports fails as a cycle.
+  tsLoader ??= Promise.all([import('tsx/cjs/api'), import('tsx/esm/api')]).then(([cjs, esm]) => {
+    cjs.register();
+    esm.register();
   });
   return tsLoader;
 }
@@ -31,16 +34,29 @@ export function loadJob(moduleUrl: string): Promise<AnyJobDefinition> {
   return loading;
 }
 
-async function importDefinition(moduleUrl: string): Promise<AnyJobDefinition> {
+/**
+ * Imports a module, TypeScript included, and returns its default export. A CommonJS module
+ * compiled from `export default` arrives as `{ default: value }` under Node's interop: unwrapped.
+ */
+export async function importDefault(moduleUrl: string): Promise<unknown> {
   if (TS_FILE.test(new URL(moduleUrl).pathname)) await ensureTsLoader();
-  let mod: { default?: unknown };
+  const mod = (await import(moduleUrl)) as { default?: unknown };
+  const value = mod.default;
+  if (value && typeof value === 'object' && 'default' in value && !('name' in value)) {
+    return (value as { default: unknown }).default;
+  }
+  return value;
+}
+
+async function importDefinition(moduleUrl: string): Promise<AnyJobDefinition> {
+  let value: unknown;
   try {
-    mod = await import(moduleUrl);
+    value = await importDefault(moduleUrl);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new JobLoadError(`cannot load job module ${moduleUrl}: ${reason}`);
   }
-  const def = mod.default as Partial<AnyJobDefinition> | undefined;
+  const def = value as Partial<AnyJobDefinition> | undefined;
   if (
     !def ||
     typeof def !== 'object' ||

@@ -4,10 +4,10 @@
 // and times it until every file is in done/. Not a test: timing goals belong
 // here, not in vitest.
 //
-//   node apps/watch/scripts/backlog.mjs [N ...] [--keep] [--cpu-prof] [--concurrency C] [--app DIR]
+//   node packages/watch/scripts/backlog.mjs [N ...] [--keep] [--cpu-prof] [--concurrency C] [--app DIR]
 //
-// --app runs another copy of apps/watch (e.g. an older commit's src/ and test/
-// checked out into a folder under apps/watch, to compare on the same machine).
+// --app runs another copy of packages/watch (e.g. an older commit's src/ and test/
+// checked out into a folder under packages/watch, to compare on the same machine).
 //
 // Prints files/s from "watching" to the last "ok" line, per N.
 import { spawn } from 'node:child_process';

@@ -1,7 +1,6 @@
 // `threadline serve`: an engine on the data directory (or a BullMQ deployment
-// with --redis), and the web server over it. The CLI mounts this; it can also
-// run alone (`node dist/serve.js`).
-import { pathToFileURL } from 'node:url';
+// with --redis), and the web server over it. The CLI mounts this with the
+// project's jobs and settings.
 import { parseArgs } from 'node:util';
 import {
   type Connect,
@@ -10,7 +9,6 @@ import {
   resolveDataDir,
   ValidationError,
 } from '@threadline/core';
-import { builtinJobs } from '@threadline/jobs';
 import { createServer, DEFAULT_PORT, type WebServer } from './server/server.js';
 
 export const SERVE_USAGE = `Usage: threadline serve [options]
@@ -28,7 +26,7 @@ Options:
   -h, --help          show this help`;
 
 export interface ServeOptions {
-  /** Job names → module URLs; default the built-in jobs. */
+  /** Job names → module URLs (the CLI gives the project's jobs); default none. */
   registry?: JobRegistry;
   /** Where the URL and notices go; default console.log. */
   log?: (line: string) => void;
@@ -74,7 +72,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
 
   const backend = await openBackend(values.redis, options, {
     dataDir: resolveDataDir(values['data-dir']),
-    registry: options.registry ?? builtinJobs,
+    registry: options.registry ?? {},
     ...(poolSize !== undefined ? { poolSize } : {}),
   });
   let server: WebServer;
@@ -134,12 +132,4 @@ async function openBackend(
   }
   const engine = await createEngine(engineOptions);
   return { client: engine, where: `data in ${engine.dataDir}`, close: () => engine.close() };
-}
-
-// Run directly: `node apps/web/dist/serve.js --port 0`.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runServe(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(`threadline serve: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  });
 }

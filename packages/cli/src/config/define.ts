@@ -1,0 +1,55 @@
+// What a project's `threadline.config.ts` default-exports. Every command reads
+// it; a flag or an environment variable overrides what it sets.
+
+/** One glob → job rule of a watched folder: the first rule whose glob matches a file's name takes it. */
+export interface WatchRuleConfig {
+  /** Glob over the file's name, case-insensitive; default `*`. */
+  match?: string;
+  job: string;
+  /** The job's input; `{{file}}`, `{{dir}}`, `{{out}}`, `{{name}}`, `{{stem}}`, `{{ext}}` stand for the file. */
+  input?: Record<string, unknown>;
+  /** What becomes of the dropped file once its job succeeded. */
+  source?: 'done' | 'originals' | 'delete';
+}
+
+export interface WatchFolderConfig {
+  /** The watched folder, relative to the config file. */
+  path: string;
+  /** Where results go; default `<path>/done`. */
+  out?: string;
+  rules: WatchRuleConfig[];
+  stableMs?: number;
+  concurrency?: number;
+}
+
+export interface ThreadlineConfig {
+  /** Job modules: paths or globs relative to the config file, e.g. `['./jobs/*.ts']`. */
+  jobs?: string[];
+  /** Also offer the built-in jobs (image.scale, files.index, …); default true. */
+  builtins?: boolean;
+  /** Where the history is kept (SQLite), relative to the config file; default the user data folder. */
+  dataDir?: string;
+  /** Folders a job's input may name when started from the dashboard; default the config file's folder. */
+  allow?: string[];
+  /** Worker threads; default one per core. */
+  poolSize?: number;
+  /** How long a cancelled item may ignore its signal before its thread is terminated (ms); default 2000. */
+  graceMs?: number;
+  /** A BullMQ deployment's Redis: jobs run on `threadline worker`s. */
+  redis?: string;
+  /** A running `threadline serve` that commands attach to. */
+  server?: string;
+  /** The server's token. */
+  token?: string;
+  /** `threadline serve`'s port; default 7420. */
+  port?: number;
+  /** `threadline serve`'s address; default 127.0.0.1. */
+  host?: string;
+  /** Folders `threadline watch` watches, with their rules. */
+  watch?: { stableMs?: number; concurrency?: number; folders: WatchFolderConfig[] };
+}
+
+/** Types a project's config: `export default defineConfig({ jobs: ['./jobs/*.ts'] })`. */
+export function defineConfig(config: ThreadlineConfig): ThreadlineConfig {
+  return config;
+}

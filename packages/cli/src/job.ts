@@ -1,0 +1,2 @@
+// `threadline/job`: what a job module imports, so a project depends on `threadline` alone.
+export * from '@threadline/core/job';
