@@ -1,7 +1,7 @@
 // @threadline/bullmq: the distributed backend. A JobClient over BullMQ + Redis,
 // and the worker that runs a deployment's items on its own thread pool.
 
-export { type BullmqClientOptions, createBullmqClient } from './client/client.js';
+export { type BullmqClient, type BullmqClientOptions, createBullmqClient } from './client/client.js';
 export { describeConnection, probeRedis, type RedisConnection, RedisUnavailableError } from './connection.js';
-export type { RetentionOptions } from './store/store.js';
+export type { RetentionOptions, WorkerInfo } from './store/store.js';
 export { type BullmqWorker, type BullmqWorkerOptions, runBullmqWorker } from './worker/worker.js';

@@ -26,7 +26,7 @@ import { finishJob } from '../finish.js';
 import { type EnumerateData, newId, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE } from '../store/keys.js';
 import { newSnapshot, type StaticJob } from '../store/snapshot.js';
-import { type NewSchedule, RedisStore, type RetentionOptions } from '../store/store.js';
+import { type NewSchedule, RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
 import { followEvents } from './events.js';
 
 export interface BullmqClientOptions {
@@ -39,17 +39,23 @@ export interface BullmqClientOptions {
   retention?: RetentionOptions;
 }
 
+/** A JobClient on a deployment, which can also say which workers are connected to it. */
+export interface BullmqClient extends JobClient {
+  /** The connected workers as they advertise themselves (by host, then id); a closed or killed one is not listed. */
+  workers(): Promise<WorkerInfo[]>;
+}
+
 /** A run's fields as JSON, less those each run of a schedule has its own of. */
 const runTemplate = (value: object) =>
   JSON.stringify({ ...value, id: undefined, createdAt: undefined, runAt: undefined });
 
 /** Connects to a deployment. Throws RedisUnavailableError when Redis does not answer. */
-export async function createBullmqClient(options: BullmqClientOptions): Promise<JobClient> {
+export async function createBullmqClient(options: BullmqClientOptions): Promise<BullmqClient> {
   await probeRedis(options.connection);
-  return new BullmqClient(options);
+  return new RedisJobClient(options);
 }
 
-class BullmqClient implements JobClient {
+class RedisJobClient implements BullmqClient {
   private readonly redis: Redis;
   private readonly store: RedisStore;
   private readonly runs: RunQueue;
@@ -71,13 +77,27 @@ class BullmqClient implements JobClient {
     this.runs = new RunQueue(this.store, control);
   }
 
+  /** The registry's jobs, each with the connected workers that have it by the name the client starts it by. */
   async definitions(): Promise<JobDefinitionInfo[]> {
-    const infos = await Promise.all(
-      Object.keys(this.registry).map(async (name) =>
-        definitionInfo((await loadDefinition(name, this.registry)).definition),
+    const [infos, workers] = await Promise.all([
+      Promise.all(
+        Object.keys(this.registry).map(async (name) => ({
+          name,
+          info: definitionInfo((await loadDefinition(name, this.registry)).definition),
+        })),
       ),
-    );
-    return infos.sort((a, b) => a.name.localeCompare(b.name));
+      this.store.workers(),
+    ]);
+    return infos
+      .map(({ name, info }) => ({
+        ...info,
+        workers: workers.filter((w) => w.jobs.includes(name)).map((w) => ({ id: w.id, host: w.host })),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return this.store.workers();
   }
 
   start(name: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {

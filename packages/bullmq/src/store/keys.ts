@@ -32,6 +32,10 @@ export interface Keys {
   handoff: string;
   /** Pub/sub channel that carries cancel requests to every worker at once. */
   cancelChannel: string;
+  /** String with a TTL: a connected worker's advertisement (JSON WorkerInfo), kept alive by its heartbeat. */
+  worker(id: string): string;
+  /** Set of the ids of advertised workers; an id whose record expired is dropped as the set is read. */
+  workers: string;
   /** BullMQ's own key prefix for the queues. */
   bullPrefix: string;
 }
@@ -55,6 +59,8 @@ export function keys(prefix = 'threadline'): Keys {
     schedule: (id) => `${prefix}:schedule:${id}`,
     handoff: `${prefix}:handoff`,
     cancelChannel: `${prefix}:cancel`,
+    worker: (id) => `${prefix}:worker:${id}`,
+    workers: `${prefix}:workers`,
     bullPrefix: `${prefix}:bull`,
   };
 }

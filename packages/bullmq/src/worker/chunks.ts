@@ -14,7 +14,7 @@ import {
   type WorkerPool,
 } from '@threadline/core';
 import type { Job } from 'bullmq';
-import { loadDefinition } from '../definitions.js';
+import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob } from '../finish.js';
 import type { RunQueue } from '../runs.js';
 import type { RecordedItem, RedisStore } from '../store/store.js';
@@ -68,7 +68,7 @@ export class ChunkRunner {
     private readonly store: RedisStore,
     private readonly runs: RunQueue,
     pool: WorkerPool,
-    private readonly workerId: string,
+    private readonly worker: Resolver,
     private readonly registry: JobRegistry,
     private readonly graceMs: number,
   ) {
@@ -131,7 +131,7 @@ export class ChunkRunner {
     chunkId: string,
     outcomes: RecordedItem[],
   ): Promise<void> {
-    const { complete } = await this.store.record(jobId, chunkId, this.workerId, outcomes);
+    const { complete } = await this.store.record(jobId, chunkId, this.worker.id, outcomes);
     this.recorded.add(jobId);
     if (definition?.failFast && outcomes.some((o) => o.outcome === 'failed')) {
       const failure = outcomes.find((o) => o.outcome === 'failed')!.event.error ?? {
@@ -314,7 +314,7 @@ export class ChunkRunner {
   private async loadInfo(jobId: string): Promise<JobInfo | undefined> {
     const meta = await this.store.meta(jobId);
     if (!meta) return undefined;
-    const { definition, moduleUrl } = await loadDefinition(meta.ref, this.registry);
+    const { definition, moduleUrl } = await loadDefinition(meta.ref, this.registry, this.worker);
     return { definition, moduleUrl, input: meta.input, mode: meta.mode };
   }
 }

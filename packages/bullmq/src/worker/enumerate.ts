@@ -5,7 +5,7 @@
 // depend only on the index, so a second enumeration adds nothing twice.
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import type { Job, Queue } from 'bullmq';
-import { loadDefinition } from '../definitions.js';
+import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob } from '../finish.js';
 import type { EnumerateData, RunQueue } from '../runs.js';
 import { RETRY } from '../store/keys.js';
@@ -33,6 +33,7 @@ export class Enumerator {
     private readonly items: Queue<ChunkData>,
     private readonly registry: JobRegistry,
     private readonly maxChunk: number,
+    private readonly worker: Resolver,
   ) {}
 
   /** A cancel heard for the job: stop adding its items. */
@@ -47,8 +48,9 @@ export class Enumerator {
     let definition: AnyJobDefinition | undefined;
     let failure: ErrorInfo | undefined;
     try {
-      definition = (await loadDefinition(meta.ref, this.registry)).definition;
+      definition = (await loadDefinition(meta.ref, this.registry, this.worker)).definition;
     } catch (error) {
+      // This worker cannot load the job (it lacks the name, or the module): the job is begun and fails with why.
       failure = toErrorInfo(error);
     }
     const state = await this.store.begin(jobId);

@@ -3,6 +3,8 @@
 // from the control queue, hears cancels on a pub/sub channel, and reports
 // progress. Crash recovery is BullMQ's: a chunk whose worker stops renewing
 // its lock (SIGKILL, a lost machine) is moved back to wait and taken by another.
+// It advertises itself (host, threads, the jobs it has) under a key its
+// heartbeat keeps alive, so clients can say which jobs the connected workers run.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -11,7 +13,7 @@ import { Queue, Worker } from 'bullmq';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE, ITEMS_QUEUE } from '../store/keys.js';
-import { RedisStore, type RetentionOptions } from '../store/store.js';
+import { RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
 import { type ChunkData, ChunkRunner } from './chunks.js';
 import { Enumerator } from './enumerate.js';
 import { ProgressReporter } from './progress.js';
@@ -36,6 +38,11 @@ export interface BullmqWorkerOptions {
   tickMs?: number;
   /** Most items in one chunk; default 32. */
   maxChunk?: number;
+  /**
+   * How often this worker refreshes its advertisement (id, host, threads, jobs) in Redis; default 5 s.
+   * It expires after three missed heartbeats, so a killed worker drops out of `workers()` on its own.
+   */
+  heartbeatMs?: number;
   /** Told when Redis goes away and comes back (the worker waits for it meanwhile). */
   log?: (message: string) => void;
   resourceLimits?: ResourceLimits;
@@ -43,6 +50,8 @@ export interface BullmqWorkerOptions {
 
 export interface BullmqWorker {
   readonly id: string;
+  /** os.hostname() of this machine, as named in the failures of jobs it lacks. */
+  readonly host: string;
   readonly pool: WorkerPool;
   /** Stops taking work, lets running chunks finish and record, then stops the threads. */
   close(): Promise<void>;
@@ -56,8 +65,13 @@ export async function runBullmqWorker(options: BullmqWorkerOptions): Promise<Bul
   return worker;
 }
 
+/** Advertisements outlive this many missed heartbeats. */
+const MISSED_HEARTBEATS = 3;
+
 class BullmqWorkerProcess implements BullmqWorker {
-  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly host = hostname();
+  readonly id = `${this.host}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly startedAt = Date.now();
   readonly pool: WorkerPool;
   private readonly redis;
   private readonly subscriber;
@@ -70,6 +84,9 @@ class BullmqWorkerProcess implements BullmqWorker {
   private readonly workers: Worker[] = [];
   private tick: NodeJS.Timeout | undefined;
   private sweep: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** The advertisement being written, so close() removes it only after (a late write would bring it back). */
+  private beating: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: BullmqWorkerOptions) {
@@ -84,6 +101,7 @@ class BullmqWorkerProcess implements BullmqWorker {
       },
     });
     const registry = options.registry ?? {};
+    const resolver = { id: this.id, host: this.host };
     this.itemsQueue = new Queue<ChunkData>(ITEMS_QUEUE, {
       connection: this.redis,
       prefix: this.store.keys.bullPrefix,
@@ -99,7 +117,7 @@ class BullmqWorkerProcess implements BullmqWorker {
       this.store,
       this.runs,
       this.pool,
-      this.id,
+      resolver,
       registry,
       options.graceMs ?? 2000,
     );
@@ -109,6 +127,7 @@ class BullmqWorkerProcess implements BullmqWorker {
       this.itemsQueue,
       registry,
       options.maxChunk ?? 32,
+      resolver,
     );
     this.progress = new ProgressReporter(this.store, this.id, this.runner);
   }
@@ -155,6 +174,36 @@ class BullmqWorkerProcess implements BullmqWorker {
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
     this.tick = setInterval(() => void this.progress.tick(), this.options.tickMs ?? 250);
     this.sweep = setInterval(() => void this.runs.recover().catch(() => {}), 5000);
+    // Advertised once it takes work; each beat rewrites the record, so a Redis restarted empty has it again.
+    const heartbeatMs = this.options.heartbeatMs ?? 5000;
+    await this.advertise(heartbeatMs);
+    if (!this.closing) this.heartbeat = setInterval(() => void this.advertise(heartbeatMs), heartbeatMs);
+  }
+
+  /** What this worker advertises: who it is and the jobs it can run by name. */
+  private info(): WorkerInfo {
+    return {
+      id: this.id,
+      host: this.host,
+      pid: process.pid,
+      threads: this.pool.size,
+      jobs: Object.keys(this.options.registry ?? {}).sort(),
+      startedAt: this.startedAt,
+      seenAt: Date.now(),
+    };
+  }
+
+  /** One heartbeat; skipped while the last is still waiting on Redis, so an outage queues no backlog. */
+  private advertise(heartbeatMs: number): Promise<void> {
+    if (this.beating || this.closing) return this.beating ?? Promise.resolve();
+    const beat = this.store
+      .advertise(this.info(), heartbeatMs * MISSED_HEARTBEATS)
+      .catch(() => {})
+      .finally(() => {
+        this.beating = undefined;
+      });
+    this.beating = beat;
+    return beat;
   }
 
   /** One line when Redis goes away and one when it is back, not one per reconnect attempt. */
@@ -193,6 +242,10 @@ class BullmqWorkerProcess implements BullmqWorker {
   }
 
   private async shutdown(): Promise<void> {
+    // Withdrawn first: a closing worker takes no new work, so no client should count on it.
+    clearInterval(this.heartbeat);
+    await this.beating;
+    await this.store.withdraw(this.id).catch(() => {});
     await Promise.all(this.workers.map((worker) => worker.close()));
     clearInterval(this.tick);
     clearInterval(this.sweep);

@@ -105,6 +105,8 @@ export interface JobDefinitionInfo {
   every: string | null;
   concurrency: number | null;
   unit: string;
+  /** Present only on backends with remote workers; empty means no connected worker has the job. */
+  workers?: { id: string; host: string }[];
 }
 
 export interface StartOptions {
@@ -158,6 +160,8 @@ export interface ConnectOptions {
   redis?: string;
   /** Worker threads of an in-process engine. */
   poolSize?: number;
+  /** How long a cancelled item may ignore its signal before its thread is terminated (ms). */
+  graceMs?: number;
 }
 
 export interface Connection {

@@ -76,9 +76,24 @@ export function StartJob(props: { onStarted: (id: string) => void }) {
           </button>
         ))}
       </div>
+      <RunsOn definition={definition} />
       <JobForm key={definition.name} definition={definition} onStarted={props.onStarted} />
     </div>
   );
+}
+
+/** Which connected workers have the job, on backends with remote workers (BullMQ); nothing elsewhere. */
+function RunsOn(props: { definition: JobDefinitionInfo }) {
+  const { workers } = props.definition;
+  if (!workers) return null;
+  if (workers.length === 0)
+    return (
+      <p className="description runs-on" style={{ color: 'var(--warn)' }}>
+        no connected worker has this job
+      </p>
+    );
+  const hosts = [...new Set(workers.map((w) => w.host))];
+  return <p className="description runs-on">runs on: {hosts.join(', ')}</p>;
 }
 
 function JobForm(props: { definition: JobDefinitionInfo; onStarted: (id: string) => void }) {
