@@ -1,9 +1,39 @@
 // How the CLI's commands reach jobs: their own engine on the data directory
-// (the embedded default), a running server, or a BullMQ deployment. Each
-// transport is loaded on use, so `threadline --help` opens nothing.
-import { type Connect, ValidationError } from '@threadline/core';
+// (the embedded default), a running server, or a BullMQ deployment. Flags
+// say which; without one, the project's settings do. Each transport is
+// loaded on use, so `threadline --help` opens nothing.
+import { type Connect, type ConnectOptions, ValidationError } from '@threadline/core';
+import type { Project } from './config/project.js';
 
-export const connect: Connect = async (options) => {
+export function projectConnect(project: () => Promise<Project>): Connect {
+  return async (flags) => open(withSettings(flags, await project()), await project());
+}
+
+/** Fills what the flags leave open from the project; a flag naming a transport wins over the config's. */
+function withSettings(flags: ConnectOptions, project: Project): ConnectOptions {
+  const { settings } = project;
+  const token = flags.token ?? settings.token.value;
+  const chosen = flags.dataDir !== undefined || flags.server !== undefined || flags.redis !== undefined;
+  const transport: ConnectOptions = chosen
+    ? flags
+    : settings.server.value
+      ? { server: settings.server.value }
+      : settings.redis.value
+        ? { redis: settings.redis.value }
+        : { dataDir: settings.dataDir.value };
+  const poolSize =
+    flags.poolSize ?? (settings.poolSize.source === 'default' ? undefined : settings.poolSize.value);
+  return {
+    ...transport,
+    ...(token ? { token } : {}),
+    ...(poolSize ? { poolSize } : {}),
+    ...((flags.graceMs ?? settings.graceMs.source !== 'default')
+      ? { graceMs: flags.graceMs ?? settings.graceMs.value }
+      : {}),
+  };
+}
+
+async function open(options: ConnectOptions, project: Project) {
   if (options.server && options.redis) throw new ValidationError('give --server or --redis, not both');
   if (options.server) {
     const { createTrpcClient } = await import('@threadline/trpc');
@@ -16,20 +46,21 @@ export const connect: Connect = async (options) => {
     });
     return { client, local: false, close: () => client.close() };
   }
-  const { builtinJobs } = await import('@threadline/jobs');
   if (options.redis) {
     const { createBullmqClient } = await import('@threadline/bullmq');
-    const client = await createBullmqClient({ connection: options.redis, registry: builtinJobs });
+    const client = await createBullmqClient({ connection: options.redis, registry: project.registry });
     return { client, local: false, close: () => client.close() };
   }
   const { createEngine } = await import('@threadline/core');
   const engine = await createEngine({
-    registry: builtinJobs,
+    registry: project.registry,
+    cwd: process.cwd(),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
   });
   return { client: engine, local: true, close: () => engine.close() };
-};
+}
 
 /** Parses a positive integer option, naming it when it is not one. */
 export function positiveInt(value: string | undefined, name: string): number | undefined {

@@ -2,60 +2,61 @@
 // The `threadline` command: dispatches to each command's module, loaded only
 // when used so that `--help` and `list` stay fast.
 import { readFileSync } from 'node:fs';
-import { connect } from './connect.js';
-import { EXIT, reportError } from './exit.js';
+import type { Project } from './config/project.js';
+import { projectConnect } from './connect.js';
+import type { CommandDeps } from './deps.js';
+import { EXIT, reportError, UsageError } from './exit.js';
 
-type Command = (argv: string[]) => Promise<number | undefined>;
+type Command = (argv: string[], deps: CommandDeps) => Promise<number | undefined>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: {
     summary: 'run a job and show its progress',
     load: async () => {
       const { runRun } = await import('./commands/run.js');
-      return (argv) => runRun(argv, { connect });
+      return runRun;
     },
   },
   jobs: {
     summary: 'list the jobs you can run and their inputs',
     load: async () => {
       const { runJobs } = await import('./commands/jobs.js');
-      return (argv) => runJobs(argv, { connect });
+      return runJobs;
     },
   },
   list: {
     summary: 'list jobs from the history',
     load: async () => {
       const { runList } = await import('./commands/history.js');
-      return (argv) => runList(argv, { connect });
+      return runList;
     },
   },
   show: {
     summary: 'show one job: progress, summary, failures, logs',
     load: async () => {
       const { runShow } = await import('./commands/history.js');
-      return (argv) => runShow(argv, { connect });
+      return runShow;
     },
   },
   serve: {
     summary: 'serve the web dashboard and the API',
     load: async () => {
-      const { runServe } = await import('@threadline/web');
-      // Serving goes on after the command returns; its own signal handlers end it.
-      return async (argv) => ((await runServe(argv, { connect })) ? undefined : EXIT.ok);
+      const { runServeCommand } = await import('./commands/serve.js');
+      return runServeCommand;
     },
   },
   tui: {
     summary: 'watch and steer jobs in a terminal UI',
     load: async () => {
       const { runTui } = await import('@threadline/tui');
-      return (argv) => runTui(argv, { connect });
+      return (argv, deps) => runTui(argv, { connect: deps.connect });
     },
   },
   watch: {
     summary: 'process each file dropped into a folder, once',
     load: async () => {
-      const { runWatch } = await import('@threadline/watch');
-      return (argv) => runWatch(argv, { connect });
+      const { runWatchCommand } = await import('./commands/watch.js');
+      return runWatchCommand;
     },
   },
   worker: {
@@ -63,6 +64,20 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => {
       const { runWorker } = await import('./commands/worker.js');
       return runWorker;
+    },
+  },
+  config: {
+    summary: "show the project's config: its jobs and settings, and where each came from",
+    load: async () => {
+      const { runConfig } = await import('./commands/config.js');
+      return runConfig;
+    },
+  },
+  init: {
+    summary: 'start a project: a config and an example job',
+    load: async () => {
+      const { runInit } = await import('./commands/init.js');
+      return runInit;
     },
   },
 };
@@ -76,10 +91,59 @@ ${Object.entries(COMMANDS)
   .map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`)
   .join('\n')}
 
-Run \`threadline <command> --help\` for a command's options.
-The data directory is --data-dir, else THREADLINE_DATA_DIR, else the user data folder.`;
+Options for every command:
+  --config <file>   the project config (default: the first threadline.config.{ts,mts,js,mjs,json}
+                    from the current directory upward, or THREADLINE_CONFIG)
 
-async function main(argv: string[]): Promise<number | undefined> {
+Run \`threadline <command> --help\` for a command's options.
+The data directory is --data-dir, else THREADLINE_DATA_DIR, else the config's dataDir,
+else the user data folder.`;
+
+/** Takes `--config FILE` (or `--config=FILE`) out of argv, wherever it is. */
+function takeConfigFlag(argv: string[]): { argv: string[]; config?: string } {
+  const rest: string[] = [];
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--config') {
+      config = argv[++i];
+      if (config === undefined || config.startsWith('-')) throw new UsageError('--config needs a file');
+    } else if (arg.startsWith('--config=')) {
+      config = arg.slice('--config='.length);
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { argv: rest, ...(config !== undefined ? { config } : {}) };
+}
+
+function commandDeps(configFlag: string | undefined): CommandDeps {
+  let loading: Promise<Project> | undefined;
+  const project = () => {
+    loading ??= (async () => {
+      const { loadProject } = await import('./config/project.js');
+      return loadProject({
+        configFlag,
+        builtins: async () => (await import('@threadline/jobs')).builtinJobs,
+      });
+    })();
+    return loading;
+  };
+  return { project, connect: projectConnect(project) };
+}
+
+async function main(args: string[]): Promise<number | undefined> {
+  let argv: string[];
+  let configFlag: string | undefined;
+  try {
+    ({ argv, config: configFlag } = takeConfigFlag(args));
+  } catch (error) {
+    return reportError(error, undefined);
+  }
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     console.log(USAGE);
@@ -98,7 +162,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     return EXIT.usage;
   }
   try {
-    return await (await command.load())(rest);
+    return await (await command.load())(rest, commandDeps(configFlag));
   } catch (error) {
     return reportError(error, name);
   }

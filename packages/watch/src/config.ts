@@ -1,17 +1,16 @@
 // What to watch: one folder and a job from the command line, or several
-// folders with glob → job rules from a `threadline.watch.json`:
+// folders with glob → job rules from the project config's `watch` key:
 //
-//   { "stableMs": 2000, "concurrency": 4,
-//     "folders": [{ "path": "scans", "out": "scans/done",
-//                   "rules": [{ "match": "*.{jpg,png}", "job": "image.scale", "input": { "size": 1200 } },
-//                             { "match": "*", "job": "files.checksum" }] }] }
+//   watch: { stableMs: 2000, concurrency: 4,
+//            folders: [{ path: 'scans', out: 'scans/done',
+//                        rules: [{ match: '*.{jpg,png}', job: 'image.scale', input: { size: 1200 } },
+//                                { match: '*', job: 'files.checksum' }] }] }
 //
-// Relative paths in the file resolve against the file's folder. The first
+// Relative paths resolve against the config file's folder. The first
 // rule whose glob matches a file's name (case-insensitive) takes it; a file
 // no rule matches stays where it is.
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { NotFoundError, ValidationError } from '@threadline/core';
+import { join, resolve } from 'node:path';
+import { ValidationError } from '@threadline/core';
 import { z } from '@threadline/core/job';
 import picomatch from 'picomatch';
 import { type Mapping, mappingFor } from './mapping.js';
@@ -55,8 +54,8 @@ const folderSchema = z.strictObject({
   stableMs: z.number().int().min(0).optional(),
   concurrency: positive.optional(),
 });
-const fileSchema = z.strictObject({
-  $schema: z.string().optional(),
+/** The config's `watch` key. */
+export const watchRulesSchema = z.strictObject({
   stableMs: z.number().int().min(0).optional(),
   concurrency: positive.optional(),
   folders: z.array(folderSchema).min(1),
@@ -73,44 +72,29 @@ export function makeRule(rule: RuleInput): Rule {
   };
 }
 
-/** Reads and checks a config file; a missing file is a NotFoundError, a bad one a ValidationError naming the field. */
-export async function loadConfigFile(
-  file: string,
+/** Checks the config's `watch` rules (relative paths against `base`); a bad one is a ValidationError naming `file` and the field. */
+export function foldersFromRules(
+  rules: unknown,
+  where: { base: string; file: string },
   overrides: { stableMs?: number; concurrency?: number },
-): Promise<FolderConfig[]> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new NotFoundError(`config file not found: ${path}`);
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = fileSchema.safeParse(json);
+): FolderConfig[] {
+  const parsed = watchRulesSchema.safeParse(rules);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.') || '(file)',
+      path: ['watch', ...issue.path.map(String)].join('.'),
       message: issue.message,
     }));
     throw new ValidationError(
-      `${path}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      `${where.file}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
       issues,
     );
   }
-  const base = dirname(path);
   return parsed.data.folders.map((folder) => {
-    const folderPath = resolve(base, folder.path);
+    const folderPath = resolve(where.base, folder.path);
     return {
       path: folderPath,
       label: folder.path,
-      out: folder.out ? resolve(base, folder.out) : join(folderPath, 'done'),
+      out: folder.out ? resolve(where.base, folder.out) : join(folderPath, 'done'),
       rules: folder.rules.map(makeRule),
       stableMs: overrides.stableMs ?? folder.stableMs ?? parsed.data.stableMs ?? DEFAULT_STABLE_MS,
       concurrency:

@@ -1,7 +1,6 @@
 // `threadline watch`: the command-line entry. Parses arguments, checks
 // everything before a file moves, then runs one FolderRunner per folder until
 // SIGINT or SIGTERM.
-import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Connect, ValidationError } from '@threadline/core';
@@ -10,7 +9,7 @@ import {
   DEFAULT_CONCURRENCY,
   DEFAULT_STABLE_MS,
   type FolderConfig,
-  loadConfigFile,
+  foldersFromRules,
   makeRule,
   parseInputOption,
 } from './config.js';
@@ -18,7 +17,7 @@ import { FolderRunner } from './folder.js';
 import { Serial } from './serial.js';
 
 export const USAGE = `Usage: threadline watch <folder> --job <name> [options]
-       threadline watch [--config threadline.watch.json] [options]
+       threadline watch [options]      (the folders and rules of the config's \`watch\`)
 
 Turns each file dropped into <folder> into a job, once. A file is taken when its
 size and modification time have stopped changing; it is moved to processing/
@@ -33,7 +32,6 @@ Options:
                         and its name (built-in jobs need none: image.scale, photo.tidy,
                         files.checksum, demo.sleep)
   --out <dir>           where results go (default <folder>/done)
-  --config <file>       several folders with glob -> job rules (default ./threadline.watch.json)
   --stable <ms>         how long a file must stay unchanged before it is taken (default ${DEFAULT_STABLE_MS})
   --concurrency <n>     files in work at once, per folder (default ${DEFAULT_CONCURRENCY})
   --server <url>        run the jobs on a running threadline server
@@ -44,6 +42,8 @@ Options:
 
 export interface WatchDeps {
   connect: Connect;
+  /** The project config's `watch` rules (several folders, glob → job), used when no folder is given. */
+  rules?: { value: unknown; base: string; file: string };
   /** Stops the watcher like SIGINT does (for embedding and tests). */
   signal?: AbortSignal;
   /** Where the per-file lines go; default stdout. */
@@ -70,7 +70,6 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
       job: { type: 'string' },
       input: { type: 'string' },
       out: { type: 'string' },
-      config: { type: 'string' },
       stable: { type: 'string' },
       concurrency: { type: 'string' },
       server: { type: 'string' },
@@ -87,7 +86,7 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
   }
   const stableMs = nonNegativeInt(values.stable, 'stable', 0);
   const concurrency = nonNegativeInt(values.concurrency, 'concurrency', 1);
-  const folders = await foldersFrom(positionals, values, { stableMs, concurrency });
+  const folders = foldersFrom(positionals, values, deps.rules, { stableMs, concurrency });
   await checkFolders(folders);
 
   // Listen from here on: a signal during start-up and recovery stops cleanly once they are done.
@@ -142,18 +141,19 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
   }
 }
 
-async function foldersFrom(
+function foldersFrom(
   positionals: string[],
   values: {
     job?: string | undefined;
     input?: string | undefined;
     out?: string | undefined;
-    config?: string | undefined;
   },
+  rules: WatchDeps['rules'],
   overrides: { stableMs?: number | undefined; concurrency?: number | undefined },
-): Promise<FolderConfig[]> {
+): FolderConfig[] {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  if (positionals.length > 1) throw new ValidationError('give one folder (use a config file for several)');
+  if (positionals.length > 1)
+    throw new ValidationError("give one folder (for several, use the config's watch rules)");
   const [folder] = positionals;
   if (folder === undefined) {
     if (values.job || values.input || values.out) {
@@ -161,13 +161,13 @@ async function foldersFrom(
         '--job, --input and --out need a folder: threadline watch <folder> --job <name>',
       );
     }
-    const file = values.config ?? 'threadline.watch.json';
-    if (!values.config && !existsSync(file)) {
-      throw new ValidationError('give a folder and --job, or a config file (see threadline watch --help)');
+    if (!rules) {
+      throw new ValidationError(
+        "give a folder and --job, or folders in the config's watch rules (see threadline watch --help)",
+      );
     }
-    return loadConfigFile(file, defined);
+    return foldersFromRules(rules.value, rules, defined);
   }
-  if (values.config) throw new ValidationError('give a folder or --config, not both');
   if (!values.job) throw new ValidationError('--job is required: threadline watch <folder> --job <name>');
   const path = resolve(folder);
   return [

@@ -108,8 +108,8 @@ describe('threadline watch', () => {
       stableMs: 200,
       folders: [{ path: 'inbox', rules: [{ match: '*.txt', job: 'files.checksum' }] }],
     };
-    writeFileSync(join(root, 'threadline.watch.json'), JSON.stringify(config));
-    const watcher = startWatcher(['--config', join(root, 'threadline.watch.json')], data);
+    writeFileSync(join(root, 'threadline.config.json'), JSON.stringify({ watch: config }));
+    const watcher = startWatcher(['--rules', join(root, 'threadline.config.json')], data);
     await until(
       () => watcher.lines.filter((line) => line.startsWith('ok ')).length >= 40,
       '40 files',
@@ -135,7 +135,7 @@ describe('threadline watch', () => {
     expect(await watcher.stop()).toBe(0);
   });
 
-  it('runs several folders from a config file with glob rules, and sends failures to failed/ with the reason', async () => {
+  it('runs several folders from the config watch rules, and sends failures to failed/ with the reason', async () => {
     const { root, data } = setup();
     const photos = join(root, 'photos');
     const papers = join(root, 'papers');
@@ -154,7 +154,7 @@ describe('threadline watch', () => {
         { path: 'papers', out: 'papers-out', rules: [{ match: '*.txt', job: 'files.checksum' }] },
       ],
     };
-    writeFileSync(join(root, 'threadline.watch.json'), JSON.stringify(config));
+    writeFileSync(join(root, 'threadline.config.json'), JSON.stringify({ watch: config }));
     const { png, width } = await import('./images.js');
     const big = png(400, 200);
     writeFileSync(join(photos, 'big.png'), big);
@@ -163,7 +163,7 @@ describe('threadline watch', () => {
     writeFileSync(join(papers, 'paper.txt'), 'a paper');
     writeFileSync(join(papers, 'scan.pdf'), '%PDF');
 
-    const watcher = startWatcher(['--config', join(root, 'threadline.watch.json')], data);
+    const watcher = startWatcher(['--rules', join(root, 'threadline.config.json')], data);
     await until(() => watcher.lines.filter((l) => /: (ok|failed) /.test(l)).length >= 4, '4 files', 20_000);
 
     expect(width(readFileSync(join(photos, 'done', 'big.png')))).toBe(64);

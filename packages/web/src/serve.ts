@@ -16,10 +16,12 @@ export const SERVE_USAGE = `Usage: threadline serve [options]
 Serve the dashboard and the tRPC API.
 
 Options:
-  --port <port>       port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --port <port>       port to listen on (default the config's port or ${DEFAULT_PORT}; 0 picks a free one)
   --host <host>       address to bind (default 127.0.0.1; any other needs a token)
-  --data-dir <dir>    where jobs and events are kept (default THREADLINE_DATA_DIR or the user data folder)
-  --allow <dir>       a folder job inputs may name; repeat for more (default the current directory)
+  --data-dir <dir>    where jobs and events are kept (default THREADLINE_DATA_DIR, the config's
+                      dataDir, or the user data folder)
+  --allow <dir>       a folder job inputs may name; repeat for more (default the config's allow,
+                      else the config's folder, else the current directory)
   --token <token>     require this token (generated when binding off loopback)
   --pool-size <n>     worker threads (default: one per core)
   --redis <url>       serve the jobs of a BullMQ deployment (run items with \`threadline worker\`)
@@ -34,6 +36,19 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** How to reach a deployment for --redis (the CLI gives its own). */
   connect?: Connect;
+  /** What a missing flag stands for (the CLI gives the project's settings). */
+  defaults?: ServeDefaults;
+}
+
+export interface ServeDefaults {
+  port?: number;
+  host?: string;
+  allow?: string[];
+  token?: string;
+  dataDir?: string;
+  poolSize?: number;
+  graceMs?: number;
+  redis?: string;
 }
 
 export interface ServeHandle {
@@ -62,27 +77,33 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
     log(SERVE_USAGE);
     return undefined;
   }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  const defaults = options.defaults ?? {};
+  const port = values.port === undefined ? (defaults.port ?? DEFAULT_PORT) : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ValidationError(`--port must be a port number (0 for any free one), got "${values.port}"`);
-  const poolSize = values['pool-size'] === undefined ? undefined : Number(values['pool-size']);
+  const poolSize = values['pool-size'] === undefined ? defaults.poolSize : Number(values['pool-size']);
   if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) {
     throw new ValidationError(`--pool-size must be a positive integer, got "${values['pool-size']}"`);
   }
 
-  const backend = await openBackend(values.redis, options, {
-    dataDir: resolveDataDir(values['data-dir']),
+  const redis = values.redis ?? (values['data-dir'] === undefined ? defaults.redis : undefined);
+  const backend = await openBackend(redis, options, {
+    dataDir: resolveDataDir(values['data-dir'] ?? defaults.dataDir),
     registry: options.registry ?? {},
     ...(poolSize !== undefined ? { poolSize } : {}),
+    ...(defaults.graceMs !== undefined ? { graceMs: defaults.graceMs } : {}),
   });
+  const host = values.host ?? defaults.host;
+  const allow = values.allow ?? defaults.allow;
+  const token = values.token ?? defaults.token;
   let server: WebServer;
   try {
     server = await createServer({
       client: backend.client,
       port,
-      ...(values.host !== undefined ? { host: values.host } : {}),
-      ...(values.allow !== undefined ? { allow: values.allow } : {}),
-      ...(values.token !== undefined ? { token: values.token } : {}),
+      ...(host !== undefined ? { host } : {}),
+      ...(allow !== undefined ? { allow } : {}),
+      ...(token !== undefined ? { token } : {}),
     });
   } catch (error) {
     await backend.close();

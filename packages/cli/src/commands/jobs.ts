@@ -3,14 +3,17 @@ import { parseArgs } from 'node:util';
 import type { Connect, JobDefinitionInfo } from '@threadline/core';
 import { EXIT } from '../exit.js';
 
-export const JOBS_USAGE = `Usage: threadline jobs [--json] [--data-dir <dir>] [--server <url>]
+export const JOBS_USAGE = `Usage: threadline jobs [options]
 
-List the jobs you can run, with their input fields.
+List the jobs you can run (the project config's jobs, and the built-ins), with
+their input fields. With --redis, also which connected workers have each job.
 
 Options:
   --json             print the definitions with their JSON Schema
   --data-dir <dir>   where jobs are kept
   --server <url>     ask a running \`threadline serve\`
+  --redis <url>      ask a BullMQ deployment (and its workers)
+  --token <token>    the server's token
   -h, --help         show this help`;
 
 interface SchemaProperty {
@@ -36,6 +39,12 @@ export function describeInput(info: JobDefinitionInfo): string[] {
   });
 }
 
+function describeWorkers(workers: NonNullable<JobDefinitionInfo['workers']>): string {
+  if (workers.length === 0) return 'no connected worker has this job';
+  const hosts = [...new Set(workers.map((worker) => worker.host))];
+  return `on ${workers.length} worker${workers.length === 1 ? '' : 's'}: ${hosts.join(', ')}`;
+}
+
 export async function runJobs(argv: string[], deps: { connect: Connect }): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -43,6 +52,7 @@ export async function runJobs(argv: string[], deps: { connect: Connect }): Promi
       json: { type: 'boolean' },
       'data-dir': { type: 'string' },
       server: { type: 'string' },
+      redis: { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -54,6 +64,7 @@ export async function runJobs(argv: string[], deps: { connect: Connect }): Promi
   const connection = await deps.connect({
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.server ? { server: values.server } : {}),
+    ...(values.redis ? { redis: values.redis } : {}),
     ...(values.token ? { token: values.token } : {}),
     poolSize: 1,
   });
@@ -66,6 +77,7 @@ export async function runJobs(argv: string[], deps: { connect: Connect }): Promi
     for (const info of definitions) {
       console.log(`${info.name} — ${info.title}${info.every ? ` (every ${info.every})` : ''}`);
       if (info.description) console.log(`    ${info.description}`);
+      if (info.workers) console.log(`    ${describeWorkers(info.workers)}`);
       for (const line of describeInput(info)) console.log(line);
       console.log();
     }

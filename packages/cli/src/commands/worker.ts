@@ -4,18 +4,22 @@
 import { parseArgs } from 'node:util';
 import { describeConnection, runBullmqWorker } from '@threadline/bullmq';
 import { ValidationError } from '@threadline/core';
-import { builtinJobs } from '@threadline/jobs';
 import { positiveInt } from '../connect.js';
+import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
 
 export const WORKER_USAGE = `Usage: threadline worker --redis <url> [options]
 
 Run items of jobs started with --redis on this machine, until stopped.
 Start as many workers as you like, on as many machines, against one Redis.
+A worker runs the jobs of the project config it finds (its \`jobs\`, and the
+built-ins unless \`builtins: false\`): give every machine the same config, and a
+job started anywhere runs on any worker by its name.
 
 Options:
-  --redis <url>         the deployment's Redis, e.g. redis://127.0.0.1:6379 (default THREADLINE_REDIS)
-  --concurrency <n>     worker threads (default: one per core)
+  --redis <url>         the deployment's Redis, e.g. redis://127.0.0.1:6379
+                        (default THREADLINE_REDIS, else the config's redis)
+  --concurrency <n>     worker threads (default the config's poolSize, else one per core)
   -h, --help            show this help
 
 Ctrl+C stops taking items and lets running ones finish and be recorded; a second
@@ -38,21 +42,31 @@ function parse(argv: string[]) {
 }
 
 /** `signal` stops the worker as Ctrl+C does (for embedding and tests). */
-export async function runWorker(argv: string[], options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function runWorker(
+  argv: string[],
+  deps: CommandDeps & { signal?: AbortSignal },
+): Promise<number> {
   const values = parse(argv);
   if (values.help) {
     console.log(WORKER_USAGE);
     return EXIT.ok;
   }
-  const redis = values.redis ?? process.env.THREADLINE_REDIS;
-  if (!redis) throw new ValidationError('threadline worker needs --redis <url> (or THREADLINE_REDIS)');
+  const { registry, settings } = await deps.project();
+  const redis = values.redis ?? settings.redis.value;
+  if (!redis)
+    throw new ValidationError(
+      "threadline worker needs --redis <url> (or THREADLINE_REDIS, or the config's redis)",
+    );
   if (!/^rediss?:\/\//.test(redis)) {
     throw new ValidationError(`--redis must be a redis:// or rediss:// URL, got "${redis}"`);
   }
-  const concurrency = positiveInt(values.concurrency, 'concurrency');
+  const concurrency =
+    positiveInt(values.concurrency, 'concurrency') ??
+    (settings.poolSize.source === 'default' ? undefined : settings.poolSize.value);
   const worker = await runBullmqWorker({
     connection: redis,
-    registry: builtinJobs,
+    registry,
+    graceMs: settings.graceMs.value,
     log: (message) => console.error(`threadline worker: ${message}`),
     ...(concurrency ? { concurrency } : {}),
   });
@@ -72,7 +86,7 @@ export async function runWorker(argv: string[], options: { signal?: AbortSignal 
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    options.signal?.addEventListener('abort', stop, { once: true });
+    deps.signal?.addEventListener('abort', stop, { once: true });
   });
   await worker.close();
   return EXIT.ok;

@@ -1,0 +1,70 @@
+// `threadline config`: the project as every command sees it: the config
+// file, the jobs by name and where each came from, and each setting with
+// its source (flag > environment > config > default).
+import { parseArgs } from 'node:util';
+import type { SettingName } from '../config/project.js';
+import type { CommandDeps } from '../deps.js';
+import { EXIT } from '../exit.js';
+
+export const CONFIG_USAGE = `Usage: threadline config [--json] [--config <file>]
+
+Show the project's config as every command sees it: the file, the jobs by name
+(and the module each comes from), and every setting with where it came from
+(a flag given to a command > environment > config file > default).
+
+Options:
+  --json        print it as JSON
+  -h, --help    show this help`;
+
+export async function runConfig(argv: string[], deps: CommandDeps): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(CONFIG_USAGE);
+    return EXIT.ok;
+  }
+  const project = await deps.project();
+  const settings = Object.entries(project.settings).map(([name, setting]) => ({
+    name: name as SettingName,
+    // A token is a secret: say that it is set and where, never what it is.
+    value: name === 'token' && setting.value ? '(set)' : setting.value,
+    source: setting.source,
+  }));
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        {
+          file: project.config?.file ?? null,
+          base: project.base,
+          jobs: project.jobs.map(({ name, from }) => ({ name, from })),
+          settings: Object.fromEntries(settings.map(({ name, value, source }) => [name, { value, source }])),
+          watch: project.watch?.rules ?? null,
+        },
+        null,
+        2,
+      ),
+    );
+    return EXIT.ok;
+  }
+  const how = { flag: '--config', env: 'THREADLINE_CONFIG', search: 'found from the current directory' };
+  console.log(
+    project.config
+      ? `config:   ${project.config.file} (${how[project.config.how]})`
+      : 'config:   none (no threadline.config.* here or above; `threadline init` writes one)',
+  );
+  const width = Math.max(...project.jobs.map((job) => job.name.length));
+  console.log(project.jobs.length === 0 ? 'jobs:     none' : 'jobs:');
+  for (const job of project.jobs) console.log(`  ${job.name.padEnd(width)}  ${job.from}`);
+  console.log('settings:');
+  for (const { name, value, source } of settings) {
+    const shown = value === undefined ? '-' : Array.isArray(value) ? value.join(', ') : String(value);
+    console.log(`  ${name.padEnd(9)} ${shown.padEnd(40)} ${source}`);
+  }
+  if (project.watch) {
+    const folders = project.watch.rules.folders.map((folder) => folder.path).join(', ');
+    console.log(`watch:    ${project.watch.rules.folders.length} folder(s): ${folders}`);
+  }
+  return EXIT.ok;
+}

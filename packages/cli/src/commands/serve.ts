@@ -1,0 +1,28 @@
+// `threadline serve` with the project's jobs and settings.
+import { runServe } from '@threadline/web';
+import type { CommandDeps } from '../deps.js';
+import { EXIT } from '../exit.js';
+
+export async function runServeCommand(argv: string[], deps: CommandDeps): Promise<number | undefined> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    await runServe(['--help']);
+    return EXIT.ok;
+  }
+  const { registry, settings } = await deps.project();
+  const handle = await runServe(argv, {
+    registry,
+    connect: deps.connect,
+    defaults: {
+      port: settings.port.value,
+      host: settings.host.value,
+      allow: settings.allow.value,
+      dataDir: settings.dataDir.value,
+      ...(settings.token.value ? { token: settings.token.value } : {}),
+      ...(settings.redis.value ? { redis: settings.redis.value } : {}),
+      ...(settings.poolSize.source !== 'default' ? { poolSize: settings.poolSize.value } : {}),
+      ...(settings.graceMs.source !== 'default' ? { graceMs: settings.graceMs.value } : {}),
+    },
+  });
+  // Serving goes on after the command returns; its own signal handlers end it.
+  return handle ? undefined : EXIT.ok;
+}

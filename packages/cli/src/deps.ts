@@ -1,0 +1,8 @@
+import type { Connect } from '@threadline/core';
+import type { Project } from './config/project.js';
+
+/** What every command gets: the project (its config, read on first use) and a way to reach its jobs. */
+export interface CommandDeps {
+  project: () => Promise<Project>;
+  connect: Connect;
+}
