@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CancelledError, defineJob, type JobContext, writeFileAtomic, z } from '@threadline/core/job';
 import { mapLimit } from './lib/concurrency.js';
-import { type FeedEntry, parseFeed } from './lib/feed-parser.js';
+import type { FeedEntry, ParsedFeed } from './lib/feed-parser.js';
 import { fetchErrorMessage, readTextLimited } from './lib/http.js';
+import { loadFeedParser } from './lib/lazy-imports.js';
 
 const input = z.object({
   feeds: z
@@ -156,7 +157,7 @@ export default defineJob({
 type FetchOutcome =
   | {
       status: 'fetched';
-      feed: ReturnType<typeof parseFeed>;
+      feed: ParsedFeed;
       etag: string | null;
       lastModified: string | null;
     }
@@ -169,6 +170,7 @@ async function fetchFeed(
   options: Input,
   ctx: JobContext,
 ): Promise<FetchOutcome> {
+  const { parseFeed } = await loadFeedParser();
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([ctx.signal, timeout]);
   try {

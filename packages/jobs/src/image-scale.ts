@@ -5,8 +5,9 @@ import { readFileSync, type Stats, statSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { defineJob, writeFileAtomic, z } from '@threadline/core/job';
-import sharp from 'sharp';
+import type { Metadata } from 'sharp';
 import { readImageHeader } from './lib/image-header.js';
+import { loadSharp } from './lib/lazy-imports.js';
 import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
 import { isInside } from './lib/walk.js';
 
@@ -37,7 +38,7 @@ const input = z.object({
 type Input = z.infer<typeof input>;
 
 /** What is needed of an image's header: from readImageHeader, or from sharp. */
-type Header = Pick<sharp.Metadata, 'format' | 'width' | 'height' | 'pages'>;
+type Header = Pick<Metadata, 'format' | 'width' | 'height' | 'pages'>;
 
 type Action = 'scaled' | 'converted' | 'copied' | 'skipped';
 interface Result {
@@ -96,6 +97,7 @@ export default defineJob({
 
     // Frames of an animation stay frames only in formats that have them.
     const animated = (meta.pages ?? 1) > 1 && (format === 'gif' || format === 'webp');
+    const sharp = await loadSharp();
     let pipeline = sharp(input, { animated })
       .rotate() // applies the EXIF orientation, so width and height below are what a viewer shows
       .resize({ width: options.size, height: options.size, fit: 'inside', withoutEnlargement: true });
@@ -132,7 +134,8 @@ function sameFormat(format: string | undefined): OutputFormat | 'gif' | 'tiff' {
 }
 
 /** The header of an image sharp has to read (not a JPEG or PNG, or a file too large to read whole). */
-async function readMetadata(input: Buffer | string): Promise<sharp.Metadata> {
+async function readMetadata(input: Buffer | string): Promise<Metadata> {
+  const sharp = await loadSharp();
   return sharp(input)
     .metadata()
     .catch((error: Error) => {

@@ -5,8 +5,7 @@
 import { chmod, stat, utimes } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { defineJob, type JobContext, writeFileAtomic, z } from '@threadline/core/job';
-import exifr from 'exifr';
-import sharp from 'sharp';
+import { loadExifr, loadSharp } from './lib/lazy-imports.js';
 import { checkRenamePattern, parseExifDate, renderName, type TakenAt } from './lib/photo-date.js';
 import { renameExclusive, splitName } from './lib/rename-exclusive.js';
 import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
@@ -127,6 +126,7 @@ interface Tags {
 }
 
 async function readTags(file: string): Promise<Tags | undefined> {
+  const exifr = await loadExifr();
   try {
     // Raw values: dates as the camera wrote them (parsed with their offset below), orientation as a number.
     const tags = (await exifr.parse(file, {
@@ -148,6 +148,7 @@ async function rotateInPlace(
   taken: TakenAt | undefined,
   ctx: JobContext,
 ): Promise<void> {
+  const sharp = await loadSharp();
   const { format } = await sharp(file).metadata();
   if (format !== 'jpeg' && format !== 'png' && format !== 'webp' && format !== 'tiff') {
     throw new Error(`cannot rotate ${format ?? 'unknown'} images`);
