@@ -5,15 +5,15 @@
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const moduleUrl = (name: string) => new URL(`./${name}${ext}`, import.meta.url).href;
 
-/** Job name → module URL, for the engine's registry. */
+/** Job name → module URL, for the engine's registry; by name, the order lists show them in. */
 export const builtinJobs: Record<string, string> = {
-  'image.scale': moduleUrl('image-scale'),
-  'photo.tidy': moduleUrl('photo-tidy'),
-  'files.index': moduleUrl('files-index'),
-  'files.checksum': moduleUrl('files-checksum'),
-  'feeds.fetch': moduleUrl('feeds-fetch'),
   'demo.sleep': moduleUrl('demo-sleep'),
+  'feeds.fetch': moduleUrl('feeds-fetch'),
+  'files.checksum': moduleUrl('files-checksum'),
+  'files.index': moduleUrl('files-index'),
+  'image.scale': moduleUrl('image-scale'),
   'model.train': moduleUrl('model-train'),
+  'photo.tidy': moduleUrl('photo-tidy'),
 };
 
 // What start() takes for each built-in job, for `typedClient<BuiltinJobInputs>(client)` from @threadline/core.

@@ -88,12 +88,11 @@ class RedisJobClient implements BullmqClient {
       ),
       this.store.workers(),
     ]);
-    return infos
-      .map(({ name, info }) => ({
-        ...info,
-        workers: workers.filter((w) => w.jobs.includes(name)).map((w) => ({ id: w.id, host: w.host })),
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    // In the registry's order: the project's own jobs come first.
+    return infos.map(({ name, info }) => ({
+      ...info,
+      workers: workers.filter((w) => w.jobs.includes(name)).map((w) => ({ id: w.id, host: w.host })),
+    }));
   }
 
   workers(): Promise<WorkerInfo[]> {

@@ -101,14 +101,14 @@ class InProcessEngine implements Engine {
     this.flush();
   }
 
+  /** In the registry's order: the CLI puts the project's own jobs first. */
   async definitions(): Promise<JobDefinitionInfo[]> {
-    const infos = await Promise.all(
+    return Promise.all(
       Object.entries(this.registry).map(async ([name, url]) => {
         const definition = await loadJob(url);
         return definitionInfo({ ...definition, name });
       }),
     );
-    return infos.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async start(ref: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {
