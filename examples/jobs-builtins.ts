@@ -1,22 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createEngine } from '@threadline/core';
-import { builtinJobs } from '@threadline/jobs';
+import { createEngine, typedClient } from '@threadline/core';
+import { type BuiltinJobInputs, builtinJobs } from '@threadline/jobs';
 
 await mkdir('docs/notes', { recursive: true });
 await writeFile('docs/readme.txt', 'hello');
 await writeFile('docs/notes/todo.txt', 'write more jobs');
 
 const engine = await createEngine({ registry: builtinJobs });
+const jobs = typedClient<BuiltinJobInputs>(engine); // start()'s input checked per job
 try {
   // Writes docs.sha256 beside the folder, in `sha256sum -c` format.
-  const created = await engine.waitFor((await engine.start('files.checksum', { root: 'docs' })).id);
-  console.log(created.state, created.summary);
+  const create = await jobs.start('files.checksum', { root: 'docs' });
+  console.log((await engine.waitFor(create.id)).summary);
 
   await writeFile('docs/readme.txt', 'changed');
-  const verified = await engine.waitFor(
-    (await engine.start('files.checksum', { root: 'docs', mode: 'verify' })).id,
-  );
-  console.log(verified.state, verified.summary); // ok: false, mismatched: ['readme.txt']
+  const verify = await jobs.start('files.checksum', { root: 'docs', mode: 'verify' });
+  console.log((await engine.waitFor(verify.id)).summary); // ok: false, mismatched: [ 'readme.txt' ]
 } finally {
   await engine.close();
 }
