@@ -2,7 +2,6 @@
 // Node 20 has no type stripping, so a TypeScript job (a user's ./my-job.ts)
 // goes through tsx's loader, registered once per thread on first need.
 import { pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import { JobLoadError } from '../protocol/errors.js';
 import type { AnyJobDefinition } from './define.js';
 
@@ -10,8 +9,6 @@ const TS_FILE = /\.(ts|mts|cts|tsx)$/;
 let tsLoader: Promise<void> | undefined;
 
 function ensureTsLoader(): Promise<void> {
-  // Vitest compiles TypeScript on its own main thread; worker threads inherit VITEST but not its compiler.
-  if (process.env.VITEST && isMainThread) return Promise.resolve();
   // Both hooks: a .ts file in a CommonJS package (npm init's default) is compiled to CommonJS,
   // and with only the ESM hook Node's require(esm) of its imports fails as a cycle.
   tsLoader ??= Promise.all([import('tsx/cjs/api'), import('tsx/esm/api')]).then(([cjs, esm]) => {
