@@ -37,7 +37,7 @@ export interface RunOptions {
 /** `node <args>` in `cwd`; THREADLINE_* variables come only from `env`. */
 export function node(args: string[], options: RunOptions): Run {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
-  // A user's shell has neither our THREADLINE_* settings nor vitest's variables (core reads VITEST).
+  // A user's shell has neither this shell's THREADLINE_* settings nor vitest's variables.
   for (const name of Object.keys(env))
     if (/^(THREADLINE_|VITEST|TEST$|NODE_ENV$)/.test(name)) delete env[name];
   const child = spawn(process.execPath, args, {
