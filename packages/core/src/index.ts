@@ -25,4 +25,6 @@ export {
 export * from './protocol/format.js';
 export * from './protocol/typed-client.js';
 export * from './protocol/types.js';
+export * from './rules/index.js';
 export { resolveDataDir } from './store/data-dir.js';
+export { closest, didYouMean } from './suggest.js';

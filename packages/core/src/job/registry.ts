@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NotFoundError } from '../protocol/errors.js';
+import { didYouMean } from '../suggest.js';
 import { toModuleUrl } from './load.js';
 
 /** Job name → module URL. */
@@ -32,6 +33,6 @@ export function resolveJobRef(ref: string, registry: JobRegistry, cwd = process.
   }
   const known = Object.keys(registry).sort();
   throw new NotFoundError(
-    `unknown job "${ref}"${known.length ? `; known jobs: ${known.join(', ')}` : ''} (or give a path to a job module)`,
+    `unknown job "${ref}"${didYouMean(ref, known)}${known.length ? `; known jobs: ${known.join(', ')}` : ''} (or give a path to a job module)`,
   );
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../protocol/errors.js';
 import type { JobDefinitionInfo } from '../protocol/types.js';
+import { didYouMean } from '../suggest.js';
 import type { AnyJobDefinition } from './define.js';
 
 /** The input's JSON Schema (draft 2020-12), as a form would need it: defaults make fields optional. */
@@ -9,16 +10,34 @@ export function jobInputSchema(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
-/** Parses input against the schema, or throws a ValidationError naming each bad field. */
+/**
+ * Parses input against the schema, or throws a ValidationError naming each bad field. Keys the
+ * schema does not name are refused (zod would drop them silently: `{"itemz":3}` ran 20 items),
+ * unless the schema takes extra keys on purpose (`z.looseObject`, `.catchall()`).
+ */
 export function validateInput<T>(schema: z.ZodType<T>, input: unknown, jobName: string): T {
   const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(input)',
-    message: issue.message,
-  }));
+  const issues = parsed.success
+    ? unknownKeys(schema, input)
+    : parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.') || '(input)',
+        message: issue.message,
+      }));
+  if (parsed.success && issues.length === 0) return parsed.data;
   const list = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
   throw new ValidationError(`invalid input for ${jobName}: ${list}`, issues);
+}
+
+function unknownKeys(schema: z.ZodType, input: unknown): { path: string; message: string }[] {
+  if (!(schema instanceof z.ZodObject) || schema.def.catchall !== undefined) return [];
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return [];
+  const known = Object.keys(schema.shape);
+  return Object.keys(input)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({
+      path: key,
+      message: `unknown key${didYouMean(key, known)}; this job takes ${known.join(', ') || 'no input'}`,
+    }));
 }
 
 /** A definition as UIs see it: its input as JSON Schema. */
