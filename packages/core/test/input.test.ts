@@ -20,7 +20,9 @@ describe('a job input', () => {
     const loose = z.looseObject({ a: z.number() });
     expect(validateInput(loose, { a: 1, b: 2 }, 'x')).toEqual({ a: 1, b: 2 });
     const strict = z.object({ a: z.number().default(1) });
-    expect(() => validateInput(strict, { a: 1, extra: 2 }, 'x')).toThrow(/extra: unknown key; this job takes a/);
+    expect(() => validateInput(strict, { a: 1, extra: 2 }, 'x')).toThrow(
+      /extra: unknown key; this job takes a/,
+    );
   });
 });
 
