@@ -3,8 +3,8 @@
 // stopped its enumeration, a client cancelling a job with nothing running)
 // calls finishJob; the finish script lets only the first call count. For a
 // run of a periodic job, that script also records the next run, queued here.
-import { type AnyJobDefinition, type ErrorInfo, type JobState, toErrorInfo } from '@threadline/core';
-import { newId, type RunQueue } from './runs.js';
+import { type AnyJobDefinition, type ErrorInfo, type JobState, newId, toErrorInfo } from '@threadline/core';
+import type { RunQueue } from './runs.js';
 import type { RedisStore } from './store/store.js';
 
 export async function finishJob(

@@ -1,7 +1,6 @@
 // The control queue as the package uses it: one BullMQ job per run of a job,
 // with the run's id as its BullMQ id, so queuing a run twice queues it once. A
 // periodic job's next run is a delayed control job, due at the run's runAt.
-import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { RETRY } from './store/keys.js';
 import type { RedisStore } from './store/store.js';
@@ -10,10 +9,6 @@ import type { RedisStore } from './store/store.js';
 export interface EnumerateData {
   jobId: string;
 }
-
-/** A job id (`j_`) or a schedule id (`s_`): time-ordered, with 32 random bits. */
-export const newId = (prefix: 'j_' | 's_') =>
-  `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 
 /** A run recorded this long ago and still not reported queued lost its recorder (a crash). */
 const STRANDED_MS = 10_000;

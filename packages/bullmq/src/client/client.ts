@@ -14,7 +14,10 @@ import {
   type JobRegistry,
   type JobSnapshot,
   NotFoundError,
+  newId,
+  newStaticJob,
   parseDuration,
+  queuedSnapshot,
   type StartOptions,
   validateInput,
 } from '@threadline/core';
@@ -23,9 +26,8 @@ import type { Redis } from 'ioredis';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
-import { type EnumerateData, newId, RunQueue } from '../runs.js';
+import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE } from '../store/keys.js';
-import { newSnapshot, type StaticJob } from '../store/snapshot.js';
 import { type NewSchedule, RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
 import { followEvents } from './events.js';
 
@@ -119,17 +121,8 @@ class RedisJobClient implements BullmqClient {
     const parsed = validateInput(definition.input, input ?? {}, definition.name);
     const every = options.every ?? definition.every;
     const everyMs = every ? Math.round(parseDuration(every)) : null;
-    const fixed: StaticJob = {
-      id: newId('j_'),
-      name: definition.name,
-      title: definition.title,
-      input: parsed,
-      createdAt: Date.now(),
-      scheduleId: everyMs === null ? null : newId('s_'),
-      runAt: null,
-      unit: definition.unit ?? 'items',
-    };
-    const snapshot = newSnapshot(fixed);
+    const fixed = newStaticJob(definition, parsed, everyMs === null ? null : newId('s_'), null);
+    const snapshot = queuedSnapshot(fixed);
     // Each next run is recorded by the finish script from these, so it needs no client.
     const schedule: NewSchedule | undefined =
       fixed.scheduleId !== null && everyMs !== null

@@ -1,33 +1,13 @@
-// A job's Redis hash ↔ the JobSnapshot every client shows.
-import type { ErrorInfo, JobSnapshot, JobState, Progress } from '@threadline/core';
-
-/** What never changes after start, stored as one JSON field. */
-export type StaticJob = Pick<
-  JobSnapshot,
-  'id' | 'name' | 'title' | 'input' | 'createdAt' | 'scheduleId' | 'runAt' | 'unit'
->;
-
-export const EMPTY_PROGRESS: Progress = {
-  done: 0,
-  total: null,
-  fraction: null,
-  rate: null,
-  eta: null,
-  message: null,
-};
-
-export function newSnapshot(fixed: StaticJob): JobSnapshot {
-  return {
-    ...fixed,
-    state: 'queued',
-    startedAt: null,
-    finishedAt: null,
-    progress: { ...EMPTY_PROGRESS },
-    items: { total: null, succeeded: 0, failed: 0, cancelled: 0 },
-    summary: null,
-    error: null,
-  };
-}
+// A job's Redis hash → the JobSnapshot every client shows. A new job's record
+// is written from core's rules (newStaticJob, queuedSnapshot), as in-process.
+import {
+  EMPTY_PROGRESS,
+  type ErrorInfo,
+  type JobSnapshot,
+  type JobState,
+  type Progress,
+  type StaticJob,
+} from '@threadline/core';
 
 const num = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value));
 const json = <T>(value: string | undefined, fallback: T): T => (value ? (JSON.parse(value) as T) : fallback);

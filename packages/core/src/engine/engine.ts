@@ -17,6 +17,7 @@ import type {
   LogEvent,
   StartOptions,
 } from '../protocol/types.js';
+import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
 import { resolveDataDir } from '../store/data-dir.js';
 import { Store } from '../store/store.js';
 import { ActiveJob, PENDING_HIGH_WATER } from './active-job.js';
@@ -24,7 +25,7 @@ import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
 import { outcomeOf } from './outcome.js';
-import { JobQueue, type QueuedWork, queuedSnapshot } from './queue.js';
+import { JobQueue, type QueuedWork } from './queue.js';
 import type { Engine, EngineOptions, EngineStats } from './types.js';
 
 /** A long-running server keeps its store bounded, not only at start-up. */
@@ -127,7 +128,7 @@ class InProcessEngine implements Engine {
     scheduleId: string | null,
     runAt: number | null,
   ): JobSnapshot {
-    const job = queuedSnapshot(definition, input, scheduleId, runAt);
+    const job = queuedSnapshot(newStaticJob(definition, input, scheduleId, runAt));
     this.live.set(job.id, job);
     this.queue.add({ job, definition, moduleUrl, input });
     this.dirty.add(job);

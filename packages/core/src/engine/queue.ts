@@ -1,9 +1,9 @@
 // Jobs waiting their turn, and the schedules that make periodic jobs: which
 // queued job may start now, and when to look again for a run due later.
-import { randomUUID } from 'node:crypto';
 import type { AnyJobDefinition } from '../job/define.js';
 import { parseDuration } from '../protocol/duration.js';
 import type { JobSnapshot } from '../protocol/types.js';
+import { newId } from '../rules/ids.js';
 
 export interface QueuedWork {
   job: JobSnapshot;
@@ -14,35 +14,6 @@ export interface QueuedWork {
 
 /** What the engine says of a due job: started it, not now (a per-definition limit), or no room for any. */
 export type StartVerdict = 'started' | 'skip' | 'full';
-
-// Time first, so ids sort by creation; randomUUID draws from a cached pool (randomBytes was a syscall per job).
-const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomUUID().slice(0, 8)}`;
-
-/** A new job's record, queued. */
-export function queuedSnapshot(
-  definition: AnyJobDefinition,
-  input: unknown,
-  scheduleId: string | null,
-  runAt: number | null,
-): JobSnapshot {
-  return {
-    id: newId('j_'),
-    name: definition.name,
-    title: definition.title,
-    state: 'queued',
-    input,
-    createdAt: Date.now(),
-    startedAt: null,
-    finishedAt: null,
-    progress: { done: 0, total: null, fraction: null, rate: null, eta: null, message: null },
-    items: { total: null, succeeded: 0, failed: 0, cancelled: 0 },
-    summary: null,
-    error: null,
-    scheduleId,
-    runAt,
-    unit: definition.unit ?? 'items',
-  };
-}
 
 export class JobQueue {
   private readonly waiting = new Map<string, QueuedWork>();

@@ -1,0 +1,6 @@
+// The rules every backend follows, so a job reads the same in-process and over
+// BullMQ: its ids and first record, its item events, its progress, its final
+// state. Pure functions and small classes, no I/O: a backend reads its own
+// store, hands the facts to these, and writes back what they decide.
+export { type IdPrefix, newId } from './ids.js';
+export { EMPTY_PROGRESS, newStaticJob, queuedSnapshot, type StaticJob } from './new-job.js';
