@@ -2,6 +2,7 @@
 // The `threadline` command: dispatches to each command's module, loaded only
 // when used so that `--help` and `list` stay fast.
 import { readFileSync } from 'node:fs';
+import { didYouMean } from '@threadline/core';
 import type { Project } from './config/project.js';
 import { projectConnect } from './connect.js';
 import type { CommandDeps } from './deps.js';
@@ -144,12 +145,17 @@ async function main(args: string[]): Promise<number | undefined> {
   } catch (error) {
     return reportError(error, undefined);
   }
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
+  if (name === 'help' && rest[0] !== undefined) {
+    // `threadline help run` is `threadline run --help`.
+    [name, rest] = [rest[0], ['--help']];
+  }
   if (!name || name === '-h' || name === '--help' || name === 'help') {
-    console.log(USAGE);
+    // No command at all is a usage error (exit 2) whose help goes to stderr; asking for help is not.
+    (name ? console.log : console.error)(USAGE);
     return name ? EXIT.ok : EXIT.usage;
   }
-  if (name === '-v' || name === '--version') {
+  if (name === '-v' || name === '-V' || name === '--version') {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version: string;
     };
@@ -158,7 +164,8 @@ async function main(args: string[]): Promise<number | undefined> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`threadline: unknown command "${name}"\n\n${USAGE}`);
+    const hint = didYouMean(name, Object.keys(COMMANDS));
+    console.error(`threadline: unknown command "${name}"${hint}\nSee: threadline --help`);
     return EXIT.usage;
   }
   try {
@@ -167,6 +174,12 @@ async function main(args: string[]): Promise<number | undefined> {
     return reportError(error, name);
   }
 }
+
+// Output that goes away (`threadline list | head -1`: EPIPE; a closed terminal: EIO) is not an
+// error to report, and there is no one to report it to: output stops quietly, and a run goes on
+// to its end so that its job is not left interrupted. Commands that must stop (the TUI) see
+// the terminal go through their own signals.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 const code = await main(process.argv.slice(2));
 if (code !== undefined) {

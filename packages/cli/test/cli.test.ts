@@ -22,7 +22,7 @@ describe('threadline', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
     const option = await run(['run', 'demo.sleep', '--bogus'], dir);
     expect(option.code).toBe(2);
-    expect(option.stderr).toMatch(/Unknown option '--bogus'/);
+    expect(option.stderr).toMatch(/^threadline: unknown option --bogus\nSee: threadline run --help/);
     const json = await run(['run', 'demo.sleep', '--input', '{items:'], dir);
     expect(json.code).toBe(2);
     expect(json.stderr).toMatch(/^threadline: --input is not valid JSON/);
@@ -58,8 +58,10 @@ describe('threadline', () => {
     const dir = tempDir();
     const result = await run(['run', 'demo.sleep', '--input', '{"items":3,"ms":1,"failEvery":1}'], dir);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/failed 0: item 1 failed on purpose/);
-    expect(result.stdout).toContain('error: all 3 items failed');
+    expect(result.stderr).toMatch(/failed 0: item 1 failed on purpose/);
+    expect(result.stderr).toContain('error: all 3 items failed');
+    expect(result.stdout).toContain('failed: 0 succeeded, 3 failed');
+    expect(result.stdout).not.toContain('item 1 failed on purpose');
   });
 
   it('prints every event as a JSON line with --json', async () => {

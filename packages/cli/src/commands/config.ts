@@ -1,28 +1,24 @@
 // `threadline config`: the project as every command sees it: the config
 // file, the jobs by name and where each came from, and each setting with
 // its source (flag > environment > config > default).
-import { parseArgs } from 'node:util';
 import type { SettingName } from '../config/project.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
+import { type CommandSpec, HELP, helpText, JSON_OUTPUT, type OptionTable, parseCommand } from '../options.js';
 
-export const CONFIG_USAGE = `Usage: threadline config [--json] [--config <file>]
-
-Show the project's config as every command sees it: the file, the jobs by name
+export const CONFIG = {
+  name: 'config',
+  synopsis: '[--json] [--config <file>]',
+  description: `Show the project's config as every command sees it: the file, the jobs by name
 (and the module each comes from), and every setting with where it came from
-(a flag given to a command > environment > config file > default).
-
-Options:
-  --json        print it as JSON
-  -h, --help    show this help`;
+(a flag given to a command > environment > config file > default).`,
+  options: { json: JSON_OUTPUT, help: HELP },
+} as const satisfies CommandSpec<OptionTable>;
 
 export async function runConfig(argv: string[], deps: CommandDeps): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values } = parseCommand(argv, CONFIG);
   if (values.help) {
-    console.log(CONFIG_USAGE);
+    console.log(helpText(CONFIG));
     return EXIT.ok;
   }
   const project = await deps.project();

@@ -1,5 +1,4 @@
 // `threadline list` and `threadline show`: the history kept in the store.
-import { parseArgs } from 'node:util';
 import {
   type Connect,
   formatCount,
@@ -12,45 +11,39 @@ import {
 } from '@threadline/core';
 import { positiveInt } from '../connect.js';
 import { EXIT } from '../exit.js';
+import {
+  type CommandSpec,
+  HELP,
+  helpText,
+  JSON_OUTPUT,
+  type OptionTable,
+  parseCommand,
+  WHERE,
+  whereFrom,
+} from '../options.js';
 
-export const LIST_USAGE = `Usage: threadline list [options]
+export const LIST = {
+  name: 'list',
+  synopsis: '[options]',
+  description: 'List jobs, newest first.',
+  options: {
+    state: { type: 'string', value: '<state>', help: `only jobs in this state (${JOB_STATES.join(', ')})` },
+    name: { type: 'string', value: '<job>', help: 'only jobs of this definition' },
+    limit: { type: 'string', value: '<n>', help: 'at most n jobs (default 20)' },
+    before: { type: 'string', value: '<id>', help: 'jobs older than this one (paging)' },
+    json: JSON_OUTPUT,
+    ...WHERE,
+    help: HELP,
+  },
+} as const satisfies CommandSpec<OptionTable>;
 
-List jobs, newest first.
-
-Options:
-  --state <state>    only jobs in this state (${JOB_STATES.join(', ')})
-  --name <job>       only jobs of this definition
-  --limit <n>        at most n jobs (default 20)
-  --before <id>      jobs older than this one (paging)
-  --json             print JSON
-  --data-dir <dir>   where jobs are kept
-  --server <url>     ask a running \`threadline serve\`
-  -h, --help         show this help`;
-
-export const SHOW_USAGE = `Usage: threadline show <job-id> [--json] [--data-dir <dir>] [--server <url>]
-
-Show one job: its state, progress, summary, failed items and logs.`;
-
-const common = {
-  json: { type: 'boolean' },
-  'data-dir': { type: 'string' },
-  server: { type: 'string' },
-  token: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type CommonValues = {
-  'data-dir'?: string | undefined;
-  server?: string | undefined;
-  token?: string | undefined;
-};
-
-const connectOptions = (values: CommonValues) => ({
-  ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
-  ...(values.server ? { server: values.server } : {}),
-  ...(values.token ? { token: values.token } : {}),
-  poolSize: 1,
-});
+export const SHOW = {
+  name: 'show',
+  synopsis: '<job-id> [options]',
+  description: 'Show one job: its state, progress, summary, failed items and logs.',
+  positionals: true,
+  options: { json: JSON_OUTPUT, ...WHERE, help: HELP },
+} as const satisfies CommandSpec<OptionTable>;
 
 const time = (ms: number | null) =>
   ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
@@ -67,24 +60,15 @@ function row(job: JobSnapshot): string {
 }
 
 export async function runList(argv: string[], deps: { connect: Connect }): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...common,
-      state: { type: 'string' },
-      name: { type: 'string' },
-      limit: { type: 'string' },
-      before: { type: 'string' },
-    },
-  });
+  const { values } = parseCommand(argv, LIST);
   if (values.help) {
-    console.log(LIST_USAGE);
+    console.log(helpText(LIST));
     return EXIT.ok;
   }
   if (values.state && !JOB_STATES.includes(values.state as JobState)) {
     throw new ValidationError(`--state must be one of ${JOB_STATES.join(', ')}, got "${values.state}"`);
   }
-  const connection = await deps.connect(connectOptions(values));
+  const connection = await deps.connect({ ...whereFrom(values), poolSize: 1 });
   try {
     const jobs = await connection.client.list({
       limit: positiveInt(values.limit, 'limit') ?? 20,
@@ -107,14 +91,14 @@ export async function runList(argv: string[], deps: { connect: Connect }): Promi
 }
 
 export async function runShow(argv: string[], deps: { connect: Connect }): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: common });
+  const { values, positionals } = parseCommand(argv, SHOW);
   if (values.help) {
-    console.log(SHOW_USAGE);
+    console.log(helpText(SHOW));
     return EXIT.ok;
   }
   const [id, ...extra] = positionals;
   if (!id || extra.length) throw new ValidationError('give exactly one job id (see threadline list)');
-  const connection = await deps.connect(connectOptions(values));
+  const connection = await deps.connect({ ...whereFrom(values), poolSize: 1 });
   try {
     const details = await connection.client.details(id);
     if (!details) throw new NotFoundError(`no job with id ${id}`);

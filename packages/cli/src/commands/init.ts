@@ -2,32 +2,29 @@
 // one example job) and says what to type next. It never overwrites a file.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ValidationError } from '@threadline/core';
 import { CONFIG_NAMES } from '../config/find.js';
 import { EXIT } from '../exit.js';
 import { CONFIG_TS, EXAMPLE_JOB, GITIGNORE, packageJson } from '../init/templates.js';
+import { type CommandSpec, HELP, helpText, type OptionTable, parseCommand } from '../options.js';
 
-export const INIT_USAGE = `Usage: threadline init [dir]
-
-Start a Threadline project in dir (default: the current directory):
+export const INIT = {
+  name: 'init',
+  synopsis: '[dir]',
+  description: `Start a Threadline project in dir (default: the current directory):
   package.json            depends on threadline (an existing one gets the dependency added)
   threadline.config.ts    where your jobs are, and this project's data directory
   jobs/count.ts           an example job that reports progress and honours cancellation
   .gitignore              node_modules/ and .threadline/
-No file is overwritten.
-
-Options:
-  -h, --help   show this help`;
+No file is overwritten.`,
+  positionals: true,
+  options: { help: HELP },
+} as const satisfies CommandSpec<OptionTable>;
 
 export async function runInit(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseCommand(argv, INIT);
   if (values.help) {
-    console.log(INIT_USAGE);
+    console.log(helpText(INIT));
     return EXIT.ok;
   }
   if (positionals.length > 1)

@@ -1,20 +1,28 @@
 // `threadline jobs`: the job definitions and the input each one takes.
-import { parseArgs } from 'node:util';
 import type { Connect, JobDefinitionInfo } from '@threadline/core';
 import { EXIT } from '../exit.js';
+import {
+  type CommandSpec,
+  HELP,
+  helpText,
+  JSON_OUTPUT,
+  type OptionTable,
+  parseCommand,
+  WHERE,
+  whereFrom,
+} from '../options.js';
 
-export const JOBS_USAGE = `Usage: threadline jobs [options]
-
-List the jobs you can run (the project config's jobs, and the built-ins), with
-their input fields. With --redis, also which connected workers have each job.
-
-Options:
-  --json             print the definitions with their JSON Schema
-  --data-dir <dir>   where jobs are kept
-  --server <url>     ask a running \`threadline serve\`
-  --redis <url>      ask a BullMQ deployment (and its workers)
-  --token <token>    the server's token
-  -h, --help         show this help`;
+export const JOBS = {
+  name: 'jobs',
+  synopsis: '[options]',
+  description: `List the jobs you can run (the project config's jobs, and the built-ins), with
+their input fields. With --redis, also which connected workers have each job.`,
+  options: {
+    json: { ...JSON_OUTPUT, help: 'print the definitions with their JSON Schema' },
+    ...WHERE,
+    help: HELP,
+  },
+} as const satisfies CommandSpec<OptionTable>;
 
 interface SchemaProperty {
   type?: string | string[];
@@ -46,28 +54,12 @@ function describeWorkers(workers: NonNullable<JobDefinitionInfo['workers']>): st
 }
 
 export async function runJobs(argv: string[], deps: { connect: Connect }): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      server: { type: 'string' },
-      redis: { type: 'string' },
-      token: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseCommand(argv, JOBS);
   if (values.help) {
-    console.log(JOBS_USAGE);
+    console.log(helpText(JOBS));
     return EXIT.ok;
   }
-  const connection = await deps.connect({
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
-    ...(values.server ? { server: values.server } : {}),
-    ...(values.redis ? { redis: values.redis } : {}),
-    ...(values.token ? { token: values.token } : {}),
-    poolSize: 1,
-  });
+  const connection = await deps.connect({ ...whereFrom(values), poolSize: 1 });
   try {
     const definitions = await connection.client.definitions();
     if (values.json) {

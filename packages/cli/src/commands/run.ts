@@ -1,7 +1,6 @@
 // `threadline run`: start one job (or a periodic schedule), show it until it
 // ends, and exit with its outcome. Ctrl+C cancels; a second Ctrl+C forces.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   type Connect,
   type JobClient,
@@ -12,25 +11,41 @@ import {
 } from '@threadline/core';
 import { positiveInt } from '../connect.js';
 import { EXIT } from '../exit.js';
-import { type ProgressView, plainView, terminalView } from '../render.js';
+import {
+  type CommandSpec,
+  HELP,
+  helpText,
+  type OptionTable,
+  parseCommand,
+  WHERE,
+  whereFrom,
+} from '../options.js';
+import { type ProgressView, plainView, quietView, terminalView } from '../render.js';
 
-export const RUN_USAGE = `Usage: threadline run <job-name|path> [options]
-
-Run a job and show its progress until it ends.
-
-Options:
-  --input <json>        the job's input as JSON (default {})
-  --input-file <file>   read the input from a JSON file
-  --every <duration>    run periodically (30s, 5m, 1h) until cancelled
-  --concurrency <n>     worker threads (default: one per core)
-  --json                print every event as one JSON line
-  --data-dir <dir>      where jobs are kept (default THREADLINE_DATA_DIR or the user data folder)
-  --server <url>        run on a running \`threadline serve\` instead of here
-  --redis <url>         run on BullMQ workers through Redis
-  -h, --help            show this help
-
+export const RUN = {
+  name: 'run',
+  synopsis: '<job-name|path> [options]',
+  description: 'Run a job and show its progress until it ends.',
+  positionals: true,
+  options: {
+    input: { type: 'string', value: '<json>', help: "the job's input as JSON (default {})" },
+    'input-file': { type: 'string', value: '<file>', help: 'read the input from a JSON file' },
+    every: { type: 'string', value: '<duration>', help: 'run periodically (30s, 5m, 1h) until cancelled' },
+    concurrency: {
+      type: 'string',
+      value: '<n>',
+      help: "worker threads (default the config's poolSize, else one per core)",
+    },
+    json: { type: 'boolean', help: 'print every event as one JSON line' },
+    quiet: { type: 'boolean', short: 'q', help: 'print only failures and the outcome' },
+    ...WHERE,
+    help: HELP,
+  },
+  footer: `Progress and results go to stdout; failed items and errors to stderr. When stdout is
+closed (\`| head\`), the job still runs to its end and the exit code says how it ended.
 Ctrl+C cancels the job (its items stop at their next check); a second Ctrl+C forces it.
-Exit codes: 0 succeeded, 1 failed, 130 cancelled, 2 bad usage or invalid input.`;
+Exit codes: 0 succeeded, 1 failed, 130 cancelled, 2 bad usage or invalid input.`,
+} as const satisfies CommandSpec<OptionTable>;
 
 function readInput(values: { input?: string | undefined; 'input-file'?: string | undefined }): unknown {
   if (values.input !== undefined && values['input-file'] !== undefined) {
@@ -61,24 +76,9 @@ const exitCodeOf = (state: JobState): number =>
   state === 'succeeded' ? EXIT.ok : state === 'cancelled' ? EXIT.cancelled : EXIT.failed;
 
 export async function runRun(argv: string[], deps: { connect: Connect }): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      input: { type: 'string' },
-      'input-file': { type: 'string' },
-      every: { type: 'string' },
-      concurrency: { type: 'string' },
-      json: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      server: { type: 'string' },
-      redis: { type: 'string' },
-      token: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseCommand(argv, RUN);
   if (values.help) {
-    console.log(RUN_USAGE);
+    console.log(helpText(RUN));
     return EXIT.ok;
   }
   const [ref, ...extra] = positionals;
@@ -86,29 +86,29 @@ export async function runRun(argv: string[], deps: { connect: Connect }): Promis
     throw new ValidationError('give exactly one job name or path (see threadline run --help)');
   const input = readInput(values);
   const poolSize = positiveInt(values.concurrency, 'concurrency');
-  const connection = await deps.connect({
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
-    ...(values.server ? { server: values.server } : {}),
-    ...(values.redis ? { redis: values.redis } : {}),
-    ...(values.token ? { token: values.token } : {}),
-    ...(poolSize ? { poolSize } : {}),
-  });
+  const connection = await deps.connect({ ...whereFrom(values), ...(poolSize ? { poolSize } : {}) });
   try {
     const job = await connection.client.start(ref, input, values.every ? { every: values.every } : {});
-    return await follow(connection.client, job, { json: values.json ?? false });
+    return await follow(connection.client, job, { json: values.json ?? false, quiet: values.quiet ?? false });
   } finally {
     await connection.close();
   }
 }
 
 /** Shows a job (and, for a schedule, each of its runs) until it ends; returns the exit code. */
-async function follow(client: JobClient, first: JobSnapshot, options: { json: boolean }): Promise<number> {
+async function follow(
+  client: JobClient,
+  first: JobSnapshot,
+  options: { json: boolean; quiet: boolean },
+): Promise<number> {
   const out = process.stdout;
   const view: ProgressView = options.json
-    ? { progress() {}, line() {}, end() {} }
-    : out.isTTY
-      ? terminalView(out, first.unit)
-      : plainView(out, first.unit);
+    ? { progress() {}, line() {}, outcome() {}, problem() {}, end() {} }
+    : options.quiet
+      ? quietView(out)
+      : out.isTTY
+        ? terminalView(out, first.unit)
+        : plainView(out, first.unit);
   let current = first.id;
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -163,20 +163,22 @@ function show(view: ProgressView, event: JobEvent): void {
       return;
     case 'item':
       if (event.outcome === 'failed')
-        view.line(`failed ${event.label ?? `item ${event.index}`}: ${event.error?.message}`);
+        view.problem(`failed ${event.label ?? `item ${event.index}`}: ${event.error?.message}`);
       return;
     case 'log':
-      view.line(`[${event.level}] ${event.message}`);
+      if (event.level === 'error' || event.level === 'warn')
+        view.problem(`[${event.level}] ${event.message}`);
+      else view.line(`[${event.level}] ${event.message}`);
       return;
     case 'finished': {
       view.end();
       const { succeeded, failed, cancelled, total } = event.items;
-      view.line(
+      view.outcome(
         `${event.state}: ${succeeded} succeeded, ${failed} failed, ${cancelled} cancelled of ${total ?? '?'}`,
       );
-      if (event.error) view.line(`error: ${event.error.message}`);
+      if (event.error) view.problem(`error: ${event.error.message}`);
       if (event.summary !== null && event.summary !== undefined)
-        view.line(JSON.stringify(event.summary, null, 2));
+        view.outcome(JSON.stringify(event.summary, null, 2));
       return;
     }
     default:

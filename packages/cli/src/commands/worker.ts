@@ -1,54 +1,46 @@
 // `threadline worker`: runs items of a BullMQ deployment's jobs on this
 // machine's worker threads until stopped. Any number of workers, on any number
 // of machines, share a deployment; each takes items as its threads come free.
-import { parseArgs } from 'node:util';
 import { describeConnection, runBullmqWorker } from '@threadline/bullmq';
 import { ValidationError } from '@threadline/core';
 import { positiveInt } from '../connect.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
+import { type CommandSpec, HELP, helpText, type OptionTable, parseCommand, WHERE } from '../options.js';
 
-export const WORKER_USAGE = `Usage: threadline worker --redis <url> [options]
-
-Run items of jobs started with --redis on this machine, until stopped.
+export const WORKER = {
+  name: 'worker',
+  synopsis: '--redis <url> [options]',
+  description: `Run items of jobs started with --redis on this machine, until stopped.
 Start as many workers as you like, on as many machines, against one Redis.
 A worker runs the jobs of the project config it finds (its \`jobs\`, and the
 built-ins unless \`builtins: false\`): give every machine the same config, and a
-job started anywhere runs on any worker by its name.
-
-Options:
-  --redis <url>         the deployment's Redis, e.g. redis://127.0.0.1:6379
-                        (default THREADLINE_REDIS, else the config's redis)
-  --concurrency <n>     worker threads (default the config's poolSize, else one per core)
-  -h, --help            show this help
-
-Ctrl+C stops taking items and lets running ones finish and be recorded; a second
+job started anywhere runs on any worker by its name.`,
+  options: {
+    redis: {
+      ...WHERE.redis,
+      help: "the deployment's Redis, e.g. redis://127.0.0.1:6379 (default THREADLINE_REDIS, else the config's redis)",
+    },
+    concurrency: {
+      type: 'string',
+      value: '<n>',
+      help: "worker threads (default the config's poolSize, else one per core)",
+    },
+    help: HELP,
+  },
+  footer: `Ctrl+C stops taking items and lets running ones finish and be recorded; a second
 Ctrl+C stops at once, and other workers take up the items this one held.
-Exit codes: 0 stopped, 2 bad usage or Redis unreachable.`;
-
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        redis: { type: 'string' },
-        concurrency: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new ValidationError(`${(error as Error).message}\nSee: threadline worker --help`);
-  }
-}
+Exit codes: 0 stopped, 2 bad usage or Redis unreachable.`,
+} as const satisfies CommandSpec<OptionTable>;
 
 /** `signal` stops the worker as Ctrl+C does (for embedding and tests). */
 export async function runWorker(
   argv: string[],
   deps: CommandDeps & { signal?: AbortSignal },
 ): Promise<number> {
-  const values = parse(argv);
+  const { values } = parseCommand(argv, WORKER);
   if (values.help) {
-    console.log(WORKER_USAGE);
+    console.log(helpText(WORKER));
     return EXIT.ok;
   }
   const { registry, settings } = await deps.project();

@@ -1,0 +1,82 @@
+// The command line as people type it: typos get a suggestion, help is where
+// they look for it, and a pipe that closes early is not an error.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { run, tempDir } from './cli.js';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** Runs `threadline <args> | head -n <lines>` in bash; returns threadline's own exit code and what head let through. */
+async function piped(args: string, lines: number, dataDir: string) {
+  const script = `node ${JSON.stringify(MAIN)} ${args} | head -n ${lines}; exit \${PIPESTATUS[0]}`;
+  try {
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', script], {
+      env: { ...process.env, THREADLINE_DATA_DIR: dataDir },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('the command line', () => {
+  it('suggests the command, option or job that was meant', async () => {
+    const dir = tempDir();
+    const command = await run(['lst'], dir);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toBe(
+      'threadline: unknown command "lst" (did you mean "list"?)\nSee: threadline --help\n',
+    );
+    const option = await run(['run', 'demo.sleep', '--inptu', '{}'], dir);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/^threadline: unknown option --inptu \(did you mean --input\?\)/);
+    const job = await run(['run', 'demo.slep'], dir);
+    expect(job.code).toBe(2);
+    expect(job.stderr).toMatch(/unknown job "demo\.slep" \(did you mean "demo\.sleep"\?\)/);
+    const key = await run(['run', 'demo.sleep', '--input', '{"itemz":3}'], dir);
+    expect(key.code).toBe(2);
+    expect(key.stderr).toMatch(/itemz: unknown key \(did you mean "items"\?\)/);
+    expect((await run(['list', '--json'], dir)).stdout.trim()).toBe('[]');
+  });
+
+  it('answers help <command>, -V and --version', async () => {
+    const dir = tempDir();
+    const help = await run(['help', 'run'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: threadline run <job-name\|path>/);
+    expect(help.stdout).toContain('--quiet');
+    for (const flag of ['-V', '-v', '--version']) {
+      const version = await run([flag], dir);
+      expect(version.stdout.trim(), flag).toMatch(/^\d+\.\d+\.\d+/);
+    }
+  });
+
+  it('ends quietly when its reader goes away: a listing exits 0, a run finishes its job', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 3; i++) await run(['run', 'demo.sleep', '--input', '{"items":1,"ms":0}'], dir);
+    const list = await piped('list', 1, dir);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+JOB/);
+    expect(list.stderr).toBe('');
+
+    const ran = await piped(`run demo.sleep --input '{"items":10,"ms":50}'`, 1, dir);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toBe('');
+    const [latest] = JSON.parse((await run(['list', '--json', '--limit', '1'], dir)).stdout);
+    expect(latest).toMatchObject({ state: 'succeeded', items: { succeeded: 10 } });
+  });
+
+  it('prints only failures and the outcome with --quiet', async () => {
+    const dir = tempDir();
+    const result = await run(
+      ['run', 'demo.sleep', '--quiet', '--input', '{"items":4,"ms":1,"failEvery":2}'],
+      dir,
+    );
+    expect(result.stdout).not.toMatch(/items \(/);
+    expect(result.stdout).toMatch(/^succeeded: 2 succeeded, 2 failed|^failed/m);
+    expect(result.stderr.match(/^failed item \d|^failed \d/gm)).toHaveLength(2);
+  });
+});
