@@ -31,6 +31,8 @@ export interface FinishInfo {
   cancelled: number;
   cancelRequested: boolean;
   failure: ErrorInfo | null;
+  /** The first failed item's error (the failures list keeps them in the order they were recorded). */
+  firstItemError: ErrorInfo | null;
 }
 
 /** How much history a deployment keeps in Redis. */
@@ -270,7 +272,10 @@ export class RedisStore {
   }
 
   async finishInfo(jobId: string): Promise<FinishInfo | undefined> {
-    const hash = await this.redis.hgetall(this.keys.job(jobId));
+    const [hash, first] = await Promise.all([
+      this.redis.hgetall(this.keys.job(jobId)),
+      this.redis.lindex(this.keys.failures(jobId), 0),
+    ]);
     if (!hash.static) return undefined;
     return {
       state: hash.state ?? 'queued',
@@ -283,16 +288,17 @@ export class RedisStore {
       cancelled: Number(hash.cancelled ?? 0),
       cancelRequested: hash.cancelRequested === '1',
       failure: hash.failure ? (JSON.parse(hash.failure) as ErrorInfo) : null,
+      firstItemError: first ? ((JSON.parse(first) as ItemEvent).error ?? null) : null,
     };
   }
 
-  /** Results of succeeded items, in item order. */
-  async results(jobId: string): Promise<unknown[]> {
+  /** Results of succeeded items as stored (JSON), in item order. */
+  async resultsJson(jobId: string): Promise<string[]> {
     const hash = await this.redis.hgetall(this.keys.results(jobId));
     return Object.entries(hash)
       .map(([index, json]) => [Number(index), json] as const)
       .sort((a, b) => a[0] - b[0])
-      .map(([, json]) => JSON.parse(json) as unknown);
+      .map(([, json]) => json);
   }
 
   async failures(jobId: string): Promise<ItemEvent[]> {

@@ -7,6 +7,8 @@ import {
   type AnyJobDefinition,
   type BatchOutcome,
   type ErrorInfo,
+  FAIL_FAST_REASON,
+  failFastFailure,
   type ItemOutcome,
   itemLabel,
   type JobRegistry,
@@ -133,11 +135,12 @@ export class ChunkRunner {
   ): Promise<void> {
     const { complete } = await this.store.record(jobId, chunkId, this.worker.id, outcomes);
     this.recorded.add(jobId);
-    if (definition?.failFast && outcomes.some((o) => o.outcome === 'failed')) {
-      const failure = outcomes.find((o) => o.outcome === 'failed')!.event.error ?? {
-        message: 'an item failed',
-      };
-      const cancelled = await this.store.cancel(jobId, { reason: 'failFast: an item failed', failure });
+    const failure = failFastFailure(
+      definition,
+      outcomes.map((o) => o.event),
+    );
+    if (failure) {
+      const cancelled = await this.store.cancel(jobId, { reason: FAIL_FAST_REASON, failure });
       if (cancelled.complete) await finishJob(this.store, this.runs, jobId, definition);
     }
     if (complete) await finishJob(this.store, this.runs, jobId, definition);

@@ -6,6 +6,7 @@ import type { Slot } from '../pool/pool.js';
 import { type CellSample, readCell } from '../progress/cell-reader.js';
 import type { ErrorInfo } from '../protocol/errors.js';
 import type { JobSnapshot, Progress } from '../protocol/types.js';
+import type { FinishingJob } from '../rules/final-state.js';
 
 export interface PendingItem {
   index: number;
@@ -58,6 +59,24 @@ export class ActiveJob {
 
   get isComplete(): boolean {
     return this.enumerationDone && this.pending.length === 0 && this.batches.size === 0;
+  }
+
+  /** What the final-state rule decides from, once the job is complete. */
+  finishing(): FinishingJob {
+    const { succeeded, failed, cancelled, total } = this.snapshot.items;
+    return {
+      mode: this.mode,
+      input: this.input,
+      definition: this.definition,
+      total: total ?? this.enumerated,
+      succeeded,
+      failed,
+      cancelled,
+      results: () => this.results.filter((_, i) => i in this.results),
+      cancelRequested: this.cancel !== null,
+      failure: this.failure,
+      firstItemError: this.firstItemError,
+    };
   }
 
   /** How many items the next batch takes: about TARGET_BATCH_MS of work, one at first. */

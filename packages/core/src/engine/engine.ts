@@ -17,6 +17,7 @@ import type {
   LogEvent,
   StartOptions,
 } from '../protocol/types.js';
+import { FAIL_FAST_REASON, failFastFailure, finalState } from '../rules/final-state.js';
 import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
 import { resolveDataDir } from '../store/data-dir.js';
 import { Store } from '../store/store.js';
@@ -24,7 +25,6 @@ import { ActiveJob, PENDING_HIGH_WATER } from './active-job.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
-import { outcomeOf } from './outcome.js';
 import { JobQueue, type QueuedWork } from './queue.js';
 import type { Engine, EngineOptions, EngineStats } from './types.js';
 
@@ -201,9 +201,10 @@ class InProcessEngine implements Engine {
       counts[event.outcome]++;
       if (event.outcome === 'failed') {
         job.firstItemError ??= event.error;
-        if (job.definition.failFast && !job.cancel) {
-          job.failure = event.error;
-          this.requestCancel(job, { reason: 'failFast: an item failed', force: false });
+        const failure = job.cancel ? null : failFastFailure(job.definition, [event]);
+        if (failure) {
+          job.failure = failure;
+          this.requestCancel(job, { reason: FAIL_FAST_REASON, force: false });
         }
       }
       this.hub.emit(event);
@@ -228,7 +229,7 @@ class InProcessEngine implements Engine {
     // The last sample, so a stream's final progress agrees with the final counts.
     const progress = job.sample(Date.now());
     if (progress) this.hub.emit({ type: 'progress', jobId: job.snapshot.id, progress });
-    const { state, summary, error } = outcomeOf(job);
+    const { state, summary, error } = finalState(job.finishing());
     this.finalize(job.snapshot, state, summary, error);
     this.scheduleNext(job, state);
     this.startQueued();

@@ -2,5 +2,12 @@
 // BullMQ: its ids and first record, its item events, its progress, its final
 // state. Pure functions and small classes, no I/O: a backend reads its own
 // store, hands the facts to these, and writes back what they decide.
+export {
+  FAIL_FAST_REASON,
+  type FinalOutcome,
+  type FinishingJob,
+  failFastFailure,
+  finalState,
+} from './final-state.js';
 export { type IdPrefix, newId } from './ids.js';
 export { EMPTY_PROGRESS, newStaticJob, queuedSnapshot, type StaticJob } from './new-job.js';
