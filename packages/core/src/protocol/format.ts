@@ -1,7 +1,7 @@
 // One way to say where a job is, as text: the CLI, the TUI, the web page, logs.
 // Pure functions with no Node imports, so the browser bundle can use them too
 // (`@threadline/core/format`).
-import type { Progress } from './types.js';
+import { isFinal, type JobSnapshot, type Progress } from './types.js';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -44,10 +44,30 @@ export function formatRate(rate: number | null, unit = ''): string {
   return `${rate >= 100 ? Math.round(rate) : rate.toFixed(1)}/s`;
 }
 
+/** 0.3 → "30.0%". */
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
 /** `12/40 files (30.0%) 3.1/s eta 9s — message` */
 export function formatProgressLine(progress: Progress, unit: string): string {
-  const percent = progress.fraction === null ? '' : ` (${(progress.fraction * 100).toFixed(1)}%)`;
+  const percent = progress.fraction === null ? '' : ` (${formatPercent(progress.fraction)})`;
   const eta = progress.eta === null ? '' : ` eta ${formatDuration(progress.eta)}`;
   const message = progress.message ? ` — ${progress.message}` : '';
   return `${formatCount(progress, unit)}${percent} ${formatRate(progress.rate, unit)}${eta}${message}`;
+}
+
+/** A bar as text, `width` cells: `████░░░░`; null (the total is not known yet) is an empty track. */
+export function formatBar(fraction: number | null, width: number): string {
+  if (width <= 0) return '';
+  const filled = fraction === null ? 0 : Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return '█'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+/** How full a job's bar is: its progress while it runs; once it has stopped, the share of its items that ran. */
+export function barFraction(job: Pick<JobSnapshot, 'state' | 'items' | 'progress'>): number | null {
+  if (job.state === 'succeeded') return 1;
+  const { total, succeeded, failed } = job.items;
+  if (isFinal(job.state) && total) return (succeeded + failed) / total;
+  return job.progress.fraction;
 }

@@ -15,6 +15,9 @@ export type JobState = (typeof JOB_STATES)[number];
 
 export const FINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);
+/** The states a job may still leave: it is waiting, running, or stopping. */
+export const ACTIVE_STATES: readonly JobState[] = ['queued', 'running', 'cancelling'];
+export const isActive = (state: JobState): boolean => !isFinal(state);
 
 export interface Progress {
   done: number;

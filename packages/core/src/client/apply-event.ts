@@ -1,0 +1,76 @@
+// The one event reducer: how a JobEvent changes what a UI knows of a job, and
+// how a snapshot from a listing or a fetch meets what events already said.
+// Snapshots are replaced, never mutated, so a row re-renders only when its job
+// changed; states only move forward, so a stale snapshot cannot undo an event.
+import { isFinal, type JobEvent, type JobSnapshot, type JobState } from '../protocol/types.js';
+
+const RANK: Record<JobState, number> = {
+  queued: 0,
+  running: 1,
+  cancelling: 2,
+  succeeded: 3,
+  failed: 3,
+  cancelled: 3,
+  interrupted: 3,
+};
+
+/**
+ * A snapshot read from the source (a listing, `get`, `start`) meeting the one
+ * held: an older state is ignored, and progress never goes back while the job runs.
+ */
+export function mergeJob(current: JobSnapshot | undefined, incoming: JobSnapshot): JobSnapshot {
+  if (!current) return incoming;
+  if (RANK[current.state] > RANK[incoming.state]) return current;
+  if (isFinal(incoming.state) || current.progress.done <= incoming.progress.done) return incoming;
+  return { ...incoming, progress: current.progress };
+}
+
+/** Folds one event into its job's snapshot; the same object when the event changes nothing. */
+export function applyJobEvent(job: JobSnapshot, event: JobEvent): JobSnapshot {
+  switch (event.type) {
+    case 'queued':
+      return mergeJob(job, event.job);
+    case 'started':
+      return job.state === 'queued'
+        ? { ...job, state: 'running', startedAt: job.startedAt ?? event.at }
+        : job;
+    case 'progress':
+      return isFinal(job.state) ? job : { ...job, progress: event.progress };
+    case 'item': {
+      if (isFinal(job.state)) return job;
+      const items = { ...job.items };
+      items[event.outcome] += 1;
+      return { ...job, items };
+    }
+    case 'cancelling':
+      return job.state === 'queued' || job.state === 'running' ? { ...job, state: 'cancelling' } : job;
+    case 'finished':
+      return {
+        ...job,
+        state: event.state,
+        summary: event.summary,
+        error: event.error,
+        items: event.items,
+        finishedAt: job.finishedAt ?? event.at,
+        progress: { ...job.progress, rate: null, eta: null },
+      };
+    case 'log':
+      return job;
+  }
+}
+
+/**
+ * Applies an event to the jobs it may concern, by id. False when the job is not
+ * in `jobs` (and the event is not its `queued`): the caller fetches the job.
+ */
+export function applyEvent(jobs: Map<string, JobSnapshot>, event: JobEvent): boolean {
+  const job = jobs.get(event.jobId);
+  if (!job) {
+    if (event.type !== 'queued') return false;
+    jobs.set(event.jobId, event.job);
+    return true;
+  }
+  const next = applyJobEvent(job, event);
+  if (next !== job) jobs.set(event.jobId, next);
+  return true;
+}
