@@ -1,0 +1,31 @@
+// The job every backend runs for the contract: n items that each take `ms`,
+// some failing, one log line, and a CPU loop that never checks for cancel.
+import { defineJob, z } from '@threadline/core/job';
+
+export default defineJob({
+  name: 'contract.count',
+  title: 'Count (contract)',
+  unit: 'items',
+  input: z.object({
+    n: z.number().int().min(0).describe('How many items'),
+    ms: z.number().int().min(0).default(0),
+    failOn: z.array(z.number().int()).default([]),
+    /** Busy-spin this long without ever checking for cancellation: only force (or the grace) ends it. */
+    spinMs: z.number().int().min(0).default(0),
+  }),
+  *items(input) {
+    for (let i = 0; i < input.n; i++) yield i;
+  },
+  async process(i: number, ctx, input) {
+    if (i === 0) ctx.log('info', `counting to ${input.n}`);
+    if (input.spinMs > 0) {
+      const end = Date.now() + input.spinMs;
+      while (Date.now() < end) ctx.progress(0, 1);
+    }
+    if (input.ms > 0) await new Promise((resolve) => setTimeout(resolve, input.ms));
+    ctx.throwIfCancelled();
+    if (input.failOn.includes(i)) throw new Error(`item ${i} fails on purpose`);
+    return i * 2;
+  },
+  summarize: (doubled: number[]) => ({ sum: doubled.reduce((a, b) => a + b, 0) }),
+});

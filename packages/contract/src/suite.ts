@@ -1,0 +1,158 @@
+// The JobClient contract: what every implementation (the engine, the tRPC
+// client, the BullMQ client) must do the same way, so that a UI written
+// against one works against all.
+import type { JobClient, JobEvent, JobSnapshot } from '@threadline/core';
+import { collect, until } from '@threadline/testing';
+import { describe, expect, it } from 'vitest';
+
+/** The registry every backend under test gives its engine or workers. */
+export const CONTRACT_REGISTRY = {
+  'contract.count': new URL(`./count-job${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+    .href,
+};
+
+export interface Backend {
+  client: JobClient;
+}
+
+/** Until the job's `finished` event, replayed from the start. */
+async function eventsOf(client: JobClient, jobId: string, after = 0): Promise<JobEvent[]> {
+  return collect(client.events({ jobId, after }), (event) => event.type === 'finished');
+}
+
+async function finished(client: JobClient, jobId: string): Promise<JobSnapshot> {
+  await eventsOf(client, jobId);
+  return (await client.get(jobId))!;
+}
+
+/** Registers the contract's tests; `open` gives a fresh backend per test (and cleans it up after). */
+export function jobClientContract(name: string, open: () => Promise<Backend>): void {
+  describe(`JobClient contract: ${name}`, () => {
+    it('lists its definitions with their input schema', async () => {
+      const { client } = await open();
+      const [definition] = (await client.definitions()).filter((d) => d.name === 'contract.count');
+      expect(definition).toMatchObject({
+        title: 'Count (contract)',
+        unit: 'items',
+        inputSchema: { type: 'object', properties: { n: { type: 'integer' } } },
+      });
+    });
+
+    it('runs a job to succeeded; its events replay in order, numbered strictly upward', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 5 });
+      expect(job).toMatchObject({ name: 'contract.count', input: { n: 5, ms: 0 } });
+      const events = await eventsOf(client, job.id);
+      const seqs = events.map((event) => event.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect(events[0]!.type).toBe('queued');
+      const items = events.filter((event) => event.type === 'item');
+      expect(items.map((event) => event.index).sort()).toEqual([0, 1, 2, 3, 4]);
+      expect(events.at(-1)).toMatchObject({
+        type: 'finished',
+        state: 'succeeded',
+        summary: { sum: 20 },
+        items: { total: 5, succeeded: 5, failed: 0, cancelled: 0 },
+      });
+      expect(await client.get(job.id)).toMatchObject({ state: 'succeeded', summary: { sum: 20 } });
+    });
+
+    it('resumes the event stream after any sequence number with exactly what followed', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 4 });
+      const all = await eventsOf(client, job.id);
+      const cut = all[Math.floor(all.length / 2)]!.seq;
+      const rest = await eventsOf(client, job.id, cut);
+      expect(rest.map((event) => event.seq)).toEqual(
+        all.filter((event) => event.seq > cut).map((e) => e.seq),
+      );
+    });
+
+    it('records failed items with their reason, and the logs, in details', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 4, failOn: [1, 3] });
+      const done = await finished(client, job.id);
+      expect(done.items).toMatchObject({ total: 4, succeeded: 2, failed: 2 });
+      const details = (await client.details(job.id))!;
+      expect(details.failures.map((f) => [f.index, f.error?.message]).sort()).toEqual([
+        [1, 'item 1 fails on purpose'],
+        [3, 'item 3 fails on purpose'],
+      ]);
+      expect(details.logs.map((log) => log.message)).toContain('counting to 4');
+    });
+
+    it('fails a job whose every item fails', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 2, failOn: [0, 1] });
+      const done = await finished(client, job.id);
+      expect(done.state).toBe('failed');
+      expect(done.error?.message).toMatch(/fail/);
+    });
+
+    it('cancels a running job: it ends cancelled, with the items it never ran counted as cancelled', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 200, ms: 50 });
+      await until(
+        async () => ((await client.get(job.id))!.items.succeeded > 0 ? true : undefined),
+        'an item',
+      );
+      await client.cancel(job.id, { reason: 'enough' });
+      const done = await finished(client, job.id);
+      expect(done.state).toBe('cancelled');
+      expect(done.items.cancelled).toBeGreaterThan(0);
+      expect(done.items.succeeded + done.items.failed + done.items.cancelled).toBeLessThanOrEqual(200);
+    });
+
+    it('force-cancels items that never check for cancellation', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 2, spinMs: 60_000 });
+      await until(
+        async () => ((await client.get(job.id))!.state === 'running' ? true : undefined),
+        'running',
+      );
+      const started = Date.now();
+      await client.cancel(job.id, { force: true });
+      expect((await finished(client, job.id)).state).toBe('cancelled');
+      expect(Date.now() - started).toBeLessThan(20_000);
+    });
+
+    it('lists jobs newest first, pages with before, and filters by state and name', async () => {
+      const { client } = await open();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const job = await client.start('contract.count', { n: 1 });
+        await finished(client, job.id);
+        ids.push(job.id);
+      }
+      const failing = await client.start('contract.count', { n: 1, failOn: [0] });
+      await finished(client, failing.id);
+      const newest = await client.list({ limit: 2 });
+      expect(newest.map((job) => job.id)).toEqual([failing.id, ids[2]]);
+      const older = await client.list({ before: ids[2]!, limit: 10 });
+      expect(older.map((job) => job.id)).toEqual([ids[1], ids[0]]);
+      expect((await client.list({ state: 'failed' })).map((job) => job.id)).toEqual([failing.id]);
+      expect(await client.list({ name: 'no.such.job' })).toEqual([]);
+    });
+
+    it('refuses bad input and unknown jobs with the same error codes, and starts nothing', async () => {
+      const { client } = await open();
+      await expect(client.start('contract.count', { n: 'many' })).rejects.toMatchObject({
+        code: 'VALIDATION',
+      });
+      await expect(client.start('contract.count', { n: 1, extra: true })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringMatching(/extra: unknown key/),
+      });
+      await expect(client.start('no.such.job', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await client.list({})).toEqual([]);
+    });
+
+    it('answers undefined for an unknown id, and refuses to cancel one', async () => {
+      const { client } = await open();
+      expect(await client.get('j_nope')).toBeUndefined();
+      expect(await client.details('j_nope')).toBeUndefined();
+      await expect(client.cancel('j_nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+}
