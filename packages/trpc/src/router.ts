@@ -12,15 +12,29 @@ export interface RouterOptions {
   pingMs?: number;
 }
 
+/** What the SSE writer needs to know of a router: kept here, not read from tRPC's internal `_def`. */
+export interface SseSettings {
+  pingMs: number;
+  /** The `connected` frame's options: when a client gives up on a silent stream and reconnects. */
+  client: { reconnectAfterInactivityMs: number };
+}
+
+const sseSettings = new WeakMap<object, SseSettings>();
+
+/** The SSE settings `createAppRouter` made `router` with. */
+export function sseSettingsOf(router: AppRouter): SseSettings {
+  const settings = sseSettings.get(router);
+  if (!settings) throw new TypeError('createEventStream needs a router made by createAppRouter');
+  return settings;
+}
+
 export function createAppRouter(client: JobClient, options: RouterOptions = {}) {
   const pingMs = options.pingMs ?? 5000;
+  const sse: SseSettings = { pingMs, client: { reconnectAfterInactivityMs: pingMs * 3 } };
   const t = initTRPC.create({
     // Never send stack traces: users see messages, not our internals.
     isDev: false,
-    sse: {
-      ping: { enabled: true, intervalMs: pingMs },
-      client: { reconnectAfterInactivityMs: pingMs * 3 },
-    },
+    sse: { ping: { enabled: true, intervalMs: sse.pingMs }, client: sse.client },
     errorFormatter: ({ shape, error }) => ({ ...shape, data: { ...shape.data, ...errorData(error) } }),
   });
 
@@ -83,7 +97,9 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
     }),
   });
 
-  return t.router({ jobs });
+  const router = t.router({ jobs });
+  sseSettings.set(router, sse);
+  return router;
 }
 
 export type AppRouter = ReturnType<typeof createAppRouter>;

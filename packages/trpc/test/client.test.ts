@@ -53,6 +53,16 @@ describe('createTrpcClient', () => {
     expect(await client.cancel('nope').catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
   });
 
+  it('rejects the event stream of an unknown job with NotFoundError, from the SSE error frame', async () => {
+    const { client } = await setup();
+    const stream = client.events({ jobId: 'nope', after: 0 });
+    const error = await (async () => {
+      for await (const _ of stream) return undefined;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toBe('no job with id nope');
+  });
+
   it('stops an event stream when its signal aborts', async () => {
     const { client } = await setup();
     const controller = new AbortController();

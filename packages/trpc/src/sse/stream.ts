@@ -6,10 +6,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type JobClient, type JobEvent, NotFoundError } from '@threadline/core';
 import { TRPCError } from '@trpc/server';
-import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
-import { toTRPCError } from '../errors.js';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { errorData, toTRPCError } from '../errors.js';
 import { eventsInput, eventsOptions, parser } from '../inputs.js';
-import type { AppRouter } from '../router.js';
+import { type AppRouter, sseSettingsOf } from '../router.js';
 import { type BroadcastListener, EventBroadcast } from './broadcast.js';
 import { connectedFrame, errorFrame, eventFrame, PING_FRAME, SSE_HEADERS } from './frames.js';
 
@@ -30,33 +31,34 @@ export interface EventStream {
 
 /** The router's `jobs.events` over SSE for a node:http server; `client` is the one the router serves. */
 export function createEventStream(router: AppRouter, client: JobClient, basePath = '/trpc/'): EventStream {
-  const config = router._def._config;
-  const pingMs = config.sse?.ping?.enabled ? (config.sse.ping.intervalMs ?? 1000) : undefined;
-  const connected = connectedFrame(config.sse?.client ?? {});
+  const { pingMs, client: clientOptions } = sseSettingsOf(router);
+  const connected = connectedFrame(clientOptions);
   const broadcast = new EventBroadcast(client);
   const connections = new Set<Connection>();
 
   // One timer for every connection: a ping to each that has been silent for half
   // the interval, so none is silent for longer than the interval.
-  const pinger =
-    pingMs === undefined
-      ? undefined
-      : setInterval(() => {
-          const quiet = Date.now() - pingMs / 2;
-          for (const connection of connections)
-            if (connection.lastWrite <= quiet) connection.write(PING_FRAME);
-        }, pingMs / 2);
-  pinger?.unref();
+  const pinger = setInterval(() => {
+    const quiet = Date.now() - pingMs / 2;
+    for (const connection of connections) if (connection.lastWrite <= quiet) connection.write(PING_FRAME);
+  }, pingMs / 2);
+  pinger.unref();
 
-  const errorShape = (error: unknown, input: unknown) =>
-    getErrorShape({
-      config,
-      error: toTRPCError(error),
-      type: 'subscription',
-      path: PATH,
-      input,
-      ctx: undefined,
-    });
+  // The shape tRPC's default formatter gives, plus what the router's formatter adds (errorData),
+  // built from tRPC's public exports.
+  const errorShape = (cause: unknown) => {
+    const error = toTRPCError(cause);
+    return {
+      message: error.message,
+      code: TRPC_ERROR_CODES_BY_KEY[error.code],
+      data: {
+        code: error.code,
+        httpStatus: getHTTPStatusCodeFromError(error),
+        path: PATH,
+        ...errorData(error),
+      },
+    };
+  };
 
   return {
     matches: (req, url) =>
@@ -69,7 +71,7 @@ export function createEventStream(router: AppRouter, client: JobClient, basePath
       try {
         input = rawInput(req, url);
       } catch (error) {
-        res.end(errorFrame(errorShape(error, undefined)));
+        res.end(errorFrame(errorShape(error)));
         return;
       }
       const connection = new Connection(res, client);
@@ -92,12 +94,12 @@ export function createEventStream(router: AppRouter, client: JobClient, basePath
       } catch (error) {
         if (res.destroyed) return;
         broadcast.delete(connection);
-        res.end(errorFrame(errorShape(error, input)));
+        res.end(errorFrame(errorShape(error)));
       }
     },
 
     close() {
-      if (pinger) clearInterval(pinger);
+      clearInterval(pinger);
       broadcast.close();
       for (const connection of connections) connection.end();
     },
