@@ -51,6 +51,13 @@ export const WHERE = {
   token: { type: 'string', value: '<token>', help: "the server's token (default THREADLINE_TOKEN)" },
 } as const satisfies OptionTable;
 
+/** Worker threads: one name for one idea in every command and in the config (`poolSize`). */
+export const POOL_SIZE = {
+  type: 'string',
+  value: '<n>',
+  help: "worker threads (default the config's poolSize, else one per core)",
+} as const satisfies OptionSpec;
+
 export const JSON_OUTPUT = { type: 'boolean', help: 'print JSON' } as const satisfies OptionSpec;
 
 export function helpText(spec: CommandSpec<OptionTable>): string {
@@ -59,9 +66,11 @@ export function helpText(spec: CommandSpec<OptionTable>): string {
     option.help,
   ]);
   const width = Math.min(24, Math.max(...rows.map(([flag]) => flag!.length)) + 2);
-  const lines = rows.map(([flag, help]) =>
-    flag!.length + 2 > width ? `  ${flag}\n  ${' '.repeat(width)}${help}` : `  ${flag!.padEnd(width)}${help}`,
-  );
+  const indent = ' '.repeat(width + 2);
+  const lines = rows.map(([flag, help]) => {
+    const text = wrap(help!, 80 - indent.length).join(`\n${indent}`);
+    return flag!.length + 2 > width ? `  ${flag}\n${indent}${text}` : `  ${flag!.padEnd(width)}${text}`;
+  });
   return [
     `Usage: threadline ${spec.name} ${spec.synopsis}`,
     '',
@@ -71,6 +80,19 @@ export function helpText(spec: CommandSpec<OptionTable>): string {
     ...lines,
     ...(spec.footer ? ['', spec.footer] : []),
   ].join('\n');
+}
+
+/** Breaks text into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
 }
 
 type Values<T extends OptionTable> = {

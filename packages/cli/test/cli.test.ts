@@ -43,7 +43,7 @@ describe('threadline', () => {
   it('runs a job to the end with one plain progress line a second off a terminal', async () => {
     const dir = tempDir();
     const result = await run(
-      ['run', 'demo.sleep', '--input', '{"items":12,"ms":200}', '--concurrency', '2'],
+      ['run', 'demo.sleep', '--input', '{"items":12,"ms":200}', '--pool-size', '2'],
       dir,
     );
     expect(result.code).toBe(0);

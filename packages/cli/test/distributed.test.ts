@@ -17,8 +17,8 @@ describe('threadline over Redis', () => {
     const redis = server.url;
     const dir = tempDir();
     const workers = [
-      threadline(['worker', '--redis', redis, '--concurrency', '1'], dir),
-      threadline(['worker', '--redis', redis, '--concurrency', '1'], dir),
+      threadline(['worker', '--redis', redis, '--pool-size', '1'], dir),
+      threadline(['worker', '--redis', redis, '--pool-size', '1'], dir),
     ];
     for (const worker of workers) await worker.waitFor(/threads, taking items/);
 

@@ -16,6 +16,7 @@ import {
   HELP,
   helpText,
   type OptionTable,
+  POOL_SIZE,
   parseCommand,
   WHERE,
   whereFrom,
@@ -31,11 +32,7 @@ export const RUN = {
     input: { type: 'string', value: '<json>', help: "the job's input as JSON (default {})" },
     'input-file': { type: 'string', value: '<file>', help: 'read the input from a JSON file' },
     every: { type: 'string', value: '<duration>', help: 'run periodically (30s, 5m, 1h) until cancelled' },
-    concurrency: {
-      type: 'string',
-      value: '<n>',
-      help: "worker threads (default the config's poolSize, else one per core)",
-    },
+    'pool-size': POOL_SIZE,
     json: { type: 'boolean', help: 'print every event as one JSON line' },
     quiet: { type: 'boolean', short: 'q', help: 'print only failures and the outcome' },
     ...WHERE,
@@ -85,7 +82,7 @@ export async function runRun(argv: string[], deps: { connect: Connect }): Promis
   if (!ref || extra.length)
     throw new ValidationError('give exactly one job name or path (see threadline run --help)');
   const input = readInput(values);
-  const poolSize = positiveInt(values.concurrency, 'concurrency');
+  const poolSize = positiveInt(values['pool-size'], 'pool-size');
   const connection = await deps.connect({ ...whereFrom(values), ...(poolSize ? { poolSize } : {}) });
   try {
     const job = await connection.client.start(ref, input, values.every ? { every: values.every } : {});

@@ -6,7 +6,15 @@ import { ValidationError } from '@threadline/core';
 import { positiveInt } from '../connect.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
-import { type CommandSpec, HELP, helpText, type OptionTable, parseCommand, WHERE } from '../options.js';
+import {
+  type CommandSpec,
+  HELP,
+  helpText,
+  type OptionTable,
+  POOL_SIZE,
+  parseCommand,
+  WHERE,
+} from '../options.js';
 
 export const WORKER = {
   name: 'worker',
@@ -21,11 +29,7 @@ job started anywhere runs on any worker by its name.`,
       ...WHERE.redis,
       help: "the deployment's Redis, e.g. redis://127.0.0.1:6379 (default THREADLINE_REDIS, else the config's redis)",
     },
-    concurrency: {
-      type: 'string',
-      value: '<n>',
-      help: "worker threads (default the config's poolSize, else one per core)",
-    },
+    'pool-size': POOL_SIZE,
     help: HELP,
   },
   footer: `Ctrl+C stops taking items and lets running ones finish and be recorded; a second
@@ -53,7 +57,7 @@ export async function runWorker(
     throw new ValidationError(`--redis must be a redis:// or rediss:// URL, got "${redis}"`);
   }
   const concurrency =
-    positiveInt(values.concurrency, 'concurrency') ??
+    positiveInt(values['pool-size'], 'pool-size') ??
     (settings.poolSize.source === 'default' ? undefined : settings.poolSize.value);
   const worker = await runBullmqWorker({
     connection: redis,
