@@ -7,14 +7,15 @@ export const USAGE = `Usage: threadline tui [options]
 Watch and steer jobs in the terminal: a live list with progress bars, rate and
 ETA; keys to start, cancel and inspect jobs.
 
-Without --server it runs its own engine on the data directory; quitting asks
-first when jobs are running, and cancels them.
+Without --server (or the config's server) it runs its own engine on the data
+directory, with the project config's jobs; quitting asks first when jobs are
+running, and cancels them.
 
 Options:
   --server <url>    attach to a running \`threadline serve\` instead
   --token <token>   token for the server, when it requires one
-  --data-dir <dir>  data directory of the embedded engine
-                    (default: $THREADLINE_DATA_DIR or the user data folder)
+  --data-dir <dir>  data directory of the embedded engine (default
+                    THREADLINE_DATA_DIR, the config's dataDir, or the user data folder)
   -h, --help        show this help
 
 Keys: n start · c cancel · f force · enter details · / filter · q quit
