@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import type { Connect } from '@threadline/core';
 import { type Instance, render } from 'ink';
 import type { TuiOptions } from './args.js';
-import { JobsStore } from './state/jobs-store.js';
+import { tuiJobsView } from './state/view.js';
 import { App, type AppResult } from './ui/App.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
@@ -27,7 +27,7 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   const where =
     options.server ??
     (connection.local ? `own engine${options.dataDir ? ` on ${options.dataDir}` : ''}` : 'remote jobs');
-  const store = new JobsStore({ intervalMs: 100 });
+  const view = tuiJobsView(connection.client);
   // A closed terminal (an ssh drop, a killed tmux) shows up as SIGHUP and as
   // EIO on the next write. Neither may crash the process before the engine is
   // closed: the jobs would stay "running" in the store with nothing running them.
@@ -50,12 +50,12 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   let result: AppResult | undefined;
   try {
     io.stdout.write(ENTER_ALT_SCREEN);
-    app = render(<App client={connection.client} store={store} local={connection.local} where={where} />, {
+    app = render(<App client={connection.client} view={view} local={connection.local} where={where} />, {
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
       exitOnCtrlC: false,
-      // Events are batched to 10 a second by the store; keys should not draw faster either.
+      // Events are batched to 10 a second by the view; keys should not draw faster either.
       maxFps: 10,
     });
     if (stopped) app.unmount();
@@ -63,7 +63,7 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
     if (stopped !== 'terminal gone') io.stdout.write(LEAVE_ALT_SCREEN);
-    store.close();
+    view.close();
     // For an own engine this cancels what still runs and waits for it: nothing is left behind.
     await connection.close();
   }

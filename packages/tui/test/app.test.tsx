@@ -1,8 +1,9 @@
 import type { Engine } from '@threadline/core';
+import type { JobsView } from '@threadline/core/client';
 import { until } from '@threadline/testing';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobsStore } from '../src/state/jobs-store.js';
+import { tuiJobsView } from '../src/state/view.js';
 import { App } from '../src/ui/App.js';
 import { startEngine } from './helpers/engine.js';
 
@@ -13,6 +14,7 @@ const ENTER = '\r';
 let engine: Engine;
 let stop: () => Promise<void>;
 let app: ReturnType<typeof render> | undefined;
+let view: JobsView | undefined;
 
 beforeEach(async () => {
   ({ engine, stop } = await startEngine());
@@ -21,13 +23,14 @@ beforeEach(async () => {
 afterEach(async () => {
   app?.unmount();
   app = undefined;
+  view?.close();
+  view = undefined;
   await stop();
 });
 
 function show(options: { local?: boolean } = {}) {
-  app = render(
-    <App client={engine} store={new JobsStore()} local={options.local ?? true} where="test engine" />,
-  );
+  view = tuiJobsView(engine);
+  app = render(<App client={engine} view={view} local={options.local ?? true} where="test engine" />);
   return app;
 }
 

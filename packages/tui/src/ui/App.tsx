@@ -1,12 +1,16 @@
 // The whole screen: a header, the job list (or one job's details, or the start
 // form), a status line and the key hints. Owns what is selected, the filter,
 // and the quit sequence (ask, cancel this engine's jobs, wait, exit).
-import type { JobClient, JobSnapshot } from '@threadline/core';
+import {
+  isActive,
+  type JobClient,
+  type JobSnapshot,
+  type JobsView,
+  type JobsViewState,
+} from '@threadline/core/client';
 import { Box, Text, useApp } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { type FollowStatus, followJobs } from '../state/follow.js';
-import type { JobsStore } from '../state/jobs-store.js';
-import { isActive, matchesFilter } from '../state/order.js';
+import { matchesFilter } from '../state/filter.js';
 import { Details } from './Details.js';
 import { editText } from './edit-text.js';
 import { Footer, type KeyHint } from './Footer.js';
@@ -19,7 +23,8 @@ import { useTerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
   client: JobClient;
-  store: JobsStore;
+  /** The jobs of `client`, kept live (see state/view.ts); whoever made it closes it. */
+  view: JobsView;
   /** The TUI runs its own engine: quitting must stop its jobs. */
   local: boolean;
   /** Where the jobs are, for the header ("local engine", a server URL). */
@@ -55,11 +60,11 @@ const LIST_KEYS: KeyHint[] = [
   ['q', 'quit'],
 ];
 
-export function App({ client, store, local, where }: AppProps) {
+export function App({ client, view, local, where }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
-  const jobs = useSyncExternalStore(store.subscribe, store.list);
-  const [status, setStatus] = useState<FollowStatus>({ state: 'connecting', error: null });
+  const state = useSyncExternalStore(view.subscribe, view.getSnapshot);
+  const { jobs, active } = state;
   const [getMode, setMode] = useLiveState<Mode>({ kind: 'list' });
   const [getFilter, setFilter] = useLiveState('');
   const [getEditingFilter, setEditingFilter] = useLiveState(false);
@@ -70,27 +75,20 @@ export function App({ client, store, local, where }: AppProps) {
   const editingFilter = getEditingFilter();
 
   useEffect(() => {
-    const controller = new AbortController();
-    void followJobs(client, store, { signal: controller.signal, onStatus: setStatus });
-    return () => controller.abort();
-  }, [client, store]);
-
-  useEffect(() => {
     if (!flash) return;
     const timer = setTimeout(() => setFlash(null), 5000);
     return () => clearTimeout(timer);
   }, [flash]);
 
-  // Handlers read the store and live state directly, never this render's copies.
-  const visibleNow = () => store.list().filter((job) => matchesFilter(job, getFilter()));
+  // Handlers read the view and live state directly, never this render's copies.
+  const visibleNow = () => view.getSnapshot().jobs.filter((job) => matchesFilter(job, getFilter()));
   const selectedNow = () => {
     const visible = visibleNow();
     return visible.find((job) => job.id === getSelectedId()) ?? visible[0];
   };
-  const activeNow = () => store.list().filter(isActive);
+  const activeNow = () => view.getSnapshot().active;
 
   const visible = useMemo(() => jobs.filter((job) => matchesFilter(job, filter)), [jobs, filter]);
-  const active = jobs.filter(isActive);
   const selected = visible.find((job) => job.id === getSelectedId()) ?? visible[0];
 
   // Quitting waits for this engine's jobs to reach a final state before exiting.
@@ -101,7 +99,7 @@ export function App({ client, store, local, where }: AppProps) {
 
   const cancel = (job: JobSnapshot | undefined, force: boolean) => {
     if (!job) return;
-    if (!isActive(job)) {
+    if (!isActive(job.state)) {
       setFlash({ text: `${job.name} has already ended (${job.state}).`, color: 'gray' });
       return;
     }
@@ -161,7 +159,7 @@ export function App({ client, store, local, where }: AppProps) {
     if (current.kind === 'details') {
       if (key.escape || key.return || key.leftArrow || key.backspace || key.delete || input === 'q') {
         setMode({ kind: 'list' });
-      } else if (input === 'c' || input === 'f') cancel(store.get(current.jobId), input === 'f');
+      } else if (input === 'c' || input === 'f') cancel(view.get(current.jobId), input === 'f');
       return;
     }
     if (getEditingFilter()) {
@@ -194,12 +192,12 @@ export function App({ client, store, local, where }: AppProps) {
     else if (input === 'q') quit();
   });
 
-  const detailsJob = mode.kind === 'details' ? store.get(mode.jobId) : undefined;
+  const detailsJob = mode.kind === 'details' ? view.get(mode.jobId) : undefined;
   const running = active.filter((job) => job.state !== 'queued').length;
   const queued = active.length - running;
   const flashJob = flash?.jobId ? jobs.find((job) => job.id === flash.jobId) : undefined;
   const shownFlash: Flash | null =
-    flashJob && !isActive(flashJob)
+    flashJob && !isActive(flashJob.state)
       ? { text: `${flashJob.name} (${flashJob.id}) ${flashJob.state}.`, color: 'gray' }
       : flash;
 
@@ -207,7 +205,7 @@ export function App({ client, store, local, where }: AppProps) {
     <Box flexDirection="column" width={columns} height={rows - 1}>
       <Header
         where={where}
-        status={status}
+        status={state}
         counts={`${running} running · ${queued} queued · ${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}`}
         columns={columns}
       />
@@ -219,7 +217,7 @@ export function App({ client, store, local, where }: AppProps) {
           onDone={(job) => {
             setMode({ kind: 'list' });
             if (job) {
-              store.put([job]);
+              view.put([job]);
               setSelectedId(job.id);
               setFilter('');
               setFlash({ text: `Started ${job.name} (${job.id}).`, color: 'green' });
@@ -256,14 +254,14 @@ function Header({
   columns,
 }: {
   where: string;
-  status: FollowStatus;
+  status: Pick<JobsViewState, 'connection' | 'error'>;
   counts: string;
   columns: number;
 }) {
   const live =
-    status.state === 'live'
+    status.connection === 'live'
       ? { text: '● live', color: 'green' }
-      : status.state === 'connecting'
+      : status.connection === 'connecting'
         ? { text: '○ connecting', color: 'yellow' }
         : { text: `○ reconnecting${status.error ? `: ${status.error}` : ''}`, color: 'red' };
   // Counts first: a long data-dir path is what gets cut at 80 columns.

@@ -1,11 +1,19 @@
 // One job in full: input, counts, times, summary or error, failed items, logs.
 // The snapshot comes live from the store; failures and logs are fetched, and
 // fetched again while the job runs.
-import type { JobClient, JobDetails, JobSnapshot, LogEvent } from '@threadline/core';
-import { formatDuration, isFinal } from '@threadline/core';
+import {
+  barFraction,
+  formatBar,
+  formatDuration,
+  isFinal,
+  type JobClient,
+  type JobDetails,
+  type JobSnapshot,
+  type LogEvent,
+} from '@threadline/core/client';
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { bar, barFraction, fit, jobLine, STATE_COLOR } from './format.js';
+import { fit, jobLine, STATE_COLOR } from './format.js';
 
 const REFRESH_MS = 1000;
 
@@ -90,7 +98,7 @@ export function Details({
         </Text>
       </Text>
       <Text>
-        <Text color={STATE_COLOR[job.state]}>{bar(barFraction(job), 20)}</Text>
+        <Text color={STATE_COLOR[job.state]}>{formatBar(barFraction(job), 20)}</Text>
         <Text>{` ${fit(jobLine(job), width - 21)}`}</Text>
       </Text>
       {head.map(([label, value]) => (

@@ -1,8 +1,8 @@
 // One job as one line: marker, name, coloured state, bar, then its progress or outcome.
-import type { JobSnapshot } from '@threadline/core';
+import { barFraction, formatBar, type JobSnapshot } from '@threadline/core/client';
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { bar, barFraction, fit, jobLine, STATE_COLOR } from './format.js';
+import { fit, jobLine, STATE_COLOR } from './format.js';
 
 export interface RowLayout {
   name: number;
@@ -40,7 +40,7 @@ export const JobRow = memo(function JobRow({
       <Text> </Text>
       <Text color={color}>{fit(job.state, layout.state, true)}</Text>
       <Text> </Text>
-      <Text color={color}>{bar(barFraction(job), layout.bar)}</Text>
+      <Text color={color}>{formatBar(barFraction(job), layout.bar)}</Text>
       <Text> </Text>
       <Text dimColor={job.state === 'queued'}>{fit(jobLine(job), layout.rest)}</Text>
     </Box>

@@ -1,11 +1,6 @@
-// How jobs read on screen: state colours, the bar, the text after it.
-import {
-  formatDuration,
-  formatProgressLine,
-  isFinal,
-  type JobSnapshot,
-  type JobState,
-} from '@threadline/core';
+// How jobs read on screen: state colours and the text after the bar (drawn by
+// core's formatBar, like every other surface's).
+import { formatDuration, formatProgressLine, type JobSnapshot, type JobState } from '@threadline/core/client';
 
 export const STATE_COLOR: Record<JobState, string> = {
   queued: 'gray',
@@ -16,21 +11,6 @@ export const STATE_COLOR: Record<JobState, string> = {
   cancelled: 'yellow',
   interrupted: 'magenta',
 };
-
-/** A bar `width` cells wide; null (total not known yet) shows as an empty track. */
-export function bar(fraction: number | null, width: number): string {
-  if (width <= 0) return '';
-  const filled = fraction === null ? 0 : Math.round(Math.min(1, Math.max(0, fraction)) * width);
-  return '█'.repeat(filled) + '░'.repeat(width - filled);
-}
-
-/** The fraction a bar shows: its progress while it runs; once stopped, the share of items that ran. */
-export function barFraction(job: JobSnapshot): number | null {
-  if (job.state === 'succeeded') return 1;
-  const { total, succeeded, failed } = job.items;
-  if (isFinal(job.state) && total) return (succeeded + failed) / total;
-  return job.progress.fraction;
-}
 
 const COUNT_KEYS = new Set(['total', 'succeeded', 'failed', 'cancelled']);
 
