@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { createBullmqClient, RedisUnavailableError, runBullmqWorker } from '../src/index.js';
 import { follow, freePort, ofType, onCleanup, registry, startRedis } from './helpers.js';
 
-async function deployment() {
+async function deployment(jobs: Record<string, string> = registry) {
   const redis = await startRedis();
-  const client = await createBullmqClient({ connection: redis.url, registry });
+  const client = await createBullmqClient({ connection: redis.url, registry: jobs });
   onCleanup(() => client.close());
-  const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 2, tickMs: 50 });
+  const worker = await runBullmqWorker({ connection: redis.url, registry: jobs, concurrency: 2, tickMs: 50 });
   onCleanup(() => worker.close());
   return { redis, client, worker };
 }
@@ -105,6 +105,18 @@ describe('BullMQ client and an in-process worker', () => {
     // The pool replaced the terminated threads and takes new work.
     const next = await client.start('test.sleep', { items: 4, ms: 1 });
     expect(ofType(await follow(client, next.id), 'finished')[0]!.state).toBe('succeeded');
+  });
+
+  it('fails the items of a batch whose results cannot be cloned, with the reason, as in-process', async () => {
+    const uncloneable = new URL('./fixtures/uncloneable.mjs', import.meta.url).href;
+    const { client } = await deployment({ ...registry, 'test.uncloneable': uncloneable });
+    const job = await client.start('test.uncloneable', { n: 3 });
+    await follow(client, job.id);
+    const done = (await client.get(job.id))!;
+    expect(done.state).toBe('failed');
+    expect(done.items).toMatchObject({ total: 3, failed: 3 });
+    const details = (await client.details(job.id))!;
+    expect(details.failures[0]!.error!.message).toMatch(/could not be cloned/);
   });
 
   it('rejects bad input and unknown jobs with the core error classes', async () => {

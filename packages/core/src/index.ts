@@ -1,7 +1,6 @@
 // @threadline/core: typed jobs, the progress protocol over worker threads, and
 // the engine (pool, scheduler, SQLite store) behind the JobClient interface.
 
-export { itemLabel } from './engine/dispatcher.js';
 export { createEngine } from './engine/engine.js';
 export { DataDirBusyError, takePidLock } from './engine/lock.js';
 export type { Engine, EngineOptions, EngineStats } from './engine/types.js';

@@ -7,11 +7,15 @@ import {
   type AnyJobDefinition,
   type BatchOutcome,
   type ErrorInfo,
+  type EventJob,
   FAIL_FAST_REASON,
   failFastFailure,
-  type ItemOutcome,
-  itemLabel,
+  itemEvent,
   type JobRegistry,
+  type NewItemEvent,
+  type PendingItem,
+  type SettledItem,
+  settleBatch,
   toErrorInfo,
   type WorkerPool,
 } from '@threadline/core';
@@ -30,11 +34,6 @@ export interface ChunkData {
 }
 
 type Slot = WorkerPool['slots'][number];
-
-interface PendingItem {
-  index: number;
-  item: unknown;
-}
 
 interface JobInfo {
   definition: AnyJobDefinition;
@@ -115,7 +114,8 @@ export class ChunkRunner {
           code: 'WORKER_CRASHED',
           message: `the worker running this item stopped ${bjob.stalledCounter} times (killed, or cut off from Redis); not trying again`,
         };
-        const failed = pending.map((p) => this.outcome(info.mode, jobId, p, 'failed', 0, error));
+        const job = { id: jobId, mode: info.mode };
+        const failed = pending.map((p) => recorded(itemEvent(job, p, 'failed', 0, error)));
         await this.record(jobId, info.definition, chunkId, failed);
         return;
       }
@@ -159,10 +159,12 @@ export class ChunkRunner {
       items.map((_, i) => start + i),
     );
     if (claim.kind === 'final') return;
+    // Its mode is unknown here: the items are labelled as a process job's would be.
+    const job: EventJob = { id: jobId, mode: 'process' };
     const failed =
       claim.kind === 'run'
         ? claim.pending.map((index) =>
-            this.outcome('process', jobId, { index, item: items[index - start] }, 'failed', 0, error),
+            recorded(itemEvent(job, { index, item: items[index - start] }, 'failed', 0, error)),
           )
         : [];
     await this.record(jobId, undefined, chunkId, failed);
@@ -170,11 +172,12 @@ export class ChunkRunner {
 
   /** Runs the items on a slot; a thread that dies under them fails the item it held, and the rest run again. */
   private async execute(chunk: RunningChunk, info: JobInfo, pending: PendingItem[]): Promise<RecordedItem[]> {
+    const job: EventJob = { id: chunk.jobId, mode: info.mode };
     const outcomes: RecordedItem[] = [];
     let rest = pending;
     while (rest.length > 0) {
       if (chunk.cancel) {
-        outcomes.push(...rest.map((p) => this.outcome(info.mode, chunk.jobId, p, 'cancelled', 0)));
+        outcomes.push(...rest.map((p) => recorded(itemEvent(job, p, 'cancelled', 0))));
         break;
       }
       const batch = rest;
@@ -199,69 +202,11 @@ export class ChunkRunner {
         chunk.batch = [];
         this.release(slot);
       }
-      rest = [];
-      if (outcome.kind === 'done') {
-        outcome.results.forEach((result, i) => {
-          const p = batch[i]!;
-          if (result.outcome !== 'succeeded') {
-            outcomes.push(
-              this.outcome(info.mode, chunk.jobId, p, result.outcome, result.ms, result.error ?? null),
-            );
-            return;
-          }
-          try {
-            const json = JSON.stringify(result.result ?? null);
-            outcomes.push(this.outcome(info.mode, chunk.jobId, p, 'succeeded', result.ms, null, json));
-          } catch (error) {
-            const reason = `its result cannot be stored as JSON: ${(error as Error).message}`;
-            outcomes.push(this.outcome(info.mode, chunk.jobId, p, 'failed', result.ms, { message: reason }));
-          }
-        });
-      } else if (outcome.kind === 'error') {
-        const error = toErrorInfo(outcome.error);
-        outcomes.push(...batch.map((p) => this.outcome(info.mode, chunk.jobId, p, 'failed', 0, error)));
-      } else {
-        // The thread died: what it finished stands (its results died with it), the item it held is
-        // cancelled or failed, and the rest run again on a fresh thread unless the job is stopping.
-        batch.forEach((p, i) => {
-          if (i < outcome.completed) outcomes.push(this.outcome(info.mode, chunk.jobId, p, 'succeeded', 0));
-          else if (i === outcome.completed) {
-            outcomes.push(
-              chunk.cancel
-                ? this.outcome(info.mode, chunk.jobId, p, 'cancelled', 0)
-                : this.outcome(info.mode, chunk.jobId, p, 'failed', 0, toErrorInfo(outcome.error)),
-            );
-          }
-        });
-        rest = batch.slice(outcome.completed + 1);
-      }
+      const { settled, rerun } = settleBatch(job, batch, outcome, chunk.cancel !== null);
+      outcomes.push(...settled.map((item) => storable(job, item)));
+      rest = rerun;
     }
     return outcomes;
-  }
-
-  private outcome(
-    mode: JobInfo['mode'],
-    jobId: string,
-    p: PendingItem,
-    outcome: ItemOutcome,
-    ms: number,
-    error: ErrorInfo | null = null,
-    result = '',
-  ): RecordedItem {
-    return {
-      index: p.index,
-      outcome,
-      result,
-      event: {
-        type: 'item',
-        jobId,
-        index: p.index,
-        outcome,
-        label: mode === 'run' ? null : itemLabel(p.item),
-        error,
-        ms: Math.round(ms * 100) / 100,
-      },
-    };
   }
 
   /** A cancel heard for a job: the same three levels as in-process, on every chunk of it here. */
@@ -319,5 +264,24 @@ export class ChunkRunner {
     if (!meta) return undefined;
     const { definition, moduleUrl } = await loadDefinition(meta.ref, this.registry, this.worker);
     return { definition, moduleUrl, input: meta.input, mode: meta.mode };
+  }
+}
+
+/** An item event as the record script takes it, with a succeeded item's result as JSON ('' otherwise). */
+const recorded = (event: NewItemEvent, result = ''): RecordedItem => ({
+  index: event.index,
+  outcome: event.outcome,
+  result,
+  event,
+});
+
+/** A settled item ready to record: a result that cannot be stored as JSON fails its item. */
+function storable(job: EventJob, { pending, event, returned }: SettledItem): RecordedItem {
+  if (!returned) return recorded(event);
+  try {
+    return recorded(event, JSON.stringify(returned.value ?? null));
+  } catch (error) {
+    const reason = `its result cannot be stored as JSON: ${(error as Error).message}`;
+    return recorded(itemEvent(job, pending, 'failed', returned.ms, { message: reason }));
   }
 }

@@ -7,11 +7,7 @@ import { type CellSample, readCell } from '../progress/cell-reader.js';
 import type { ErrorInfo } from '../protocol/errors.js';
 import type { JobSnapshot, Progress } from '../protocol/types.js';
 import type { FinishingJob } from '../rules/final-state.js';
-
-export interface PendingItem {
-  index: number;
-  item: unknown;
-}
+import type { PendingItem } from '../rules/item-events.js';
 
 export interface Batch {
   slot: Slot;

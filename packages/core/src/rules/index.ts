@@ -10,4 +10,14 @@ export {
   finalState,
 } from './final-state.js';
 export { type IdPrefix, newId } from './ids.js';
+export {
+  type EventJob,
+  itemEvent,
+  itemLabel,
+  type NewItemEvent,
+  type PendingItem,
+  type SettledBatch,
+  type SettledItem,
+  settleBatch,
+} from './item-events.js';
 export { EMPTY_PROGRESS, newStaticJob, queuedSnapshot, type StaticJob } from './new-job.js';
