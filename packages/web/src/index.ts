@@ -1,4 +1,11 @@
 // @threadline/web: the dashboard server. The CLI mounts `runServe` as `threadline serve`.
 export { runServe, SERVE_USAGE, type ServeDefaults, type ServeHandle, type ServeOptions } from './serve.js';
 export { PathPolicy } from './server/paths.js';
-export { createServer, DEFAULT_PORT, type ServerOptions, type WebServer } from './server/server.js';
+export {
+  createServer,
+  DEFAULT_LIMITS,
+  DEFAULT_PORT,
+  type ServerLimits,
+  type ServerOptions,
+  type WebServer,
+} from './server/server.js';

@@ -9,7 +9,7 @@ import {
   resolveDataDir,
   ValidationError,
 } from '@threadline/core';
-import { createServer, DEFAULT_PORT, type WebServer } from './server/server.js';
+import { createServer, DEFAULT_PORT, type ServerLimits, type WebServer } from './server/server.js';
 
 export const SERVE_USAGE = `Usage: threadline serve [options]
 
@@ -49,6 +49,7 @@ export interface ServeDefaults {
   poolSize?: number;
   graceMs?: number;
   redis?: string;
+  limits?: ServerLimits;
 }
 
 export interface ServeHandle {
@@ -104,6 +105,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
       ...(host !== undefined ? { host } : {}),
       ...(allow !== undefined ? { allow } : {}),
       ...(token !== undefined ? { token } : {}),
+      ...(defaults.limits ? { limits: defaults.limits } : {}),
     });
   } catch (error) {
     await backend.close();

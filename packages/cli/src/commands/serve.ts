@@ -8,7 +8,7 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
     await runServe(['--help']);
     return EXIT.ok;
   }
-  const { registry, settings } = await deps.project();
+  const { registry, settings, limits } = await deps.project();
   const handle = await runServe(argv, {
     registry,
     connect: deps.connect,
@@ -17,6 +17,7 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
       host: settings.host.value,
       allow: settings.allow.value,
       dataDir: settings.dataDir.value,
+      limits,
       ...(settings.token.value ? { token: settings.token.value } : {}),
       ...(settings.redis.value ? { redis: settings.redis.value } : {}),
       ...(settings.poolSize.source !== 'default' ? { poolSize: settings.poolSize.value } : {}),

@@ -45,6 +45,17 @@ export interface ThreadlineConfig {
   port?: number;
   /** `threadline serve`'s address; default 127.0.0.1. */
   host?: string;
+  /** What `threadline serve` lets a request ask for; each has a default. */
+  limits?: {
+    /** Calls in one tRPC batch; default 20. */
+    maxBatchSize?: number;
+    /** Time to receive a whole request; default 30000 ms. */
+    requestTimeoutMs?: number;
+    /** Event streams open at once; default 2048. */
+    maxStreams?: number;
+    /** The shortest `every` a request may start; default 1000 ms. */
+    minEveryMs?: number;
+  };
   /** Folders `threadline watch` watches, with their rules. */
   watch?: { stableMs?: number; concurrency?: number; folders: WatchFolderConfig[] };
 }

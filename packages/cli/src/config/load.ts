@@ -25,6 +25,14 @@ const configSchema = z.strictObject({
   token: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().min(1).optional(),
+  limits: z
+    .strictObject({
+      maxBatchSize: positive.optional(),
+      requestTimeoutMs: positive.optional(),
+      maxStreams: positive.optional(),
+      minEveryMs: z.number().int().min(10).optional(),
+    })
+    .optional(),
   watch: watchRulesSchema.optional(),
 });
 

@@ -45,6 +45,8 @@ export interface Project {
   jobs: ProjectJob[];
   registry: JobRegistry;
   settings: Settings;
+  /** The config's `limits` for `threadline serve`. */
+  limits: NonNullable<ThreadlineConfig['limits']>;
   /** The config's `watch` rules, if it has them. */
   watch?: { rules: NonNullable<ThreadlineConfig['watch']>; base: string; file: string };
 }
@@ -111,6 +113,7 @@ export async function loadProject(options: {
     jobs,
     registry: Object.fromEntries(jobs.map((job) => [job.name, job.url])),
     settings,
+    limits: values.limits ?? {},
     ...(values.watch && config ? { watch: { rules: values.watch, base, file: config.file } } : {}),
   };
 }

@@ -5,9 +5,17 @@ import type { JobDefinitionInfo } from '../protocol/types.js';
 import { didYouMean } from '../suggest.js';
 import type { AnyJobDefinition } from './define.js';
 
+/** Converted once per schema: `definitions()` is called by every page load and every guarded start. */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+
 /** The input's JSON Schema (draft 2020-12), as a form would need it: defaults make fields optional. */
 export function jobInputSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  let json = jsonSchemas.get(schema);
+  if (!json) {
+    json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    jsonSchemas.set(schema, json);
+  }
+  return json;
 }
 
 /**

@@ -1,10 +1,15 @@
 // The JobClient the web server exposes: the engine, less what a web request
 // must not do. Only registered jobs may start (the engine would also import
 // any module by path: remote code execution), and only on allowed paths.
-import { type JobClient, NotFoundError } from '@threadline/core';
+import { type JobClient, NotFoundError, parseDuration, ValidationError } from '@threadline/core';
 import type { PathPolicy } from './paths.js';
 
-export function guardClient(client: JobClient, policy: PathPolicy): JobClient {
+/** `minEveryMs`: the shortest schedule a request may start (`every: "10ms"` was ~100 jobs/s). */
+export function guardClient(
+  client: JobClient,
+  policy: PathPolicy,
+  { minEveryMs }: { minEveryMs: number },
+): JobClient {
   return {
     definitions: () => client.definitions(),
     async start(name, input, options) {
@@ -12,6 +17,12 @@ export function guardClient(client: JobClient, policy: PathPolicy): JobClient {
       if (!known.includes(name)) {
         throw new NotFoundError(
           `unknown job "${name}"${known.length ? `; known jobs: ${known.sort().join(', ')}` : ''}`,
+        );
+      }
+      if (options?.every !== undefined && parseDuration(options.every) < minEveryMs) {
+        throw new ValidationError(
+          `every: "${options.every}" is too often: schedules started over the network run at most every ${minEveryMs / 1000}s`,
+          [{ path: 'every', message: `at least ${minEveryMs / 1000}s` }],
         );
       }
       await policy.check(input);

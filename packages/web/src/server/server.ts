@@ -31,7 +31,27 @@ export interface ServerOptions {
   pageDir?: string;
   /** SSE keep-alive interval; default 5000 ms. */
   pingMs?: number;
+  /** Limits on what requests may ask; each has a default that a user on one machine never meets. */
+  limits?: ServerLimits;
 }
+
+export interface ServerLimits {
+  /** Calls in one tRPC batch; default 20. */
+  maxBatchSize?: number;
+  /** Time to receive a whole request (headers and body; a stream's response is not counted); default 30 s. */
+  requestTimeoutMs?: number;
+  /** Event streams open at once, over all clients; default 2048. */
+  maxStreams?: number;
+  /** The shortest `every` a request may start; default 1 s. */
+  minEveryMs?: number;
+}
+
+export const DEFAULT_LIMITS: Required<ServerLimits> = {
+  maxBatchSize: 20,
+  requestTimeoutMs: 30_000,
+  maxStreams: 2048,
+  minEveryMs: 1000,
+};
 
 export interface WebServer {
   /** The page's URL, with the token when one is needed. */
@@ -55,13 +75,19 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const pageDir = options.pageDir ?? DEFAULT_PAGE_DIR;
   // Relative paths resolve against process.cwd(), as the job's worker threads will resolve them.
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const policy = await PathPolicy.create(options.allow ?? []);
-  const client = guardClient(options.client, policy);
+  const client = guardClient(options.client, policy, limits);
   const hosts = allowedHosts(host);
   let sseConnections = 0;
 
   const router = createAppRouter(client, options.pingMs !== undefined ? { pingMs: options.pingMs } : {});
-  const trpc = createHTTPHandler({ router, basePath: '/trpc/', maxBodySize: maxBodyBytes });
+  const trpc = createHTTPHandler({
+    router,
+    basePath: '/trpc/',
+    maxBodySize: maxBodyBytes,
+    maxBatchSize: limits.maxBatchSize,
+  });
   // The event stream is tRPC's wire format served directly: one shared subscription for all connections.
   const events = createEventStream(router, client, '/trpc/');
 
@@ -80,6 +106,14 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
 
     if (url.pathname === '/trpc' || url.pathname.startsWith('/trpc/')) {
       if (req.headers.accept?.includes('text/event-stream')) {
+        if (sseConnections >= limits.maxStreams) {
+          // The client's EventSource retries by itself; by then a stream has usually closed.
+          res.setHeader('retry-after', '5');
+          return refuse(res, url, {
+            status: 503,
+            message: `refused: ${limits.maxStreams} event streams are open`,
+          });
+        }
         sseConnections++;
         res.once('close', () => sseConnections--);
       }
@@ -107,13 +141,20 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
     await serveStatic(pageDir, url.pathname, res, req.method === 'HEAD');
   };
 
-  const server = http.createServer((req, res) => {
+  // Only the request must arrive in time: a stream's long response is not counted, and a slow
+  // body or slow headers (300 held open for ever, before) are cut off with 408. Node checks
+  // every connectionsCheckingInterval (30 s by default), so a short limit needs a shorter check.
+  const timeouts = {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: Math.min(60_000, limits.requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(5000, Math.max(100, limits.requestTimeoutMs / 4)),
+  };
+  const server = http.createServer(timeouts, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   });
-  server.requestTimeout = 0; // SSE streams stay open; the tRPC pings keep them honest.
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -163,6 +204,7 @@ function refuse(res: http.ServerResponse, url: URL, refusal: Refusal): void {
       403: 'FORBIDDEN',
       413: 'PAYLOAD_TOO_LARGE',
       415: 'UNSUPPORTED_MEDIA_TYPE',
+      503: 'SERVICE_UNAVAILABLE',
     }[refusal.status];
     res.writeHead(refusal.status, { 'content-type': 'application/json' });
     res.end(
