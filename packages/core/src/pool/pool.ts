@@ -46,7 +46,8 @@ interface Thread {
 
 export class Slot {
   worker!: Worker;
-  remote!: Comlink.Remote<WorkerApi>;
+  /** Private: Comlink's types need the DOM lib, and must stay out of the published declarations. */
+  private remote!: Comlink.Remote<WorkerApi>;
   /** Resolves when the current worker is online. */
   ready!: Promise<void>;
   busy = false;
