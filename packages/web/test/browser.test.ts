@@ -59,7 +59,8 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => barValue(page, jobId), { timeout: 10_000 }).toBeGreaterThan(5);
     const seen = await barValue(page, jobId);
     await expect.poll(() => barValue(page, jobId), { timeout: 10_000 }).toBeGreaterThan(seen + 5);
-    await expect.poll(() => row.getByTestId('count').textContent()).toMatch(/^\d+ \/ 80 items$/);
+    // Core's formatter, as in the terminal: "12/80 items".
+    await expect.poll(() => row.getByTestId('count').textContent()).toMatch(/^\d+\/80 items$/);
     // Failed items show up in the details panel, which opened on start.
     await page
       .getByTestId('details')

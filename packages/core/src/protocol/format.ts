@@ -3,8 +3,9 @@
 // (`@threadline/core/format`).
 import { isFinal, type JobSnapshot, type Progress } from './types.js';
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
+/** 65 → "1m05s", 3900 → "1h05m"; "?" when not known (null, an infinite ETA). */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;

@@ -46,7 +46,9 @@ export function App() {
             <JobDetailsPanel
               key={selected}
               id={selected}
-              live={view.active.find((j) => j.id === selected) ?? view.history.find((j) => j.id === selected)}
+              live={
+                view.active.find((j) => j.id === selected) ?? view.finished.find((j) => j.id === selected)
+              }
               version={view.version}
               onClose={() => setSelected(undefined)}
             />

@@ -1,11 +1,11 @@
-import type { JobSnapshot } from '@threadline/core';
+import type { JobSnapshot, JobsViewState } from '@threadline/core/client';
 import { memo, useState } from 'react';
 import { messageOf } from './api';
-import { elapsed, formatCount, formatDuration, formatTime, STATE_LABEL } from './format';
-import { type JobsView, jobStore } from './store';
+import { formatCount, formatTime, STATE_LABEL, took } from './format';
+import { jobs } from './store';
 
 export function History(props: {
-  view: JobsView;
+  view: JobsViewState;
   selected: string | undefined;
   onToggle: (id: string) => void;
 }) {
@@ -16,7 +16,7 @@ export function History(props: {
     setLoading(true);
     setError(undefined);
     try {
-      await jobStore.loadMoreHistory();
+      await jobs.loadMore();
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -28,11 +28,11 @@ export function History(props: {
       <h2>
         History{' '}
         <span className="count">
-          {view.history.length}
-          {view.historyComplete ? '' : '+'}
+          {view.finished.length}
+          {view.finishedComplete ? '' : '+'}
         </span>
       </h2>
-      {view.history.length === 0 ? (
+      {view.finished.length === 0 ? (
         <p className="empty">{view.loaded ? 'No finished jobs yet.' : 'Loading…'}</p>
       ) : (
         <table className="history" data-testid="history">
@@ -47,13 +47,13 @@ export function History(props: {
             </tr>
           </thead>
           <tbody>
-            {view.history.map((job) => (
+            {view.finished.map((job) => (
               <HistoryRow key={job.id} job={job} open={selected === job.id} onToggle={onToggle} />
             ))}
           </tbody>
         </table>
       )}
-      {!view.historyComplete && view.history.length > 0 && (
+      {!view.finishedComplete && view.finished.length > 0 && (
         <button type="button" className="more" disabled={loading} onClick={more}>
           {loading ? 'Loading…' : 'Load older jobs'}
         </button>
@@ -79,9 +79,9 @@ const HistoryRow = memo(function HistoryRow(props: {
       <td>
         <span className={`state ${job.state}`}>{STATE_LABEL[job.state]}</span>
       </td>
-      <td>{formatCount(job)}</td>
+      <td>{formatCount(job.progress, job.unit)}</td>
       <td>{job.items.failed || ''}</td>
-      <td>{formatDuration(elapsed(job))}</td>
+      <td>{took(job)}</td>
       <td>{formatTime(job.finishedAt)}</td>
     </tr>
   );

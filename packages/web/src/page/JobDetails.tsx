@@ -1,7 +1,7 @@
-import type { JobDetails, JobSnapshot } from '@threadline/core';
+import type { JobDetails, JobSnapshot } from '@threadline/core/client';
 import { useEffect, useRef, useState } from 'react';
-import { getDetails, messageOf } from './api';
-import { elapsed, formatCount, formatDuration, formatTime, STATE_LABEL } from './format';
+import { client, messageOf } from './api';
+import { formatCount, formatTime, STATE_LABEL, took } from './format';
 
 /** Details refetch at most this often while their job changes. */
 const REFRESH_MS = 1000;
@@ -36,8 +36,10 @@ export function JobDetailsPanel(props: {
       () => {
         pending.current = undefined;
         last.current = Date.now();
-        getDetails(id)
+        client
+          .details(id)
           .then((d) => {
+            if (!d) throw new Error(`no job with id ${id}`);
             setDetails(d);
             setError(undefined);
           })
@@ -67,7 +69,7 @@ export function JobDetailsPanel(props: {
               <span className={`state ${job.state}`}>{STATE_LABEL[job.state]}</span>
             </dd>
             <dt>Progress</dt>
-            <dd>{formatCount(job)}</dd>
+            <dd>{formatCount(job.progress, job.unit)}</dd>
             <dt>Items</dt>
             <dd>
               {job.items.succeeded} ok, {job.items.failed} failed, {job.items.cancelled} cancelled
@@ -76,7 +78,7 @@ export function JobDetailsPanel(props: {
             <dt>Started</dt>
             <dd>{formatTime(job.startedAt)}</dd>
             <dt>Took</dt>
-            <dd>{formatDuration(elapsed(job))}</dd>
+            <dd>{took(job)}</dd>
             <dt>Id</dt>
             <dd className="mono">{job.id}</dd>
           </dl>

@@ -1,7 +1,7 @@
-import type { JobSnapshot } from '@threadline/core';
+import type { JobSnapshot } from '@threadline/core/client';
 import { memo, useEffect, useState } from 'react';
-import { messageOf, trpc } from './api';
-import { formatCount, formatDuration, formatRate, STATE_LABEL } from './format';
+import { client, messageOf } from './api';
+import { barFraction, formatCount, formatDuration, formatPercent, formatRate, STATE_LABEL } from './format';
 
 /** Cancelling this long without an end offers Force, which terminates the job's workers. */
 const FORCE_AFTER_MS = 1500;
@@ -15,14 +15,14 @@ export const JobRow = memo(function JobRow(props: {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const showForce = useForceAfter(job.state === 'cancelling');
-  const fraction = job.progress.fraction;
+  const fraction = barFraction(job);
   const percent = fraction === null ? null : Math.round(fraction * 1000) / 10;
 
   const cancel = async (force: boolean) => {
     setBusy(true);
     setError(undefined);
     try {
-      await trpc.jobs.cancel.mutate({ id: job.id, ...(force ? { force } : {}) });
+      await client.cancel(job.id, force ? { force } : {});
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -73,8 +73,8 @@ export const JobRow = memo(function JobRow(props: {
         <div className="fill" style={{ width: `${percent ?? 30}%` }} />
       </div>
       <div className="job-stats">
-        <span data-testid="count">{formatCount(job)}</span>
-        <span>{percent === null ? '' : `${percent.toFixed(1)}%`}</span>
+        <span data-testid="count">{formatCount(job.progress, job.unit)}</span>
+        <span>{fraction === null ? '' : formatPercent(fraction)}</span>
         <span title="rate">{formatRate(job.progress.rate, job.unit)}</span>
         <span title="time left">ETA {formatDuration(job.progress.eta)}</span>
         {job.items.failed > 0 && <span className="failed-count">{job.items.failed} failed</span>}

@@ -1,9 +1,9 @@
 import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
-import type { JobDefinitionInfo } from '@threadline/core';
+import type { JobDefinitionInfo } from '@threadline/core/client';
 import { useEffect, useState } from 'react';
-import { type Issue, issuesOf, messageOf, trpc } from './api';
+import { client, type Issue, issuesOf, messageOf } from './api';
 
 const UI: UiSchema = { 'ui:submitButtonOptions': { submitText: 'Start' } };
 
@@ -35,8 +35,8 @@ export function StartJob(props: { onStarted: (id: string) => void }) {
   useEffect(() => {
     let live = true;
     const load = (attempt: number) =>
-      trpc.jobs.definitions
-        .query()
+      client
+        .definitions()
         .then((list) => {
           if (!live) return;
           setDefinitions(list);
@@ -110,7 +110,7 @@ function JobForm(props: { definition: JobDefinitionInfo; onStarted: (id: string)
     setNotice(undefined);
     setExtraErrors(undefined);
     try {
-      const job = await trpc.jobs.start.mutate({ name: definition.name, input });
+      const job = await client.start(definition.name, input);
       setNotice(`Started ${job.title}.`);
       props.onStarted(job.id);
     } catch (e) {

@@ -1,10 +1,23 @@
-// The page's tRPC client: plain HTTP for queries and mutations, SSE for events.
-// Same origin, so the token (if any) travels in the cookie the server set.
-import type { JobDetails, JobSnapshot } from '@threadline/core';
+// The page's JobClient: tRPC over plain HTTP for queries and mutations, the
+// browser's own EventSource for events. Same origin, so the token (if any)
+// travels in the cookie the server set. @threadline/trpc's createTrpcClient is
+// for Node (the `eventsource` package, and error classes from core's Node
+// entry); this one imports only what a browser has.
+import type {
+  CancelOptions,
+  EventsOptions,
+  JobClient,
+  JobDefinitionInfo,
+  JobDetails,
+  JobEvent,
+  JobFilter,
+  JobSnapshot,
+  StartOptions,
+} from '@threadline/core/client';
 import type { AppRouter } from '@threadline/trpc';
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 
-export const trpc = createTRPCClient<AppRouter>({
+const trpc = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === 'subscription',
@@ -13,6 +26,105 @@ export const trpc = createTRPCClient<AppRouter>({
     }),
   ],
 });
+
+const closing = new AbortController();
+
+/** The router answers NOT_FOUND for an unknown id; JobClient says undefined. */
+async function orUndefined<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (
+      error instanceof TRPCClientError &&
+      (error.data as { code?: string } | undefined)?.code === 'NOT_FOUND'
+    )
+      return undefined;
+    throw error;
+  }
+}
+
+// tRPC's JSON typing makes `unknown` fields optional; the router returns core's types unchanged.
+export const client: JobClient = {
+  definitions: () => trpc.jobs.definitions.query() as Promise<JobDefinitionInfo[]>,
+  start: (name: string, input: unknown, options?: StartOptions) =>
+    trpc.jobs.start.mutate({
+      name,
+      input,
+      ...(options?.every !== undefined ? { every: options.every } : {}),
+    }) as Promise<JobSnapshot>,
+  cancel: (id: string, options: CancelOptions = {}) =>
+    trpc.jobs.cancel.mutate({ id, ...options }) as Promise<JobSnapshot>,
+  get: (id: string) => orUndefined(trpc.jobs.get.query({ id }) as Promise<JobSnapshot>),
+  details: (id: string) => orUndefined(trpc.jobs.details.query({ id }) as Promise<JobDetails>),
+  list: (filter: JobFilter = {}) => trpc.jobs.list.query(filter) as Promise<JobSnapshot[]>,
+  events: (options: EventsOptions = {}) => ({ [Symbol.asyncIterator]: () => events(options) }),
+  close: async () => closing.abort(),
+};
+
+/**
+ * One SSE subscription as an AsyncIterable. A dropped connection ends it with
+ * an error instead of reconnecting out of sight: the caller (core's jobsView)
+ * resumes from the last seq it saw, and can say meanwhile that it is away.
+ */
+async function* events(options: EventsOptions): AsyncGenerator<JobEvent> {
+  const { jobId, after } = options;
+  const stop = AbortSignal.any([closing.signal, ...(options.signal ? [options.signal] : [])]);
+  const queue: JobEvent[] = [];
+  let failed: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const subscription = trpc.jobs.events.subscribe(
+    {
+      ...(jobId !== undefined ? { jobId } : {}),
+      ...(after !== undefined ? { lastEventId: String(after) } : {}),
+    },
+    {
+      onData: (envelope) => {
+        queue.push(envelope.data as JobEvent);
+        notify();
+      },
+      onConnectionStateChange: (state) => {
+        if (state.state === 'connecting' && state.error) {
+          failed ??= state.error;
+          notify();
+        }
+      },
+      onError: (error) => {
+        failed ??= error;
+        notify();
+      },
+      onComplete: () => {
+        ended = true;
+        notify();
+      },
+    },
+  );
+  stop.addEventListener('abort', notify);
+  let cursor = after;
+  try {
+    while (!stop.aborted) {
+      const event = queue.shift();
+      if (event) {
+        if (cursor !== undefined && event.seq <= cursor) continue;
+        cursor = event.seq;
+        yield event;
+        continue;
+      }
+      if (failed !== undefined) throw failed;
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    stop.removeEventListener('abort', notify);
+    subscription.unsubscribe();
+  }
+}
 
 export interface Issue {
   path: string;
@@ -27,9 +139,3 @@ export function issuesOf(error: unknown): Issue[] {
 }
 
 export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-// tRPC's JSON typing makes `unknown` fields optional; the router returns core's types unchanged.
-export const listJobs = (filter: Parameters<typeof trpc.jobs.list.query>[0]) =>
-  trpc.jobs.list.query(filter) as Promise<JobSnapshot[]>;
-export const getJob = (id: string) => trpc.jobs.get.query({ id }) as Promise<JobSnapshot>;
-export const getDetails = (id: string) => trpc.jobs.details.query({ id }) as Promise<JobDetails>;
