@@ -1,5 +1,6 @@
 // The rules the engine and the BullMQ backend share, on their own: no pool, no store.
 import { describe, expect, it } from 'vitest';
+import type { CellSample } from '../src/progress/cell-reader.js';
 import type { ErrorInfo } from '../src/protocol/errors.js';
 import {
   FAIL_FAST_REASON,
@@ -10,6 +11,7 @@ import {
 import { newId } from '../src/rules/ids.js';
 import { itemEvent, itemLabel, settleBatch } from '../src/rules/item-events.js';
 import { EMPTY_PROGRESS, newStaticJob, queuedSnapshot } from '../src/rules/new-job.js';
+import { etaOf, fractionOf, RateMeter, shareOfCells } from '../src/rules/sampler.js';
 
 describe('rules: ids', () => {
   it('makes prefixed ids that sort by creation time', async () => {
@@ -228,5 +230,79 @@ describe('rules: item events', () => {
     const { settled, rerun } = settleBatch(job, items, lost, true);
     expect(settled.map((s) => s.event.outcome)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(rerun).toEqual([]);
+  });
+});
+
+describe('rules: sampler', () => {
+  const cell = (over: Partial<CellSample>): CellSample => ({
+    current: -1,
+    completed: 0,
+    done: 0,
+    total: null,
+    message: null,
+    ...over,
+  });
+
+  it('folds the cells of a job’s batches: finished items, running items’ fractions, the latest word', () => {
+    const share = shareOfCells([
+      { cell: cell({ completed: 3, current: 3, done: 5, total: 10, message: 'a' }), items: 8 },
+      // A cell already counting its next batch still counts only this one's items.
+      { cell: cell({ completed: 9 }), items: 4 },
+      { cell: cell({ completed: 1, current: 1, done: 3, total: 4, message: null }), items: 2 },
+    ]);
+    expect(share).toEqual({
+      completed: 8,
+      partial: 1.25,
+      message: 'a',
+      running: true,
+      itemDone: 3,
+      itemTotal: 4,
+    });
+    expect(shareOfCells([])).toEqual({
+      completed: 0,
+      partial: 0,
+      message: null,
+      running: false,
+      itemDone: 0,
+      itemTotal: null,
+    });
+  });
+
+  it('says how far a job is, with nothing to do as done', () => {
+    expect(fractionOf(5, 0.5, 10)).toBe(0.55);
+    expect(fractionOf(10, 1, 10)).toBe(1);
+    expect(fractionOf(0, 0, 0)).toBe(1);
+    expect(fractionOf(5, 0, null)).toBeNull();
+  });
+
+  it('reads a steady 20 items a second as 20/s, with the ETA of what is left', () => {
+    const meter = new RateMeter();
+    const t0 = 1_000_000;
+    expect(meter.update(t0, 0)).toBeNull();
+    // Samples closer than a quarter second are not a rate yet.
+    expect(meter.update(t0 + 100, 2)).toBeNull();
+    for (let s = 1; s <= 10; s++) meter.update(t0 + s * 500, s * 10);
+    expect(meter.rate).toBeCloseTo(20, 10);
+    expect(etaOf(meter.rate, 100, 200)).toBeCloseTo(5, 10);
+    expect(etaOf(meter.rate, 250, 200)).toBe(0);
+  });
+
+  it('smooths a change of pace over a few samples instead of jumping', () => {
+    const meter = new RateMeter();
+    meter.update(1000, 0);
+    meter.update(2000, 10);
+    expect(meter.rate).toBe(10);
+    meter.update(3000, 40);
+    expect(meter.rate).toBeCloseTo(10 * 0.7 + 30 * 0.3, 10);
+    // Nothing done in a second: the rate falls, it does not drop to zero.
+    meter.update(4000, 40);
+    expect(meter.rate).toBeCloseTo(16 * 0.7, 10);
+  });
+
+  it('has an ETA of 0 once all is done, and none while the rate or the total is unknown', () => {
+    expect(etaOf(null, 10, 10)).toBe(0);
+    expect(etaOf(null, 5, 10)).toBeNull();
+    expect(etaOf(4, 5, null)).toBeNull();
+    expect(etaOf(0, 5, 10)).toBeNull();
   });
 });

@@ -6,7 +6,13 @@
 //
 // Every script takes ARGV[1] = key prefix, ARGV[2] = job id. Keys are built
 // here from the prefix, which ties a deployment to one Redis (not a cluster).
+import { RATE_SMOOTHING } from '@threadline/core';
 import { PRELUDE } from './prelude.js';
+
+/** Core's rate smoothing (its RateMeter), as Lua numbers: one setting for both backends. */
+const RATE_MIN_S = RATE_SMOOTHING.minIntervalMs / 1000;
+const RATE_KEEP = 1 - RATE_SMOOTHING.weight;
+const RATE_WEIGHT = RATE_SMOOTHING.weight;
 
 /**
  * ARGV: static JSON, job ref, mode, createdAt, queued event JSON, then for a periodic job:
@@ -123,7 +129,8 @@ return {'cancelling', complete()}
 /**
  * ARGV: worker id, items completed in its running chunks, partial fraction of its running
  * items, message, has message (0|1). Folds every live worker's share into one progress
- * event, with the rate smoothed over a few seconds as in-process. Returns {state, cancel forced (0|1)}.
+ * event, with the rate and ETA of core's RateMeter and etaOf, written again in Lua: the
+ * rate is of every worker's items together, so only Redis can keep it. Returns {state, cancel forced (0|1)}.
  */
 const progress = `
 local h = redis.call('HMGET', JK, 'state', 'enumDone', 'enumerated', 'succeeded', 'failed', 'cancelled',
@@ -162,9 +169,9 @@ if not h[7] then
   redis.call('HSET', JK, 'rateAt', t, 'rateDone', done)
 else
   local elapsed = (t - tonumber(h[7])) / 1000
-  if elapsed >= 0.25 then
+  if elapsed >= ${RATE_MIN_S} then
     local instant = math.max(0, done - tonumber(h[8])) / elapsed
-    if rate == cjson.null then rate = instant else rate = rate * 0.7 + instant * 0.3 end
+    if rate == cjson.null then rate = instant else rate = rate * ${RATE_KEEP} + instant * ${RATE_WEIGHT} end
     redis.call('HSET', JK, 'rateAt', t, 'rateDone', done, 'rate', rate)
   end
 end

@@ -2,7 +2,8 @@
 // sends each job's share to Redis only when it changed, where the progress
 // script folds every worker's share into one `progress` event. As in-process,
 // an item's ctx.progress() is a store into shared memory, never a message.
-import { readCell } from '@threadline/core';
+// The cells are read by core's rule (shareOfCells), as in-process.
+import { type CellSample, readCell, shareOfCells } from '@threadline/core';
 import type { RedisStore } from '../store/store.js';
 import type { ChunkRunner } from './chunks.js';
 
@@ -27,17 +28,17 @@ export class ProgressReporter {
     if (this.sending) return;
     this.sending = true;
     try {
-      const shares = new Map<string, Share>();
+      // Each job's chunks here, with the cells of those that are on a thread now.
+      const cells = new Map<string, { cell: CellSample; items: number }[]>();
       for (const chunk of this.runner.running) {
-        const share = shares.get(chunk.jobId) ?? { completed: 0, partial: 0, message: null };
-        shares.set(chunk.jobId, share);
-        if (!chunk.slot) continue;
-        const cell = readCell(chunk.slot.cell);
-        share.completed += Math.min(cell.completed, chunk.batch.length);
-        if (cell.current >= 0) {
-          if (cell.total !== null && cell.total > 0) share.partial += Math.min(1, cell.done / cell.total);
-          share.message = cell.message ?? share.message;
-        }
+        const ofJob = cells.get(chunk.jobId) ?? [];
+        cells.set(chunk.jobId, ofJob);
+        if (chunk.slot) ofJob.push({ cell: readCell(chunk.slot.cell), items: chunk.batch.length });
+      }
+      const shares = new Map<string, Share>();
+      for (const [jobId, ofJob] of cells) {
+        const { completed, partial, message } = shareOfCells(ofJob);
+        shares.set(jobId, { completed, partial, message });
       }
       // Jobs this worker reported on before: their share drops to nothing once their chunks are done.
       for (const jobId of [...this.sent.keys(), ...this.runner.recorded]) {

@@ -8,6 +8,7 @@ import type { ErrorInfo } from '../protocol/errors.js';
 import type { JobSnapshot, Progress } from '../protocol/types.js';
 import type { FinishingJob } from '../rules/final-state.js';
 import type { PendingItem } from '../rules/item-events.js';
+import { etaOf, fractionOf, RateMeter, shareOfCells } from '../rules/sampler.js';
 
 export interface Batch {
   slot: Slot;
@@ -37,8 +38,7 @@ export class ActiveJob {
   /** A run's cell as its call left it: its last progress report. */
   lastReport: CellSample | undefined;
   private avgItemMs: number | null = null;
-  private lastSample = { at: 0, done: 0 };
-  private rate: number | null = null;
+  private readonly rate = new RateMeter();
 
   constructor(
     readonly snapshot: JobSnapshot,
@@ -89,33 +89,22 @@ export class ActiveJob {
 
   /** Samples the job's cells; returns the new progress, or undefined when nothing a person would see changed. */
   sample(now: number): Progress | undefined {
-    let done = this.finishedItems;
-    let partial = 0;
-    let message: string | null = null;
-    let itemTotal: number | null = null;
-    let itemDone = 0;
-    let running = false;
-    for (const batch of this.batches) {
-      const cell = readCell(batch.slot.cell);
-      done += Math.min(cell.completed, batch.items.length);
-      if (cell.current >= 0) {
-        running = true;
-        if (cell.total !== null && cell.total > 0) partial += Math.min(1, cell.done / cell.total);
-        message = cell.message ?? message;
-        itemDone = cell.done;
-        itemTotal = cell.total;
-      }
-    }
+    const cells = [...this.batches].map((batch) => ({
+      cell: readCell(batch.slot.cell),
+      items: batch.items.length,
+    }));
+    const share = shareOfCells(cells);
+    let done = this.finishedItems + share.completed;
     const last = this.snapshot.progress;
     // Between items (a cell is idle for a moment), the last word stands.
-    if (!running) message = last.message;
+    let message = share.running ? share.message : last.message;
     let total: number | null = this.enumerationDone ? this.enumerated : null;
-    let fraction: number | null = total ? Math.min(1, (done + partial) / total) : total === 0 ? 1 : null;
+    let fraction = fractionOf(done, share.partial, total);
     if (this.mode === 'run') {
       // One long call: its own units are the progress (bytes, epochs), not "1 item".
-      if (running) {
-        done = itemDone;
-        total = itemTotal;
+      if (share.running) {
+        done = share.itemDone;
+        total = share.itemTotal;
         fraction = total ? Math.min(1, done / total) : null;
       } else if (this.batches.size > 0) {
         ({ done, total, fraction } = last);
@@ -136,14 +125,8 @@ export class ActiveJob {
       }
     }
     const previous = last;
-    this.updateRate(now, done);
-    const eta =
-      this.rate && total !== null && this.rate > 0
-        ? Math.max(0, (total - done) / this.rate)
-        : total === done
-          ? 0
-          : null;
-    const next: Progress = { done, total, fraction, rate: this.rate, eta, message };
+    const rate = this.rate.update(now, done);
+    const next: Progress = { done, total, fraction, rate, eta: etaOf(rate, done, total), message };
     const changed =
       next.done !== previous.done ||
       next.total !== previous.total ||
@@ -151,18 +134,5 @@ export class ActiveJob {
       Math.round((next.fraction ?? -1) * 1000) !== Math.round((previous.fraction ?? -1) * 1000);
     this.snapshot.progress = next;
     return changed ? next : undefined;
-  }
-
-  private updateRate(now: number, done: number): void {
-    const elapsed = (now - this.lastSample.at) / 1000;
-    if (this.lastSample.at === 0) {
-      this.lastSample = { at: now, done };
-      return;
-    }
-    if (elapsed < 0.25) return;
-    const instant = Math.max(0, done - this.lastSample.done) / elapsed;
-    // Smoothed over a few seconds, so the ETA does not jump with every batch.
-    this.rate = this.rate === null ? instant : this.rate * 0.7 + instant * 0.3;
-    this.lastSample = { at: now, done };
   }
 }

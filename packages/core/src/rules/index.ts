@@ -21,3 +21,11 @@ export {
   settleBatch,
 } from './item-events.js';
 export { EMPTY_PROGRESS, newStaticJob, queuedSnapshot, type StaticJob } from './new-job.js';
+export {
+  type CellShare,
+  etaOf,
+  fractionOf,
+  RATE_SMOOTHING,
+  RateMeter,
+  shareOfCells,
+} from './sampler.js';
