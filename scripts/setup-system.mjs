@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs before `npm test`: makes sure the system programs the tests drive for
-// real (a Redis server, Chromium, tmux) are present. As root it installs the
+// real (a Redis server, Chromium, tmux, exiftool) are present. As root it installs the
 // missing ones with apt-get; otherwise it names them and how to install them.
 import { execFileSync, spawnSync } from 'node:child_process';
 
@@ -8,6 +8,7 @@ const needed = [
   { bin: 'redis-server', pkg: 'redis-server' },
   { bin: 'chromium', pkg: 'chromium' },
   { bin: 'tmux', pkg: 'tmux' },
+  { bin: 'exiftool', pkg: 'libimage-exiftool-perl' },
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

@@ -2,17 +2,29 @@
 // (and resets the tag), sets the file's mtime to when it was taken, and
 // optionally renames it by date. Every step is atomic on its own, so a photo
 // cut short by a cancel is left in a consistent state and a rerun finishes it.
-import { chmod, stat, utimes } from 'node:fs/promises';
+import { chmod, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { defineJob, type JobContext, writeFileAtomic, z } from '@threadline/core/job';
-import { loadExifr, loadSharp } from './lib/lazy-imports.js';
+import { rebuildJpeg } from './lib/jpeg-rewrite.js';
+import { loadSharp } from './lib/lazy-imports.js';
 import { checkRenamePattern, parseExifDate, renderName, type TakenAt } from './lib/photo-date.js';
+import { PhotoError, type PhotoMetadata, parseExifBuffer, readPhotoMetadata } from './lib/photo-metadata.js';
 import { renameExclusive, splitName } from './lib/rename-exclusive.js';
 import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
 import { capList } from './lib/units.js';
 
-// Formats that carry EXIF and that sharp can write back.
-const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.png']);
+// Formats that carry EXIF. sharp writes back all but HEIF, whose dates are read (from the EXIF item sharp extracts).
+const PHOTO_EXTENSIONS = new Set([
+  '.jpg',
+  '.jpeg',
+  '.tif',
+  '.tiff',
+  '.webp',
+  '.png',
+  '.heic',
+  '.heif',
+  '.avif',
+]);
 
 const input = z.object({
   folder: z.string().min(1).describe('Folder of photos'),
@@ -60,20 +72,23 @@ export default defineJob({
     const { path } = item;
     const folder = resolve(options.folder);
     let file = join(folder, path);
-    const tags = await readTags(file);
+    // The whole file: EXIF can sit anywhere its format allows, and a rotation needs the bytes anyway.
+    const bytes = await readFile(file);
+    const meta = await readMetadata(bytes);
+    const tags = meta.exif?.tags;
     if (!tags) return { path, noExif: true };
-    const taken = parseExifDate(
-      tags.DateTimeOriginal ?? tags.CreateDate,
-      tags.OffsetTimeOriginal ?? tags.OffsetTime,
-    );
-    const orientation = typeof tags.Orientation === 'number' ? tags.Orientation : 1;
+    const taken =
+      parseExifDate(tags.dateTimeOriginal, tags.offsetTimeOriginal ?? tags.offsetTime) ??
+      parseExifDate(tags.createDate, tags.offsetTimeDigitized ?? tags.offsetTime);
+    // HEIF shows its images turned by the container's own transforms (irot, imir); its EXIF tag is not applied.
+    const orientation = meta.format === 'heif' ? 1 : (tags.orientation ?? 1);
     const result: Result = { path, ...(taken ? { takenAt: taken.date.toISOString() } : {}) };
     const stats = await stat(file);
 
     if (options.rotate && orientation > 1 && orientation <= 8) {
       result.rotated = orientation;
       ctx.throwIfCancelled();
-      if (!options.dryRun) await rotateInPlace(file, stats, options, taken, ctx);
+      if (!options.dryRun) await rotateInPlace(file, bytes, meta, orientation, stats, options, taken, ctx);
     }
     if (options.setMtime && taken && Math.abs(stats.mtime.getTime() - taken.date.getTime()) >= 1000) {
       result.mtimeSet = true;
@@ -107,6 +122,9 @@ export default defineJob({
       unchanged: count((result) => !changed(result)),
       withoutExif: count((result) => result.noExif === true),
       withoutDate: count((result) => !result.noExif && result.takenAt === undefined),
+      // Reported by name: a photo without a date is left for a person, never given one guessed.
+      undated: capList(results.filter((result) => result.takenAt === undefined).map((result) => result.path))
+        .list,
       failed,
       cancelled,
     };
@@ -117,52 +135,76 @@ export default defineJob({
   },
 });
 
-interface Tags {
-  Orientation?: unknown;
-  DateTimeOriginal?: unknown;
-  CreateDate?: unknown;
-  OffsetTimeOriginal?: unknown;
-  OffsetTime?: unknown;
-}
-
-async function readTags(file: string): Promise<Tags | undefined> {
-  const exifr = await loadExifr();
+/** Format and EXIF from the file's bytes; HEIF's EXIF item as sharp extracts it. Damage is a reason, not a guess. */
+async function readMetadata(bytes: Buffer): Promise<PhotoMetadata> {
+  let meta: PhotoMetadata;
   try {
-    // Raw values: dates as the camera wrote them (parsed with their offset below), orientation as a number.
-    const tags = (await exifr.parse(file, {
-      pick: ['Orientation', 'DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 'OffsetTime'],
-      translateValues: false,
-      reviveValues: false,
-    })) as Tags | undefined;
-    return tags && Object.keys(tags).length > 0 ? tags : undefined;
+    meta = readPhotoMetadata(bytes);
   } catch (error) {
+    if (error instanceof PhotoError && !error.message.startsWith('not a ')) throw error;
     throw new Error(`cannot read EXIF: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (meta.format !== 'heif') return meta;
+  const sharp = await loadSharp();
+  const { exif } = await sharp(bytes)
+    .metadata()
+    .catch((error: Error) => {
+      throw new Error(`cannot read HEIF metadata: ${error.message}`);
+    });
+  const block = exif ? parseExifBuffer(exif) : undefined;
+  return { ...meta, ...(block ? { exif: block } : {}) };
 }
 
-/** Replaces the photo with its rotated version: the original's permissions, and the right mtime, before the rename. */
+/** sharp's operations that turn a photo stored with this EXIF orientation upright (sharp rotates, then mirrors). */
+const UPRIGHT: Record<number, { angle: number; flop: boolean }> = {
+  2: { angle: 0, flop: true },
+  3: { angle: 180, flop: false },
+  4: { angle: 180, flop: true },
+  5: { angle: 270, flop: true },
+  6: { angle: 90, flop: false },
+  7: { angle: 90, flop: true },
+  8: { angle: 270, flop: false },
+};
+
+/** Replaces the photo with its upright version: the original's permissions, and the right mtime, before the rename. */
 async function rotateInPlace(
   file: string,
+  bytes: Buffer,
+  meta: PhotoMetadata,
+  orientation: number,
   stats: { mode: number; atime: Date; mtime: Date },
   options: Input,
   taken: TakenAt | undefined,
   ctx: JobContext,
 ): Promise<void> {
+  const { format } = meta;
+  if (format === 'heif') throw new Error('cannot rotate HEIF images');
   const sharp = await loadSharp();
-  const { format } = await sharp(file).metadata();
-  if (format !== 'jpeg' && format !== 'png' && format !== 'webp' && format !== 'tiff') {
-    throw new Error(`cannot rotate ${format ?? 'unknown'} images`);
+  const { angle, flop } = UPRIGHT[orientation]!;
+  // The orientation read here, applied explicitly: not whatever the decoder finds on its own.
+  let image = sharp(bytes).rotate(angle);
+  if (flop) image = image.flop();
+  let output: Buffer;
+  try {
+    if (format === 'jpeg') {
+      // Pixels in the original's colour space (its ICC profile goes back in with the rest of its metadata).
+      const encoded = await image.keepIccProfile().jpeg({ quality: options.quality }).toBuffer();
+      output = rebuildJpeg(bytes, meta, encoded, orientation);
+    } else {
+      output = await image
+        .withMetadata({ orientation: 1 })
+        .toFormat(format, format === 'webp' ? { quality: options.quality } : {})
+        .toBuffer();
+    }
+  } catch (error) {
+    throw new Error(
+      `cannot decode the ${format.toUpperCase()} image: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  const lossy = format === 'jpeg' || format === 'webp';
+  ctx.throwIfCancelled();
   const mtime = options.setMtime && taken ? taken.date : stats.mtime;
   await writeFileAtomic(file, async (temp) => {
-    await sharp(file)
-      .rotate() // applies the orientation and removes the tag; keepExif keeps the rest (the date taken)
-      .keepExif()
-      .keepIccProfile()
-      .toFormat(format, lossy ? { quality: options.quality } : {})
-      .toFile(temp);
-    ctx.throwIfCancelled();
+    await writeFile(temp, output);
     await chmod(temp, stats.mode & 0o7777);
     await utimes(temp, stats.atime, mtime);
   });

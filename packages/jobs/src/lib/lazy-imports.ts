@@ -2,7 +2,7 @@
 // with the job's module. A job module is also imported only to read its
 // definition (name, title, input schema: `threadline jobs`, forms, the engine's
 // registry), in the main thread, and that must not pay for sharp's native
-// libvips, exifr or the feed parser when the job never runs there.
+// libvips or the feed parser when the job never runs there.
 
 /** The same promise on every call: one import per thread, however many items ask at once. */
 const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
@@ -11,6 +11,5 @@ const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
 };
 
 export const loadSharp = once(() => import('sharp').then((module) => module.default));
-export const loadExifr = once(() => import('exifr').then((module) => module.default));
 /** The module, not fast-xml-parser itself: it builds its parser when imported. */
 export const loadFeedParser = once(() => import('./feed-parser.js'));
