@@ -4,8 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEngine } from '@threadline/core';
 import { cleanupStack } from '@threadline/testing';
-import { createAppRouter, createEventStream, createTrpcClient } from '@threadline/trpc';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createApiHandler, createTrpcClient } from '@threadline/trpc';
 import { afterEach } from 'vitest';
 import { CONTRACT_REGISTRY, jobClientContract } from '../src/suite.js';
 
@@ -20,19 +19,15 @@ jobClientContract('the tRPC client', async () => {
     graceMs: 500,
   });
   cleanups.add(() => engine.close());
-  const router = createAppRouter(engine, { pingMs: 1000 });
-  const trpc = createHTTPHandler({ router, basePath: '/trpc/' });
-  const events = createEventStream(router, engine);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (events.matches(req, url)) void events.handle(req, res, url);
-    else trpc(req, res);
-  });
+  const api = createApiHandler(engine, { pingMs: 1000 });
+  const server = createServer((req, res) =>
+    api.handle(req, res, new URL(req.url ?? '/', 'http://localhost')),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.add(
     () =>
       new Promise<void>((resolve) => {
-        events.close();
+        api.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -17,16 +17,20 @@ import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@tr
 import { EventSource } from 'eventsource';
 import { fromClientError, isRefusal } from './errors.js';
 import type { AppRouter } from './router.js';
+import { socketFetch } from './socket/fetch.js';
 
 export interface TrpcClientOptions {
   /** The server's access token, sent as `Authorization: Bearer`. */
   token?: string;
+  /** Reach the server over this Unix socket (a data directory's `engine.sock`) instead of TCP. */
+  socketPath?: string;
 }
 
 /** A JobClient talking to a Threadline server; `url` is its tRPC endpoint, e.g. `http://127.0.0.1:7420/trpc`. */
 export function createTrpcClient(url: string, options: TrpcClientOptions = {}): JobClient {
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const closing = new AbortController();
+  const send = options.socketPath ? socketFetch(options.socketPath) : fetch;
   const trpc = createTRPCClient<AppRouter>({
     links: [
       splitLink({
@@ -36,10 +40,10 @@ export function createTrpcClient(url: string, options: TrpcClientOptions = {}): 
           // Node 20 has no global EventSource; this one also lets us send the token header.
           EventSource,
           eventSourceOptions: {
-            fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
+            fetch: (input, init) => send(input, { ...init, headers: { ...init?.headers, ...headers } }),
           },
         }),
-        false: httpLink({ url, headers }),
+        false: httpLink({ url, headers, fetch: (input, init) => send(input, init as RequestInit) }),
       }),
     ],
   });

@@ -1,5 +1,7 @@
 // @threadline/trpc: the tRPC router over a JobClient, and a JobClient over tRPC.
 export { createTrpcClient, type TrpcClientOptions } from './client.js';
 export { type ErrorData, RemoteError, toTRPCError } from './errors.js';
+export { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './handler.js';
 export { type AppRouter, createAppRouter, type RouterOptions } from './router.js';
+export { type SocketServer, serveOnSocket } from './socket/serve.js';
 export { createEventStream, type EventStream } from './sse/stream.js';

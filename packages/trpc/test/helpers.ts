@@ -2,9 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEngine, type Engine, type JobClient } from '@threadline/core';
 import { cleanupStack } from '@threadline/testing';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { afterEach } from 'vitest';
-import { createAppRouter, createEventStream } from '../src/index.js';
+import { createApiHandler } from '../src/index.js';
 
 export { collect } from '@threadline/testing';
 
@@ -27,19 +26,15 @@ export async function openEngine(): Promise<Engine> {
 
 /** The router on a real HTTP server the way packages/web serves it: the event stream by its SSE writer, the rest by tRPC. */
 export async function serveRouter(client: JobClient, pingMs = 1000): Promise<string> {
-  const router = createAppRouter(client, { pingMs });
-  const trpc = createHTTPHandler({ router, basePath: '/trpc/' });
-  const events = createEventStream(router, client);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (events.matches(req, url)) void events.handle(req, res, url);
-    else trpc(req, res);
-  });
+  const api = createApiHandler(client, { pingMs });
+  const server = createServer((req, res) =>
+    api.handle(req, res, new URL(req.url ?? '/', 'http://localhost')),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onCleanup(
     () =>
       new Promise<void>((resolve) => {
-        events.close();
+        api.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

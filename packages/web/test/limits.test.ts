@@ -22,7 +22,9 @@ describe('server limits', () => {
   it('cuts off a request whose body never finishes', async () => {
     const { server } = await serve({ limits: { requestTimeoutMs: 500 } });
     const socket = connect(server.port, '127.0.0.1');
-    onCleanup(() => socket.destroy());
+    onCleanup(() => {
+      socket.destroy();
+    });
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     // Headers promise 100 bytes; only 10 come.
     socket.write(

@@ -7,8 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { JobClient } from '@threadline/core';
-import { createAppRouter, createEventStream } from '@threadline/trpc';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createApiHandler } from '@threadline/trpc';
 import { guardClient } from './guard.js';
 import { hasStats, renderMetrics } from './metrics.js';
 import { PathPolicy } from './paths.js';
@@ -81,15 +80,12 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
   const hosts = allowedHosts(host);
   let sseConnections = 0;
 
-  const router = createAppRouter(client, options.pingMs !== undefined ? { pingMs: options.pingMs } : {});
-  const trpc = createHTTPHandler({
-    router,
+  const api = createApiHandler(client, {
     basePath: '/trpc/',
     maxBodySize: maxBodyBytes,
     maxBatchSize: limits.maxBatchSize,
+    ...(options.pingMs !== undefined ? { pingMs: options.pingMs } : {}),
   });
-  // The event stream is tRPC's wire format served directly: one shared subscription for all connections.
-  const events = createEventStream(router, client, '/trpc/');
 
   // Set after listen(): the cookie is per port, since browsers share cookies across ports.
   let cookieName = 'threadline_token';
@@ -117,8 +113,7 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
         sseConnections++;
         res.once('close', () => sseConnections--);
       }
-      if (events.matches(req, url)) return events.handle(req, res, url);
-      return trpc(req, res);
+      return api.handle(req, res, url);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return refuse(res, url, { status: 405, message: 'method not allowed' });
@@ -177,7 +172,7 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
     http: server,
     close: () =>
       new Promise<void>((resolve) => {
-        events.close();
+        api.close();
         server.close(() => resolve());
         // SSE streams never end by themselves.
         server.closeAllConnections();
