@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import feedsFetch, { type NewEntry } from '../src/feeds-fetch.js';
 import { parseFeed } from '../src/lib/feed-parser.js';
 import { runInThread, testContext } from './helpers/context.js';
+import { finished, openEngine } from './helpers/engine.js';
 import { atom, rss, startFeedServer, xml } from './helpers/feed-server.js';
 import { listTree, tempDir, tempFilesIn } from './helpers/temp.js';
 
@@ -33,11 +34,14 @@ describe('feeds.fetch', () => {
     const feeds = ['/rss', '/atom', '/malformed', '/html', '/slow', '/missing'].map(server.url);
 
     // The slow feed never answers; the others answer at once, even on a loaded machine.
-    const { summary } = await runInThread(feedsFetch, { feeds, output, timeoutMs: 1500 });
+    const { summary, outcomes } = await runInThread(feedsFetch, { feeds, output, timeoutMs: 1500 });
 
     expect(summary).toMatchObject({ feeds: 6, fetched: 2, failed: 4, newEntries: 3 });
-    const results = (summary as { results: { url: string; status: string; error?: string }[] }).results;
-    const errorOf = (path: string) => results.find((r) => r.url === server.url(path))?.error;
+    // Each feed is an item: a broken one is a failed item, its reason the item's error.
+    const errorOf = (path: string) => {
+      const outcome = outcomes.find((o) => o.item === server.url(path));
+      return outcome?.outcome === 'failed' ? outcome.error.message : undefined;
+    };
     expect(errorOf('/malformed')).toMatch(/^malformed XML/);
     expect(errorOf('/html')).toBe('not an RSS or Atom feed');
     expect(errorOf('/slow')).toBe('timed out after 1500 ms');
@@ -78,7 +82,7 @@ describe('feeds.fetch', () => {
     expect(state.feeds[server.url('/rss')].seen).toEqual(['r3', 'r1', 'r2']);
   });
 
-  it('keeps at most `concurrency` requests in flight', async () => {
+  it('spreads feeds over the pool, a feed per thread at a time', async () => {
     const held: (() => void)[] = [];
     const server = await startFeedServer();
     // Each response waits until two requests are open at once, so the run only ends if it does overlap.
@@ -90,9 +94,10 @@ describe('feeds.fetch', () => {
     }
     const feeds = Array.from({ length: 6 }, (_, i) => server.url(`/f${i}`));
 
-    const { summary } = await runInThread(feedsFetch, { feeds, output: tempDir(), concurrency: 2 });
+    const engine = await openEngine({ poolSize: 2 });
+    const done = await finished(engine, (await engine.start('feeds.fetch', { feeds, output: tempDir() })).id);
 
-    expect(summary).toMatchObject({ fetched: 6, newEntries: 6 });
+    expect(done).toMatchObject({ state: 'succeeded', summary: { fetched: 6, newEntries: 6 } });
     expect(server.maxInFlight).toBe(2);
   });
 
@@ -102,19 +107,26 @@ describe('feeds.fetch', () => {
     server.routes.set('/slow', () => ctx.cancel());
     const output = tempDir();
 
-    const run = runInThread(feedsFetch, { feeds: [server.url('/rss'), server.url('/slow')], output }, ctx);
+    const { outcomes, summary } = await runInThread(
+      feedsFetch,
+      { feeds: [server.url('/rss'), server.url('/slow')], output },
+      ctx,
+    );
 
-    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['succeeded', 'cancelled']);
+    expect(outcomes[1] && 'error' in outcomes[1] ? outcomes[1].error : null).toBeInstanceOf(CancelledError);
+    expect(summary).toMatchObject({ cancelled: 1, entriesFile: null });
     expect(await listTree(output)).toEqual([]);
     expect(await tempFilesIn(output)).toEqual([]);
   });
 
   it('fails the job only when every feed failed', async () => {
     const server = await startFeedServer();
+    const engine = await openEngine({ poolSize: 1 });
     const input = { feeds: [server.url('/a'), server.url('/b')], output: tempDir() };
-    await expect(runInThread(feedsFetch, input)).rejects.toThrow(
-      /^all 2 feeds failed; first: .*\/a: HTTP 404/,
-    );
+    const done = await finished(engine, (await engine.start('feeds.fetch', input)).id);
+    expect(done).toMatchObject({ state: 'failed', items: { failed: 2 } });
+    expect(done.error?.message).toMatch(/^all 2 items failed; first: HTTP 404/);
   });
 
   it('reads RSS 1.0 (RDF) feeds and falls back to the link as an entry id', () => {

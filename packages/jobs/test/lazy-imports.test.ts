@@ -14,7 +14,7 @@ import { makeImage } from './helpers/images.js';
 import { tempDir } from './helpers/temp.js';
 
 const script = fileURLToPath(new URL('./fixtures/list-then-scale.mjs', import.meta.url));
-const HEAVY = /\/node_modules\/(sharp|exifr|fast-xml-parser)\//;
+const HEAVY = /\/node_modules\/(sharp|exifr|fast-xml-parser|feedsmith)\//;
 
 const dataUrl = (source: string) => `data:text/javascript,${encodeURIComponent(source)}`;
 

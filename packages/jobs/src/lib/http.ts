@@ -2,9 +2,14 @@
 // must not fill the worker's heap.
 
 export async function readTextLimited(response: Response, maxBytes: number): Promise<string> {
+  return (await readBytesLimited(response, maxBytes)).toString('utf8');
+}
+
+/** The body's bytes, for a caller that decodes them itself (by charset). */
+export async function readBytesLimited(response: Response, maxBytes: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length'));
   if (declared > maxBytes) throw new Error(`response too large (${declared} bytes, limit ${maxBytes})`);
-  if (!response.body) return '';
+  if (!response.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body) {
@@ -12,7 +17,7 @@ export async function readTextLimited(response: Response, maxBytes: number): Pro
     if (size > maxBytes) throw new Error(`response too large (over ${maxBytes} bytes)`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** The useful part of a fetch error: undici's "fetch failed" hides the reason in `cause`. */
