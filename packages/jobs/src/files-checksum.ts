@@ -1,15 +1,20 @@
 // files.checksum: SHA-256 of every file under a root into a manifest in
-// `sha256sum` format, or (`verify`) a check of a tree against one. One run in
-// one worker with progress in bytes: a tree's cost is its bytes, not its files.
+// `sha256sum` format, or (`verify`) a check of a tree against one. Each file
+// is an item, so a large tree spreads over every thread of the pool; an item
+// reports its progress in bytes, so a large file moves the bar while it is
+// read. The manifest is written in summarize, from every file's result in
+// walk order, atomically: a cancelled run writes none.
 
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatBytes } from '@threadline/core/format';
-import { defineJob, type JobContext, writeFileAtomic, z } from '@threadline/core/job';
+import { CancelledError, defineJob, type JobContext, z } from '@threadline/core/job';
+import { entriesWithProblems, isProblem, type ProblemItem, reasonOf } from './lib/file-items.js';
 import { sha256File } from './lib/hash.js';
-import { formatManifestLine, type ManifestEntry, parseManifest } from './lib/manifest.js';
+import { formatManifestLine, parseManifest } from './lib/manifest.js';
 import { capList } from './lib/units.js';
-import { isInside, type WalkProblem, walk } from './lib/walk.js';
+import { isInside, type WalkProblem } from './lib/walk.js';
+import { writeFileAtomicSync } from './lib/write-sync.js';
 
 const input = z.object({
   root: z.string().min(1).describe('Folder whose files are checksummed (recursively)'),
@@ -25,10 +30,18 @@ const input = z.object({
 });
 type Input = z.infer<typeof input>;
 
-interface FileToHash {
-  path: string;
-  size: number;
-}
+/** A file to hash (create), a manifest entry to check (verify), a file the manifest lacks, or a problem. */
+type Item =
+  | { path: string; size: number }
+  | { path: string; expected: string }
+  | { path: string; unlisted: true }
+  | (ProblemItem & { listed?: true });
+
+type Result =
+  | { path: string; sha256: string; size: number }
+  | { path: string; status: 'matched' | 'mismatched'; size: number }
+  | { path: string; status: 'missing' | 'unlisted' }
+  | { path: string; problem: string; listed?: boolean };
 
 export function manifestPath(options: Input): string {
   const root = resolve(options.root);
@@ -40,36 +53,121 @@ export default defineJob({
   title: 'Checksum files',
   description: 'Writes a SHA-256 manifest of a folder tree, or verifies a tree against a manifest.',
   input,
-  unit: 'bytes',
-  run: async (options: Input, ctx): Promise<CreateSummary | VerifySummary> =>
-    options.mode === 'verify' ? verify(options, ctx) : create(options, ctx),
+  unit: 'files',
+  items: (options: Input) => (options.mode === 'verify' ? verifyItems(options) : createItems(options)),
+  process: async (item: Item, ctx, options: Input): Promise<Result> => {
+    if (isProblem(item)) {
+      ctx.log('warn', `${item.path}: ${item.problem}`);
+      return { path: item.path, problem: item.problem, ...(item.listed ? { listed: true } : {}) };
+    }
+    if ('unlisted' in item) return { path: item.path, status: 'unlisted' };
+    ctx.throwIfCancelled();
+    const root = resolve(options.root);
+    const file = join(root, item.path);
+    if ('size' in item) {
+      const sha256 = await hash(file, item.path, item.size, ctx);
+      return typeof sha256 === 'string' ? { path: item.path, sha256, size: item.size } : sha256;
+    }
+    const stats = await stat(file).catch((error: NodeJS.ErrnoException) => error);
+    if (stats instanceof Error) {
+      if (stats.code === 'ENOENT' || stats.code === 'ENOTDIR') return { path: item.path, status: 'missing' };
+      return { path: item.path, problem: stats.message, listed: true };
+    }
+    const sha256 = await hash(file, item.path, stats.size, ctx);
+    if (typeof sha256 !== 'string') return { ...sha256, listed: true };
+    return { path: item.path, status: sha256 === item.expected ? 'matched' : 'mismatched', size: stats.size };
+  },
+  summarize: (results, { input: options, cancelled, failed }) => {
+    const manifest = manifestPath(options);
+    const problems: WalkProblem[] = results.flatMap((r) =>
+      'problem' in r ? [{ path: r.path, reason: r.problem }] : [],
+    );
+    const bytes = results.reduce((sum, r) => sum + ('size' in r ? r.size : 0), 0);
+    const problemList = capList(problems).list;
+    if (options.mode === 'create') {
+      const hashed = results.flatMap((r) => ('sha256' in r ? [r] : []));
+      // Only a whole run writes: a cancelled one would leave a manifest that looks complete and is not.
+      if (cancelled === 0) writeFileAtomicSync(manifest, hashed.map(formatManifestLine));
+      return {
+        mode: 'create' as const,
+        manifest: cancelled === 0 ? manifest : null,
+        files: hashed.length,
+        bytes,
+        problems: problems.length,
+        problemList,
+        failed,
+        cancelled,
+      };
+    }
+    const paths = (status: string) =>
+      results.flatMap((r) => ('status' in r && r.status === status ? [r.path] : []));
+    const mismatched = paths('mismatched');
+    const missing = paths('missing');
+    const unlisted = paths('unlisted');
+    const matched = paths('matched').length;
+    const listedProblems = results.filter((r) => 'problem' in r && r.listed).length;
+    return {
+      mode: 'verify' as const,
+      manifest,
+      ok:
+        mismatched.length === 0 &&
+        missing.length === 0 &&
+        problems.length === 0 &&
+        failed === 0 &&
+        cancelled === 0,
+      files: matched + mismatched.length + missing.length + listedProblems,
+      matched,
+      bytes,
+      mismatched: capList(mismatched).list,
+      mismatchedCount: mismatched.length,
+      missing: capList(missing).list,
+      missingCount: missing.length,
+      unlisted: capList(unlisted).list,
+      unlistedCount: unlisted.length,
+      problems: problems.length,
+      problemList,
+      failed,
+      cancelled,
+    };
+  },
 });
 
-type CreateSummary = Awaited<ReturnType<typeof create>>;
-type VerifySummary = Awaited<ReturnType<typeof verify>>;
-
-async function create(options: Input, ctx: JobContext) {
-  const root = resolve(options.root);
-  const manifest = manifestPath(options);
-  const problems: WalkProblem[] = [];
-  const files = await listFiles(root, manifest, ctx, problems);
-  const entries: ManifestEntry[] = [];
-  const bytes = await hashAll(root, files, ctx, problems, (file, sha256) =>
-    entries.push({ path: file.path, sha256 }),
-  );
-  await writeFileAtomic(manifest, entries.map(formatManifestLine).join(''));
-  const capped = capList(problems);
-  return {
-    mode: 'create' as const,
-    manifest,
-    files: entries.length,
-    bytes,
-    problems: problems.length,
-    problemList: capped.list,
-  };
+/** The file's SHA-256, progress in its bytes; a file that cannot be read is a problem (the run goes on). */
+async function hash(
+  file: string,
+  path: string,
+  size: number,
+  ctx: JobContext,
+): Promise<string | { path: string; problem: string; size: number }> {
+  let done = 0;
+  ctx.progress(0, size, `${path} (${formatBytes(size)})`);
+  try {
+    return await sha256File(file, {
+      signal: ctx.signal,
+      onBytes: (bytes) => {
+        done += bytes;
+        ctx.progress(done, size);
+      },
+    });
+  } catch (error) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    ctx.log('warn', `${path}: ${reasonOf(error)}`);
+    // A file that cannot be read still counts as its listed size, as it did in the walk.
+    return { path, problem: reasonOf(error), size };
+  }
 }
 
-async function verify(options: Input, ctx: JobContext) {
+/** The manifest and its temporary files are not part of the tree they describe. */
+const skipManifest = (manifest: string) => (path: string) => path.startsWith(manifest);
+
+function createItems(options: Input): AsyncGenerator<Item> {
+  const root = resolve(options.root);
+  return entriesWithProblems(root, { skip: skipManifest(manifestPath(options)) }, (entry) =>
+    entry.kind === 'file' ? { path: entry.path, size: entry.stats.size } : undefined,
+  );
+}
+
+async function* verifyItems(options: Input): AsyncGenerator<Item> {
   const root = resolve(options.root);
   const manifest = manifestPath(options);
   const text = await readFile(manifest, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -78,108 +176,22 @@ async function verify(options: Input, ctx: JobContext) {
     throw error;
   });
   const { entries, invalid } = parseManifest(text);
-  const problems: WalkProblem[] = invalid.map((line) => ({
-    path: basename(manifest),
-    reason: `line ${line} is not "<sha256>  <path>"`,
-  }));
-  const expected = new Map<string, string>();
-  const missing: string[] = [];
-  const present: FileToHash[] = [];
+  for (const line of invalid) {
+    yield { path: basename(manifest), problem: `line ${line} is not "<sha256>  <path>"` };
+  }
+  const listed = new Set<string>();
   for (const entry of entries) {
-    ctx.throwIfCancelled();
     if (!isInside(join(root, entry.path), root)) {
-      problems.push({ path: entry.path, reason: 'outside the root; not checked' });
+      yield { path: entry.path, problem: 'outside the root; not checked', listed: true };
       continue;
     }
-    expected.set(entry.path, entry.sha256);
-    const stats = await stat(join(root, entry.path)).catch((error: NodeJS.ErrnoException) => error);
-    if (stats instanceof Error) {
-      if (stats.code === 'ENOENT' || stats.code === 'ENOTDIR') missing.push(entry.path);
-      else problems.push({ path: entry.path, reason: stats.message });
-    } else present.push({ path: entry.path, size: stats.size });
+    listed.add(entry.path);
+    yield { path: entry.path, expected: entry.sha256 };
   }
-  const onDisk = await listFiles(root, manifest, ctx, problems);
-  const unlisted = onDisk.filter((file) => !expected.has(file.path)).map((file) => file.path);
-
-  const mismatched: string[] = [];
-  let matched = 0;
-  const bytes = await hashAll(root, present, ctx, problems, (file, sha256) => {
-    if (sha256 === expected.get(file.path)) matched++;
-    else mismatched.push(file.path);
-  });
-  return {
-    mode: 'verify' as const,
-    manifest,
-    ok: mismatched.length === 0 && missing.length === 0 && problems.length === 0,
-    files: entries.length,
-    matched,
-    bytes,
-    mismatched: capList(mismatched).list,
-    mismatchedCount: mismatched.length,
-    missing: capList(missing).list,
-    missingCount: missing.length,
-    unlisted: capList(unlisted).list,
-    unlistedCount: unlisted.length,
-    problems: problems.length,
-    problemList: capList(problems).list,
-  };
-}
-
-/** Regular files under root (symlinks are not followed), leaving out the manifest and its temporary files. */
-async function listFiles(
-  root: string,
-  manifest: string,
-  ctx: JobContext,
-  problems: WalkProblem[],
-): Promise<FileToHash[]> {
-  const files: FileToHash[] = [];
-  const skip = (path: string) => path.startsWith(manifest);
-  const onProblem = (problem: WalkProblem) => {
-    problems.push(problem);
-    ctx.log('warn', `${problem.path}: ${problem.reason}`);
-  };
-  for await (const entry of walk(root, { skip, onProblem, signal: ctx.signal })) {
-    if (entry.kind !== 'file') continue;
-    files.push({ path: entry.path, size: entry.stats.size });
-    if (files.length % 256 === 0) ctx.progress(0, undefined, `listing files: ${files.length}`);
-  }
-  return files;
-}
-
-/** Hashes files in order, progress in bytes across all of them; a file that cannot be read is a problem. */
-async function hashAll(
-  root: string,
-  files: FileToHash[],
-  ctx: JobContext,
-  problems: WalkProblem[],
-  onHash: (file: FileToHash, sha256: string) => void,
-): Promise<number> {
-  const total = files.reduce((sum, file) => sum + file.size, 0);
-  let before = 0;
-  let done = 0;
-  ctx.progress(0, total, `${files.length} files, ${formatBytes(total)}`);
-  for (const [i, file] of files.entries()) {
-    ctx.throwIfCancelled();
-    const message = `${i + 1}/${files.length}: ${file.path}`;
-    ctx.progress(done, total, message);
-    try {
-      const sha256 = await sha256File(join(root, file.path), {
-        signal: ctx.signal,
-        onBytes: (bytes) => {
-          done += bytes;
-          ctx.progress(done, total);
-        },
-      });
-      onHash(file, sha256);
-    } catch (error) {
-      if (ctx.signal.aborted) throw error;
-      problems.push({ path: file.path, reason: error instanceof Error ? error.message : String(error) });
-      ctx.log('warn', `${file.path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    // A file that grew, shrank or failed still counts as its listed size, so the bar ends at 100%.
-    before += file.size;
-    done = before;
-  }
-  ctx.progress(total, total);
-  return total;
+  // Then what the tree has and the manifest does not.
+  yield* entriesWithProblems(root, { skip: skipManifest(manifest) }, (entry) =>
+    entry.kind === 'file' && !listed.has(entry.path)
+      ? { path: entry.path, unlisted: true as const }
+      : undefined,
+  );
 }

@@ -1,13 +1,17 @@
-// files.index: a JSON Lines index of a tree (path, kind, size, mtime), written
-// as one file. One walk in one worker: the work is a stream of small stats,
-// which would cost more to dispatch as items than to do.
+// files.index: a JSON Lines index of a tree (path, kind, size, mtime, and
+// with `hash` each file's SHA-256), written as one file. Each entry is an
+// item, so a large tree (and, with `hash`, its reading) spreads over every
+// thread of the pool; the walk itself runs in the engine. The index is
+// written in summarize, from every entry's result in walk order, atomically:
+// a cancelled run writes none.
 
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { defineJob, writeFileAtomic, z } from '@threadline/core/job';
+import { CancelledError, defineJob, z } from '@threadline/core/job';
+import { entriesWithProblems, isProblem, type ProblemItem, reasonOf } from './lib/file-items.js';
+import { sha256File } from './lib/hash.js';
 import { capList } from './lib/units.js';
-import { isInside, type WalkProblem, walk } from './lib/walk.js';
+import { isInside, type WalkProblem } from './lib/walk.js';
+import { writeFileAtomicSync } from './lib/write-sync.js';
 
 const input = z.object({
   root: z.string().min(1).describe('Folder to index'),
@@ -20,6 +24,7 @@ const input = z.object({
     .boolean()
     .default(false)
     .describe('Index what symlinks point to (loops are reported and skipped)'),
+  hash: z.boolean().default(false).describe("Add each file's SHA-256 (read by the pool's threads)"),
 });
 type Input = z.infer<typeof input>;
 
@@ -32,7 +37,11 @@ export interface IndexLine {
   mtime: string;
   /** Where a symlink points, when symlinks are not followed. */
   target?: string;
+  /** With `hash`: the file's SHA-256, hex. */
+  sha256?: string;
 }
+
+type Result = { line: IndexLine } | { problem: WalkProblem };
 
 export function indexPath(options: Input): string {
   const root = resolve(options.root);
@@ -46,53 +55,79 @@ export default defineJob({
     'Walks a folder tree and writes a JSON Lines index of every entry: path, kind, size and mtime.',
   input,
   unit: 'entries',
-  run: async (options: Input, ctx) => {
+  items: (options: Input) => {
     const root = resolve(options.root);
     const output = indexPath(options);
-    const problems: WalkProblem[] = [];
-    const counts = { entries: 0, files: 0, dirs: 0, symlinks: 0, other: 0, bytes: 0 };
-    const onProblem = (problem: WalkProblem) => {
-      problems.push(problem);
-      ctx.log('warn', `${problem.path}: ${problem.reason}`);
-    };
     // The index must not list itself (or its temporary file) when written inside the tree.
     const skip = (path: string) => isInside(output, root) && path.startsWith(output);
-
-    await writeFileAtomic(output, async (temp) => {
-      const out = createWriteStream(temp);
-      const closed = once(out, 'close');
-      closed.catch(() => {}); // awaited below; this only keeps an early write error from being "unhandled"
-      try {
-        for await (const entry of walk(root, {
-          followSymlinks: options.followSymlinks,
-          onProblem,
-          skip,
-          signal: ctx.signal,
-        })) {
-          const line: IndexLine = {
-            path: entry.path,
-            kind: entry.kind,
-            size: entry.stats.size,
-            mtime: entry.stats.mtime.toISOString(),
-            ...(entry.target === undefined ? {} : { target: entry.target }),
-          };
-          // Respect backpressure, so a huge tree streams to disk instead of piling up in memory.
-          if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
-          counts.entries++;
-          if (entry.kind === 'file') {
-            counts.files++;
-            counts.bytes += entry.stats.size;
-          } else if (entry.kind === 'dir') counts.dirs++;
-          else if (entry.kind === 'symlink') counts.symlinks++;
-          else counts.other++;
-          ctx.progress(counts.entries, undefined, entry.kind === 'dir' ? entry.path : undefined);
-        }
-      } finally {
-        out.end();
-        await closed;
+    return entriesWithProblems(
+      root,
+      { followSymlinks: options.followSymlinks, skip },
+      (entry): IndexLine => ({
+        path: entry.path,
+        kind: entry.kind,
+        size: entry.stats.size,
+        mtime: entry.stats.mtime.toISOString(),
+        ...(entry.target === undefined ? {} : { target: entry.target }),
+      }),
+    );
+  },
+  process: async (item: IndexLine | ProblemItem, ctx, options: Input): Promise<Result> => {
+    if (isProblem(item)) {
+      ctx.log('warn', `${item.path}: ${item.problem}`);
+      return { problem: { path: item.path, reason: item.problem } };
+    }
+    ctx.throwIfCancelled();
+    if (!options.hash || item.kind !== 'file') return { line: item };
+    let done = 0;
+    ctx.progress(0, item.size, item.path);
+    try {
+      const sha256 = await sha256File(join(resolve(options.root), item.path), {
+        signal: ctx.signal,
+        onBytes: (bytes) => ctx.progress((done += bytes), item.size),
+      });
+      return { line: { ...item, sha256 } };
+    } catch (error) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      ctx.log('warn', `${item.path}: ${reasonOf(error)}`);
+      return { problem: { path: item.path, reason: reasonOf(error) } };
+    }
+  },
+  summarize: (results, { input: options, cancelled, failed }) => {
+    const output = indexPath(options);
+    const counts = { entries: 0, files: 0, dirs: 0, symlinks: 0, other: 0, bytes: 0 };
+    const problems: WalkProblem[] = [];
+    const lines: IndexLine[] = [];
+    for (const result of results) {
+      if ('problem' in result) {
+        problems.push(result.problem);
+        continue;
       }
-    });
+      const { line } = result;
+      lines.push(line);
+      counts.entries++;
+      if (line.kind === 'file') {
+        counts.files++;
+        counts.bytes += line.size;
+      } else if (line.kind === 'dir') counts.dirs++;
+      else if (line.kind === 'symlink') counts.symlinks++;
+      else counts.other++;
+    }
+    // Only a whole run writes: a cancelled one would leave an index that looks complete and is not.
+    if (cancelled === 0)
+      writeFileAtomicSync(
+        output,
+        lines.map((line) => `${JSON.stringify(line)}\n`),
+      );
     const { list, more } = capList(problems);
-    return { ...counts, output, problems: problems.length, problemList: list, moreProblems: more };
+    return {
+      ...counts,
+      output: cancelled === 0 ? output : null,
+      problems: problems.length,
+      problemList: list,
+      moreProblems: more,
+      failed,
+      cancelled,
+    };
   },
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,17 +106,28 @@ describe('files.index', () => {
     expect(lines.map((line) => line.path)).not.toContain('locked/secret.txt');
   });
 
-  it('leaves neither an index nor a temporary file when cancelled mid-walk', async () => {
+  it('leaves neither an index nor a temporary file when cancelled mid-run', async () => {
     const root = join(tempDir(), 'big');
     for (let d = 0; d < 20; d++) {
       await mkdir(join(root, `d${d}`), { recursive: true });
       for (let f = 0; f < 20; f++) await writeFile(join(root, `d${d}/f${f}`), '');
     }
-    const ctx = testContext((done) => {
-      if (done === 100) ctx.cancel();
-    });
+    const ctx = testContext();
+    // Cancelled as the 100th entry is handed to its worker.
+    let handed = 0;
+    type Process = NonNullable<typeof filesIndex.process>;
+    const cancelling: typeof filesIndex = {
+      ...filesIndex,
+      process: (...args: Parameters<Process>) => {
+        if (++handed === 100) ctx.cancel();
+        return filesIndex.process!(...args);
+      },
+    };
 
-    await expect(runInThread(filesIndex, { root }, ctx)).rejects.toThrow(/aborted|cancelled/);
+    const { outcomes, summary } = await runInThread(cancelling, { root }, ctx);
+
+    expect(outcomes.filter((o) => o.outcome === 'cancelled').length).toBe(420 - 99);
+    expect(summary).toMatchObject({ output: null });
     expect(await listTree(join(root, '..'))).not.toContain('big.index.jsonl');
     expect(await tempFilesIn(join(root, '..'))).toEqual([]);
   });
@@ -128,3 +140,16 @@ async function chownTree(dir: string, uid: number): Promise<void> {
     if (!(await lstat(path)).isSymbolicLink()) await chown(path, uid, uid);
   }
 }
+
+describe('files.index with hash', () => {
+  it("adds each file's SHA-256, read in the item", async () => {
+    const root = await makeTree();
+    const { summary } = await runInThread(filesIndex, { root, hash: true });
+    const lines = await readIndex(`${root}.index.jsonl`);
+    const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+    expect(lines.find((line) => line.path === 'a.txt')?.sha256).toBe(sha('hello'));
+    expect(lines.find((line) => line.path === 'sub/b.bin')?.sha256).toBe(sha(Buffer.alloc(1000, 7)));
+    expect(lines.find((line) => line.path === 'sub')).not.toHaveProperty('sha256');
+    expect(summary).toMatchObject({ entries: 6, files: 2, problems: 0 });
+  });
+});
