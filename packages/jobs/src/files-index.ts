@@ -84,7 +84,10 @@ export default defineJob({
     try {
       const sha256 = await sha256File(join(resolve(options.root), item.path), {
         signal: ctx.signal,
-        onBytes: (bytes) => ctx.progress((done += bytes), item.size),
+        onBytes: (bytes) => {
+          done += bytes;
+          ctx.progress(done, item.size);
+        },
       });
       return { line: { ...item, sha256 } };
     } catch (error) {
