@@ -53,6 +53,8 @@ interface Result {
   mtimeSet?: boolean;
   renamedTo?: string;
   noExif?: boolean;
+  /** Why a photo that needs turning was not turned. */
+  rotationSkipped?: string;
 }
 
 export default defineJob({
@@ -85,7 +87,16 @@ export default defineJob({
     const result: Result = { path, ...(taken ? { takenAt: taken.date.toISOString() } : {}) };
     const stats = await stat(file);
 
-    if (options.rotate && orientation > 1 && orientation <= 8) {
+    if (
+      options.rotate &&
+      orientation > 1 &&
+      orientation <= 8 &&
+      meta.format === 'tiff' &&
+      meta.exif?.hasExifIfd
+    ) {
+      // libvips writes no EXIF IFD into a TIFF: rotating would lose the date taken and the rest of the EXIF.
+      result.rotationSkipped = `orientation ${orientation} left as it is: rewriting a TIFF would drop its EXIF`;
+    } else if (options.rotate && orientation > 1 && orientation <= 8) {
       result.rotated = orientation;
       ctx.throwIfCancelled();
       if (!options.dryRun) await rotateInPlace(file, bytes, meta, orientation, stats, options, taken, ctx);
@@ -122,9 +133,14 @@ export default defineJob({
       unchanged: count((result) => !changed(result)),
       withoutExif: count((result) => result.noExif === true),
       withoutDate: count((result) => !result.noExif && result.takenAt === undefined),
-      // Reported by name: a photo without a date is left for a person, never given one guessed.
+      // Every photo without a date (with EXIF or without), by name: left for a person, never given one guessed.
       undated: capList(results.filter((result) => result.takenAt === undefined).map((result) => result.path))
         .list,
+      notRotated: capList(
+        results.flatMap((result) =>
+          result.rotationSkipped ? [{ path: result.path, reason: result.rotationSkipped }] : [],
+        ),
+      ).list,
       failed,
       cancelled,
     };

@@ -155,3 +155,17 @@ describe('the parser', () => {
     expect(() => parseFeed('{"version": "https://jsonfeed.org/version/1.1"}')).toThrow();
   });
 });
+
+describe('links', () => {
+  it('resolves relative links against the feed URL when there is no xml:base', async () => {
+    const body = `<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>
+      <item><title>Rel</title><link>posts/7</link></item><item><title>Abs</title><link>/top</link></item></channel></rss>`;
+    const server = await startFeedServer({ '/blog/feed.xml': bytes(body, 'application/rss+xml') });
+    const { summary } = await runInThread(feedsFetch, {
+      feeds: [server.url('/blog/feed.xml')],
+      output: tempDir(),
+    });
+    const entries = await readEntries((summary as { entriesFile: string }).entriesFile);
+    expect(entries.map((e) => e.link)).toEqual([server.url('/blog/posts/7'), server.url('/top')]);
+  });
+});

@@ -2,11 +2,13 @@
 // helpers/camera-jpeg.ts): EXIF after JFIF, ICC, XMP and IPTC, maker notes,
 // both byte orders, all eight orientations in both aspect ratios. Each result
 // is compared pixel by pixel with the upright scene, and its tags with exiftool.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPhotoMetadata } from '../src/lib/photo-metadata.js';
@@ -332,4 +334,56 @@ describe('photo.tidy on other formats', () => {
     const { exif } = readPhotoMetadata(await readFile(file));
     expect(exif?.tags).toMatchObject({ orientation: 1, dateTimeOriginal: '2021:03:04 05:06:07' });
   });
+});
+
+describe('photo.tidy on HEIF', () => {
+  it('dates an AVIF from the EXIF sharp extracts, and leaves its pixels to the container', async () => {
+    const folder = tempDir();
+    const file = join(folder, 'phone.avif');
+    await makeImage(file, {
+      width: 40,
+      height: 20,
+      orientation: 6,
+      taken: '2022:08:09 10:11:12',
+      offset: '+00:00',
+      format: 'avif',
+    });
+    const before = sha256(await readFile(file));
+
+    const { summary } = await runInThread(photoTidy, { folder });
+
+    expect(summary).toMatchObject({ photos: 1, rotated: 0, dated: 1, withoutExif: 0, failed: 0 });
+    expect((await stat(file)).mtime.toISOString()).toBe('2022-08-09T10:11:12.000Z');
+    expect(sha256(await readFile(file))).toBe(before);
+  });
+});
+
+describe('photo.tidy on TIFF', () => {
+  it.skipIf(skipWithoutExiftool)(
+    'does not rewrite a TIFF whose EXIF a rewrite would drop, and says why',
+    async () => {
+      const folder = tempDir();
+      const file = join(folder, 'scan.tif');
+      await sharp({ create: { width: 40, height: 20, channels: 3, background: 'red' } })
+        .tiff()
+        .toFile(file);
+      await promisify(execFile)('exiftool', [
+        '-q',
+        '-overwrite_original',
+        '-Orientation#=6',
+        '-DateTimeOriginal=2021:01:02 03:04:05',
+        file,
+      ]);
+      const before = sha256(await readFile(file));
+
+      const { summary } = await runInThread(photoTidy, { folder });
+
+      expect(summary).toMatchObject({
+        rotated: 0,
+        dated: 1,
+        notRotated: [{ path: 'scan.tif', reason: expect.stringMatching(/drop its EXIF/) }],
+      });
+      expect(sha256(await readFile(file))).toBe(before);
+    },
+  );
 });

@@ -40,6 +40,8 @@ export interface ExifBlock {
   orientationAt?: ValueAt;
   /** PixelXDimension and PixelYDimension, swapped in place when a rotation turns the image. */
   pixelDimensionsAt?: [ValueAt, ValueAt];
+  /** IFD0 points to an EXIF IFD (dates, exposure, maker notes): more than the orientation. */
+  hasExifIfd?: boolean;
 }
 
 export interface JpegSegment {
@@ -378,6 +380,7 @@ export function parseTiff(bytes: Uint8Array, start: number, end: number): ExifBl
   const exifPointer = ifd0.get(TAG.ExifIFD);
   if (exifPointer && (exifPointer.type === 4 || exifPointer.type === 13) && exifPointer.count >= 1) {
     const exifIfd = readIfd(u32(exifPointer.at), 'the EXIF IFD');
+    block.hasExifIfd = true;
     const tags = block.tags;
     const set = (key: keyof Omit<ExifTags, 'orientation'>, tag: number, name: string) => {
       const value = text(exifIfd.get(tag), name);

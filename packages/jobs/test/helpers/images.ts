@@ -5,7 +5,7 @@ import sharp from 'sharp';
 export interface ImageSpec {
   width: number;
   height: number;
-  format?: 'jpeg' | 'png' | 'webp';
+  format?: 'jpeg' | 'png' | 'webp' | 'avif';
   /** EXIF orientation, 1–8. */
   orientation?: number;
   /** EXIF DateTimeOriginal, as a camera writes it: "2021:03:04 05:06:07". */
