@@ -95,7 +95,9 @@ describe('large feeds', () => {
     const started = performance.now();
     const first = await runInThread(feedsFetch, input);
     const firstMs = performance.now() - started;
+    const secondStarted = performance.now();
     const second = await runInThread(feedsFetch, input);
+    const secondMs = performance.now() - secondStarted;
     body = bigFeed(50_000).replace('<item>', '<item><title>Newest</title><guid>newest</guid></item><item>');
     const third = await runInThread(feedsFetch, input);
 
@@ -104,7 +106,7 @@ describe('large feeds', () => {
     expect(third.summary).toMatchObject({ newEntries: 1 });
     const state = JSON.parse(await readFile(join(output, 'state.json'), 'utf8'));
     expect(state.feeds[server.url('/big')].seen).toHaveLength(50_001);
-    console.info(`50,000 entries: first run ${Math.round(firstMs)} ms`);
+    console.info(`50,000 entries: first run ${Math.round(firstMs)} ms, second ${Math.round(secondMs)} ms`);
   }, 120_000);
 
   it('parses a large feed in steps: progress moves, and a cancel lands without a hard kill', async () => {
@@ -129,7 +131,9 @@ describe('large feeds', () => {
 
     expect(done.state).toBe('cancelled');
     expect(done.items).toMatchObject({ cancelled: 1, failed: 0 });
-    expect(performance.now() - asked).toBeLessThan(15_000);
+    const latency = performance.now() - asked;
+    expect(latency).toBeLessThan(15_000);
+    console.info(`cancel during the parse: finished ${Math.round(latency)} ms after it was asked`);
   }, 120_000);
 });
 
