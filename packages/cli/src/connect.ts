@@ -1,9 +1,11 @@
-// How the CLI's commands reach jobs: their own engine on the data directory
-// (the embedded default), a running server, or a BullMQ deployment. Flags
+// How the CLI's commands reach jobs: the engine on the data directory (their
+// own, or the one another shell runs there: local.ts), a running server, or a
+// BullMQ deployment. Flags
 // say which; without one, the project's settings do. Each transport is
 // loaded on use, so `threadline --help` opens nothing.
 import { type Connect, type ConnectOptions, ValidationError } from '@threadline/core';
 import type { Project } from './config/project.js';
+import { openDataDir } from './local.js';
 
 export function projectConnect(project: () => Promise<Project>): Connect {
   return async (flags) => open(withSettings(flags, await project()), await project());
@@ -51,15 +53,13 @@ async function open(options: ConnectOptions, project: Project) {
     const client = await createBullmqClient({ connection: options.redis, registry: project.registry });
     return { client, local: false, close: () => client.close() };
   }
-  const { createEngine } = await import('@threadline/core');
-  const engine = await createEngine({
+  return openDataDir({
     registry: project.registry,
     cwd: process.cwd(),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
   });
-  return { client: engine, local: true, close: () => engine.close() };
 }
 
 /** Parses a positive integer option, naming it when it is not one. */

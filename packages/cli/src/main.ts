@@ -39,6 +39,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       return runShow;
     },
   },
+  cancel: {
+    summary: 'cancel jobs, wherever they run',
+    load: async () => {
+      const { runCancel } = await import('./commands/cancel.js');
+      return runCancel;
+    },
+  },
   serve: {
     summary: 'serve the web dashboard and the API',
     load: async () => {

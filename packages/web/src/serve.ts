@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import {
   type Connect,
   createEngine,
+  type Engine,
+  type EngineOptions,
   type JobRegistry,
   resolveDataDir,
   ValidationError,
@@ -38,6 +40,10 @@ export interface ServeOptions {
   connect?: Connect;
   /** What a missing flag stands for (the CLI gives the project's settings). */
   defaults?: ServeDefaults;
+  /** Opens the engine on the data directory; default createEngine (the CLI's also shares it with other shells). */
+  openEngine?: (
+    options: EngineOptions & { dataDir: string },
+  ) => Promise<{ engine: Engine; close(): Promise<void> }>;
 }
 
 export interface ServeDefaults {
@@ -145,7 +151,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
 async function openBackend(
   redis: string | undefined,
   options: ServeOptions,
-  engineOptions: Parameters<typeof createEngine>[0] & { dataDir: string },
+  engineOptions: EngineOptions & { dataDir: string },
 ) {
   if (redis) {
     if (!options.connect)
@@ -153,6 +159,12 @@ async function openBackend(
     const connection = await options.connect({ redis });
     return { client: connection.client, where: `BullMQ at ${redis}`, close: () => connection.close() };
   }
-  const engine = await createEngine(engineOptions);
-  return { client: engine, where: `data in ${engine.dataDir}`, close: () => engine.close() };
+  const open =
+    options.openEngine ??
+    (async (opts: EngineOptions) => {
+      const engine = await createEngine(opts);
+      return { engine, close: () => engine.close() };
+    });
+  const { engine, close } = await open(engineOptions);
+  return { client: engine, where: `data in ${engine.dataDir}`, close };
 }

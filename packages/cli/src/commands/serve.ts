@@ -2,6 +2,7 @@
 import { runServe } from '@threadline/web';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
+import { ownDataDir } from '../local.js';
 
 export async function runServeCommand(argv: string[], deps: CommandDeps): Promise<number | undefined> {
   if (argv.includes('-h') || argv.includes('--help')) {
@@ -12,6 +13,7 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
   const handle = await runServe(argv, {
     registry,
     connect: deps.connect,
+    openEngine: ownDataDir,
     defaults: {
       port: settings.port.value,
       host: settings.host.value,

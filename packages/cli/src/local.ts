@@ -1,0 +1,81 @@
+// One data directory, many shells: the engine that owns a data directory
+// serves its API on `engine.sock` inside it, and every other command on that
+// directory attaches to it instead of being refused. Only when no engine
+// answers there does a command open the store itself.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Connection,
+  DataDirBusyError,
+  type Engine,
+  type EngineOptions,
+  type JobClient,
+  resolveDataDir,
+} from '@threadline/core';
+
+export const SOCKET_NAME = 'engine.sock';
+
+/** How long a command that lost the race for a free data directory waits for the winner's socket. */
+const ATTACH_WAIT_MS = 5000;
+
+/** The engine's client over the data directory's socket, if an engine answers there. */
+async function attach(dataDir: string): Promise<JobClient | undefined> {
+  const socketPath = join(dataDir, SOCKET_NAME);
+  if (!existsSync(socketPath)) return undefined;
+  const { createTrpcClient } = await import('@threadline/trpc');
+  const client = createTrpcClient('http://localhost/trpc', { socketPath });
+  try {
+    await client.definitions();
+    return client;
+  } catch {
+    // A socket nobody listens on: its engine was killed. Opening the store takes the directory over.
+    await client.close();
+    return undefined;
+  }
+}
+
+/** An engine of its own on the data directory, serving the socket; or the owner's, attached. */
+export async function openDataDir(
+  options: EngineOptions,
+  notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<Connection> {
+  const dataDir = resolveDataDir(options.dataDir);
+  const attached = await attach(dataDir);
+  if (attached) {
+    notice(`threadline: attached to the engine already running on ${dataDir}`);
+    return { client: attached, local: false, close: () => attached.close() };
+  }
+  let owned: { engine: Engine; close(): Promise<void> };
+  try {
+    owned = await ownDataDir({ ...options, dataDir });
+  } catch (error) {
+    if (!(error instanceof DataDirBusyError)) throw error;
+    // Another command took the directory a moment ago: its socket follows.
+    for (const deadline = Date.now() + ATTACH_WAIT_MS; Date.now() < deadline; await sleep(100)) {
+      const late = await attach(dataDir);
+      if (late) {
+        notice(`threadline: attached to the engine already running on ${dataDir}`);
+        return { client: late, local: false, close: () => late.close() };
+      }
+    }
+    throw error;
+  }
+  return { client: owned.engine, local: true, close: () => owned.close() };
+}
+
+/** Opens the store (taking the directory's lock) and serves it on the socket for other shells. */
+export async function ownDataDir(options: EngineOptions & { dataDir: string }) {
+  const { createEngine } = await import('@threadline/core');
+  const { serveOnSocket } = await import('@threadline/trpc');
+  const engine = await createEngine(options);
+  // A socket path past the system's limit (~107 bytes) cannot be bound: the engine still runs, unshared.
+  const socket = await serveOnSocket(engine, join(engine.dataDir, SOCKET_NAME)).catch(() => undefined);
+  return {
+    engine,
+    close: async () => {
+      await socket?.close();
+      await engine.close();
+    },
+  };
+}
