@@ -146,7 +146,7 @@ describe('threadline tui in a terminal', () => {
 
     // The terminal goes away: SIGHUP (twice, as the shell exits too), then EIO on every write.
     endTerminal();
-    await until(() => !existsSync(join(dataDir, 'engine.lock')), 'the TUI to close its engine', 20_000);
+    await until(() => !existsSync(join(dataDir, 'engine.owner')), 'the TUI to close its engine', 20_000);
 
     const list = await run(['list', '--json'], dataDir);
     expect(list.code, list.stderr).toBe(0);

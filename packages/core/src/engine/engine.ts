@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { AnyJobDefinition } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { type JobRegistry, resolveJobRef } from '../job/registry.js';
@@ -58,11 +59,13 @@ class InProcessEngine implements Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
-    this.store = new Store(this.dataDir);
+    // The lock before the store: a second engine must not touch the file the owner writes.
+    mkdirSync(this.dataDir, { recursive: true });
+    this.unlock = lockDataDir(this.dataDir);
     try {
-      this.unlock = lockDataDir(this.dataDir);
+      this.store = new Store(this.dataDir);
     } catch (error) {
-      this.store.close();
+      this.unlock();
       throw error;
     }
     this.registry = options.registry ?? {};
