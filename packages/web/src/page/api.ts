@@ -138,4 +138,34 @@ export function issuesOf(error: unknown): Issue[] {
   return Array.isArray(issues) ? issues : [];
 }
 
-export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** What the page says when a request cannot reach the server at all. */
+export const UNREACHABLE = 'Cannot reach the server: it may have stopped or restarted.';
+
+/** Longest error message the page shows; the rest is cut. */
+const MAX_MESSAGE = 240;
+
+/**
+ * One line a person can read for any failure: never a browser's raw "Failed to
+ * fetch", a JSON parse error from an HTML error page, or a stack trace.
+ */
+export function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  if (
+    /failed to fetch|networkerror|load failed|network request failed|fetch failed/i.test(text) ||
+    cause instanceof TypeError
+  )
+    return UNREACHABLE;
+  if (error instanceof TRPCClientError) {
+    const status = (error.data as { httpStatus?: number } | undefined)?.httpStatus;
+    // tRPC reads every answer as JSON: a proxy's HTML page or a plain-text refusal ends here.
+    if (/JSON|Unexpected token|Unable to transform response/i.test(text))
+      return `The server answered something unexpected${status ? ` (HTTP ${status})` : ''}.`;
+  }
+  const line = text
+    .split('\n')
+    .map((part) => part.trim())
+    .find((part) => part !== '' && !part.startsWith('at '));
+  if (!line) return 'Something went wrong.';
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
+}

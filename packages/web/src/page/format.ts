@@ -26,7 +26,8 @@ export function took(job: JobSnapshot): string {
   return formatDuration(((job.finishedAt ?? Date.now()) - job.startedAt) / 1000);
 }
 
-export const STATE_LABEL: Record<JobState, string> = {
+/** Labels for the states the page knows; a state added to core later shows under its own name. */
+const STATE_LABELS: Partial<Record<string, string>> = {
   queued: 'queued',
   running: 'running',
   cancelling: 'cancelling…',
@@ -34,4 +35,10 @@ export const STATE_LABEL: Record<JobState, string> = {
   failed: 'failed',
   cancelled: 'cancelled',
   interrupted: 'interrupted',
+  partial: 'partly failed',
 };
+
+export const stateLabel = (state: JobState): string => STATE_LABELS[state] ?? state;
+
+/** The badge's classes: `state state-<name>` (style.css colours each; `state-partial` is amber). */
+export const stateClass = (state: JobState): string => `state state-${state}`;

@@ -5,10 +5,21 @@ import { useSyncExternalStore } from 'react';
 import { client } from './api';
 
 /** Finished jobs listed at start and per "Load older jobs". */
-const PAGE = 50;
+export const PAGE = 50;
 
 export const jobs = jobsView(client, { pageSize: PAGE });
 
 export function useJobs(): JobsViewState {
   return useSyncExternalStore(jobs.subscribe, jobs.getSnapshot);
+}
+
+const isOffline = () => jobs.getSnapshot().connection === 'reconnecting';
+
+/**
+ * The server stopped answering: what the page shows of running jobs is only
+ * their last known state, and actions cannot reach anyone. A boolean, so the
+ * rows that read it re-render only when it flips.
+ */
+export function useOffline(): boolean {
+  return useSyncExternalStore(jobs.subscribe, isOffline);
 }
