@@ -1,6 +1,7 @@
 // The dashboard in Debian's Chromium, driven by playwright-core, against a real
 // server and engine: what a user does and sees. Never downloads a browser.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '@threadline/core';
 import { builtinJobs } from '@threadline/jobs';
@@ -25,8 +26,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function open(url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+async function open(url: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(url);
@@ -175,5 +176,183 @@ describe('dashboard in Chromium', () => {
       await server.close();
       await again.close();
     }
+  });
+
+  it('gives each job a URL: clicking opens /jobs/<id>, back and forward move between jobs, a link opens it', async () => {
+    const { server, engine } = await serve();
+    const a = await engine.start('demo.sleep', { items: 1, ms: 0 });
+    const b = await engine.start('demo.sleep', { items: 2, ms: 0 });
+    await Promise.all([engine.waitFor(a.id), engine.waitFor(b.id)]);
+    const page = await open(server.url);
+    const details = page.getByTestId('details');
+    const path = () => new URL(page.url()).pathname;
+
+    await page.locator(`[data-testid="history-job"][data-job-id="${a.id}"] button.link`).click();
+    await details.and(page.locator(`[data-job-id="${a.id}"]`)).waitFor();
+    expect(path()).toBe(`/jobs/${a.id}`);
+    await page.locator(`[data-testid="history-job"][data-job-id="${b.id}"] button.link`).click();
+    await details.and(page.locator(`[data-job-id="${b.id}"]`)).waitFor();
+    expect(path()).toBe(`/jobs/${b.id}`);
+
+    await page.goBack();
+    await details.and(page.locator(`[data-job-id="${a.id}"]`)).waitFor();
+    await page.goForward();
+    await details.and(page.locator(`[data-job-id="${b.id}"]`)).waitFor();
+    await page.goBack();
+    await page.goBack();
+    expect(path()).toBe('/');
+    await expect.poll(() => details.count()).toBe(0);
+
+    // A link to a job, pasted into a new tab: its details open, with what the server says of it.
+    const linked = await open(`${server.url.replace(/\/$/, '')}/jobs/${a.id}`);
+    await linked
+      .getByTestId('details')
+      .and(linked.locator(`[data-job-id="${a.id}"]`))
+      .getByText('1 succeeded')
+      .waitFor();
+    await linked.close();
+    await page.close();
+  });
+
+  it('filters jobs by state (with counts) and by text over id and input', async () => {
+    const { server, engine } = await serve();
+    for (let i = 0; i < 3; i++)
+      await engine.waitFor((await engine.start('demo.sleep', { items: 1, ms: 0 })).id);
+    const cancelled: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const job = await engine.start('demo.sleep', { items: 2, ms: 60_000 + i });
+      await engine.cancel(job.id);
+      await engine.waitFor(job.id);
+      cancelled.push(job.id);
+    }
+    const page = await open(server.url);
+    const rows = page.getByTestId('history-job');
+    await expect.poll(() => rows.count()).toBe(5);
+    await expect.poll(() => page.getByTestId('tab-cancelled').textContent()).toMatch(/cancelled 2\b/);
+    await expect.poll(() => page.getByTestId('tab-succeeded').textContent()).toMatch(/succeeded 3\b/);
+
+    await page.getByTestId('tab-cancelled').click();
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-state')))).toEqual([
+      'cancelled',
+      'cancelled',
+    ]);
+    // Text matches the input too: only one of the two slept 60001 ms.
+    await page.getByTestId('filter-text').fill('60001');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-job-id')).toBe(cancelled[1]);
+    await page.getByTestId('filter-text').fill(cancelled[0]!);
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-job-id')).toBe(cancelled[0]);
+    await page.getByTestId('filter-text').fill('');
+    await page.getByTestId('tab-all').click();
+    await expect.poll(() => rows.count()).toBe(5);
+    await page.close();
+  });
+
+  it('runs a job again from the form, its input filled in and editable', async () => {
+    const { server, engine } = await serve();
+    const first = await engine.start('demo.sleep', { items: 3, ms: 7, failEvery: 0 });
+    await engine.waitFor(first.id);
+    const page = await open(server.url);
+    // Another job's form first: run again must switch to the job's own.
+    await page.getByRole('tab', { name: /files\.index/ }).click();
+    await page
+      .locator(`[data-testid="history-job"][data-job-id="${first.id}"]`)
+      .getByRole('button', { name: 'Run again' })
+      .click();
+    const form = page.getByTestId('form-demo.sleep');
+    await expect.poll(() => form.locator('#root_items').inputValue()).toBe('3');
+    expect(await form.locator('#root_ms').inputValue()).toBe('7');
+    await form.locator('#root_items').fill('4');
+    await form.getByRole('button', { name: 'Start' }).click();
+    await form.getByText(/^Started /).waitFor({ timeout: 10_000 });
+    const again = (await engine.list({ name: 'demo.sleep' })).find((job) => job.id !== first.id);
+    expect(again?.input).toMatchObject({ items: 4, ms: 7, failEvery: 0 });
+    await page.close();
+  });
+
+  it('labels fields from their descriptions, adds and removes list entries, and starts model.train from its defaults', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'data.csv'), 'x,y\n1,2\n2,4\n3,6\n');
+    const { server, engine } = await serve({ allow: [dir] });
+    const page = await open(server.url);
+    await page.getByTestId('form-demo.sleep').getByText('Number of items', { exact: true }).waitFor();
+
+    await page.getByRole('tab', { name: /feeds\.fetch/ }).click();
+    const feeds = page.getByTestId('form-feeds.fetch');
+    const entries = feeds.locator('input[id^="root_feeds_"]');
+    await expect.poll(() => entries.count()).toBe(1);
+    await feeds.getByRole('button', { name: '+ Add' }).click();
+    await expect.poll(() => entries.count()).toBe(2);
+    await feeds.getByRole('button', { name: 'Remove' }).first().click();
+    await expect.poll(() => entries.count()).toBe(1);
+
+    // Typed values survive a visit to another job's form.
+    await page.getByRole('tab', { name: /model\.train/ }).click();
+    const train = page.getByTestId('form-model.train');
+    await train.locator('#root_data').fill(join(dir, 'data.csv'));
+    await page.getByRole('tab', { name: /demo\.sleep/ }).click();
+    await page.getByRole('tab', { name: /model\.train/ }).click();
+    expect(await train.locator('#root_data').inputValue()).toBe(join(dir, 'data.csv'));
+    // No blank feature was put in for its minItems: the defaults start as they are.
+    expect(await train.locator('input[id^="root_features_"]').count()).toBe(0);
+    await train.getByRole('button', { name: 'Start' }).click();
+    await train.getByText(/^Started /).waitFor({ timeout: 10_000 });
+    const [job] = await engine.list({ name: 'model.train' });
+    expect(job?.input).toMatchObject({ data: join(dir, 'data.csv'), epochs: 2000 });
+    await engine.cancel(job!.id);
+    await page.close();
+  });
+
+  it('says the server is away: a disconnected banner, live rows greyed without an ETA, actions disabled', async () => {
+    const engine = await openEngine();
+    const server = await createServer({ client: engine, port: 0, pingMs: 1000 });
+    const job = await engine.start('demo.sleep', { items: 400, ms: 100 });
+    const page = await open(server.url);
+    const row = page.locator(`[data-testid="active-jobs"] [data-job-id="${job.id}"]`);
+    await row.getByText(/ETA/).waitFor({ timeout: 10_000 });
+
+    await server.close();
+    await page.getByTestId('disconnected').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('disconnected').textContent()).toMatch(/Disconnected — reconnecting/);
+    await expect.poll(() => row.getAttribute('class')).toMatch(/\bstale\b/);
+    expect(await row.getByText(/ETA/).count()).toBe(0);
+    expect(await row.getByTestId('state').textContent()).toBe('unknown');
+    expect(await row.getByRole('button', { name: 'Cancel' }).isDisabled()).toBe(true);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-disconnected.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('fits a phone: no sideways scroll, running jobs before the form, details open on screen', async () => {
+    const { server, engine } = await serve();
+    const done = await engine.start('demo.sleep', { items: 3, ms: 0, failEvery: 2 });
+    await engine.waitFor(done.id);
+    const running = await engine.start('demo.sleep', { items: 400, ms: 100 });
+    const page = await open(server.url, { width: 390, height: 844 });
+    const row = page.locator(`[data-testid="active-jobs"] [data-job-id="${running.id}"]`);
+    await row.waitFor();
+    const noSideways = async () => Number(await page.evaluate('document.documentElement.scrollWidth'));
+    expect(await noSideways()).toBeLessThanOrEqual(390);
+    const top = async (selector: string) => (await page.locator(selector).boundingBox())!.y;
+    expect(await top('.panel.running')).toBeLessThan(await top('.panel.start'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}phone-running.png`, fullPage: true });
+
+    // The finished job is far below, past the form: opening it brings its details on screen.
+    await page.locator(`[data-testid="history-job"][data-job-id="${done.id}"] button.link`).click();
+    const details = page.getByTestId('details');
+    await details.getByText(/^1 failed$/).waitFor();
+    await expect
+      .poll(async () => {
+        const box = (await details.boundingBox())!;
+        return box.y >= 0 && box.y < 844;
+      })
+      .toBe(true);
+    expect(await noSideways()).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${ARTIFACTS}phone-details.png` });
+    await engine.cancel(running.id);
+    await page.close();
   });
 });

@@ -224,7 +224,11 @@ const HistoryRow = memo(function HistoryRow(props: { job: JobSnapshot; open: boo
         {error && <div className="error">{error}</div>}
       </td>
       <td>
-        <span className={stateClass(job.state)}>{stateLabel(job.state)}</span>
+        {offline && active ? (
+          <span className="state state-unknown">unknown</span>
+        ) : (
+          <span className={stateClass(job.state)}>{stateLabel(job.state)}</span>
+        )}
       </td>
       <td className="wide">{formatCount(job.progress, job.unit)}</td>
       <td>{job.items.failed || ''}</td>

@@ -135,10 +135,14 @@ export function JobDetailsPanel(props: {
   const followed = useFollowedJob(id, finalAtOpen);
   const job = live ?? followed.job;
 
-  // Opened from far down a long list, or on a phone below the running jobs: bring it on screen.
+  // Opened from far down a long list, or on a phone below the running jobs: bring it on screen,
+  // again once its failures and logs are in (the browser's scroll anchoring may have moved it).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `loaded` is the trigger.
   useEffect(() => {
-    ref.current?.scrollIntoView?.({ block: 'nearest' });
-  }, []);
+    const top = ref.current?.getBoundingClientRect().top;
+    if (top !== undefined && (top < 0 || top > window.innerHeight - 80))
+      ref.current?.scrollIntoView({ block: 'start' });
+  }, [followed.loaded]);
 
   return (
     <section className="panel details" data-testid="details" data-job-id={id} ref={ref}>
