@@ -1,5 +1,6 @@
 // The job every backend runs for the contract: n items that each take `ms`,
-// some failing, one log line, and a CPU loop that never checks for cancel.
+// some failing, one log line, a CPU loop that never checks for cancel, and an
+// items() that can throw before it yields anything.
 import { defineJob, z } from '@threadline/core/job';
 
 export default defineJob({
@@ -12,9 +13,14 @@ export default defineJob({
     failOn: z.array(z.number().int()).default([]),
     /** Busy-spin this long without ever checking for cancellation: only force (or the grace) ends it. */
     spinMs: z.number().int().min(0).default(0),
+    /** items() throws at once, before it returns anything to iterate. */
+    itemsThrow: z.boolean().default(false),
   }),
-  *items(input) {
-    for (let i = 0; i < input.n; i++) yield i;
+  items(input) {
+    if (input.itemsThrow) throw new Error('cannot list the items');
+    return (function* () {
+      for (let i = 0; i < input.n; i++) yield i;
+    })();
   },
   async process(i: number, ctx, input) {
     if (i === 0) ctx.log('info', `counting to ${input.n}`);

@@ -90,6 +90,18 @@ export function jobClientContract(name: string, open: () => Promise<Backend>): v
       expect(done.error?.message).toMatch(/fail/);
     });
 
+    it('fails a job whose items() throws before its first item, with the reason', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 3, itemsThrow: true });
+      const done = await finished(client, job.id);
+      expect(done).toMatchObject({ state: 'failed', error: { message: 'cannot list the items' } });
+      expect(done.items).toMatchObject({ succeeded: 0, failed: 0 });
+      // The backend goes on: the next job runs.
+      expect((await finished(client, (await client.start('contract.count', { n: 1 })).id)).state).toBe(
+        'succeeded',
+      );
+    });
+
     it('cancels a running job: it ends cancelled, with the items it never ran counted as cancelled', async () => {
       const { client } = await open();
       const job = await client.start('contract.count', { n: 200, ms: 50 });

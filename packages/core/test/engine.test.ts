@@ -53,6 +53,33 @@ describe('engine', () => {
     expect(done.error!.message).toContain('all 3 items failed');
   });
 
+  it.each([
+    ['throw', /^no items today$/],
+    ['overflow', /Maximum call stack size exceeded/],
+    ['generator-throw', /^no items from the generator$/],
+    ['generator-overflow', /Maximum call stack size exceeded/],
+  ] as const)(
+    'fails a job whose items() throws before its first item (%s), with the reason',
+    async (how, reason) => {
+      const engine = await openEngine();
+      const job = await engine.start(fixture('bad-items'), { how });
+      const done = await engine.waitFor(job.id);
+      expect(done.state).toBe('failed');
+      expect(done.error!.message).toMatch(reason);
+      expect(done.items).toEqual({ total: 0, succeeded: 0, failed: 0, cancelled: 0 });
+      const events = await collect(engine, job.id);
+      // Started once, finished once, and nothing after.
+      expect(events.map((e) => e.type).filter((type) => type !== 'progress')).toEqual([
+        'queued',
+        'started',
+        'finished',
+      ]);
+      // The engine goes on: the next job runs.
+      const next = await engine.waitFor((await engine.start('test.count', { n: 3 })).id);
+      expect(next.state).toBe('succeeded');
+    },
+  );
+
   it('fails the item of a crashing worker, replaces the worker and finishes the rest', async () => {
     const engine = await openEngine();
     const job = await engine.start('test.count', { n: 30, crashOn: [5], ms: 5 });

@@ -20,6 +20,8 @@ export class JobQueue {
   /** Active schedules: id → period in ms. A stopped schedule is deleted. */
   private readonly schedules = new Map<string, number>();
   private wakeTimer: NodeJS.Timeout | undefined;
+  private draining = false;
+  private again = false;
 
   /** `wake` is called when a run queued for later becomes due. */
   constructor(private readonly wake: () => void) {}
@@ -33,8 +35,28 @@ export class JobQueue {
     return this.waiting.delete(jobId);
   }
 
-  /** Offers each due job, in queue order, to `offer`; arms a wake-up for the earliest run not yet due. */
+  /**
+   * Offers each due job, in queue order, to `offer`; arms a wake-up for the earliest run not yet due.
+   * A job that ends while it is being started (its items() threw at once) drains the queue again from
+   * inside `offer`: that call only asks for another pass, so no job is offered twice and none is missed.
+   */
   drain(offer: (work: QueuedWork) => StartVerdict): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.again = false;
+        this.pass(offer);
+      } while (this.again);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private pass(offer: (work: QueuedWork) => StartVerdict): void {
     const now = Date.now();
     let nextWake = Number.POSITIVE_INFINITY;
     for (const [id, work] of this.waiting) {
