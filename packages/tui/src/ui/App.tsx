@@ -97,6 +97,13 @@ export function App({ client, view, local, where }: AppProps) {
       exit({ cancelled: mode.cancelled } satisfies AppResult);
   }, [mode, active.length, exit]);
 
+  // While it asks, the question follows the jobs: once none runs, there is nothing to ask.
+  useEffect(() => {
+    if (mode.kind !== 'confirm-quit') return;
+    if (active.length === 0) exit({ cancelled: 0 } satisfies AppResult);
+    else if (active.length !== mode.running) setMode({ kind: 'confirm-quit', running: active.length });
+  }, [mode, active.length, exit]);
+
   const cancel = (job: JobSnapshot | undefined, force: boolean) => {
     if (!job) return;
     if (!isActive(job.state)) {
