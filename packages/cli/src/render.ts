@@ -1,7 +1,7 @@
 // How `threadline run` shows a job: a live bar redrawn in place on a terminal,
 // one plain line a second otherwise (logs, CI), only what went wrong with
 // --quiet, or every event as JSON. What went wrong goes to stderr.
-import { formatProgressLine, type Progress } from '@threadline/core';
+import { formatBar, formatProgressLine, type Progress } from '@threadline/core';
 
 export interface ProgressView {
   progress(progress: Progress): void;
@@ -17,12 +17,6 @@ export interface ProgressView {
 
 const BAR_WIDTH = 24;
 
-export function bar(fraction: number | null, width = BAR_WIDTH): string {
-  if (fraction === null) return `[${'·'.repeat(width)}]`;
-  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-}
-
 export function terminalView(
   out: NodeJS.WriteStream,
   unit: string,
@@ -35,7 +29,7 @@ export function terminalView(
   };
   return {
     progress(progress) {
-      current = `${bar(progress.fraction)} ${formatProgressLine(progress, unit)}`;
+      current = `[${formatBar(progress.fraction, BAR_WIDTH)}] ${formatProgressLine(progress, unit)}`;
       draw();
     },
     line(text) {
