@@ -1,5 +1,5 @@
 // The job every backend runs for the contract: n items that each take `ms`,
-// some failing, one log line, a CPU loop that never checks for cancel, and an
+// some failing, a log line (or many), a CPU loop that never checks for cancel, and an
 // items() that can throw before it yields anything.
 import { defineJob, z } from '@threadline/core/job';
 
@@ -13,6 +13,8 @@ export default defineJob({
     failOn: z.array(z.number().int()).default([]),
     /** Busy-spin this long without ever checking for cancellation: only force (or the grace) ends it. */
     spinMs: z.number().int().min(0).default(0),
+    /** Item 0 logs this many more lines (`line 0`, `line 1`…) after its first. */
+    logLines: z.number().int().min(0).default(0),
     /** items() throws at once, before it returns anything to iterate. */
     itemsThrow: z.boolean().default(false),
   }),
@@ -23,7 +25,10 @@ export default defineJob({
     })();
   },
   async process(i: number, ctx, input) {
-    if (i === 0) ctx.log('info', `counting to ${input.n}`);
+    if (i === 0) {
+      ctx.log('info', `counting to ${input.n}`);
+      for (let line = 0; line < input.logLines; line++) ctx.log('info', `line ${line}`);
+    }
     if (input.spinMs > 0) {
       const end = Date.now() + input.spinMs;
       while (Date.now() < end) ctx.progress(0, 1);

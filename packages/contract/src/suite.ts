@@ -82,6 +82,18 @@ export function jobClientContract(name: string, open: () => Promise<Backend>): v
       expect(details.logs.map((log) => log.message)).toContain('counting to 4');
     });
 
+    it('keeps every log line of a job that ends right after them, in the stream and in details', async () => {
+      const { client } = await open();
+      const lines = ['counting to 1', ...Array.from({ length: 50 }, (_, i) => `line ${i}`)];
+      for (let run = 0; run < 3; run++) {
+        const job = await client.start('contract.count', { n: 1, logLines: 50 });
+        const events = await eventsOf(client, job.id);
+        const logs = events.filter((event) => event.type === 'log');
+        expect(logs.map((event) => event.message)).toEqual(lines);
+        expect((await client.details(job.id))!.logs.map((log) => log.message)).toEqual(lines);
+      }
+    });
+
     it('fails a job whose every item fails', async () => {
       const { client } = await open();
       const job = await client.start('contract.count', { n: 2, failOn: [0, 1] });

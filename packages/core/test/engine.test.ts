@@ -137,6 +137,20 @@ describe('engine', () => {
     expect((await engine.waitFor(job.id)).summary).toEqual({ sum: 12, failed: 0 });
   });
 
+  // Logs travel apart from batch replies; they used to race them, and a job that finished
+  // first lost the lines still on their way (as many as all 50 of a one-item job).
+  it.each([1, 3])('keeps all 50 log lines of the first item of a %i-item job, in order', async (n) => {
+    const engine = await openEngine();
+    for (let run = 0; run < 5; run++) {
+      const job = await engine.start(fixture('logs'), { lines: 50, n });
+      const events = await collect(engine, job.id);
+      const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`);
+      expect(ofType(events, 'log').map((e) => e.message)).toEqual(lines);
+      expect(ofType(events, 'log').every((e) => e.item === 0)).toBe(true);
+      expect((await engine.details(job.id))!.logs.map((e) => e.message)).toEqual(lines);
+    }
+  });
+
   it('emits monotone progress events sampled from shared memory', async () => {
     const engine = await openEngine({ tickMs: 20 });
     const job = await engine.start('test.spin', { iterations: 30_000_000 });

@@ -6,7 +6,7 @@ import type { ItemOutcome } from '../protocol/types.js';
 export interface WorkerInit {
   cells: SharedArrayBuffer;
   slot: number;
-  /** Where batches arrive and replies go (see batch-channel.ts). */
+  /** Where batches arrive, and their logs and replies go (see batch-channel.ts). */
   batches: MessagePort;
 }
 
@@ -35,7 +35,10 @@ export interface WorkerApi {
   cancel(): void;
 }
 
-/** Sent by the worker on its port beside Comlink's traffic (Comlink ignores messages without an id). */
+/**
+ * A line of `ctx.log`, sent by the worker on the batch port ahead of the batch's reply, so the
+ * engine has every log of a batch before the batch settles (and perhaps finishes its job).
+ */
 export interface LogMessage {
   threadlineLog: {
     jobId: string;
@@ -45,7 +48,7 @@ export interface LogMessage {
   };
 }
 
-/** A temporary output file the worker created (`add`) or renamed or removed (`remove`). */
+/** A temporary output file the worker created (`add`) or renamed or removed (`remove`), sent on its port beside Comlink's traffic (Comlink ignores messages without an id). */
 export interface TempFileMessage {
   threadlineTemp: { add?: string; remove?: string };
 }

@@ -81,7 +81,13 @@ export class Slot {
       batches: port1,
       ready: new Promise((resolve) => worker.once('online', () => resolve())),
     };
-    port1.on('message', (reply: BatchReply) => {
+    port1.on('message', (reply: BatchReply | LogMessage) => {
+      // A batch's logs come first on this port, so they are in before its reply settles it.
+      if ('threadlineLog' in reply) {
+        this.pool.messagesReceived++;
+        this.pool.options.onLog?.(reply.threadlineLog);
+        return;
+      }
       if (thread !== this.current) return;
       this.settle?.(
         'results' in reply
@@ -89,9 +95,8 @@ export class Slot {
           : { kind: 'error', error: reply.error },
       );
     });
-    worker.on('message', (data: Partial<LogMessage & TempFileMessage>) => {
+    worker.on('message', (data: Partial<TempFileMessage>) => {
       this.pool.messagesReceived++;
-      if (data?.threadlineLog) this.pool.options.onLog?.(data.threadlineLog);
       if (data?.threadlineTemp?.add) this.tempFiles.add(data.threadlineTemp.add);
       if (data?.threadlineTemp?.remove) this.tempFiles.delete(data.threadlineTemp.remove);
     });

@@ -51,7 +51,9 @@ async function runBatch(request: BatchRequest): Promise<ItemResult[]> {
       const log: LogMessage = {
         threadlineLog: { jobId: request.jobId, level, message: String(message), item: current },
       };
-      port.postMessage(log);
+      // On the batch port, not parentPort: two ports keep no order between them, so a log sent on
+      // the other could arrive after the batch's reply, when its job may have finished (and drops it).
+      init.batches.postMessage(log);
     },
   };
   writer.beginBatch();
