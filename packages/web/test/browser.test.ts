@@ -233,7 +233,7 @@ describe('dashboard in Chromium', () => {
 
     await page.getByTestId('tab-cancelled').click();
     await expect.poll(() => rows.count()).toBe(2);
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-state')))).toEqual([
+    expect(await Promise.all((await rows.all()).map((tr) => tr.getAttribute('data-state')))).toEqual([
       'cancelled',
       'cancelled',
     ]);
