@@ -3,11 +3,13 @@
 // named with the file and exit code 2 before anything starts.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startRedis } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './cli.js';
+import { tempDir, threadline } from './cli.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
@@ -186,6 +188,47 @@ describe('the project config', () => {
     const ran = await tl(['run', 'cjs.double'], dir);
     expect(ran.code, ran.stderr).toBe(0);
     expect(ran.stdout).toContain('"sum": 6');
+  });
+});
+
+/** The lines `threadline jobs` prints for one job. */
+const block = (listing: string, name: string) =>
+  listing.split('\n\n').find((part) => part.trimStart().startsWith(`${name} — `)) ?? '';
+
+describe('the project on BullMQ workers', () => {
+  it('lists which workers have each job, and a worker without the job fails it naming the job and its host', async () => {
+    const redis = await startRedis();
+    try {
+      const dir = project({ 'threadline.config.ts': CONFIG, 'jobs/double.ts': JOB('my.double') });
+      const elsewhere = tempDir();
+      // A worker started outside the project has only the built-in jobs.
+      const stranger = threadline(['worker', '--redis', redis.url, '--pool-size', '1'], tempDir(), elsewhere);
+      await stranger.waitFor(/threads, taking items/);
+      const listed = await tl(['jobs', '--redis', redis.url], dir);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(block(listed.stdout, 'my.double')).toContain('no connected worker has this job');
+      expect(block(listed.stdout, 'demo.sleep')).toContain(`on 1 worker: ${hostname()}`);
+      const refused = await tl(['run', 'my.double', '--redis', redis.url], dir);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`worker on ${hostname()}`);
+      expect(refused.stderr).toContain('has no job "my.double"');
+
+      // A worker started in the project runs its jobs by name.
+      const member = threadline(['worker', '--redis', redis.url, '--pool-size', '1'], tempDir(), dir);
+      await member.waitFor(/threads, taking items/);
+      stranger.child.kill('SIGINT');
+      expect((await stranger.exit).code).toBe(0);
+      expect(block((await tl(['jobs', '--redis', redis.url], dir)).stdout, 'my.double')).toContain(
+        'on 1 worker',
+      );
+      const ran = await tl(['run', 'my.double', '--redis', redis.url, '--input', '{"n":5}'], dir);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toContain('"sum": 20');
+      member.child.kill('SIGINT');
+      expect((await member.exit).code).toBe(0);
+    } finally {
+      await redis.close();
+    }
   });
 });
 
