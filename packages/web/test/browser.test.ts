@@ -285,6 +285,11 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => entries.count()).toBe(1);
     await feeds.getByRole('button', { name: '+ Add' }).click();
     await expect.poll(() => entries.count()).toBe(2);
+    await entries.first().fill('not a url');
+    await feeds.getByRole('button', { name: 'Start' }).click();
+    await feeds.locator('.error-detail').filter({ hasText: 'must be a valid URL' }).waitFor();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('.panel.start').screenshot({ path: `${ARTIFACTS}form-feeds.png` });
     await feeds.getByRole('button', { name: 'Remove' }).first().click();
     await expect.poll(() => entries.count()).toBe(1);
 
@@ -297,6 +302,7 @@ describe('dashboard in Chromium', () => {
     expect(await train.locator('#root_data').inputValue()).toBe(join(dir, 'data.csv'));
     // No blank feature was put in for its minItems: the defaults start as they are.
     expect(await train.locator('input[id^="root_features_"]').count()).toBe(0);
+    await page.locator('.panel.start').screenshot({ path: `${ARTIFACTS}form-model-train.png` });
     await train.getByRole('button', { name: 'Start' }).click();
     await train.getByText(/^Started /).waitFor({ timeout: 10_000 });
     const [job] = await engine.list({ name: 'model.train' });

@@ -18,6 +18,14 @@ const UI: UiSchema = {
   'ui:globalOptions': { orderable: false, copyable: false },
 };
 
+/** The form's layout: a list's entries without a label each ("Feed URLs-2"): the list's title says it. */
+function uiSchemaOf(schema: RJSFSchema): UiSchema {
+  const ui: UiSchema = { ...UI };
+  for (const [key, field] of Object.entries(schema.properties ?? {}))
+    if (typeof field === 'object' && field.type === 'array') ui[key] = { items: { 'ui:label': false } };
+  return ui;
+}
+
 // The default buttons draw Bootstrap glyphicons, a font this page never loads: words instead.
 function TextButton(props: IconButtonProps & { label: string; kind: string }) {
   const { onClick, disabled, id, title, label, kind } = props;
@@ -208,6 +216,7 @@ function JobForm(props: {
   const { definition, formData } = props;
   const offline = useOffline();
   const [schema] = useState(() => formSchema(definition));
+  const [uiSchema] = useState(() => uiSchemaOf(schema));
   /** The server's refusals, with the input they were about: one goes when its field changes. */
   const [refused, setRefused] = useState<{ issues: Issue[]; input: unknown } | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -261,7 +270,7 @@ function JobForm(props: {
       {definition.description && <p className="description">{definition.description}</p>}
       <Form
         schema={schema}
-        uiSchema={UI}
+        uiSchema={uiSchema}
         validator={validator}
         templates={TEMPLATES}
         experimental_defaultFormStateBehavior={DEFAULTS}

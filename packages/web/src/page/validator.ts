@@ -189,7 +189,8 @@ class Checker {
     const prefix = Array.isArray(prefixItems) ? prefixItems : Array.isArray(items) ? items : [];
     value.forEach((entry, index) => {
       const itemSchema = index < prefix.length ? prefix[index] : Array.isArray(items) ? undefined : items;
-      if (itemSchema !== undefined) this.check(itemSchema, entry, [...path, String(index)]);
+      // A blank entry the form added is not input (the page drops it before starting): nothing to check.
+      if (itemSchema !== undefined && entry !== null) this.check(itemSchema, entry, [...path, String(index)]);
     });
     if (uniqueItems === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length)
       this.fail(path, 'uniqueItems', 'must not have duplicate entries');
