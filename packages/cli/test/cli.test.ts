@@ -64,6 +64,25 @@ describe('threadline', () => {
     expect(result.stdout).not.toContain('item 1 failed on purpose');
   });
 
+  it('exits 3 when some items fail and the rest succeed: partial, with each outcome counted apart', async () => {
+    const dir = tempDir();
+    const result = await run(['run', 'demo.sleep', '--input', '{"items":12,"ms":1,"failEvery":3}'], dir);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/^partial: 8 succeeded, 4 failed, 0 cancelled of 12$/m);
+    expect(result.stderr).toMatch(/^error: 4 of 12 items failed; first: item \d+ failed on purpose/m);
+    expect(result.stderr.match(/^failed \d+: item \d+ failed on purpose/gm)).toHaveLength(4);
+    // The history says so too: partial, and 8 of 12, not 12/12.
+    const list = await run(['list'], dir);
+    expect(list.stdout).toMatch(/demo\.sleep\s+partial\s+8\/12 items, 4 failed /);
+    const [job] = JSON.parse((await run(['list', '--json', '--state', 'partial'], dir)).stdout) as {
+      id: string;
+    }[];
+    const show = await run(['show', job!.id], dir);
+    expect(show.stdout).toMatch(/^state: +partial — 4 of 12 items failed/m);
+    expect(show.stdout).toMatch(/^progress: 8\/12 items, 4 failed \(66\.7%\)$/m);
+    expect(show.stdout).toMatch(/^items: +8 succeeded, 4 failed, 0 cancelled of 12$/m);
+  });
+
   it('prints every event as a JSON line with --json', async () => {
     const dir = tempDir();
     const result = await run(['run', 'demo.sleep', '--input', '{"items":3,"ms":1}', '--json'], dir);

@@ -76,7 +76,8 @@ describe('the command line', () => {
       dir,
     );
     expect(result.stdout).not.toMatch(/items \(/);
-    expect(result.stdout).toMatch(/^succeeded: 2 succeeded, 2 failed|^failed/m);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/^partial: 2 succeeded, 2 failed, 0 cancelled of 4$/m);
     expect(result.stderr.match(/^failed item \d|^failed \d/gm)).toHaveLength(2);
   });
 });

@@ -94,6 +94,26 @@ export function jobClientContract(name: string, open: () => Promise<Backend>): v
       }
     });
 
+    it('ends partial, not succeeded, when some items fail and the rest succeed', async () => {
+      const { client } = await open();
+      const job = await client.start('contract.count', { n: 12, failOn: [2, 5, 8, 11] });
+      const events = await eventsOf(client, job.id);
+      expect(events.at(-1)).toMatchObject({
+        type: 'finished',
+        state: 'partial',
+        // The first to fail, which on a pool of threads need not be the lowest index.
+        error: {
+          message: expect.stringMatching(/^4 of 12 items failed; first: item (2|5|8|11) fails on purpose$/),
+        },
+        items: { total: 12, succeeded: 8, failed: 4, cancelled: 0 },
+        summary: { sum: 2 * (66 - 2 - 5 - 8 - 11) },
+      });
+      const done = (await client.get(job.id))!;
+      expect(done).toMatchObject({ state: 'partial', items: { succeeded: 8, failed: 4 } });
+      expect((await client.list({ state: 'partial' })).map((j) => j.id)).toEqual([job.id]);
+      expect(await client.list({ state: 'succeeded' })).toEqual([]);
+    });
+
     it('fails a job whose every item fails', async () => {
       const { client } = await open();
       const job = await client.start('contract.count', { n: 2, failOn: [0, 1] });

@@ -82,12 +82,13 @@ describe('the event reducer', () => {
     const folded = jobs.get(job.id)!;
     expect(folded).toMatchObject({
       id: job.id,
-      state: 'succeeded',
+      state: 'partial',
       items: done.items,
       summary: done.summary,
-      error: null,
+      error: done.error,
       input: done.input,
     });
+    expect(folded.error!.message).toMatch(/^2 of 40 items failed; first: item (3|9) is bad$/);
     expect(folded.items).toEqual({ total: 40, succeeded: 38, failed: 2, cancelled: 0 });
     expect(folded.progress.done).toBe(done.progress.done);
     expect(Math.abs(folded.startedAt! - done.startedAt!)).toBeLessThan(50);
@@ -121,18 +122,30 @@ describe('the event reducer', () => {
 });
 
 describe('the formatter’s bar', () => {
-  it('draws a fraction as cells, and a job’s bar as its progress or, once stopped, its share of items run', () => {
+  it('draws a fraction as cells, and a job’s bar as its progress or, once stopped, its share of items that succeeded', () => {
     expect(formatBar(0.3, 12)).toBe('████░░░░░░░░');
     expect(formatBar(null, 4)).toBe('░░░░');
     expect(formatBar(2, 3)).toBe('███');
     expect(formatBar(0.5, 0)).toBe('');
+    // Full only at 1: 39 of 40 is not a full bar, nor 100%.
+    expect(formatBar(0.99, 20)).toBe(`${'█'.repeat(19)}░`);
     expect(formatPercent(0.3)).toBe('30.0%');
+    expect(formatPercent(0.9996)).toBe('99.9%');
+    expect(formatPercent(1)).toBe('100.0%');
     const progress = { done: 12, total: 40, fraction: 0.3, rate: 3.14, eta: 9, message: null };
     expect(formatProgressLine(progress, 'files')).toBe('12/40 files (30.0%) 3.1/s eta 9s');
     const items = { total: 40, succeeded: 10, failed: 2, cancelled: 28 };
     expect(barFraction({ state: 'running', items, progress })).toBe(0.3);
-    expect(barFraction({ state: 'cancelled', items, progress })).toBe(0.3);
+    expect(barFraction({ state: 'cancelled', items, progress })).toBe(0.25);
     expect(barFraction({ state: 'succeeded', items, progress })).toBe(1);
+    // Every item ran, some failed: short of full, and so are a cancel and a failure with nothing to do.
+    const ran = { done: 12, total: 12, fraction: 1, rate: null, eta: 0, message: null };
+    const partial = { total: 12, succeeded: 8, failed: 4, cancelled: 0 };
+    expect(barFraction({ state: 'partial', items: partial, progress: ran })).toBeCloseTo(8 / 12, 10);
+    const late = { total: 3, succeeded: 3, failed: 0, cancelled: 0 };
+    expect(barFraction({ state: 'cancelled', items: late, progress: ran })).toBeLessThan(1);
+    const none = { total: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    expect(barFraction({ state: 'failed', items: none, progress: ran })).toBe(0);
   });
 });
 
@@ -150,7 +163,7 @@ describe('jobsView', () => {
     await until(() => jobs.getSnapshot().active.some((job) => job.id === after.id), 'the new job active');
     const done = await engine.waitFor(after.id);
     const shown = await finishedIn(jobs, after.id);
-    expect(shown).toMatchObject({ state: 'succeeded', items: done.items, summary: done.summary });
+    expect(shown).toMatchObject({ state: 'partial', items: done.items, summary: done.summary });
     expect(jobs.getSnapshot().active).toEqual([]);
     expect(jobs.getSnapshot().jobs.map((job) => job.id)).toEqual([after.id, before.id]);
     expect(jobs.get(after.id)).toBe(shown);

@@ -23,12 +23,14 @@ describe('engine', () => {
     expect(events.at(-1)!.type).toBe('finished');
   });
 
-  it('reports a throwing item with its message and stack and goes on', async () => {
+  it('reports a throwing item with its message and stack, goes on, and ends partial', async () => {
     const engine = await openEngine();
     const job = await engine.start('test.count', { n: 20, failOn: [3, 7] });
     const done = await engine.waitFor(job.id);
-    expect(done.state).toBe('succeeded');
-    expect(done.items).toMatchObject({ succeeded: 18, failed: 2 });
+    expect(done.state).toBe('partial');
+    expect(done.error!.message).toMatch(/^2 of 20 items failed; first: item (3|7) is bad$/);
+    expect(done.items).toEqual({ total: 20, succeeded: 18, failed: 2, cancelled: 0 });
+    expect(done.summary).toEqual({ sum: 380 - 6 - 14, failed: 2 });
     const details = await engine.details(job.id);
     expect(details!.failures.map((f) => f.index)).toEqual([3, 7]);
     expect(details!.failures[0]!.error!.message).toBe('item 3 is bad');
@@ -84,7 +86,7 @@ describe('engine', () => {
     const engine = await openEngine();
     const job = await engine.start('test.count', { n: 30, crashOn: [5], ms: 5 });
     const done = await engine.waitFor(job.id);
-    expect(done.state).toBe('succeeded');
+    expect(done.state).toBe('partial');
     expect(done.items).toMatchObject({ total: 30, succeeded: 29, failed: 1 });
     const details = await engine.details(job.id);
     expect(details!.failures[0]!.index).toBe(5);

@@ -77,12 +77,42 @@ describe('rules: final state', () => {
     });
   });
 
-  it('still succeeds when some items failed; the summary without summarize is the counts', () => {
+  it('is partial when it ran to its end with some items failed, saying how many; the summary without summarize is the counts', () => {
     const outcome = finalState(ran({ succeeded: 2, failed: 1, firstItemError: boom }));
     expect(outcome).toEqual({
-      state: 'succeeded',
+      state: 'partial',
       summary: { total: 3, succeeded: 2, failed: 1, cancelled: 0 },
-      error: null,
+      error: { message: '1 of 3 items failed; first: boom', code: 'E_BOOM' },
+    });
+    // 4 of 12: partial, never succeeded, with or without a summarize of its own.
+    const summarize = (results: number[]) => ({ n: results.length });
+    const some = finalState(
+      ran({ total: 12, succeeded: 8, failed: 4, firstItemError: boom, definition: { summarize } }),
+    );
+    expect(some).toMatchObject({
+      state: 'partial',
+      summary: { n: 0 },
+      error: { message: '4 of 12 items failed; first: boom' },
+    });
+  });
+
+  it('is partial when items cancelled themselves (no cancel asked for) and the rest succeeded', () => {
+    const outcome = finalState(
+      ran({ total: 4, succeeded: 2, failed: 1, cancelled: 1, firstItemError: boom }),
+    );
+    expect(outcome.state).toBe('partial');
+    expect(outcome.error?.message).toBe('1 of 4 items failed, 1 cancelled; first: boom');
+    const cancelledOnly = finalState(ran({ total: 4, succeeded: 3, cancelled: 1 }));
+    expect(cancelledOnly).toMatchObject({ state: 'partial', error: { message: '1 of 4 items cancelled' } });
+  });
+
+  it('succeeds only when every item did, and fails when none did', () => {
+    expect(finalState(ran({ succeeded: 3 })).state).toBe('succeeded');
+    expect(finalState(ran({ total: 0 })).state).toBe('succeeded');
+    const none = finalState(ran({ failed: 1, cancelled: 2, firstItemError: boom }));
+    expect(none).toMatchObject({
+      state: 'failed',
+      error: { message: 'no item succeeded: 1 of 3 items failed, 2 cancelled; first: boom' },
     });
   });
 

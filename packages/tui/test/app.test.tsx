@@ -88,7 +88,7 @@ describe('the TUI on its own engine', () => {
     const started = await engine.start('demo.sleep', { items: 4, ms: 0, failEvery: 2 });
     await engine.waitFor(started.id);
     const { stdin } = show();
-    await see(/demo\.sleep\s+succeeded/);
+    await see(/demo\.sleep\s+partial/);
     stdin.write(ENTER);
     await see('Failures (2)');
     await see('item 4 failed on purpose');

@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { JobRow, rowLayout } from '../src/ui/JobRow.js';
@@ -40,6 +41,28 @@ describe('a job row', () => {
       items: { total: 1, succeeded: 0, failed: 1, cancelled: 0 },
       error: { message: 'disk full' },
     });
-    expect(row(failed, 120)).toMatch(/failed\s+█+ 0\/1 items, 1 failed — disk full/);
+    // Its bar is the share that succeeded: none, so empty, not full.
+    expect(row(failed, 120)).toMatch(/failed\s+░+ 0\/1 items, 1 failed — disk full/);
+  });
+
+  it('shows a partial job in amber, never green, its bar short of full though every item ran', () => {
+    const partial = snapshot({
+      state: 'partial',
+      items: { total: 12, succeeded: 8, failed: 4, cancelled: 0 },
+      progress: { done: 12, total: 12, fraction: 1, rate: null, eta: 0, message: null },
+      error: { message: '4 of 12 items failed; first: boom' },
+    });
+    expect(row(partial, 100)).toMatch(/partial\s+█{16}░{8} 8\/12 items, 4 failed — 4 of 12/);
+    const previous = chalk.level;
+    chalk.level = 1;
+    try {
+      const coloured = row(partial, 100);
+      // Yellow (33) for its state and bar; green (32) nowhere.
+      expect(coloured).toContain('\u001b[33mpartial');
+      expect(coloured).toContain(`\u001b[33m${'█'.repeat(16)}${'░'.repeat(8)}`);
+      expect(coloured).not.toContain('\u001b[32m');
+    } finally {
+      chalk.level = previous;
+    }
   });
 });

@@ -10,7 +10,7 @@ local function now()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function isFinal(s)
-  return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'interrupted'
+  return s == 'succeeded' or s == 'partial' or s == 'failed' or s == 'cancelled' or s == 'interrupted'
 end
 -- Numbers an event and appends it to the global and the job's stream (this job's unless
 -- jk names another), with id <seq>-0. Returns the event and its seq.

@@ -145,7 +145,8 @@ if ARGV[7] == '1' then
   message = ARGV[6]
   redis.call('HSET', JK, 'message', message)
 end
-local done = tonumber(h[4]) + tonumber(h[5]) + tonumber(h[6])
+-- Items that ran (succeeded or failed): a cancelled item is not done, or a cancel would read as 100%.
+local done = tonumber(h[4]) + tonumber(h[5])
 local partial = 0
 local all = redis.call('HGETALL', ik)
 for i = 1, #all, 2 do
@@ -202,7 +203,7 @@ local total = tonumber(h[2])
 local succeeded, failed, cancelled = tonumber(h[3]), tonumber(h[4]), tonumber(h[5])
 local rest = total - succeeded - failed - cancelled
 if rest > 0 then cancelled = cancelled + rest end
-local done = succeeded + failed + cancelled
+local done = succeeded + failed
 local fraction = 1
 if total > 0 then fraction = math.min(1, done / total) end
 local rate = cjson.null

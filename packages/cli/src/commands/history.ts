@@ -1,8 +1,9 @@
 // `threadline list` and `threadline show`: the history kept in the store.
 import {
   type Connect,
-  formatCount,
-  formatProgressLine,
+  formatItemCounts,
+  formatJobCount,
+  formatJobProgressLine,
   JOB_STATES,
   type JobSnapshot,
   type JobState,
@@ -49,7 +50,8 @@ const time = (ms: number | null) =>
   ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
 function row(job: JobSnapshot): string {
-  const progress = formatCount(job.progress, job.unit);
+  // Failed and cancelled items apart: a partial job is not "12/12".
+  const progress = formatJobCount(job);
   return [
     job.id.padEnd(22),
     job.name.padEnd(16),
@@ -112,8 +114,8 @@ export async function runShow(argv: string[], deps: { connect: Connect }): Promi
     console.log(
       `created:  ${time(job.createdAt)}   started: ${time(job.startedAt)}   finished: ${time(job.finishedAt)}`,
     );
-    console.log(`progress: ${formatProgressLine(job.progress, job.unit)}`);
-    console.log(`items:    ${JSON.stringify(job.items)}`);
+    console.log(`progress: ${formatJobProgressLine(job)}`);
+    console.log(`items:    ${formatItemCounts(job.items)}`);
     console.log(`input:    ${JSON.stringify(job.input)}`);
     if (job.summary !== null) console.log(`summary:  ${JSON.stringify(job.summary, null, 2)}`);
     if (failures.length)

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import {
   type Connect,
+  formatItemCounts,
   type JobClient,
   type JobEvent,
   type JobSnapshot,
@@ -41,7 +42,8 @@ export const RUN = {
   footer: `Progress and results go to stdout; failed items and errors to stderr. When stdout is
 closed (\`| head\`), the job still runs to its end and the exit code says how it ended.
 Ctrl+C cancels the job (its items stop at their next check); a second Ctrl+C forces it.
-Exit codes: 0 succeeded, 1 failed, 130 cancelled, 2 bad usage or invalid input.`,
+Exit codes: 0 succeeded, 3 partial (it ran to its end, some items failed), 1 failed,
+130 cancelled, 2 bad usage or invalid input.`,
 } as const satisfies CommandSpec<OptionTable>;
 
 function readInput(values: { input?: string | undefined; 'input-file'?: string | undefined }): unknown {
@@ -69,8 +71,14 @@ function readInputFile(file: string): string {
   }
 }
 
-const exitCodeOf = (state: JobState): number =>
-  state === 'succeeded' ? EXIT.ok : state === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+/** A job that ran to its end with some items failed: neither a success (0) nor a failure (1). */
+const EXIT_PARTIAL = 3;
+
+const exitCodeOf = (state: JobState): number => {
+  if (state === 'succeeded') return EXIT.ok;
+  if (state === 'partial') return EXIT_PARTIAL;
+  return state === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+};
 
 export async function runRun(argv: string[], deps: { connect: Connect }): Promise<number> {
   const { values, positionals } = parseCommand(argv, RUN);
@@ -169,10 +177,7 @@ function show(view: ProgressView, event: JobEvent): void {
       return;
     case 'finished': {
       view.end();
-      const { succeeded, failed, cancelled, total } = event.items;
-      view.outcome(
-        `${event.state}: ${succeeded} succeeded, ${failed} failed, ${cancelled} cancelled of ${total ?? '?'}`,
-      );
+      view.outcome(`${event.state}: ${formatItemCounts(event.items)}`);
       if (event.error) view.problem(`error: ${event.error.message}`);
       if (event.summary !== null && event.summary !== undefined)
         view.outcome(JSON.stringify(event.summary, null, 2));

@@ -9,6 +9,7 @@ const RANK: Record<JobState, number> = {
   running: 1,
   cancelling: 2,
   succeeded: 3,
+  partial: 3,
   failed: 3,
   cancelled: 3,
   interrupted: 3,

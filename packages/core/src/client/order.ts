@@ -8,6 +8,7 @@ const GROUP: Record<JobState, number> = {
   cancelling: 0,
   queued: 1,
   succeeded: 2,
+  partial: 2,
   failed: 2,
   cancelled: 2,
   interrupted: 2,

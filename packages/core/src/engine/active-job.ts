@@ -48,9 +48,10 @@ export class ActiveJob {
     readonly mode: 'process' | 'run',
   ) {}
 
-  get finishedItems(): number {
-    const { succeeded, failed, cancelled } = this.snapshot.items;
-    return succeeded + failed + cancelled;
+  /** Items that ran to an outcome. A cancelled item did not: counting it, a cancel read as 100% done. */
+  get ranItems(): number {
+    const { succeeded, failed } = this.snapshot.items;
+    return succeeded + failed;
   }
 
   get isComplete(): boolean {
@@ -94,7 +95,7 @@ export class ActiveJob {
       items: batch.items.length,
     }));
     const share = shareOfCells(cells);
-    let done = this.finishedItems + share.completed;
+    let done = this.ranItems + share.completed;
     const last = this.snapshot.progress;
     // Between items (a cell is idle for a moment), the last word stands.
     let message = share.running ? share.message : last.message;

@@ -54,6 +54,7 @@ class InProcessEngine implements Engine {
   private readonly finishWaiters = new Map<string, ((job: JobSnapshot) => void)[]>();
   private readonly tick: NodeJS.Timeout;
   private itemsProcessed = 0;
+  private readonly itemsByOutcome = { succeeded: 0, failed: 0, cancelled: 0 };
   private prunedAt = Date.now();
   private closing = false;
 
@@ -202,6 +203,7 @@ class InProcessEngine implements Engine {
     for (const event of events) {
       const counts = job.snapshot.items;
       counts[event.outcome]++;
+      this.itemsByOutcome[event.outcome]++;
       if (event.outcome === 'failed') {
         job.firstItemError ??= event.error;
         const failure = job.cancel ? null : failFastFailure(job.definition, [event]);
@@ -348,6 +350,7 @@ class InProcessEngine implements Engine {
       busyWorkers: this.pool.busyCount,
       subscribers: this.hub.subscriberCount,
       itemsProcessed: this.itemsProcessed,
+      itemsByOutcome: { ...this.itemsByOutcome },
       jobsByState: this.store.countByState(),
     };
   }

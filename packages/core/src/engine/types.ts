@@ -3,7 +3,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { JobRegistry } from '../job/registry.js';
 import type { WorkerPool } from '../pool/pool.js';
-import type { JobClient, JobSnapshot, JobState } from '../protocol/types.js';
+import type { ItemOutcome, JobClient, JobSnapshot, JobState } from '../protocol/types.js';
 import type { RetentionOptions } from '../store/store.js';
 
 export interface EngineOptions {
@@ -29,7 +29,10 @@ export interface EngineStats {
   poolSize: number;
   busyWorkers: number;
   subscribers: number;
+  /** Items that got an outcome since the engine started, whatever it was. */
   itemsProcessed: number;
+  /** The same items by outcome: succeeded, failed and cancelled apart. */
+  itemsByOutcome: Record<ItemOutcome, number>;
   jobsByState: Record<JobState, number>;
 }
 

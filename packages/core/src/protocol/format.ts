@@ -1,7 +1,7 @@
 // One way to say where a job is, as text: the CLI, the TUI, the web page, logs.
 // Pure functions with no Node imports, so the browser bundle can use them too
 // (`@threadline/core/format`).
-import { isFinal, type JobSnapshot, type Progress } from './types.js';
+import { type ItemCounts, isFinal, type JobSnapshot, type Progress } from './types.js';
 
 /** 65 → "1m05s", 3900 → "1h05m"; "?" when not known (null, an infinite ETA). */
 export function formatDuration(seconds: number | null): string {
@@ -45,30 +45,81 @@ export function formatRate(rate: number | null, unit = ''): string {
   return `${rate >= 100 ? Math.round(rate) : rate.toFixed(1)}/s`;
 }
 
-/** 0.3 → "30.0%". */
+/** 0.3 → "30.0%". Anything short of 1 reads at most "99.9%": only what is all done reads 100. */
 export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
+  const percent = fraction < 1 ? Math.min(fraction * 100, 99.9) : fraction * 100;
+  return `${percent.toFixed(1)}%`;
+}
+
+function progressTail(progress: Progress, unit: string): string {
+  const eta = progress.eta === null ? '' : ` eta ${formatDuration(progress.eta)}`;
+  const message = progress.message ? ` — ${progress.message}` : '';
+  return ` ${formatRate(progress.rate, unit)}${eta}${message}`;
 }
 
 /** `12/40 files (30.0%) 3.1/s eta 9s — message` */
 export function formatProgressLine(progress: Progress, unit: string): string {
   const percent = progress.fraction === null ? '' : ` (${formatPercent(progress.fraction)})`;
-  const eta = progress.eta === null ? '' : ` eta ${formatDuration(progress.eta)}`;
-  const message = progress.message ? ` — ${progress.message}` : '';
-  return `${formatCount(progress, unit)}${percent} ${formatRate(progress.rate, unit)}${eta}${message}`;
+  return `${formatCount(progress, unit)}${percent}${progressTail(progress, unit)}`;
 }
 
-/** A bar as text, `width` cells: `████░░░░`; null (the total is not known yet) is an empty track. */
+/** A bar as text, `width` cells: `████░░░░`; null (the total is not known yet) is an empty track. Full only at 1. */
 export function formatBar(fraction: number | null, width: number): string {
   if (width <= 0) return '';
-  const filled = fraction === null ? 0 : Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  const share = fraction === null ? 0 : Math.min(1, Math.max(0, fraction));
+  const filled = share >= 1 ? width : Math.min(width - 1, Math.round(share * width));
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
-/** How full a job's bar is: its progress while it runs; once it has stopped, the share of its items that ran. */
+/** Short of full: a job that stopped without every item succeeding never reads 100%. */
+const SHORT_OF_FULL = 0.999;
+
+/**
+ * How full a job's bar is: its progress while it runs; once it has stopped, the share of its
+ * items that succeeded. Only a succeeded job's bar is full: a partial, failed or cancelled one
+ * stays short of 1 even when every item ran.
+ */
 export function barFraction(job: Pick<JobSnapshot, 'state' | 'items' | 'progress'>): number | null {
   if (job.state === 'succeeded') return 1;
-  const { total, succeeded, failed } = job.items;
-  if (isFinal(job.state) && total) return (succeeded + failed) / total;
-  return job.progress.fraction;
+  if (!isFinal(job.state)) return job.progress.fraction;
+  const { total, succeeded } = job.items;
+  const share = total ? succeeded / total : total === 0 ? 0 : job.progress.fraction;
+  return share === null ? null : Math.min(share, SHORT_OF_FULL);
+}
+
+/** "8 succeeded, 4 failed, 0 cancelled of 12": each outcome on its own. */
+export function formatItemCounts(items: ItemCounts): string {
+  return `${items.succeeded} succeeded, ${items.failed} failed, ${items.cancelled} cancelled of ${items.total ?? '?'}`;
+}
+
+type CountedJob = Pick<JobSnapshot, 'state' | 'items' | 'progress' | 'unit'>;
+
+const outcomesAside = ({ failed, cancelled }: ItemCounts): string =>
+  `${failed > 0 ? `, ${failed} failed` : ''}${cancelled > 0 ? `, ${cancelled} cancelled` : ''}`;
+
+/**
+ * A job's count with its failed and cancelled items apart: `12/40 files` while all is well,
+ * `30/40 files, 2 failed` while it runs, and once it stopped short, the items that succeeded:
+ * `8/12 files, 4 failed` (a partial job), `10/40 files, 30 cancelled` (a cancelled one).
+ */
+export function formatJobCount(job: CountedJob): string {
+  const { items } = job;
+  if (items.failed === 0 && items.cancelled === 0) return formatCount(job.progress, job.unit);
+  if (!isFinal(job.state)) return `${formatCount(job.progress, job.unit)}${outcomesAside(items)}`;
+  // Items, not the progress's units: bytes are not what failed.
+  const unit = job.unit === 'bytes' ? 'items' : job.unit;
+  return `${items.succeeded}/${items.total ?? '?'} ${unit}${outcomesAside(items)}`;
+}
+
+/**
+ * formatProgressLine for a job, its failed and cancelled items apart:
+ * `30/40 files, 2 failed (75.0%) 3.1/s eta 3s` while it runs; once it stopped short, the share
+ * that succeeded, never 100%: `8/12 files, 4 failed (66.7%)`.
+ */
+export function formatJobProgressLine(job: CountedJob): string {
+  const final = isFinal(job.state);
+  const fraction = final ? barFraction(job) : job.progress.fraction;
+  const head = `${formatJobCount(job)}${fraction === null ? '' : ` (${formatPercent(fraction)})`}`;
+  if (!final || job.state === 'succeeded') return `${head}${progressTail(job.progress, job.unit)}`;
+  return job.progress.message ? `${head} — ${job.progress.message}` : head;
 }

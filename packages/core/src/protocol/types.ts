@@ -2,18 +2,31 @@
 // one interface every UI is written against and every transport implements.
 import type { ErrorInfo } from './errors.js';
 
+/**
+ * `succeeded`: every item succeeded. `partial`: the job ran to its end but some items failed
+ * (or were cancelled) while others succeeded. `failed`: none succeeded, or the job itself failed
+ * (its items() or summarize threw, failFast or maxFailures stopped it). `cancelled`: a person
+ * cancelled it. `interrupted`: its engine stopped while it was unfinished.
+ */
 export const JOB_STATES = [
   'queued',
   'running',
   'cancelling',
   'succeeded',
+  'partial',
   'failed',
   'cancelled',
   'interrupted',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const FINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+export const FINAL_STATES: readonly JobState[] = [
+  'succeeded',
+  'partial',
+  'failed',
+  'cancelled',
+  'interrupted',
+];
 export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);
 /** The states a job may still leave: it is waiting, running, or stopping. */
 export const ACTIVE_STATES: readonly JobState[] = ['queued', 'running', 'cancelling'];

@@ -27,9 +27,19 @@ export interface FinishingJob {
 }
 
 export interface FinalOutcome {
-  state: Extract<JobState, 'succeeded' | 'failed' | 'cancelled'>;
+  state: Extract<JobState, 'succeeded' | 'partial' | 'failed' | 'cancelled'>;
   summary: unknown;
+  /** Why it failed, or, for a partial job, what did not succeed: a person reads it. */
   error: ErrorInfo | null;
+}
+
+/** "4 of 12 items failed, 1 cancelled; first: <the first failed item's message>". */
+function shortfall(total: number, failed: number, cancelled: number, first: ErrorInfo | null): string {
+  const what =
+    failed > 0
+      ? `${failed} of ${total} items failed${cancelled > 0 ? `, ${cancelled} cancelled` : ''}`
+      : `${cancelled} of ${total} items cancelled`;
+  return first ? `${what}; first: ${first.message}` : what;
 }
 
 export function finalState(job: FinishingJob): FinalOutcome {
@@ -50,13 +60,27 @@ export function finalState(job: FinishingJob): FinalOutcome {
   // A cancel the job asked for itself (failFast) is a failure, not a cancellation.
   if (job.cancelRequested && !job.failure) return { state: 'cancelled', summary, error };
   if (error) return { state: 'failed', summary, error };
-  if (total > 0 && failed === total) {
-    const first = job.firstItemError;
+  if (succeeded === total) return { state: 'succeeded', summary, error: null };
+  const first = job.firstItemError;
+  if (failed === total) {
     const message =
       total === 1 ? (first?.message ?? 'failed') : `all ${total} items failed; first: ${first?.message}`;
     return { state: 'failed', summary, error: { ...first, message } };
   }
-  return { state: 'succeeded', summary, error: null };
+  // Nothing succeeded (items that cancelled themselves, with no cancel asked for): not partial.
+  if (succeeded === 0) {
+    return {
+      state: 'failed',
+      summary,
+      error: { ...first, message: `no item succeeded: ${shortfall(total, failed, cancelled, first)}` },
+    };
+  }
+  // It ran to its end, and some items did not succeed: its own outcome, never a success.
+  return {
+    state: 'partial',
+    summary,
+    error: { ...first, message: shortfall(total, failed, cancelled, first) },
+  };
 }
 
 /** Why a failFast job cancels itself, as its `cancelling` event says. */

@@ -1,12 +1,19 @@
 // How jobs read on screen: state colours and the text after the bar (drawn by
 // core's formatBar, like every other surface's).
-import { formatDuration, formatProgressLine, type JobSnapshot, type JobState } from '@threadline/core/client';
+import {
+  formatDuration,
+  formatJobProgressLine,
+  type JobSnapshot,
+  type JobState,
+} from '@threadline/core/client';
 
 export const STATE_COLOR: Record<JobState, string> = {
   queued: 'gray',
   running: 'cyan',
   cancelling: 'yellow',
   succeeded: 'green',
+  // Amber, never green: it ran to its end, but not every item succeeded.
+  partial: 'yellow',
   failed: 'red',
   cancelled: 'yellow',
   interrupted: 'magenta',
@@ -29,8 +36,7 @@ export function jobLine(job: JobSnapshot): string {
   if (job.state === 'queued') {
     return job.runAt ? `waits until ${new Date(job.runAt).toLocaleTimeString()}` : 'waiting for a worker';
   }
-  if (job.state === 'running' || job.state === 'cancelling')
-    return formatProgressLine(job.progress, job.unit);
+  if (job.state === 'running' || job.state === 'cancelling') return formatJobProgressLine(job);
   const { succeeded, failed, cancelled, total } = job.items;
   const counts = [`${succeeded}${total === null ? '' : `/${total}`} ${job.unit}`];
   if (failed > 0) counts.push(`${failed} failed`);

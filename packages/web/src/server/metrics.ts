@@ -1,5 +1,5 @@
 // GET /metrics in Prometheus' text format, from the engine's stats().
-import type { JobClient, JobState } from '@threadline/core';
+import type { ItemOutcome, JobClient, JobState } from '@threadline/core';
 
 export interface StatsSource {
   stats(): {
@@ -7,6 +7,8 @@ export interface StatsSource {
     busyWorkers: number;
     subscribers: number;
     itemsProcessed: number;
+    /** Succeeded, failed and cancelled items apart. */
+    itemsByOutcome?: Record<ItemOutcome, number>;
     jobsByState: Record<JobState, number>;
   };
 }
@@ -31,6 +33,14 @@ export function renderMetrics(source: StatsSource | undefined, http: { sseConnec
     metric('threadline_items_processed_total', 'counter', 'Items processed since the engine started.', [
       ['', stats.itemsProcessed],
     ]);
+    if (stats.itemsByOutcome) {
+      metric(
+        'threadline_item_outcomes_total',
+        'counter',
+        'Items processed since the engine started, by outcome (succeeded, failed, cancelled).',
+        Object.entries(stats.itemsByOutcome).map(([outcome, count]) => [`{outcome="${outcome}"}`, count]),
+      );
+    }
     metric('threadline_pool_size', 'gauge', 'Worker threads in the pool.', [['', stats.poolSize]]);
     metric('threadline_pool_busy_workers', 'gauge', 'Worker threads running an item.', [
       ['', stats.busyWorkers],
