@@ -4,7 +4,15 @@
 // calls finishJob; the finish script lets only the first call count. For a
 // run of a periodic job, that script also records the next run, queued here.
 // What the final state is, is core's rule (finalState), as in-process.
-import { type AnyJobDefinition, FINAL_STATES, finalState, type JobState, newId } from '@threadline/core';
+import {
+  type AnyJobDefinition,
+  FINAL_STATES,
+  finalState,
+  type JobState,
+  maxFailuresFailure,
+  maxFailuresReason,
+  newId,
+} from '@threadline/core';
 import type { RunQueue } from './runs.js';
 import type { RedisStore } from './store/store.js';
 
@@ -29,8 +37,29 @@ export async function finishJob(
     cancelRequested: info.cancelRequested,
     failure: info.failure,
     firstItemError: info.firstItemError,
+    maxFailures: info.maxFailures,
   });
   const { next } = await store.finish(jobId, state, summary, error, newId('j_'));
   // Dying before this strands nothing: the next run waits in the handoff set for a worker's sweep.
   if (next) await runs.add(next.id, next.runAt);
+}
+
+/**
+ * Stops a job whose failed items reached its maxFailures (core's rule; failFast is 1): it turns
+ * cancelling with the failure it ends with, every worker hears it, and it is finished here when
+ * nothing of it is still out. Returns whether it stopped the job.
+ */
+export async function stopAtMaxFailures(
+  store: RedisStore,
+  runs: RunQueue,
+  jobId: string,
+  maxFailures: number | undefined,
+  definition: AnyJobDefinition | undefined,
+): Promise<boolean> {
+  if (maxFailures === undefined) return false;
+  const failure = maxFailuresFailure({ maxFailures, ...(await store.failureCounts(jobId)) });
+  if (!failure) return false;
+  const { complete } = await store.cancel(jobId, { reason: maxFailuresReason(maxFailures), failure });
+  if (complete) await finishJob(store, runs, jobId, definition);
+  return true;
 }

@@ -83,6 +83,24 @@ describe('threadline', () => {
     expect(show.stdout).toMatch(/^items: +8 succeeded, 4 failed, 0 cancelled of 12$/m);
   });
 
+  it('fails a job at --max-failures, exiting 1, and refuses a limit that is no count or fraction', async () => {
+    const dir = tempDir();
+    const input = '{"items":200,"ms":20,"failEvery":3}';
+    const result = await run(['run', 'demo.sleep', '--input', input, '--max-failures', '2'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^failed: \d+ succeeded, \d+ failed, \d+ cancelled of 200$/m);
+    expect(result.stderr).toMatch(/^error: \d+ of 200 items failed, reaching maxFailures 2; first: /m);
+    const [job] = JSON.parse((await run(['list', '--json'], dir)).stdout) as {
+      id: string;
+      maxFailures: number;
+    }[];
+    expect(job!.maxFailures).toBe(2);
+    expect((await run(['show', job!.id], dir)).stdout).toMatch(/^limit: +maxFailures 2$/m);
+    const bad = await run(['run', 'demo.sleep', '--max-failures', '1.5'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^threadline: --max-failures must be a count of items .* not "1\.5"/);
+  });
+
   it('prints every event as a JSON line with --json', async () => {
     const dir = tempDir();
     const result = await run(['run', 'demo.sleep', '--input', '{"items":3,"ms":1}', '--json'], dir);

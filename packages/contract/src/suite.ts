@@ -114,6 +114,43 @@ export function jobClientContract(name: string, open: () => Promise<Backend>): v
       expect(await client.list({ state: 'succeeded' })).toEqual([]);
     });
 
+    it('stops a job at the maxFailures it was started with, a count or a fraction, and fails it saying so', async () => {
+      const { client } = await open();
+      const failOn = [1, 3, 5, 7, 9, 11, 13, 15];
+      const byCount = await client.start('contract.count', { n: 200, ms: 20, failOn }, { maxFailures: 2 });
+      expect(byCount.maxFailures).toBe(2);
+      const events = await eventsOf(client, byCount.id);
+      expect(events.find((event) => event.type === 'cancelling')).toMatchObject({
+        reason: 'maxFailures 2: too many items failed',
+      });
+      const done = (await client.get(byCount.id))!;
+      expect(done).toMatchObject({ state: 'failed', maxFailures: 2 });
+      expect(done.error?.message).toMatch(
+        / items failed, reaching maxFailures 2; first: item \d+ fails on purpose$/,
+      );
+      expect(done.items.cancelled).toBeGreaterThan(100);
+
+      // 2% of 200 is 4 failed items, known once all 200 are listed.
+      const byFraction = await client.start(
+        'contract.count',
+        { n: 200, ms: 20, failOn },
+        { maxFailures: 0.02 },
+      );
+      const stopped = await finished(client, byFraction.id);
+      expect(stopped).toMatchObject({ state: 'failed', maxFailures: 0.02 });
+      expect(stopped.error?.message).toMatch(/^\d+ of 200 items failed, reaching maxFailures 0\.02; first: /);
+      expect(stopped.items.failed).toBeGreaterThanOrEqual(4);
+      expect(stopped.items.cancelled).toBeGreaterThan(100);
+
+      // Short of the limit: it runs to its end, partial.
+      const below = await client.start('contract.count', { n: 12, failOn: [2, 5] }, { maxFailures: 3 });
+      expect((await finished(client, below.id)).state).toBe('partial');
+
+      await expect(client.start('contract.count', { n: 1 }, { maxFailures: 1.5 })).rejects.toMatchObject({
+        code: 'VALIDATION',
+      });
+    });
+
     it('fails a job whose every item fails', async () => {
       const { client } = await open();
       const job = await client.start('contract.count', { n: 2, failOn: [0, 1] });

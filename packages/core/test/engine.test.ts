@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defineJob, z } from '../src/job/index.js';
 import { ValidationError } from '../src/protocol/errors.js';
 import type { JobEvent } from '../src/protocol/types.js';
 import { collect, fixture, openEngine, tempDir } from './helpers.js';
@@ -45,6 +46,67 @@ describe('engine', () => {
     expect(done.error!.message).toBe('item 2 is bad');
     expect(done.items.cancelled).toBeGreaterThan(300);
     expect(done.items.succeeded + done.items.failed + done.items.cancelled).toBe(done.items.total);
+  });
+
+  it('stops a job at its maxFailures, a count from its start or its definition, and fails it saying so', async () => {
+    const engine = await openEngine();
+    const failOn = [2, 5, 8, 11, 14, 17];
+    const started = await engine.start('test.count', { n: 400, failOn, ms: 5 }, { maxFailures: 3 });
+    expect(started.maxFailures).toBe(3);
+    const done = await engine.waitFor(started.id);
+    expect(done.state).toBe('failed');
+    expect(done.error!.message).toMatch(
+      /^\d+ of 400 items failed, reaching maxFailures 3; first: item \d+ is bad$/,
+    );
+    expect(done.items.failed).toBeGreaterThanOrEqual(3);
+    expect(done.items.cancelled).toBeGreaterThan(300);
+    expect(done.items.succeeded + done.items.failed + done.items.cancelled).toBe(done.items.total);
+    const events = await collect(engine, started.id);
+    expect(ofType(events, 'cancelling')[0]!.reason).toBe('maxFailures 3: too many items failed');
+
+    const byDefinition = await engine.waitFor(
+      (await engine.start(fixture('max-failures'), { n: 400, failOn, ms: 5 })).id,
+    );
+    expect(byDefinition).toMatchObject({ state: 'failed', maxFailures: 2 });
+    expect(byDefinition.items.cancelled).toBeGreaterThan(300);
+    // Below the limit it is only partial.
+    const below = await engine.waitFor(
+      (await engine.start('test.count', { n: 20, failOn }, { maxFailures: 7 })).id,
+    );
+    expect(below.state).toBe('partial');
+  });
+
+  it('stops a job at a fraction of its items once their total is known', async () => {
+    const engine = await openEngine();
+    const failOn = Array.from({ length: 30 }, (_, i) => i);
+    const job = await engine.start('test.count', { n: 100, failOn, ms: 5 }, { maxFailures: 0.1 });
+    const done = await engine.waitFor(job.id);
+    expect(done.state).toBe('failed');
+    expect(done.error!.message).toMatch(/^\d+ of 100 items failed, reaching maxFailures 0\.1; first: /);
+    expect(done.items.failed).toBeGreaterThanOrEqual(10);
+    expect(done.items.failed).toBeLessThan(30);
+    // Failures short of the fraction: it runs to its end, partial.
+    const few = await engine.waitFor(
+      (await engine.start('test.count', { n: 100, failOn: [1, 2] }, { maxFailures: 0.05 })).id,
+    );
+    expect(few.state).toBe('partial');
+  });
+
+  it('refuses a maxFailures that is neither a count nor a fraction, before anything runs', async () => {
+    const engine = await openEngine();
+    for (const maxFailures of [0, -2, 1.5]) {
+      await expect(engine.start('test.count', { n: 1 }, { maxFailures })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringMatching(/^maxFailures must be a count of items/),
+      });
+    }
+    expect(await engine.list()).toEqual([]);
+    const job = { name: 'a.job', title: 'A', input: z.object({}), run: () => 1 };
+    expect(() => defineJob({ ...job, maxFailures: 0 })).toThrow(/^defineJob\(a\.job\): maxFailures must be/);
+    expect(() => defineJob({ ...job, maxFailures: 2, failFast: true })).toThrow(
+      /failFast or maxFailures, not both/,
+    );
+    expect(defineJob({ ...job, maxFailures: 0.2 }).maxFailures).toBe(0.2);
   });
 
   it('marks a job whose items all failed as failed', async () => {

@@ -5,8 +5,12 @@ import type { ErrorInfo } from '../src/protocol/errors.js';
 import {
   FAIL_FAST_REASON,
   type FinishingJob,
-  failFastFailure,
+  failureLimit,
   finalState,
+  maxFailuresFailure,
+  maxFailuresOf,
+  maxFailuresProblem,
+  maxFailuresReason,
 } from '../src/rules/final-state.js';
 import { newId } from '../src/rules/ids.js';
 import { itemEvent, itemLabel, settleBatch } from '../src/rules/item-events.js';
@@ -127,10 +131,7 @@ describe('rules: final state', () => {
   });
 
   it('fails with the item’s error when failFast stopped it, though it cancelled itself', () => {
-    const failure = failFastFailure({ failFast: true }, [
-      { outcome: 'succeeded', error: null },
-      { outcome: 'failed', error: boom },
-    ]);
+    const failure = maxFailuresFailure({ maxFailures: 1, total: null, failed: 1, firstItemError: boom });
     expect(failure).toEqual(boom);
     const outcome = finalState(ran({ succeeded: 1, failed: 1, cancelRequested: true, failure: failure! }));
     expect(outcome).toEqual({
@@ -138,15 +139,80 @@ describe('rules: final state', () => {
       summary: { total: 3, succeeded: 1, failed: 1, cancelled: 1 },
       error: boom,
     });
+    expect(maxFailuresReason(1)).toBe(FAIL_FAST_REASON);
     expect(FAIL_FAST_REASON).toBe('failFast: an item failed');
   });
 
-  it('says when failFast stops a job', () => {
-    const failed = [{ outcome: 'failed' as const, error: null }];
-    expect(failFastFailure({ failFast: true }, failed)).toEqual({ message: 'an item failed' });
-    expect(failFastFailure({}, failed)).toBeNull();
-    expect(failFastFailure(undefined, failed)).toBeNull();
-    expect(failFastFailure({ failFast: true }, [{ outcome: 'cancelled', error: null }])).toBeNull();
+  it('takes maxFailures from the start, else the definition, failFast being 1', () => {
+    const def = { name: 'a.job' };
+    expect(maxFailuresOf(def)).toBeUndefined();
+    expect(maxFailuresOf({ ...def, failFast: true })).toBe(1);
+    expect(maxFailuresOf({ ...def, failFast: false })).toBeUndefined();
+    expect(maxFailuresOf({ ...def, maxFailures: 5 })).toBe(5);
+    expect(maxFailuresOf({ ...def, maxFailures: 5 }, { maxFailures: 0.25 })).toBe(0.25);
+    expect(maxFailuresOf({ ...def, failFast: true }, { maxFailures: 3 })).toBe(3);
+  });
+
+  it('accepts a count ≥ 1 or a fraction 0 < f < 1, and names anything else', () => {
+    for (const good of [1, 2, 1000, 0.5, 0.01, 0.999])
+      expect(maxFailuresProblem(good), String(good)).toBeNull();
+    for (const bad of [0, -1, 1.5, 1e300, Number.NaN, Number.POSITIVE_INFINITY, '3', null])
+      expect(maxFailuresProblem(bad), String(bad)).toMatch(/^must be a count of items .* or a fraction/);
+    expect(() => maxFailuresOf({ name: 'a.job' }, { maxFailures: 0 })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', message: expect.stringMatching(/^maxFailures must be/) }),
+    );
+    expect(() => maxFailuresOf({ name: 'a.job', maxFailures: 2.5 })).toThrow(/^a\.job's maxFailures must be/);
+  });
+
+  it('turns maxFailures into a count of failed items: a count as is, a fraction of the total once known', () => {
+    expect(failureLimit(undefined, 10)).toBeNull();
+    expect(failureLimit(3, null)).toBe(3);
+    expect(failureLimit(3, 2)).toBe(3);
+    expect(failureLimit(0.25, null)).toBeNull();
+    expect(failureLimit(0.25, 12)).toBe(3);
+    expect(failureLimit(0.25, 13)).toBe(4);
+    // A tenth of 30 is 3, though 0.1 × 30 is a hair over it.
+    expect(failureLimit(0.1, 30)).toBe(3);
+    // At least one: a fraction of a handful still needs a failure.
+    expect(failureLimit(0.1, 3)).toBe(1);
+  });
+
+  it('stops a job once its failed items reach the count, saying how many and the first reason', () => {
+    const at = (failed: number, total: number | null = 12) =>
+      maxFailuresFailure({ maxFailures: 3, total, failed, firstItemError: boom });
+    expect(at(0)).toBeNull();
+    expect(at(2)).toBeNull();
+    expect(at(3)).toEqual({
+      message: '3 of 12 items failed, reaching maxFailures 3; first: boom',
+      code: 'E_BOOM',
+    });
+    // Still enumerating: the count is known, the total is not.
+    expect(at(4, null)?.message).toBe('4 items failed, reaching maxFailures 3; first: boom');
+    expect(maxFailuresReason(3)).toBe('maxFailures 3: too many items failed');
+  });
+
+  it('stops a job once its failed items reach the fraction of the total, not before the total is known', () => {
+    const at = (failed: number, total: number | null) =>
+      maxFailuresFailure({ maxFailures: 0.25, total, failed, firstItemError: boom });
+    expect(at(5, null)).toBeNull();
+    expect(at(2, 12)).toBeNull();
+    expect(at(3, 12)?.message).toBe('3 of 12 items failed, reaching maxFailures 0.25; first: boom');
+    expect(maxFailuresFailure({ maxFailures: 0.5, total: 4, failed: 2, firstItemError: null })?.message).toBe(
+      '2 of 4 items failed, reaching maxFailures 0.5; first: an item failed',
+    );
+  });
+
+  it('fails a job whose failures reached maxFailures though it ran to its end; below it, partial', () => {
+    const facts = { total: 12, succeeded: 8, failed: 4, firstItemError: boom };
+    expect(finalState(ran({ ...facts, maxFailures: 4 }))).toMatchObject({
+      state: 'failed',
+      error: { message: '4 of 12 items failed, reaching maxFailures 4; first: boom' },
+    });
+    expect(finalState(ran({ ...facts, maxFailures: 5 })).state).toBe('partial');
+    expect(finalState(ran({ ...facts, maxFailures: 0.3 })).state).toBe('failed');
+    expect(finalState(ran({ ...facts, maxFailures: 0.4 })).state).toBe('partial');
+    // A person's cancel stays a cancel.
+    expect(finalState(ran({ ...facts, maxFailures: 1, cancelRequested: true })).state).toBe('cancelled');
   });
 
   it('is cancelled when a person cancelled it, even if every item that ran failed', () => {

@@ -74,6 +74,7 @@ export function createTrpcClient(url: string, options: TrpcClientOptions = {}): 
             name,
             input,
             ...(startOptions?.every !== undefined ? { every: startOptions.every } : {}),
+            ...(startOptions?.maxFailures !== undefined ? { maxFailures: startOptions.maxFailures } : {}),
           }) as Promise<JobSnapshot>,
       ),
     cancel: (jobId: string, cancelOptions: CancelOptions = {}) =>

@@ -9,6 +9,8 @@ export const startInput = z.object({
   name: z.string().min(1).max(500),
   input: z.unknown(),
   every: z.string().min(1).max(50).optional(),
+  /** A count ≥ 1 or a fraction 0 < f < 1; the client it reaches says which (maxFailuresOf). */
+  maxFailures: z.number().positive().optional(),
 });
 
 export const cancelInput = z.object({

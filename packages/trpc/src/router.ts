@@ -52,11 +52,12 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
 
   const jobs = t.router({
     definitions: procedure.query(() => client.definitions()),
-    start: procedure
-      .input(parser(startInput))
-      .mutation(({ input }) =>
-        client.start(input.name, input.input, input.every !== undefined ? { every: input.every } : undefined),
-      ),
+    start: procedure.input(parser(startInput)).mutation(({ input }) =>
+      client.start(input.name, input.input, {
+        ...(input.every !== undefined ? { every: input.every } : {}),
+        ...(input.maxFailures !== undefined ? { maxFailures: input.maxFailures } : {}),
+      }),
+    ),
     cancel: procedure.input(parser(cancelInput)).mutation(({ input }) =>
       client.cancel(input.id, {
         ...(input.force !== undefined ? { force: input.force } : {}),

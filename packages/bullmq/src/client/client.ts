@@ -13,6 +13,7 @@ import {
   type JobFilter,
   type JobRegistry,
   type JobSnapshot,
+  maxFailuresOf,
   NotFoundError,
   newId,
   newStaticJob,
@@ -121,7 +122,8 @@ class RedisJobClient implements BullmqClient {
     const parsed = validateInput(definition.input, input ?? {}, definition.name);
     const every = options.every ?? definition.every;
     const everyMs = every ? Math.round(parseDuration(every)) : null;
-    const fixed = newStaticJob(definition, parsed, everyMs === null ? null : newId('s_'), null);
+    const maxFailures = maxFailuresOf(definition, options);
+    const fixed = newStaticJob(definition, parsed, everyMs === null ? null : newId('s_'), null, maxFailures);
     const snapshot = queuedSnapshot(fixed);
     // Each next run is recorded by the finish script from these, so it needs no client.
     const schedule: NewSchedule | undefined =

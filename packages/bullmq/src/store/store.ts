@@ -33,6 +33,16 @@ export interface FinishInfo {
   failure: ErrorInfo | null;
   /** The first failed item's error (the failures list keeps them in the order they were recorded). */
   firstItemError: ErrorInfo | null;
+  /** The run's maxFailures, as its start recorded it. */
+  maxFailures: number | undefined;
+}
+
+/** What core's maxFailures rule needs of a running job. */
+export interface FailureCounts {
+  /** Items enumerated, once they all are; null while enumerating. */
+  total: number | null;
+  failed: number;
+  firstItemError: ErrorInfo | null;
 }
 
 /** How much history a deployment keeps in Redis. */
@@ -265,10 +275,28 @@ export class RedisStore {
     return score === null ? null : Number(score);
   }
 
-  async meta(jobId: string): Promise<{ ref: string; mode: 'process' | 'run'; input: unknown } | undefined> {
+  async meta(
+    jobId: string,
+  ): Promise<
+    { ref: string; mode: 'process' | 'run'; input: unknown; maxFailures: number | undefined } | undefined
+  > {
     const [fixed, ref, mode] = await this.redis.hmget(this.keys.job(jobId), 'static', 'ref', 'mode');
     if (!fixed || !ref) return undefined;
-    return { ref, mode: mode === 'run' ? 'run' : 'process', input: (JSON.parse(fixed) as StaticJob).input };
+    const { input, maxFailures } = JSON.parse(fixed) as StaticJob;
+    return { ref, mode: mode === 'run' ? 'run' : 'process', input, maxFailures };
+  }
+
+  /** The job's failed items so far, its total once enumerated, and the first failure's error. */
+  async failureCounts(jobId: string): Promise<FailureCounts> {
+    const [[failed, enumerated, enumDone], first] = await Promise.all([
+      this.redis.hmget(this.keys.job(jobId), 'failed', 'enumerated', 'enumDone'),
+      this.redis.lindex(this.keys.failures(jobId), 0),
+    ]);
+    return {
+      total: enumDone === '1' ? Number(enumerated ?? 0) : null,
+      failed: Number(failed ?? 0),
+      firstItemError: first ? ((JSON.parse(first) as ItemEvent).error ?? null) : null,
+    };
   }
 
   async finishInfo(jobId: string): Promise<FinishInfo | undefined> {
@@ -277,11 +305,12 @@ export class RedisStore {
       this.redis.lindex(this.keys.failures(jobId), 0),
     ]);
     if (!hash.static) return undefined;
+    const fixed = JSON.parse(hash.static) as StaticJob;
     return {
       state: hash.state ?? 'queued',
       ref: hash.ref ?? '',
       mode: hash.mode === 'run' ? 'run' : 'process',
-      input: (JSON.parse(hash.static) as StaticJob).input,
+      input: fixed.input,
       enumerated: Number(hash.enumerated ?? 0),
       succeeded: Number(hash.succeeded ?? 0),
       failed: Number(hash.failed ?? 0),
@@ -289,6 +318,7 @@ export class RedisStore {
       cancelRequested: hash.cancelRequested === '1',
       failure: hash.failure ? (JSON.parse(hash.failure) as ErrorInfo) : null,
       firstItemError: first ? ((JSON.parse(first) as ItemEvent).error ?? null) : null,
+      maxFailures: fixed.maxFailures,
     };
   }
 

@@ -8,8 +8,6 @@ import {
   type BatchOutcome,
   type ErrorInfo,
   type EventJob,
-  FAIL_FAST_REASON,
-  failFastFailure,
   itemEvent,
   type JobRegistry,
   type NewItemEvent,
@@ -21,7 +19,7 @@ import {
 } from '@threadline/core';
 import type { Job } from 'bullmq';
 import { loadDefinition, type Resolver } from '../definitions.js';
-import { finishJob } from '../finish.js';
+import { finishJob, stopAtMaxFailures } from '../finish.js';
 import type { RunQueue } from '../runs.js';
 import type { RecordedItem, RedisStore } from '../store/store.js';
 
@@ -40,6 +38,8 @@ interface JobInfo {
   moduleUrl: string;
   input: unknown;
   mode: 'process' | 'run';
+  /** The run's own, as its start recorded it (failFast is 1). */
+  maxFailures: number | undefined;
 }
 
 /** A chunk this worker is running, as cancellation and progress sampling see it. */
@@ -105,7 +105,7 @@ export class ChunkRunner {
       if (claim.kind === 'final') return;
       if (claim.kind === 'stop') {
         // Dropped at once: never-run items count as cancelled when the job finishes.
-        await this.record(jobId, info.definition, chunkId, []);
+        await this.record(jobId, info, chunkId, []);
         return;
       }
       const pending = claim.pending.map((index) => ({ index, item: items[index - start] }));
@@ -116,33 +116,28 @@ export class ChunkRunner {
         };
         const job = { id: jobId, mode: info.mode };
         const failed = pending.map((p) => recorded(itemEvent(job, p, 'failed', 0, error)));
-        await this.record(jobId, info.definition, chunkId, failed);
+        await this.record(jobId, info, chunkId, failed);
         return;
       }
-      await this.record(jobId, info.definition, chunkId, await this.execute(chunk, info, pending));
+      await this.record(jobId, info, chunkId, await this.execute(chunk, info, pending));
     } finally {
       clearTimeout(chunk.grace);
       this.running.delete(chunk);
     }
   }
 
-  /** Records outcomes; the worker that completes the job finishes it. */
+  /** Records outcomes; the worker that completes the job (or stops it at its maxFailures) finishes it. */
   private async record(
     jobId: string,
-    definition: AnyJobDefinition | undefined,
+    info: Pick<JobInfo, 'definition' | 'maxFailures'> | undefined,
     chunkId: string,
     outcomes: RecordedItem[],
   ): Promise<void> {
     const { complete } = await this.store.record(jobId, chunkId, this.worker.id, outcomes);
     this.recorded.add(jobId);
-    const failure = failFastFailure(
-      definition,
-      outcomes.map((o) => o.event),
-    );
-    if (failure) {
-      const cancelled = await this.store.cancel(jobId, { reason: FAIL_FAST_REASON, failure });
-      if (cancelled.complete) await finishJob(this.store, this.runs, jobId, definition);
-    }
+    const definition = info?.definition;
+    if (outcomes.some((o) => o.outcome === 'failed'))
+      await stopAtMaxFailures(this.store, this.runs, jobId, info?.maxFailures, definition);
     if (complete) await finishJob(this.store, this.runs, jobId, definition);
   }
 
@@ -263,7 +258,7 @@ export class ChunkRunner {
     const meta = await this.store.meta(jobId);
     if (!meta) return undefined;
     const { definition, moduleUrl } = await loadDefinition(meta.ref, this.registry, this.worker);
-    return { definition, moduleUrl, input: meta.input, mode: meta.mode };
+    return { definition, moduleUrl, input: meta.input, mode: meta.mode, maxFailures: meta.maxFailures };
   }
 }
 

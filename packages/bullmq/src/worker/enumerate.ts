@@ -6,7 +6,7 @@
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import type { Job, Queue } from 'bullmq';
 import { loadDefinition, type Resolver } from '../definitions.js';
-import { finishJob } from '../finish.js';
+import { finishJob, stopAtMaxFailures } from '../finish.js';
 import type { EnumerateData, RunQueue } from '../runs.js';
 import { RETRY } from '../store/keys.js';
 import type { RedisStore } from '../store/store.js';
@@ -71,6 +71,9 @@ export class Enumerator {
     }
     const { complete } = await this.store.enumerated(jobId, added, true, failure);
     if (complete) await finishJob(this.store, this.runs, jobId, definition);
+    // A fraction of the items is a count only now: the failures so far may already reach it.
+    else if (!failure && meta.maxFailures !== undefined && meta.maxFailures < 1)
+      await stopAtMaxFailures(this.store, this.runs, jobId, meta.maxFailures, definition);
   }
 
   private async addChunks(

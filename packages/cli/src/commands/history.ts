@@ -111,6 +111,7 @@ export async function runShow(argv: string[], deps: { connect: Connect }): Promi
     const { job, failures, logs } = details;
     console.log(`${job.title} (${job.name}) — ${job.id}`);
     console.log(`state:    ${job.state}${job.error ? ` — ${job.error.message}` : ''}`);
+    if (job.maxFailures !== undefined) console.log(`limit:    maxFailures ${job.maxFailures}`);
     console.log(
       `created:  ${time(job.createdAt)}   started: ${time(job.startedAt)}   finished: ${time(job.finishedAt)}`,
     );

@@ -8,6 +8,7 @@ import {
   type JobEvent,
   type JobSnapshot,
   type JobState,
+  maxFailuresProblem,
   ValidationError,
 } from '@threadline/core';
 import { positiveInt } from '../connect.js';
@@ -33,6 +34,11 @@ export const RUN = {
     input: { type: 'string', value: '<json>', help: "the job's input as JSON (default {})" },
     'input-file': { type: 'string', value: '<file>', help: 'read the input from a JSON file' },
     every: { type: 'string', value: '<duration>', help: 'run periodically (30s, 5m, 1h) until cancelled' },
+    'max-failures': {
+      type: 'string',
+      value: '<n>',
+      help: 'fail the job once n items failed, or this share of them (0.1)',
+    },
     'pool-size': POOL_SIZE,
     json: { type: 'boolean', help: 'print every event as one JSON line' },
     quiet: { type: 'boolean', short: 'q', help: 'print only failures and the outcome' },
@@ -74,6 +80,13 @@ function readInputFile(file: string): string {
 /** A job that ran to its end with some items failed: neither a success (0) nor a failure (1). */
 const EXIT_PARTIAL = 3;
 
+function readMaxFailures(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const problem = maxFailuresProblem(Number(value));
+  if (problem) throw new ValidationError(`--max-failures ${problem.replace(/not .*$/, `not "${value}"`)}`);
+  return Number(value);
+}
+
 const exitCodeOf = (state: JobState): number => {
   if (state === 'succeeded') return EXIT.ok;
   if (state === 'partial') return EXIT_PARTIAL;
@@ -93,7 +106,11 @@ export async function runRun(argv: string[], deps: { connect: Connect }): Promis
   const poolSize = positiveInt(values['pool-size'], 'pool-size');
   const connection = await deps.connect({ ...whereFrom(values), ...(poolSize ? { poolSize } : {}) });
   try {
-    const job = await connection.client.start(ref, input, values.every ? { every: values.every } : {});
+    const maxFailures = readMaxFailures(values['max-failures']);
+    const job = await connection.client.start(ref, input, {
+      ...(values.every ? { every: values.every } : {}),
+      ...(maxFailures !== undefined ? { maxFailures } : {}),
+    });
     return await follow(connection.client, job, { json: values.json ?? false, quiet: values.quiet ?? false });
   } finally {
     await connection.close();

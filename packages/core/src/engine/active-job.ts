@@ -73,6 +73,7 @@ export class ActiveJob {
       cancelRequested: this.cancel !== null,
       failure: this.failure,
       firstItemError: this.firstItemError,
+      maxFailures: this.snapshot.maxFailures,
     };
   }
 

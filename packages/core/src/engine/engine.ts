@@ -18,7 +18,7 @@ import type {
   LogEvent,
   StartOptions,
 } from '../protocol/types.js';
-import { FAIL_FAST_REASON, failFastFailure, finalState } from '../rules/final-state.js';
+import { finalState, maxFailuresFailure, maxFailuresOf, maxFailuresReason } from '../rules/final-state.js';
 import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
 import { resolveDataDir } from '../store/data-dir.js';
 import { Store } from '../store/store.js';
@@ -122,7 +122,9 @@ class InProcessEngine implements Engine {
     const definition = await loadJob(moduleUrl);
     const parsed = validateInput(definition.input, input ?? {}, definition.name);
     const every = options.every ?? definition.every;
-    return this.enqueue(definition, moduleUrl, parsed, every ? this.queue.schedule(every) : null, null);
+    const maxFailures = maxFailuresOf(definition, options);
+    const scheduleId = every ? this.queue.schedule(every) : null;
+    return this.enqueue(definition, moduleUrl, parsed, scheduleId, null, maxFailures);
   }
 
   private enqueue(
@@ -131,8 +133,9 @@ class InProcessEngine implements Engine {
     input: unknown,
     scheduleId: string | null,
     runAt: number | null,
+    maxFailures: number | undefined,
   ): JobSnapshot {
-    const job = queuedSnapshot(newStaticJob(definition, input, scheduleId, runAt));
+    const job = queuedSnapshot(newStaticJob(definition, input, scheduleId, runAt, maxFailures));
     this.live.set(job.id, job);
     this.queue.add({ job, definition, moduleUrl, input });
     this.dirty.add(job);
@@ -194,6 +197,8 @@ class InProcessEngine implements Engine {
     job.enumerationDone = true;
     job.snapshot.items.total = job.enumerated;
     this.dirty.add(job.snapshot);
+    // A fraction of the items is a count only now: the failures so far may already reach it.
+    this.checkFailures(job);
     if (job.failure) this.dropPending(job);
     this.dispatcher.pump(this.active.values());
     this.afterBatch(job);
@@ -204,18 +209,28 @@ class InProcessEngine implements Engine {
       const counts = job.snapshot.items;
       counts[event.outcome]++;
       this.itemsByOutcome[event.outcome]++;
-      if (event.outcome === 'failed') {
-        job.firstItemError ??= event.error;
-        const failure = job.cancel ? null : failFastFailure(job.definition, [event]);
-        if (failure) {
-          job.failure = failure;
-          this.requestCancel(job, { reason: FAIL_FAST_REASON, force: false });
-        }
-      }
+      if (event.outcome === 'failed') job.firstItemError ??= event.error;
       this.hub.emit(event);
     }
     this.itemsProcessed += events.length;
     this.dirty.add(job.snapshot);
+    // After the whole batch is counted: stopping may finish the job, and nothing may count after that.
+    if (events.some((event) => event.outcome === 'failed')) this.checkFailures(job);
+  }
+
+  /** Stops a job whose failed items reached its maxFailures (failFast is 1), failing it with why. */
+  private checkFailures(job: ActiveJob): void {
+    const { maxFailures, items } = job.snapshot;
+    if (maxFailures === undefined || job.cancel || job.failure) return;
+    const failure = maxFailuresFailure({
+      maxFailures,
+      total: job.enumerationDone ? job.enumerated : null,
+      failed: items.failed,
+      firstItemError: job.firstItemError,
+    });
+    if (!failure) return;
+    job.failure = failure;
+    this.requestCancel(job, { reason: maxFailuresReason(maxFailures), force: false });
   }
 
   private afterBatch(job: ActiveJob): void {
@@ -262,7 +277,8 @@ class InProcessEngine implements Engine {
   private scheduleNext(job: ActiveJob, state: JobState): void {
     const runAt = this.queue.nextRunAt(job.snapshot);
     if (runAt === undefined || state === 'cancelled' || this.closing) return;
-    this.enqueue(job.definition, job.moduleUrl, job.input, job.snapshot.scheduleId, runAt);
+    const { scheduleId, maxFailures } = job.snapshot;
+    this.enqueue(job.definition, job.moduleUrl, job.input, scheduleId, runAt, maxFailures);
   }
 
   async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {

@@ -1,6 +1,7 @@
 // What a job module default-exports. This file is imported inside worker
 // threads too, so it must stay free of anything heavy (no store, no pool).
 import type { z } from 'zod';
+import { maxFailuresProblem } from '../rules/final-state.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -42,8 +43,14 @@ export interface JobDefinition<
   concurrency?: number;
   /** Run periodically, e.g. '5m'; each run is its own job. */
   every?: string;
-  /** Stop the whole job at its first failed item. */
+  /** Stop the whole job at its first failed item, and fail it with that item's error (maxFailures: 1). */
   failFast?: boolean;
+  /**
+   * Stop the whole job and fail it once this many of its items have failed: a count (1, 2, …),
+   * or a fraction of all its items (0 < f < 1: 0.1 fails it once a tenth of them failed, as soon
+   * as the total is known). A start's `maxFailures` overrides it. Give this or failFast, not both.
+   */
+  maxFailures?: number;
   /** What one unit of progress is called ('files', 'bytes', 'feeds'). */
   unit?: string;
 }
@@ -67,6 +74,13 @@ export function defineJob<Input, Item = unknown, Result = unknown, Summary = unk
   }
   if (definition.process && !definition.items) {
     throw new TypeError(`defineJob(${definition.name}): process needs items to enumerate`);
+  }
+  if (definition.maxFailures !== undefined) {
+    const problem = maxFailuresProblem(definition.maxFailures);
+    if (problem) throw new TypeError(`defineJob(${definition.name}): maxFailures ${problem}`);
+    if (definition.failFast) {
+      throw new TypeError(`defineJob(${definition.name}): give failFast or maxFailures, not both`);
+    }
   }
   return definition;
 }

@@ -71,6 +71,11 @@ export interface JobSnapshot {
   runAt: number | null;
   /** What one unit of progress is called ('files', 'bytes'). */
   unit: string;
+  /**
+   * The job fails once this many of its items have failed (a count), or this share of them
+   * (0 < f < 1): from its start, else its definition (failFast is 1). Absent: no limit.
+   */
+  maxFailures?: number;
 }
 
 export type ItemOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -128,6 +133,11 @@ export interface JobDefinitionInfo {
 export interface StartOptions {
   /** Run periodically, e.g. '30s', '5m'; each run is its own job. */
   every?: string;
+  /**
+   * Fail the job once this many items have failed (a count ≥ 1), or this share of them
+   * (0 < f < 1 of the total); overrides the definition's maxFailures and failFast.
+   */
+  maxFailures?: number;
 }
 
 export interface CancelOptions {

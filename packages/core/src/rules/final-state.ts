@@ -2,8 +2,8 @@
 // definition's, or the counts) and the error a person reads. A backend gathers
 // the facts from its own records (memory, Redis); this decides.
 import type { AnyJobDefinition } from '../job/define.js';
-import { type ErrorInfo, toErrorInfo } from '../protocol/errors.js';
-import type { ItemEvent, JobState } from '../protocol/types.js';
+import { type ErrorInfo, toErrorInfo, ValidationError } from '../protocol/errors.js';
+import type { JobState } from '../protocol/types.js';
 
 /** What a job that ran left behind, as its backend recorded it. */
 export interface FinishingJob {
@@ -18,10 +18,12 @@ export interface FinishingJob {
   cancelled: number;
   /** Results of succeeded items in item order. A function: reading them can throw, which fails the job as summarize throwing does. */
   results: () => unknown[];
-  /** A cancel was asked for, by a person or by the job itself (failFast). */
+  /** A cancel was asked for, by a person or by the job itself (failFast, maxFailures). */
   cancelRequested: boolean;
-  /** What stopped the job itself (its enumeration threw, failFast saw an item fail), or null. */
+  /** What stopped the job itself (its enumeration threw, its failed items reached maxFailures), or null. */
   failure: ErrorInfo | null;
+  /** The run's maxFailures (failFast is 1), if it has one: failures that reached it fail the job. */
+  maxFailures?: number | undefined;
   /** The first failed item's error: the message when every item failed. */
   firstItemError: ErrorInfo | null;
 }
@@ -57,9 +59,12 @@ export function finalState(job: FinishingJob): FinalOutcome {
   } catch (caught) {
     error ??= toErrorInfo(caught);
   }
-  // A cancel the job asked for itself (failFast) is a failure, not a cancellation.
+  // A cancel the job asked for itself (failFast, maxFailures) is a failure, not a cancellation.
   if (job.cancelRequested && !job.failure) return { state: 'cancelled', summary, error };
   if (error) return { state: 'failed', summary, error };
+  // Failures that reached the limit fail the job, though the last of them came too late to stop it.
+  const over = maxFailuresFailure({ ...job, total });
+  if (over) return { state: 'failed', summary, error: over };
   if (succeeded === total) return { state: 'succeeded', summary, error: null };
   const first = job.firstItemError;
   if (failed === total) {
@@ -86,15 +91,67 @@ export function finalState(job: FinishingJob): FinalOutcome {
 /** Why a failFast job cancels itself, as its `cancelling` event says. */
 export const FAIL_FAST_REASON = 'failFast: an item failed';
 
+/** Why a job stops itself at its maxFailures, as its `cancelling` event says (failFast's words for 1). */
+export const maxFailuresReason = (maxFailures: number): string =>
+  maxFailures === 1 ? FAIL_FAST_REASON : `maxFailures ${maxFailures}: too many items failed`;
+
+/** What is wrong with a maxFailures setting; null for a count (1, 2, …) or a fraction 0 < f < 1. */
+export function maxFailuresProblem(value: unknown): string | null {
+  if (typeof value === 'number' && ((value > 0 && value < 1) || (value >= 1 && Number.isSafeInteger(value))))
+    return null;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `must be a count of items (1, 2, …) or a fraction of them between 0 and 1 (0.1), not ${shown}`;
+}
+
 /**
- * The failure that stops a failFast job when one of `events` failed: the first failed item's
- * error, which the job then ends with. null when the job goes on (no failFast, nothing failed).
+ * The maxFailures a run goes by: the start's, else its definition's (failFast is 1); undefined for
+ * none. Throws a ValidationError naming a bad one, from whichever gave it.
  */
-export function failFastFailure(
-  definition: Pick<AnyJobDefinition, 'failFast'> | undefined,
-  events: readonly Pick<ItemEvent, 'outcome' | 'error'>[],
-): ErrorInfo | null {
-  if (!definition?.failFast) return null;
-  const failed = events.find((event) => event.outcome === 'failed');
-  return failed ? (failed.error ?? { message: 'an item failed' }) : null;
+export function maxFailuresOf(
+  definition: Pick<AnyJobDefinition, 'name' | 'maxFailures' | 'failFast'>,
+  options: { maxFailures?: number | undefined } = {},
+): number | undefined {
+  const given = options.maxFailures ?? definition.maxFailures;
+  if (given === undefined) return definition.failFast ? 1 : undefined;
+  const problem = maxFailuresProblem(given);
+  if (!problem) return given;
+  const where = options.maxFailures !== undefined ? 'maxFailures' : `${definition.name}'s maxFailures`;
+  throw new ValidationError(`${where} ${problem}`, [{ path: 'maxFailures', message: problem }]);
+}
+
+/**
+ * How many failed items stop a job: a count as given; a fraction of `total`, the smallest count
+ * whose share reaches it (0.25 of 12 is 3), unknown (null) while the total is. null for no limit.
+ */
+export function failureLimit(maxFailures: number | undefined, total: number | null): number | null {
+  if (maxFailures === undefined) return null;
+  if (maxFailures >= 1) return maxFailures;
+  if (total === null) return null;
+  // A hair of tolerance: 0.1 × 30 is 3.0000000000000004, and 3 of 30 is a tenth.
+  return Math.max(1, Math.ceil(maxFailures * total - 1e-9));
+}
+
+/** What a backend knows of a running job's failures when it checks its maxFailures. */
+export interface FailureCount {
+  maxFailures?: number | undefined;
+  /** Items enumerated, once they all are; null while enumerating. */
+  total: number | null;
+  failed: number;
+  firstItemError: ErrorInfo | null;
+}
+
+/**
+ * The failure that stops a job whose failed items reached its maxFailures: for failFast (1), the
+ * failed item's own error; else how many failed, and the first's message. null while it goes on.
+ */
+export function maxFailuresFailure(job: FailureCount): ErrorInfo | null {
+  const limit = failureLimit(job.maxFailures, job.total);
+  if (limit === null || job.failed < limit) return null;
+  const first = job.firstItemError ?? { message: 'an item failed' };
+  if (job.maxFailures === 1) return first;
+  const counted = job.total === null ? `${job.failed} items` : `${job.failed} of ${job.total} items`;
+  return {
+    ...first,
+    message: `${counted} failed, reaching maxFailures ${job.maxFailures}; first: ${first.message}`,
+  };
 }

@@ -4,10 +4,15 @@
 // store, hands the facts to these, and writes back what they decide.
 export {
   FAIL_FAST_REASON,
+  type FailureCount,
   type FinalOutcome,
   type FinishingJob,
-  failFastFailure,
+  failureLimit,
   finalState,
+  maxFailuresFailure,
+  maxFailuresOf,
+  maxFailuresProblem,
+  maxFailuresReason,
 } from './final-state.js';
 export { type IdPrefix, newId } from './ids.js';
 export {

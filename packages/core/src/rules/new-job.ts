@@ -7,7 +7,7 @@ import { newId } from './ids.js';
 /** What never changes about a job after it is created (a distributed store keeps it as one field). */
 export type StaticJob = Pick<
   JobSnapshot,
-  'id' | 'name' | 'title' | 'input' | 'createdAt' | 'scheduleId' | 'runAt' | 'unit'
+  'id' | 'name' | 'title' | 'input' | 'createdAt' | 'scheduleId' | 'runAt' | 'unit' | 'maxFailures'
 >;
 
 /** Progress before anything is known: no total, so no fraction, rate or ETA. */
@@ -20,12 +20,16 @@ export const EMPTY_PROGRESS: Readonly<Progress> = Object.freeze({
   message: null,
 });
 
-/** The fixed fields of a new job of `definition`, with a fresh id; `runAt` null means as soon as possible. */
+/**
+ * The fixed fields of a new job of `definition`, with a fresh id; `runAt` null means as soon as
+ * possible; `maxFailures` is the run's own (see maxFailuresOf), kept by each run of a schedule.
+ */
 export function newStaticJob(
   definition: Pick<AnyJobDefinition, 'name' | 'title' | 'unit'>,
   input: unknown,
   scheduleId: string | null,
   runAt: number | null,
+  maxFailures?: number,
 ): StaticJob {
   return {
     id: newId('j_'),
@@ -36,6 +40,7 @@ export function newStaticJob(
     scheduleId,
     runAt,
     unit: definition.unit ?? 'items',
+    ...(maxFailures !== undefined ? { maxFailures } : {}),
   };
 }
 
@@ -57,5 +62,6 @@ export function queuedSnapshot(fixed: StaticJob): JobSnapshot {
     scheduleId: fixed.scheduleId,
     runAt: fixed.runAt,
     unit: fixed.unit,
+    ...(fixed.maxFailures !== undefined ? { maxFailures: fixed.maxFailures } : {}),
   };
 }
