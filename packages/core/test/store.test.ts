@@ -38,6 +38,25 @@ describe('store', () => {
     );
   });
 
+  it('replays a job whose last stored events precede other jobs’ to a reader that is slow', async () => {
+    const engine = await openEngine({ tickMs: 10 });
+    const a = await engine.start('test.count', { n: 100, ms: 10 });
+    for await (const e of engine.events({ jobId: a.id, after: 0 }))
+      if (e.type === 'item' && e.index > 5) break;
+    // Another job's events come after a's in the store; a goes on while the replay waits on its reader.
+    await engine.waitFor((await engine.start('test.count', { n: 20 })).id);
+    const seqs: number[] = [];
+    let items = 0;
+    for await (const e of engine.events({ jobId: a.id, after: 0 })) {
+      seqs.push(e.seq);
+      if (e.type === 'item') items++;
+      if (seqs.length <= 3) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (e.type === 'finished') break;
+    }
+    expect(items).toBe(100);
+    expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y));
+  });
+
   it('replays from any cursor with nothing missed or repeated', async () => {
     const engine = await openEngine();
     const job = await engine.start('test.count', { n: 50, failOn: [4] });

@@ -69,11 +69,13 @@ export class EventHub {
       if (options.after !== undefined) {
         this.flush();
         const end = this.seq;
-        while (cursor < end && !signal?.aborted) {
+        replay: while (cursor < end && !signal?.aborted) {
           const page = this.store.readEvents({ jobId, after: cursor, limit: REPLAY_PAGE });
           if (page.length === 0) break;
           for (const event of page) {
-            if (event.seq > end) break;
+            // Past the end: the replay is done. (Breaking only this page read the same page
+            // again for ever when other jobs' events came last and a tick had stored this one's.)
+            if (event.seq > end) break replay;
             cursor = event.seq;
             yield event;
           }
