@@ -85,12 +85,13 @@ describe('the TUI on its own engine', () => {
   });
 
   it('shows a job’s failed items in its details', async () => {
-    const started = await engine.start('demo.sleep', { items: 4, ms: 0, failEvery: 2 });
+    const started = await engine.start('demo.sleep', { items: 4, ms: 0, failEvery: 2 }, { maxFailures: 3 });
     await engine.waitFor(started.id);
     const { stdin } = show();
     await see(/demo\.sleep\s+partial/);
     stdin.write(ENTER);
     await see('Failures (2)');
+    await see('maxFailures 3: it fails once that many items failed');
     await see('item 4 failed on purpose');
     expect(frame()).toContain('"failEvery":2');
     stdin.write('\u001b');

@@ -77,6 +77,10 @@ export function Details({
       `queued ${time(job.createdAt)} · started ${time(job.startedAt)} · ended ${time(job.finishedAt)}${took}`,
     ],
   ];
+  if (job.maxFailures !== undefined) {
+    const limit = job.maxFailures < 1 ? 'that share of its items' : 'that many items';
+    head.push(['Limit', `maxFailures ${job.maxFailures}: it fails once ${limit} failed`]);
+  }
   if (job.summary !== null && job.summary !== undefined) head.push(['Summary', JSON.stringify(job.summary)]);
   if (job.error) head.push(['Error', job.error.message]);
 
