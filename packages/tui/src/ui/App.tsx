@@ -102,7 +102,7 @@ export function App({ client, view, local, where }: AppProps) {
     if (mode.kind !== 'confirm-quit') return;
     if (active.length === 0) exit({ cancelled: 0 } satisfies AppResult);
     else if (active.length !== mode.running) setMode({ kind: 'confirm-quit', running: active.length });
-  }, [mode, active.length, exit]);
+  }, [mode, active.length, exit, setMode]);
 
   const cancel = (job: JobSnapshot | undefined, force: boolean) => {
     if (!job) return;
