@@ -5,10 +5,11 @@
 import { chmod, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { defineJob, type JobContext, writeFileAtomic, z } from '@threadline/core/job';
+import { PhotoError } from './lib/exif-tiff.js';
 import { rebuildJpeg } from './lib/jpeg-rewrite.js';
 import { loadSharp } from './lib/lazy-imports.js';
 import { checkRenamePattern, parseExifDate, renderName, type TakenAt } from './lib/photo-date.js';
-import { PhotoError, type PhotoMetadata, parseExifBuffer, readPhotoMetadata } from './lib/photo-metadata.js';
+import { type PhotoMetadata, parseExifBuffer, readPhotoMetadata } from './lib/photo-metadata.js';
 import { renameExclusive, splitName } from './lib/rename-exclusive.js';
 import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
 import { capList } from './lib/units.js';

@@ -5,15 +5,8 @@
 // pixel dimensions swapped when the image turned a quarter). Re-serialising
 // EXIF instead, as libvips does, can move maker notes whose offsets a camera
 // maker's software relies on.
-import {
-  ICC_HEADER,
-  type JpegSegment,
-  type PhotoMetadata,
-  readJpeg,
-  readValue,
-  writeValue,
-  XMP_HEADER,
-} from './photo-metadata.js';
+import { readValue, writeValue } from './exif-tiff.js';
+import { ICC_HEADER, type JpegSegment, type PhotoMetadata, readJpeg, XMP_HEADER } from './photo-metadata.js';
 
 const hasPrefix = (bytes: Uint8Array, at: number, prefix: readonly number[]) =>
   prefix.every((byte, i) => bytes[at + i] === byte);
