@@ -4,7 +4,7 @@
 // say which; without one, the project's settings do. Each transport is
 // loaded on use, so `threadline --help` opens nothing.
 import { type Connect, type ConnectOptions, ValidationError } from '@threadline/core';
-import type { Project } from './config/project.js';
+import { configured, type Project } from './config/project.js';
 import { openDataDir } from './local.js';
 
 export function projectConnect(project: () => Promise<Project>): Connect {
@@ -23,15 +23,13 @@ function withSettings(flags: ConnectOptions, project: Project): ConnectOptions {
       : settings.redis.value
         ? { redis: settings.redis.value }
         : { dataDir: settings.dataDir.value };
-  const poolSize =
-    flags.poolSize ?? (settings.poolSize.source === 'default' ? undefined : settings.poolSize.value);
+  const poolSize = flags.poolSize ?? configured(settings.poolSize);
+  const graceMs = flags.graceMs ?? configured(settings.graceMs);
   return {
     ...transport,
     ...(token ? { token } : {}),
     ...(poolSize ? { poolSize } : {}),
-    ...((flags.graceMs ?? settings.graceMs.source !== 'default')
-      ? { graceMs: flags.graceMs ?? settings.graceMs.value }
-      : {}),
+    ...(graceMs !== undefined ? { graceMs } : {}),
   };
 }
 

@@ -41,11 +41,12 @@ export async function openDataDir(
   notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<Connection> {
   const dataDir = resolveDataDir(options.dataDir);
-  const attached = await attach(dataDir);
-  if (attached) {
+  const attachedTo = (client: JobClient): Connection => {
     notice(`threadline: attached to the engine already running on ${dataDir}`);
-    return { client: attached, local: false, close: () => attached.close() };
-  }
+    return { client, local: false, close: () => client.close() };
+  };
+  const attached = await attach(dataDir);
+  if (attached) return attachedTo(attached);
   let owned: { engine: Engine; close(): Promise<void> };
   try {
     owned = await ownDataDir({ ...options, dataDir });
@@ -54,10 +55,7 @@ export async function openDataDir(
     // Another command took the directory a moment ago: its socket follows.
     for (const deadline = Date.now() + ATTACH_WAIT_MS; Date.now() < deadline; await sleep(100)) {
       const late = await attach(dataDir);
-      if (late) {
-        notice(`threadline: attached to the engine already running on ${dataDir}`);
-        return { client: late, local: false, close: () => late.close() };
-      }
+      if (late) return attachedTo(late);
     }
     throw error;
   }

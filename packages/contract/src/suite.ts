@@ -1,8 +1,8 @@
 // The JobClient contract: what every implementation (the engine, the tRPC
 // client, the BullMQ client) must do the same way, so that a UI written
 // against one works against all.
-import type { JobClient, JobEvent, JobSnapshot } from '@threadline/core';
-import { collect, until } from '@threadline/testing';
+import { createEngine, type Engine, type JobClient, type JobEvent, type JobSnapshot } from '@threadline/core';
+import { type CleanupStack, collect, until } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
 
 /** The registry every backend under test gives its engine or workers. */
@@ -10,6 +10,18 @@ export const CONTRACT_REGISTRY = {
   'contract.count': new URL(`./count-job${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
     .href,
 };
+
+/** An engine on a temp data directory with the contract's job, closed by `cleanups`. */
+export async function openContractEngine(cleanups: CleanupStack): Promise<Engine> {
+  const engine = await createEngine({
+    dataDir: cleanups.tempDir('contract'),
+    registry: CONTRACT_REGISTRY,
+    poolSize: 2,
+    graceMs: 500,
+  });
+  cleanups.add(() => engine.close());
+  return engine;
+}
 
 export interface Backend {
   client: JobClient;

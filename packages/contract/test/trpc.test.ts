@@ -2,23 +2,16 @@
 // served the way `threadline serve` serves it (the event stream by its SSE writer).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEngine } from '@threadline/core';
 import { cleanupStack } from '@threadline/testing';
 import { createApiHandler, createTrpcClient } from '@threadline/trpc';
 import { afterEach } from 'vitest';
-import { CONTRACT_REGISTRY, jobClientContract } from '../src/suite.js';
+import { jobClientContract, openContractEngine } from '../src/suite.js';
 
 const cleanups = cleanupStack();
 afterEach(cleanups.run);
 
 jobClientContract('the tRPC client', async () => {
-  const engine = await createEngine({
-    dataDir: cleanups.tempDir('contract'),
-    registry: CONTRACT_REGISTRY,
-    poolSize: 2,
-    graceMs: 500,
-  });
-  cleanups.add(() => engine.close());
+  const engine = await openContractEngine(cleanups);
   const api = createApiHandler(engine, { pingMs: 1000 });
   const server = createServer((req, res) =>
     api.handle(req, res, new URL(req.url ?? '/', 'http://localhost')),

@@ -1,5 +1,6 @@
 // `threadline serve` with the project's jobs and settings.
 import { runServe } from '@threadline/web';
+import { configured } from '../config/project.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
 import { ownDataDir } from '../local.js';
@@ -22,8 +23,8 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
       limits,
       ...(settings.token.value ? { token: settings.token.value } : {}),
       ...(settings.redis.value ? { redis: settings.redis.value } : {}),
-      ...(settings.poolSize.source !== 'default' ? { poolSize: settings.poolSize.value } : {}),
-      ...(settings.graceMs.source !== 'default' ? { graceMs: settings.graceMs.value } : {}),
+      ...(configured(settings.poolSize) !== undefined ? { poolSize: settings.poolSize.value } : {}),
+      ...(configured(settings.graceMs) !== undefined ? { graceMs: settings.graceMs.value } : {}),
     },
   });
   // Serving goes on after the command returns; its own signal handlers end it.

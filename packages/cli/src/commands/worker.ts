@@ -3,6 +3,7 @@
 // of machines, share a deployment; each takes items as its threads come free.
 import { describeConnection, runBullmqWorker } from '@threadline/bullmq';
 import { ValidationError } from '@threadline/core';
+import { configured } from '../config/project.js';
 import { positiveInt } from '../connect.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
@@ -56,9 +57,7 @@ export async function runWorker(
   if (!/^rediss?:\/\//.test(redis)) {
     throw new ValidationError(`--redis must be a redis:// or rediss:// URL, got "${redis}"`);
   }
-  const concurrency =
-    positiveInt(values['pool-size'], 'pool-size') ??
-    (settings.poolSize.source === 'default' ? undefined : settings.poolSize.value);
+  const concurrency = positiveInt(values['pool-size'], 'pool-size') ?? configured(settings.poolSize);
   const worker = await runBullmqWorker({
     connection: redis,
     registry,

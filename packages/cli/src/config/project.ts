@@ -51,6 +51,10 @@ export interface Project {
   watch?: { rules: NonNullable<ThreadlineConfig['watch']>; base: string; file: string };
 }
 
+/** A setting someone chose (environment or config); undefined leaves the engine its own default. */
+export const configured = <T>(setting: Setting<T>): T | undefined =>
+  setting.source === 'default' ? undefined : setting.value;
+
 export const DEFAULT_PORT = 7420;
 export const DEFAULT_GRACE_MS = 2000;
 
