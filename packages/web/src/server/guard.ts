@@ -1,7 +1,7 @@
 // The JobClient the web server exposes: the engine, less what a web request
 // must not do. Only registered jobs may start (the engine would also import
 // any module by path: remote code execution), and only on allowed paths.
-import { type JobClient, NotFoundError, parseDuration, ValidationError } from '@threadline/core';
+import { didYouMean, type JobClient, NotFoundError, parseDuration, ValidationError } from '@threadline/core';
 import type { PathPolicy } from './paths.js';
 
 /** `minEveryMs`: the shortest schedule a request may start (`every: "10ms"` was ~100 jobs/s). */
@@ -10,13 +10,23 @@ export function guardClient(
   policy: PathPolicy,
   { minEveryMs }: { minEveryMs: number },
 ): JobClient {
+  // The names a server serves do not change while it runs; asking for them per start loaded every
+  // definition (and, over BullMQ, asked Redis for its workers) each time.
+  let names: Promise<string[]> | undefined;
+  const known = () => {
+    names ??= client.definitions().then((definitions) => definitions.map((d) => d.name).sort());
+    names.catch(() => {
+      names = undefined;
+    });
+    return names;
+  };
   return {
     definitions: () => client.definitions(),
     async start(name, input, options) {
-      const known = (await client.definitions()).map((d) => d.name);
-      if (!known.includes(name)) {
+      const jobs = await known();
+      if (!jobs.includes(name)) {
         throw new NotFoundError(
-          `unknown job "${name}"${known.length ? `; known jobs: ${known.sort().join(', ')}` : ''}`,
+          `unknown job "${name}"${didYouMean(name, jobs)}${jobs.length ? `; known jobs: ${jobs.join(', ')}` : ''}`,
         );
       }
       if (options?.every !== undefined && parseDuration(options.every) < minEveryMs) {
