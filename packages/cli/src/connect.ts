@@ -57,6 +57,9 @@ async function open(options: ConnectOptions, project: Project) {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+    ...(configured(project.settings.drainMs) !== undefined
+      ? { drainMs: project.settings.drainMs.value }
+      : {}),
   });
 }
 

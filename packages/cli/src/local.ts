@@ -12,6 +12,8 @@ import {
   type EngineOptions,
   type JobClient,
   resolveDataDir,
+  type ShutdownOptions,
+  type ShutdownReport,
 } from '@threadline/core';
 
 export const SOCKET_NAME = 'engine.sock';
@@ -47,7 +49,7 @@ export async function openDataDir(
   };
   const attached = await attach(dataDir);
   if (attached) return attachedTo(attached);
-  let owned: { engine: Engine; close(): Promise<void> };
+  let owned: OwnedDataDir;
   try {
     owned = await ownDataDir({ ...options, dataDir });
   } catch (error) {
@@ -59,11 +61,17 @@ export async function openDataDir(
     }
     throw error;
   }
-  return { client: owned.engine, local: true, close: () => owned.close() };
+  return { client: owned.engine, local: true, close: async () => void (await owned.close()) };
+}
+
+export interface OwnedDataDir {
+  engine: Engine;
+  /** Stops sharing the directory, then shuts the engine down (gracefully: see ShutdownOptions). */
+  close(options?: ShutdownOptions): Promise<ShutdownReport>;
 }
 
 /** Opens the store (taking the directory's lock) and serves it on the socket for other shells. */
-export async function ownDataDir(options: EngineOptions & { dataDir: string }) {
+export async function ownDataDir(options: EngineOptions & { dataDir: string }): Promise<OwnedDataDir> {
   const { createEngine } = await import('@threadline/core');
   const { serveOnSocket } = await import('@threadline/trpc');
   const engine = await createEngine(options);
@@ -71,9 +79,9 @@ export async function ownDataDir(options: EngineOptions & { dataDir: string }) {
   const socket = await serveOnSocket(engine, join(engine.dataDir, SOCKET_NAME)).catch(() => undefined);
   return {
     engine,
-    close: async () => {
+    close: async (shutdown) => {
       await socket?.close();
-      await engine.close();
+      return engine.shutdown(shutdown);
     },
   };
 }

@@ -3,7 +3,7 @@
 
 export { createEngine } from './engine/engine.js';
 export { DataDirBusyError, takePidLock } from './engine/lock.js';
-export type { Engine, EngineOptions, EngineStats } from './engine/types.js';
+export type { Engine, EngineOptions, EngineStats, ShutdownOptions, ShutdownReport } from './engine/types.js';
 export * from './job/index.js';
 export { importDefault, loadJob, toModuleUrl } from './job/load.js';
 export { type JobRegistry, resolveJobRef } from './job/registry.js';

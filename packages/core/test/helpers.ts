@@ -27,7 +27,8 @@ export function tempDir(): string {
 }
 
 export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
-  const engine = await createEngine({ dataDir: tempDir(), registry, poolSize: 2, ...options });
+  // A short drain: a test that leaves items running should not wait the default 10 s to close.
+  const engine = await createEngine({ dataDir: tempDir(), registry, poolSize: 2, drainMs: 500, ...options });
   cleanups.push(() => engine.close());
   return engine;
 }

@@ -9,6 +9,8 @@ import {
   type EngineOptions,
   type JobRegistry,
   resolveDataDir,
+  type ShutdownOptions,
+  type ShutdownReport,
   ValidationError,
 } from '@threadline/core';
 import { createServer, DEFAULT_PORT, type ServerLimits, type WebServer } from './server/server.js';
@@ -43,7 +45,7 @@ export interface ServeOptions {
   /** Opens the engine on the data directory; default createEngine (the CLI's also shares it with other shells). */
   openEngine?: (
     options: EngineOptions & { dataDir: string },
-  ) => Promise<{ engine: Engine; close(): Promise<void> }>;
+  ) => Promise<{ engine: Engine; close(options?: ShutdownOptions): Promise<ShutdownReport> }>;
 }
 
 export interface ServeDefaults {
@@ -54,6 +56,7 @@ export interface ServeDefaults {
   dataDir?: string;
   poolSize?: number;
   graceMs?: number;
+  drainMs?: number;
   redis?: string;
   limits?: ServerLimits;
 }
@@ -99,6 +102,7 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
     registry: options.registry ?? {},
     ...(poolSize !== undefined ? { poolSize } : {}),
     ...(defaults.graceMs !== undefined ? { graceMs: defaults.graceMs } : {}),
+    ...(defaults.drainMs !== undefined ? { drainMs: defaults.drainMs } : {}),
   });
   const host = values.host ?? defaults.host;
   const allow = values.allow ?? defaults.allow;
@@ -128,23 +132,50 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
   log(`  job inputs may name files in: ${server.allowed.join(', ')}`);
 
   let closing: Promise<void> | undefined;
+  // The page stays up while running items finish, so it shows how each job ended.
   const close = () => {
     closing ??= (async () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      const report = await backend.close({
+        reason: 'server stopped',
+        onDrain: (running) => {
+          if (running.length === 0) return;
+          const ids = running.map((job) => job.id).join(', ');
+          log(
+            `stopping: letting ${plural(running.length, 'running job')} finish (${ids}); again to stop at once`,
+          );
+        },
+      });
       await server.close();
-      await backend.close();
+      if (report) logShutdown(report, log);
     })();
     return closing;
   };
+  let signals = 0;
   const onSignal = () => {
-    void close().then(() => process.exit(0));
+    if (++signals === 1) {
+      void close().then(() => process.exit(0));
+      return;
+    }
+    log('stopping at once');
+    void backend.close({ drainMs: 0 });
   };
   if (options.handleSignals ?? true) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
   return { server, close };
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+function logShutdown(report: ShutdownReport, log: (line: string) => void): void {
+  const parts = [];
+  if (report.drained.length) parts.push(`${plural(report.drained.length, 'job')} finished`);
+  if (report.interrupted.length)
+    parts.push(
+      `${plural(report.interrupted.length, 'job')} interrupted (${report.interrupted.join(', ')}): threadline resume <id> picks each up`,
+    );
+  log(parts.length ? `stopped: ${parts.join('; ')}` : 'stopped');
 }
 
 /** The engine on the data directory, or a BullMQ deployment's client. */
@@ -157,13 +188,20 @@ async function openBackend(
     if (!options.connect)
       throw new ValidationError('--redis needs the threadline CLI (threadline serve --redis URL)');
     const connection = await options.connect({ redis });
-    return { client: connection.client, where: `BullMQ at ${redis}`, close: () => connection.close() };
+    return {
+      client: connection.client,
+      where: `BullMQ at ${redis}`,
+      close: async (_?: ShutdownOptions): Promise<ShutdownReport | undefined> => {
+        await connection.close();
+        return undefined;
+      },
+    };
   }
   const open =
     options.openEngine ??
     (async (opts: EngineOptions) => {
       const engine = await createEngine(opts);
-      return { engine, close: () => engine.close() };
+      return { engine, close: (shutdown?: ShutdownOptions) => engine.shutdown(shutdown) };
     });
   const { engine, close } = await open(engineOptions);
   return { client: engine, where: `data in ${engine.dataDir}`, close };

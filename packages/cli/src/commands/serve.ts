@@ -25,6 +25,7 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
       ...(settings.redis.value ? { redis: settings.redis.value } : {}),
       ...(configured(settings.poolSize) !== undefined ? { poolSize: settings.poolSize.value } : {}),
       ...(configured(settings.graceMs) !== undefined ? { graceMs: settings.graceMs.value } : {}),
+      ...(configured(settings.drainMs) !== undefined ? { drainMs: settings.drainMs.value } : {}),
     },
   });
   // Serving goes on after the command returns; its own signal handlers end it.

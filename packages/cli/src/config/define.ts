@@ -35,6 +35,8 @@ export interface ThreadlineConfig {
   poolSize?: number;
   /** How long a cancelled item may ignore its signal before its thread is terminated (ms); default 2000. */
   graceMs?: number;
+  /** How long stopping `serve`, a worker or a TUI lets running items finish (ms); default 10000. */
+  drainMs?: number;
   /** A BullMQ deployment's Redis: jobs run on `threadline worker`s. */
   redis?: string;
   /** A running `threadline serve` that commands attach to. */

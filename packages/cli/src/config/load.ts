@@ -17,6 +17,7 @@ const configSchema = z.strictObject({
   allow: z.array(z.string().min(1)).optional(),
   poolSize: positive.optional(),
   graceMs: z.number().int().min(0).optional(),
+  drainMs: z.number().int().min(0).optional(),
   redis: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

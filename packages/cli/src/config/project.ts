@@ -14,6 +14,7 @@ export type SettingName =
   | 'allow'
   | 'poolSize'
   | 'graceMs'
+  | 'drainMs'
   | 'redis'
   | 'server'
   | 'token'
@@ -31,6 +32,7 @@ export interface Settings {
   allow: Setting<string[]>;
   poolSize: Setting<number>;
   graceMs: Setting<number>;
+  drainMs: Setting<number>;
   redis: Setting<string | undefined>;
   server: Setting<string | undefined>;
   token: Setting<string | undefined>;
@@ -57,6 +59,7 @@ export const configured = <T>(setting: Setting<T>): T | undefined =>
 
 export const DEFAULT_PORT = 7420;
 export const DEFAULT_GRACE_MS = 2000;
+export const DEFAULT_DRAIN_MS = 10_000;
 
 const ENV: Partial<Record<SettingName, string>> = {
   dataDir: 'THREADLINE_DATA_DIR',
@@ -105,6 +108,7 @@ export async function loadProject(options: {
     ),
     poolSize: pick('poolSize', values.poolSize, availableParallelism()),
     graceMs: pick('graceMs', values.graceMs, DEFAULT_GRACE_MS),
+    drainMs: pick('drainMs', values.drainMs, DEFAULT_DRAIN_MS),
     redis: pick('redis', values.redis, undefined),
     server: pick('server', values.server, undefined),
     token: pick('token', values.token, undefined),

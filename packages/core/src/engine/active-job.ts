@@ -34,6 +34,8 @@ export class ActiveJob {
   cancel: { force: boolean; reason: string | null } | null = null;
   graceTimer: NodeJS.Timeout | undefined;
   failure: ErrorInfo | null = null;
+  /** Why a shutdown stopped this job before its end; it is then recorded interrupted. */
+  interruptedBy: string | null = null;
   firstItemError: ErrorInfo | null = null;
   /** A run's cell as its call left it: its last progress report. */
   lastReport: CellSample | undefined;
@@ -52,6 +54,11 @@ export class ActiveJob {
   get ranItems(): number {
     const { succeeded, failed } = this.snapshot.items;
     return succeeded + failed;
+  }
+
+  /** Items still out are being stopped (by a cancel or a shutdown): a lost thread cancels them. */
+  get stopping(): boolean {
+    return this.cancel !== null || this.interruptedBy !== null;
   }
 
   get isComplete(): boolean {

@@ -44,7 +44,7 @@ export class Dispatcher {
     job.batches.delete(batch);
     if (outcome.kind === 'done' && job.mode === 'run') job.lastReport = outcome.last;
     const of = { id: job.snapshot.id, mode: job.mode };
-    const { settled, rerun } = settleBatch(of, batch.items, outcome, job.cancel !== null);
+    const { settled, rerun } = settleBatch(of, batch.items, outcome, job.stopping);
     for (const { pending, returned } of settled) {
       if (!returned) continue;
       job.results[pending.index] = returned.value;

@@ -27,10 +27,11 @@ import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
 import { JobQueue, type QueuedWork } from './queue.js';
-import type { Engine, EngineOptions, EngineStats } from './types.js';
+import type { Engine, EngineOptions, EngineStats, ShutdownOptions, ShutdownReport } from './types.js';
 
 /** A long-running server keeps its store bounded, not only at start-up. */
 const PRUNE_EVERY_MS = 3_600_000;
+const DEFAULT_DRAIN_MS = 10_000;
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const engine = new InProcessEngine(options);
@@ -57,6 +58,10 @@ class InProcessEngine implements Engine {
   private readonly itemsByOutcome = { succeeded: 0, failed: 0, cancelled: 0 };
   private prunedAt = Date.now();
   private closing = false;
+  private closed: Promise<ShutdownReport> | undefined;
+  /** Set while shutting down: the last batch of a drain calls it, and so does a second shutdown. */
+  private drained: (() => void) | undefined;
+  private endDrain: (() => void) | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
@@ -127,6 +132,11 @@ class InProcessEngine implements Engine {
     return this.enqueue(definition, moduleUrl, parsed, scheduleId, null, maxFailures);
   }
 
+  /** Hands pending items to idle threads; none while the engine drains for shutdown. */
+  private pump(): void {
+    if (!this.closing) this.dispatcher.pump(this.active.values());
+  }
+
   private enqueue(
     definition: AnyJobDefinition,
     moduleUrl: string,
@@ -172,7 +182,7 @@ class InProcessEngine implements Engine {
       active.enumerated = 1;
       active.enumerationDone = true;
       job.items.total = 1;
-      this.dispatcher.pump(this.active.values());
+      this.pump();
     } else {
       void this.enumerate(active);
     }
@@ -184,7 +194,7 @@ class InProcessEngine implements Engine {
       for await (const item of items) {
         if (job.enumeration.signal.aborted) break;
         job.pending.push({ index: job.enumerated++, item });
-        this.dispatcher.pump(this.active.values());
+        this.pump();
         if (job.pending.length >= PENDING_HIGH_WATER) {
           await new Promise<void>((resolve) => {
             job.resumeEnumeration = resolve;
@@ -200,7 +210,7 @@ class InProcessEngine implements Engine {
     // A fraction of the items is a count only now: the failures so far may already reach it.
     this.checkFailures(job);
     if (job.failure) this.dropPending(job);
-    this.dispatcher.pump(this.active.values());
+    this.pump();
     this.afterBatch(job);
   }
 
@@ -239,7 +249,9 @@ class InProcessEngine implements Engine {
       job.resumeEnumeration = undefined;
     }
     if (job.isComplete && this.active.get(job.snapshot.id) === job) this.complete(job);
-    this.dispatcher.pump(this.active.values());
+    this.pump();
+    if (this.drained && [...this.active.values()].every((active) => active.batches.size === 0))
+      this.drained();
   }
 
   /** The one place a job that ran gets its final state. */
@@ -249,7 +261,10 @@ class InProcessEngine implements Engine {
     // The last sample, so a stream's final progress agrees with the final counts.
     const progress = job.sample(Date.now());
     if (progress) this.hub.emit({ type: 'progress', jobId: job.snapshot.id, progress });
-    const { state, summary, error } = finalState(job.finishing());
+    // Stopped by a shutdown: what ran stands, the rest waits for a resume.
+    const { state, summary, error } = job.interruptedBy
+      ? { state: 'interrupted' as const, summary: null, error: { message: job.interruptedBy } }
+      : finalState(job.finishing());
     this.finalize(job.snapshot, state, summary, error);
     this.scheduleNext(job, state);
     this.startQueued();
@@ -407,18 +422,68 @@ class InProcessEngine implements Engine {
     this.dirty.clear();
   }
 
-  /** Cancels what is still running (forcefully: the owner is going away), records it, and stops the pool. */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  /**
+   * Stops the engine: starts no more items, lets running ones finish for up to `drainMs`, then
+   * stops the rest. Jobs left unfinished are recorded `interrupted` with `reason` (a resume picks
+   * them up), never cancelled. Called again while draining with `drainMs: 0`, it stops at once.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    if (this.closing) {
+      if (options.drainMs === 0) this.endDrain?.();
+      return this.closed!;
+    }
     this.closing = true;
+    this.closed = this.stop(options);
+    return this.closed;
+  }
+
+  async close(): Promise<void> {
+    await this.shutdown();
+  }
+
+  private async stop(options: ShutdownOptions): Promise<ShutdownReport> {
+    const reason = options.reason ?? 'the engine stopped';
+    const drainMs = options.drainMs ?? this.options.drainMs ?? DEFAULT_DRAIN_MS;
     this.queue.close();
-    const ids = [...this.live.keys()];
-    await Promise.all(ids.map((id) => this.cancel(id, { reason: 'the engine closed', force: true })));
-    await Promise.all(ids.map((id) => this.waitFor(id)));
+    const report: ShutdownReport = { drained: [], interrupted: [] };
+    for (const job of [...this.live.values()]) {
+      if (this.active.has(job.id)) continue;
+      this.queue.remove(job.id);
+      this.finalize(job, 'interrupted', null, { message: reason });
+      report.interrupted.push(job.id);
+    }
+    const running = [...this.active.values()];
+    options.onDrain?.(running.map((job) => job.snapshot));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, drainMs);
+      this.endDrain = this.drained = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (running.every((job) => job.batches.size === 0)) resolve();
+    });
+    this.drained = this.endDrain = undefined;
+    const left = [...this.active.values()];
+    await Promise.all(
+      left.map((job) => {
+        job.interruptedBy = reason;
+        job.enumeration.abort();
+        job.resumeEnumeration?.();
+        job.pending.length = 0;
+        const finished = this.waitFor(job.snapshot.id);
+        for (const batch of job.batches) void batch.slot.terminate();
+        // Nothing in flight: nothing will call back, so it is recorded here.
+        this.afterBatch(job);
+        return finished;
+      }),
+    );
+    for (const job of running)
+      (left.includes(job) ? report.interrupted : report.drained).push(job.snapshot.id);
     clearInterval(this.tick);
     this.flush();
     await this.pool.close();
     this.store.close();
     this.unlock();
+    return report;
   }
 }

@@ -19,6 +19,8 @@ export interface EngineOptions {
   graceMs?: number;
   /** How often progress cells are sampled and the store written; default 100 ms. */
   tickMs?: number;
+  /** How long a shutdown lets running items finish before it stops them; default 10000 ms. */
+  drainMs?: number;
   resourceLimits?: ResourceLimits;
   retention?: RetentionOptions;
   /** Where relative job paths resolve; default process.cwd(). */
@@ -36,7 +38,24 @@ export interface EngineStats {
   jobsByState: Record<JobState, number>;
 }
 
+export interface ShutdownOptions {
+  /** Overrides the engine's drainMs; 0 stops running items at once. */
+  drainMs?: number;
+  /** Recorded on each job left unfinished; default "the engine stopped". */
+  reason?: string;
+  /** Told which jobs are running as the drain starts (to say so in a log). */
+  onDrain?: (running: JobSnapshot[]) => void;
+}
+
+/** Which running jobs a shutdown let finish, and which it left interrupted (queued ones included). */
+export interface ShutdownReport {
+  drained: string[];
+  interrupted: string[];
+}
+
 export type Engine = JobClient & {
+  /** Stops gracefully (see ShutdownOptions); `close()` is a shutdown with the defaults. */
+  shutdown(options?: ShutdownOptions): Promise<ShutdownReport>;
   /** Resolves when the job reaches a final state. */
   waitFor(jobId: string): Promise<JobSnapshot>;
   readonly dataDir: string;
