@@ -60,6 +60,7 @@ function through(
     definitions: () => engine.definitions(),
     start: (name, input, options) => engine.start(name, input, options),
     cancel: (id, options) => engine.cancel(id, options),
+    resume: (id) => engine.resume(id),
     get: (id) => engine.get(id),
     details: (id) => engine.details(id),
     list: (filter) => engine.list(filter),
@@ -191,7 +192,8 @@ describe('jobsView', () => {
     const seconds = (Date.now() - started) / 1000;
     counting.abort();
     await engine.cancel(job.id, { force: true });
-    expect(events).toBeGreaterThan(100);
+    // Succeeded items come as one `items` event a tick: about 10 a second, with the progress.
+    expect(events).toBeGreaterThan(10);
     expect(notified).toBeGreaterThanOrEqual(1);
     expect(notified).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 1);
     expect(jobs.getSnapshot()).not.toBe(state);
@@ -218,7 +220,9 @@ describe('jobsView', () => {
     const jobs = view(client, { retryMs: 300 });
     jobs.subscribe(() => states.push(jobs.getSnapshot().connection));
     await until(() => jobs.getSnapshot().loaded, 'the listing');
-    const job = await engine.start('test.count', { n: 300, failOn: [1, 2, 3] });
+    // Every third item fails: a failed item is an event of its own, so the stream is long enough to break.
+    const failOn = Array.from({ length: 100 }, (_, i) => i * 3);
+    const job = await engine.start('test.count', { n: 300, failOn });
     const done = await engine.waitFor(job.id);
     const ran = (job: JobSnapshot | undefined) => (job ? job.items.succeeded + job.items.failed : 0);
     await until(() => ran(jobs.getSnapshot().jobs.find((j) => j.id === job.id)) >= 300, 'every item');

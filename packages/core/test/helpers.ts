@@ -13,6 +13,7 @@ export const registry = {
   'test.spin': fixture('spin'),
   'test.memory': fixture('memory'),
   'test.every': fixture('every'),
+  'test.tiny': fixture('tiny'),
 };
 
 const cleanups: (() => Promise<void> | void)[] = [];

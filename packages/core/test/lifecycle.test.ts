@@ -1,8 +1,19 @@
 // A job's record at the edges of its engine's life: a graceful shutdown that
-// lets running items finish, and what it leaves interrupted.
+// lets running items finish, what it leaves interrupted, and a resume that
+// picks up only what did not succeed.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/engine.js';
-import { registry, tempDir } from './helpers.js';
+import { IndexSet } from '../src/rules/index-set.js';
+import { Store } from '../src/store/store.js';
+import { collect, fixture, openEngine, registry, tempDir } from './helpers.js';
+
+const fixturePath = (name: string) => fileURLToPath(fixture(name));
 
 async function reopen(dataDir: string) {
   const engine = await createEngine({ dataDir, registry, poolSize: 2 });
@@ -83,6 +94,171 @@ describe('shutdown', () => {
       expect((await after.get(long.id))!.state).toBe('interrupted');
     } finally {
       await after.close();
+    }
+  });
+});
+
+const markerRegistry = {
+  ...registry,
+  'test.markers': new URL('./fixtures/markers.ts', import.meta.url).href,
+  'test.folder': new URL('./fixtures/folder.ts', import.meta.url).href,
+};
+
+/** How many times each item's side effect happened, by item. */
+function markerCounts(dir: string, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    const file = join(dir, String(i));
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+  });
+}
+
+describe('resume', () => {
+  it('after a shutdown runs only what did not succeed, and summarize still sees every result', async () => {
+    const dataDir = tempDir();
+    const dir = tempDir();
+    const first = await createEngine({ dataDir, registry: markerRegistry, poolSize: 2 });
+    const job = await first.start('test.markers', { dir, n: 60, ms: 20, failOn: [3] });
+    while (markerCounts(dir, 60).filter(Boolean).length < 10) await sleep(20);
+    await first.shutdown({ drainMs: 0 });
+
+    const second = await createEngine({ dataDir, registry: markerRegistry, poolSize: 2 });
+    try {
+      const interrupted = (await second.get(job.id))!;
+      expect(interrupted.state).toBe('interrupted');
+      const resumed = await second.resume(job.id);
+      expect(resumed).toMatchObject({ resumeOf: job.id, state: 'queued', input: interrupted.input });
+      const done = await second.waitFor(resumed.id);
+      // Item 3 fails again: a resume runs what did not succeed, and it still does not.
+      expect(done.state).toBe('partial');
+      expect(done.items).toEqual({ total: 60, succeeded: 59, failed: 1, cancelled: 0 });
+      expect(done.summary).toEqual({ sum: (59 * 60) / 2 - 3, count: 59 });
+      // Each side effect happened once: nothing that succeeded before ran again.
+      const counts = markerCounts(dir, 60);
+      expect(counts.filter((c, i) => i !== 3 && c !== 1)).toEqual([]);
+      expect((await second.get(job.id))!.resumedAs).toBe(resumed.id);
+      await expect(second.resume(job.id)).rejects.toThrow(/resumed already, as/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('after kill -9, never runs again an item the record says succeeded', async () => {
+    const dataDir = tempDir();
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', fixturePath('crash-markers'), dataDir, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const jobId = line.toString().trim();
+    while (markerCounts(dir, 400).filter(Boolean).length < 100) await sleep(20);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const before = markerCounts(dir, 400);
+
+    const engine = await createEngine({ dataDir, registry: markerRegistry, poolSize: 2 });
+    let recorded: number;
+    try {
+      const interrupted = (await engine.get(jobId))!;
+      expect(interrupted.state).toBe('interrupted');
+      recorded = interrupted.items.succeeded;
+      expect(recorded).toBeGreaterThan(0);
+      const done = await engine.waitFor((await engine.resume(jobId)).id);
+      expect(done).toMatchObject({ state: 'succeeded', items: { total: 400, succeeded: 400 } });
+      expect(done.summary).toEqual({ sum: (399 * 400) / 2, count: 400 });
+    } finally {
+      await engine.close();
+    }
+    const store = new Store(dataDir);
+    const succeeded = new IndexSet(store.itemRecord(jobId)!.succeeded);
+    store.close();
+    expect(succeeded.size).toBe(recorded);
+    const after = markerCounts(dir, 400);
+    // Recorded as succeeded before the kill: ran exactly once. Every item ran.
+    for (let i = 0; i < 400; i++) {
+      if (succeeded.has(i)) expect([i, after[i]]).toEqual([i, 1]);
+      expect(after[i]).toBeGreaterThanOrEqual(1);
+    }
+    // Only items whose effect happened but whose record was not yet written (the last tick) ran twice.
+    const twice = after.filter((c) => c > 1).length;
+    expect(twice).toBeLessThanOrEqual(before.filter(Boolean).length - recorded);
+  });
+
+  it('names items by itemKey, so a folder that changed resumes by file, not by position', async () => {
+    const dataDir = tempDir();
+    const dir = tempDir();
+    for (const [name, text] of [
+      ['b', 'ok'],
+      ['c', 'bad'],
+      ['d', 'ok'],
+    ])
+      writeFileSync(join(dir, name!), text!);
+    const engine = await createEngine({ dataDir, registry: markerRegistry, poolSize: 2 });
+    try {
+      const first = await engine.waitFor((await engine.start('test.folder', { dir })).id);
+      expect(first.state).toBe('partial');
+      writeFileSync(join(dir, 'c'), 'ok');
+      writeFileSync(join(dir, 'a'), 'ok');
+      rmSync(join(dir, 'd'));
+      const resumed = await engine.resume(first.id);
+      const done = await engine.waitFor(resumed.id);
+      expect(done).toMatchObject({ state: 'succeeded', items: { total: 3, succeeded: 3, failed: 0 } });
+      expect(done.summary).toEqual({ names: ['a', 'b', 'c'] });
+      const events = await collect(engine, resumed.id);
+      const ran = events
+        .filter((e) => e.type === 'items')
+        .reduce((n, e) => n + (e.type === 'items' ? e.succeeded : 0), 0);
+      expect(ran).toBe(3);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refuses a job that succeeded or still runs, and an unknown id', async () => {
+    const engine = await openEngine();
+    const ok = await engine.waitFor((await engine.start('test.count', { n: 2 })).id);
+    await expect(engine.resume(ok.id)).rejects.toThrow(/succeeded: nothing to resume/);
+    const spinning = await engine.start('test.spin', {});
+    await expect(engine.resume(spinning.id)).rejects.toThrow(/can be resumed once it has ended/);
+    await expect(engine.resume('j_nope')).rejects.toThrow(/no job with id j_nope/);
+  });
+
+  it('resumes interrupted jobs on start when asked to', async () => {
+    const dataDir = tempDir();
+    const dir = tempDir();
+    const first = await createEngine({ dataDir, registry: markerRegistry, poolSize: 1 });
+    const job = await first.start('test.markers', { dir, n: 30, ms: 30 });
+    while (markerCounts(dir, 30).filter(Boolean).length < 3) await sleep(20);
+    await first.shutdown({ drainMs: 0 });
+    const second = await createEngine({
+      dataDir,
+      registry: markerRegistry,
+      poolSize: 1,
+      resumeInterrupted: true,
+    });
+    try {
+      const resumedAs = (await second.get(job.id))!.resumedAs!;
+      expect(resumedAs).toMatch(/^j_/);
+      expect((await second.waitFor(resumedAs)).state).toBe('succeeded');
+      expect(markerCounts(dir, 30).every((c) => c === 1)).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('the store', () => {
+  it('keeps no row per succeeded item: 200,000 tiny items are a few kilobytes of events', async () => {
+    const engine = await openEngine({ poolSize: 2 });
+    const done = await engine.waitFor((await engine.start('test.tiny', { n: 200_000 })).id);
+    expect(done.items.succeeded).toBe(200_000);
+    const events = await collect(engine, done.id);
+    expect(events.length).toBeLessThan(2_000);
+    const store = new Store(engine.dataDir);
+    try {
+      expect(store.itemRecord(done.id)!.succeeded).toEqual([0, 200_000]);
+      expect(store.resultKeys(done.id).size).toBe(0);
+    } finally {
+      store.close();
     }
   });
 });

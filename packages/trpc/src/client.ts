@@ -79,6 +79,7 @@ export function createTrpcClient(url: string, options: TrpcClientOptions = {}): 
       ),
     cancel: (jobId: string, cancelOptions: CancelOptions = {}) =>
       call(() => trpc.jobs.cancel.mutate({ id: jobId, ...cancelOptions }) as Promise<JobSnapshot>),
+    resume: (jobId: string) => call(() => trpc.jobs.resume.mutate({ id: jobId }) as Promise<JobSnapshot>),
     get: (jobId: string) => orUndefined(() => trpc.jobs.get.query({ id: jobId }) as Promise<JobSnapshot>),
     details: (jobId: string) =>
       orUndefined(() => trpc.jobs.details.query({ id: jobId }) as Promise<JobDetails>),

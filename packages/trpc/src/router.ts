@@ -64,6 +64,7 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
         ...(input.reason !== undefined ? { reason: input.reason } : {}),
       }),
     ),
+    resume: procedure.input(parser(idInput)).mutation(({ input }) => client.resume(input.id)),
     get: procedure
       .input(parser(idInput))
       .query(async ({ input }) => found(await client.get(input.id), input.id)),

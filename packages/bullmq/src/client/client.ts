@@ -20,6 +20,7 @@ import {
   parseDuration,
   queuedSnapshot,
   type StartOptions,
+  ValidationError,
   validateInput,
 } from '@threadline/core';
 import { Queue } from 'bullmq';
@@ -108,6 +109,13 @@ class RedisJobClient implements BullmqClient {
 
   cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
     return this.track(this.cancelJob(jobId, options));
+  }
+
+  /** Not on this backend yet: its items are not recorded per job in a way a resume could use. */
+  async resume(jobId: string): Promise<JobSnapshot> {
+    throw new ValidationError(
+      `resume is not available on the BullMQ backend yet: start job ${jobId}'s input again to rerun it`,
+    );
   }
 
   private track<T>(call: Promise<T>): Promise<T> {

@@ -43,6 +43,9 @@ export function applyJobEvent(job: JobSnapshot, event: JobEvent): JobSnapshot {
       items[event.outcome] += 1;
       return { ...job, items };
     }
+    case 'items':
+      if (isFinal(job.state)) return job;
+      return { ...job, items: { ...job.items, succeeded: job.items.succeeded + event.succeeded } };
     case 'cancelling':
       return job.state === 'queued' || job.state === 'running' ? { ...job, state: 'cancelling' } : job;
     case 'finished':

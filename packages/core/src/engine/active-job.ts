@@ -1,12 +1,14 @@
 // The engine's working state for one job between `started` and `finished`:
 // items waiting for a worker, batches in flight, outcomes so far, and the
 // progress sampled from the cells of the slots running its batches.
+import { serialize } from 'node:v8';
 import type { AnyJobDefinition } from '../job/define.js';
 import type { Slot } from '../pool/pool.js';
 import { type CellSample, readCell } from '../progress/cell-reader.js';
 import type { ErrorInfo } from '../protocol/errors.js';
 import type { JobSnapshot, Progress } from '../protocol/types.js';
 import type { FinishingJob } from '../rules/final-state.js';
+import { IndexSet } from '../rules/index-set.js';
 import type { PendingItem } from '../rules/item-events.js';
 import { etaOf, fractionOf, RateMeter, shareOfCells } from '../rules/sampler.js';
 
@@ -21,11 +23,31 @@ const MAX_BATCH = 2048;
 /** Enumeration pauses when this many items wait, so a huge tree does not sit in memory. */
 export const PENDING_HIGH_WATER = 20_000;
 
+/** What a resumed job takes over from the job it resumes: which of its items already succeeded. */
+export interface Inherited {
+  indices: IndexSet;
+  /** For a definition with itemKey: the keys of the items that succeeded. */
+  keys: Set<string> | null;
+}
+
 export class ActiveJob {
   readonly pending: PendingItem[] = [];
   readonly batches = new Set<Batch>();
-  /** Results of succeeded items by index, for summarize. */
+  /** Results of succeeded items by index, for summarize (or a run's return value); none otherwise. */
   readonly results: unknown[] = [];
+  /** Indices of the items that succeeded, taken over ones included: what the store keeps for a resume. */
+  readonly succeeded = new IndexSet();
+  /** The store's copy of `succeeded` is behind. */
+  itemsDirty = false;
+  /** Succeeded items not yet told to subscribers: one `items` event a tick, not one event each. */
+  unreported = 0;
+  /** Per-item rows for the store since its last write (see ItemRecord). */
+  unwrittenResults: [string, Buffer | null][] = [];
+  /** Taken-over items with a stored result, by index and key: read back for summarize. */
+  readonly inheritedResults: [number, string][] = [];
+  /** Log lines past the stored limit, dropped; said once at the end. */
+  droppedLogs = 0;
+  loggedLines = 0;
   enumerated = 0;
   enumerationDone = false;
   readonly enumeration = new AbortController();
@@ -48,7 +70,46 @@ export class ActiveJob {
     readonly moduleUrl: string,
     readonly input: unknown,
     readonly mode: 'process' | 'run',
+    readonly inherited: Inherited | null = null,
   ) {}
+
+  /** A summary is made of the results: only then are they kept (a run's one result is its summary). */
+  get keepsResults(): boolean {
+    return this.definition.summarize !== undefined || this.mode === 'run';
+  }
+
+  private get keepsRows(): boolean {
+    return this.keepsResults || this.definition.itemKey !== undefined;
+  }
+
+  keyOf(pending: PendingItem): string {
+    return this.definition.itemKey ? String(this.definition.itemKey(pending.item)) : String(pending.index);
+  }
+
+  /** An item that succeeded, here or (taken over) in the job this one resumes. */
+  recordSucceeded(pending: PendingItem, result: unknown): void {
+    this.succeeded.add(pending.index);
+    this.itemsDirty = true;
+    this.unreported++;
+    this.snapshot.items.succeeded++;
+    if (this.keepsResults) this.results[pending.index] = result;
+    if (this.keepsRows)
+      this.unwrittenResults.push([this.keyOf(pending), this.keepsResults ? serialize(result) : null]);
+  }
+
+  /** True when a resumed job's predecessor already did this item: it is counted, not run. */
+  takeOver(pending: PendingItem): boolean {
+    const inherited = this.inherited;
+    if (!inherited) return false;
+    const key = inherited.keys ? this.keyOf(pending) : null;
+    if (key !== null ? !inherited.keys!.has(key) : !inherited.indices.has(pending.index)) return false;
+    this.succeeded.add(pending.index);
+    this.itemsDirty = true;
+    this.unreported++;
+    this.snapshot.items.succeeded++;
+    if (this.keepsResults) this.inheritedResults.push([pending.index, key ?? String(pending.index)]);
+    return true;
+  }
 
   /** Items that ran to an outcome. A cancelled item did not: counting it, a cancel read as 100% done. */
   get ranItems(): number {
@@ -65,8 +126,8 @@ export class ActiveJob {
     return this.enumerationDone && this.pending.length === 0 && this.batches.size === 0;
   }
 
-  /** What the final-state rule decides from, once the job is complete. */
-  finishing(): FinishingJob {
+  /** What the final-state rule decides from, once the job is complete; `stored` reads taken-over results. */
+  finishing(stored: (keys: string[]) => Map<string, unknown>): FinishingJob {
     const { succeeded, failed, cancelled, total } = this.snapshot.items;
     return {
       mode: this.mode,
@@ -76,7 +137,13 @@ export class ActiveJob {
       succeeded,
       failed,
       cancelled,
-      results: () => this.results.filter((_, i) => i in this.results),
+      results: () => {
+        if (this.inheritedResults.length > 0) {
+          const found = stored(this.inheritedResults.map(([, key]) => key));
+          for (const [index, key] of this.inheritedResults) this.results[index] = found.get(key);
+        }
+        return this.results.filter((_, i) => i in this.results);
+      },
       cancelRequested: this.cancel !== null,
       failure: this.failure,
       firstItemError: this.firstItemError,

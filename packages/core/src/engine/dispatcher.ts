@@ -7,7 +7,8 @@ import { type NewItemEvent, settleBatch } from '../rules/item-events.js';
 import type { ActiveJob, Batch } from './active-job.js';
 
 export interface DispatchHooks {
-  itemsDone(job: ActiveJob, events: NewItemEvent[]): void;
+  /** A batch's outcome: how many items succeeded (ActiveJob recorded them), and the others' events. */
+  itemsDone(job: ActiveJob, succeeded: number, others: NewItemEvent[]): void;
   batchFinished(job: ActiveJob): void;
 }
 
@@ -45,16 +46,20 @@ export class Dispatcher {
     if (outcome.kind === 'done' && job.mode === 'run') job.lastReport = outcome.last;
     const of = { id: job.snapshot.id, mode: job.mode };
     const { settled, rerun } = settleBatch(of, batch.items, outcome, job.stopping);
-    for (const { pending, returned } of settled) {
-      if (!returned) continue;
-      job.results[pending.index] = returned.value;
-      job.recordItemTime(returned.ms);
+    const others: NewItemEvent[] = [];
+    let succeeded = 0;
+    for (const { pending, event, returned } of settled) {
+      if (event.outcome !== 'succeeded') {
+        others.push(event);
+        continue;
+      }
+      succeeded++;
+      // A thread that died after some items finished lost their results: they succeeded all the same.
+      job.recordSucceeded(pending, returned?.value);
+      if (returned) job.recordItemTime(returned.ms);
     }
     job.pending.unshift(...rerun);
-    this.hooks.itemsDone(
-      job,
-      settled.map((s) => s.event),
-    );
+    this.hooks.itemsDone(job, succeeded, others);
     this.hooks.batchFinished(job);
   }
 }

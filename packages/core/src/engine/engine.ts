@@ -19,10 +19,12 @@ import type {
   StartOptions,
 } from '../protocol/types.js';
 import { finalState, maxFailuresFailure, maxFailuresOf, maxFailuresReason } from '../rules/final-state.js';
+import { IndexSet } from '../rules/index-set.js';
 import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
 import { resolveDataDir } from '../store/data-dir.js';
+import type { ItemRecord } from '../store/store.js';
 import { Store } from '../store/store.js';
-import { ActiveJob, PENDING_HIGH_WATER } from './active-job.js';
+import { ActiveJob, type Inherited, PENDING_HIGH_WATER } from './active-job.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
@@ -32,6 +34,8 @@ import type { Engine, EngineOptions, EngineStats, ShutdownOptions, ShutdownRepor
 /** A long-running server keeps its store bounded, not only at start-up. */
 const PRUNE_EVERY_MS = 3_600_000;
 const DEFAULT_DRAIN_MS = 10_000;
+/** A job's log lines past this many are not kept (the store must not grow with a chatty loop). */
+const MAX_LOGS_PER_JOB = 10_000;
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const engine = new InProcessEngine(options);
@@ -52,6 +56,8 @@ class InProcessEngine implements Engine {
   private readonly active = new Map<string, ActiveJob>();
   private readonly queue = new JobQueue(() => this.startQueued());
   private readonly dirty = new Set<JobSnapshot>();
+  /** Item records of jobs that finished since the last write. */
+  private finishedItems: ItemRecord[] = [];
   private readonly finishWaiters = new Map<string, ((job: JobSnapshot) => void)[]>();
   private readonly tick: NodeJS.Timeout;
   private itemsProcessed = 0;
@@ -82,6 +88,10 @@ class InProcessEngine implements Engine {
       onLog: (log) => {
         const job = this.active.get(log.jobId);
         if (!job) return;
+        if (++job.loggedLines > MAX_LOGS_PER_JOB) {
+          job.droppedLogs++;
+          return;
+        }
         const event: Omit<LogEvent, 'seq' | 'at'> = {
           type: 'log',
           jobId: log.jobId,
@@ -93,7 +103,7 @@ class InProcessEngine implements Engine {
       },
     });
     this.dispatcher = new Dispatcher(this.pool, {
-      itemsDone: (job, events) => this.onItems(job, events),
+      itemsDone: (job, succeeded, others) => this.onItems(job, succeeded, others),
       batchFinished: (job) => this.afterBatch(job),
     });
     this.tick = setInterval(() => this.onTick(), options.tickMs ?? 100);
@@ -109,6 +119,19 @@ class InProcessEngine implements Engine {
     }
     this.store.prune(this.options.retention ?? {});
     this.flush();
+    if (!this.options.resumeInterrupted) return;
+    for (const job of this.store.interruptedJobs()) {
+      // One that cannot be resumed (its job is gone from the project) stays interrupted, and says why.
+      await this.resume(job.id).catch((error: unknown) => {
+        this.hub.emit({
+          type: 'log',
+          jobId: job.id,
+          level: 'warn',
+          message: `not resumed on start: ${(error as Error).message}`,
+          item: null,
+        });
+      });
+    }
   }
 
   /** In the registry's order: the CLI puts the project's own jobs first. */
@@ -137,6 +160,33 @@ class InProcessEngine implements Engine {
     if (!this.closing) this.dispatcher.pump(this.active.values());
   }
 
+  async resume(jobId: string): Promise<JobSnapshot> {
+    if (this.closing) throw new ValidationError('the engine is closing');
+    const live = this.live.get(jobId);
+    if (live) throw new ValidationError(`job ${jobId} is ${live.state}: it can be resumed once it has ended`);
+    this.flush();
+    const old = this.store.getJob(jobId);
+    if (!old) throw new NotFoundError(`no job with id ${jobId}`);
+    if (old.resumedAs) throw new ValidationError(`job ${jobId} was resumed already, as ${old.resumedAs}`);
+    if (old.state === 'succeeded')
+      throw new ValidationError(`job ${jobId} succeeded: nothing to resume (start it again to redo it)`);
+    const record = this.store.itemRecord(jobId);
+    // A job interrupted before it started has no record: its name finds its module.
+    const moduleUrl = record?.moduleUrl ?? resolveJobRef(old.name, this.registry, this.options.cwd);
+    const definition = await loadJob(moduleUrl);
+    const input = validateInput(definition.input, old.input, definition.name);
+    const inherited: Inherited = {
+      indices: new IndexSet(record?.succeeded ?? []),
+      keys: definition.itemKey ? this.store.resultKeys(jobId) : null,
+    };
+    const job = this.enqueue(definition, moduleUrl, input, null, null, old.maxFailures, { jobId, inherited });
+    this.store.copyResults(jobId, job.id);
+    old.resumedAs = job.id;
+    this.dirty.add(old);
+    this.flush();
+    return job;
+  }
+
   private enqueue(
     definition: AnyJobDefinition,
     moduleUrl: string,
@@ -144,10 +194,12 @@ class InProcessEngine implements Engine {
     scheduleId: string | null,
     runAt: number | null,
     maxFailures: number | undefined,
+    resume?: { jobId: string; inherited: Inherited },
   ): JobSnapshot {
     const job = queuedSnapshot(newStaticJob(definition, input, scheduleId, runAt, maxFailures));
+    if (resume) job.resumeOf = resume.jobId;
     this.live.set(job.id, job);
-    this.queue.add({ job, definition, moduleUrl, input });
+    this.queue.add({ job, definition, moduleUrl, input, inherited: resume?.inherited ?? null });
     this.dirty.add(job);
     const queued = structuredClone(job);
     this.hub.emit({ type: 'queued', jobId: job.id, job: queued });
@@ -169,9 +221,9 @@ class InProcessEngine implements Engine {
     });
   }
 
-  private begin({ job, definition, moduleUrl, input }: QueuedWork): void {
+  private begin({ job, definition, moduleUrl, input, inherited }: QueuedWork): void {
     const mode = definition.process ? 'process' : 'run';
-    const active = new ActiveJob(job, definition, moduleUrl, input, mode);
+    const active = new ActiveJob(job, definition, moduleUrl, input, mode, inherited ?? null);
     this.active.set(job.id, active);
     job.state = 'running';
     job.startedAt = Date.now();
@@ -193,7 +245,9 @@ class InProcessEngine implements Engine {
       const items = job.definition.items!(job.input, { signal: job.enumeration.signal });
       for await (const item of items) {
         if (job.enumeration.signal.aborted) break;
-        job.pending.push({ index: job.enumerated++, item });
+        const pending = { index: job.enumerated++, item };
+        if (job.takeOver(pending)) continue;
+        job.pending.push(pending);
         this.pump();
         if (job.pending.length >= PENDING_HIGH_WATER) {
           await new Promise<void>((resolve) => {
@@ -214,18 +268,21 @@ class InProcessEngine implements Engine {
     this.afterBatch(job);
   }
 
-  private onItems(job: ActiveJob, events: Omit<ItemEvent, 'seq' | 'at'>[]): void {
-    for (const event of events) {
+  private onItems(job: ActiveJob, succeeded: number, others: Omit<ItemEvent, 'seq' | 'at'>[]): void {
+    this.itemsByOutcome.succeeded += succeeded;
+    for (const event of others) {
       const counts = job.snapshot.items;
       counts[event.outcome]++;
       this.itemsByOutcome[event.outcome]++;
       if (event.outcome === 'failed') job.firstItemError ??= event.error;
+      // Before this failure: a stream then counts in the order the items ended.
+      this.reportSucceeded(job);
       this.hub.emit(event);
     }
-    this.itemsProcessed += events.length;
+    this.itemsProcessed += succeeded + others.length;
     this.dirty.add(job.snapshot);
     // After the whole batch is counted: stopping may finish the job, and nothing may count after that.
-    if (events.some((event) => event.outcome === 'failed')) this.checkFailures(job);
+    if (others.some((event) => event.outcome === 'failed')) this.checkFailures(job);
   }
 
   /** Stops a job whose failed items reached its maxFailures (failFast is 1), failing it with why. */
@@ -258,13 +315,24 @@ class InProcessEngine implements Engine {
   private complete(job: ActiveJob): void {
     this.active.delete(job.snapshot.id);
     clearTimeout(job.graceTimer);
+    this.reportSucceeded(job);
+    if (job.droppedLogs > 0) {
+      this.hub.emit({
+        type: 'log',
+        jobId: job.snapshot.id,
+        level: 'warn',
+        message: `${job.droppedLogs} more log lines were not kept (a job keeps its first ${MAX_LOGS_PER_JOB})`,
+        item: null,
+      });
+    }
+    this.finishedItems.push(this.itemRecord(job));
     // The last sample, so a stream's final progress agrees with the final counts.
     const progress = job.sample(Date.now());
     if (progress) this.hub.emit({ type: 'progress', jobId: job.snapshot.id, progress });
     // Stopped by a shutdown: what ran stands, the rest waits for a resume.
     const { state, summary, error } = job.interruptedBy
       ? { state: 'interrupted' as const, summary: null, error: { message: job.interruptedBy } }
-      : finalState(job.finishing());
+      : finalState(job.finishing((keys) => this.store.results(job.snapshot.id, keys)));
     this.finalize(job.snapshot, state, summary, error);
     this.scheduleNext(job, state);
     this.startQueued();
@@ -406,6 +474,7 @@ class InProcessEngine implements Engine {
       this.store.prune(this.options.retention ?? {}, now);
     }
     for (const job of this.active.values()) {
+      this.reportSucceeded(job);
       const progress = job.sample(now);
       if (progress) {
         this.dirty.add(job.snapshot);
@@ -415,10 +484,27 @@ class InProcessEngine implements Engine {
     this.flush();
   }
 
+  /** One `items` event for the items that succeeded since the last: a fast job is not an event per item. */
+  private reportSucceeded(job: ActiveJob): void {
+    if (job.unreported === 0) return;
+    this.hub.emit({ type: 'items', jobId: job.snapshot.id, succeeded: job.unreported });
+    job.unreported = 0;
+  }
+
+  private itemRecord(job: ActiveJob): ItemRecord {
+    job.itemsDirty = false;
+    const results = job.unwrittenResults;
+    job.unwrittenResults = [];
+    return { jobId: job.snapshot.id, moduleUrl: job.moduleUrl, succeeded: job.succeeded.toJSON(), results };
+  }
+
   private flush(): void {
     const events = this.hub.takeUnwritten();
-    if (events.length === 0 && this.dirty.size === 0) return;
-    this.store.write(this.dirty, events);
+    const items = this.finishedItems;
+    for (const job of this.active.values()) if (job.itemsDirty) items.push(this.itemRecord(job));
+    if (events.length === 0 && this.dirty.size === 0 && items.length === 0) return;
+    this.finishedItems = [];
+    this.store.write(this.dirty, events, items);
     this.dirty.clear();
   }
 

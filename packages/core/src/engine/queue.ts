@@ -4,12 +4,15 @@ import type { AnyJobDefinition } from '../job/define.js';
 import { parseDuration } from '../protocol/duration.js';
 import type { JobSnapshot } from '../protocol/types.js';
 import { newId } from '../rules/ids.js';
+import type { Inherited } from './active-job.js';
 
 export interface QueuedWork {
   job: JobSnapshot;
   definition: AnyJobDefinition;
   moduleUrl: string;
   input: unknown;
+  /** A resume: what the job it resumes already did. */
+  inherited?: Inherited | null;
 }
 
 /** What the engine says of a due job: started it, not now (a per-definition limit), or no room for any. */

@@ -19,6 +19,8 @@ export interface EngineOptions {
   graceMs?: number;
   /** How often progress cells are sampled and the store written; default 100 ms. */
   tickMs?: number;
+  /** On start, resume every interrupted job not resumed yet (see JobClient.resume); default false. */
+  resumeInterrupted?: boolean;
   /** How long a shutdown lets running items finish before it stops them; default 10000 ms. */
   drainMs?: number;
   resourceLimits?: ResourceLimits;

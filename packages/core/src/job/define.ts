@@ -37,6 +37,12 @@ export interface JobDefinition<
   process?: (item: Item, ctx: JobContext, input: Input) => Promise<Result> | Result;
   /** A job with no natural items: one long call, in a worker thread. */
   run?: (input: Input, ctx: JobContext) => Promise<Result> | Result;
+  /**
+   * Names an item across runs, for a resume: by default an item is its position in items(), which
+   * is right while items() yields the same things in the same order. Give a key (a path, a URL)
+   * where the order or the contents can change between a run and its resume.
+   */
+  itemKey?: (item: Item) => string | number;
   /** Folds item results (in item order, failed items omitted) into the job's summary. Runs in the engine. */
   summarize?: (results: Result[], info: SummaryInfo<Input>) => Summary;
   /** At most this many jobs of this definition run at once (1 = one at a time). */

@@ -76,6 +76,10 @@ export interface JobSnapshot {
    * (0 < f < 1): from its start, else its definition (failFast is 1). Absent: no limit.
    */
   maxFailures?: number;
+  /** This job resumes that one: its succeeded items were not run again. */
+  resumeOf?: string;
+  /** Set on a job once resumed: the job that took over. */
+  resumedAs?: string;
 }
 
 export type ItemOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -100,6 +104,8 @@ export type JobEvent = EventBase &
         error: ErrorInfo | null;
         ms: number;
       }
+    /** Items that succeeded since the last such event; a failed or cancelled item is an `item` event. */
+    | { type: 'items'; succeeded: number }
     | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; item: number | null }
     | { type: 'cancelling'; reason: string | null; force: boolean }
     | { type: 'finished'; state: JobState; summary: unknown; error: ErrorInfo | null; items: ItemCounts }
@@ -167,6 +173,12 @@ export interface JobClient {
   definitions(): Promise<JobDefinitionInfo[]>;
   start(name: string, input: unknown, options?: StartOptions): Promise<JobSnapshot>;
   cancel(jobId: string, options?: CancelOptions): Promise<JobSnapshot>;
+  /**
+   * Runs again what a finished job did not do: a new job with its input, whose items that
+   * succeeded before are not run again (their results still reach summarize). For a job that
+   * failed, partly failed, was cancelled or interrupted; not one that succeeded or still runs.
+   */
+  resume(jobId: string): Promise<JobSnapshot>;
   get(jobId: string): Promise<JobSnapshot | undefined>;
   /** The job with its failed items and latest logs; undefined for an unknown id. */
   details(jobId: string): Promise<JobDetails | undefined>;

@@ -3,6 +3,7 @@
 // transaction, so thousands of events a second cost one fsync-free commit.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { deserialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import {
   type ItemEvent,
@@ -41,7 +42,31 @@ CREATE TABLE IF NOT EXISTS events (
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_job ON events(job_id, seq);
+CREATE TABLE IF NOT EXISTS job_items (
+  job_id TEXT PRIMARY KEY,
+  module_url TEXT NOT NULL,
+  succeeded TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS item_results (
+  job_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  result BLOB,
+  PRIMARY KEY (job_id, key)
+) WITHOUT ROWID;
 `;
+
+/**
+ * What a resume needs of a job that ran: its module, the indices of its succeeded items (as
+ * IndexSet ranges), and, for a job with summarize or itemKey, one row per succeeded item under
+ * its key (its index, or its itemKey) with its result. Failed items are their events.
+ */
+export interface ItemRecord {
+  jobId: string;
+  moduleUrl: string;
+  succeeded: readonly number[];
+  /** Rows added since the last write: key and structured-clone bytes (null: no summarize). */
+  results: [key: string, result: Buffer | null][];
+}
 
 export class Store {
   readonly file: string;
@@ -64,6 +89,13 @@ export class Store {
       getJob: this.db.prepare('SELECT data FROM jobs WHERE id = ?'),
       insertEvent: this.db.prepare('INSERT INTO events (seq, job_id, type, at, data) VALUES (?, ?, ?, ?, ?)'),
       maxSeq: this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events'),
+      upsertItems: this.db.prepare(
+        `INSERT INTO job_items (job_id, module_url, succeeded) VALUES (?, ?, ?)
+         ON CONFLICT(job_id) DO UPDATE SET succeeded = excluded.succeeded`,
+      ),
+      insertResult: this.db.prepare(
+        'INSERT OR REPLACE INTO item_results (job_id, key, result) VALUES (?, ?, ?)',
+      ),
       unfinished: this.db.prepare(
         `SELECT data FROM jobs WHERE state IN ('queued', 'running', 'cancelling') ORDER BY pos`,
       ),
@@ -71,8 +103,17 @@ export class Store {
   }
 
   /** Writes job rows and events in one transaction. */
-  readonly write = (jobs: Iterable<JobSnapshot>, events: readonly JobEvent[]): void => {
+  readonly write = (
+    jobs: Iterable<JobSnapshot>,
+    events: readonly JobEvent[],
+    items: readonly ItemRecord[] = [],
+  ): void => {
     this.db.transaction(() => {
+      for (const record of items) {
+        this.statements.upsertItems.run(record.jobId, record.moduleUrl, JSON.stringify(record.succeeded));
+        for (const [key, result] of record.results)
+          this.statements.insertResult.run(record.jobId, key, result);
+      }
       for (const job of jobs) {
         this.statements.upsertJob.run({
           id: job.id,
@@ -162,6 +203,53 @@ export class Store {
     return rows.reverse().map((row) => JSON.parse(row.data) as LogEvent);
   }
 
+  itemRecord(jobId: string): { moduleUrl: string; succeeded: number[] } | undefined {
+    const row = this.db.prepare('SELECT module_url, succeeded FROM job_items WHERE job_id = ?').get(jobId) as
+      | { module_url: string; succeeded: string }
+      | undefined;
+    return row ? { moduleUrl: row.module_url, succeeded: JSON.parse(row.succeeded) as number[] } : undefined;
+  }
+
+  /** The keys of a job's succeeded items that have rows (jobs with summarize or itemKey). */
+  resultKeys(jobId: string): Set<string> {
+    const rows = this.db
+      .prepare('SELECT key FROM item_results WHERE job_id = ?')
+      .pluck()
+      .all(jobId) as string[];
+    return new Set(rows);
+  }
+
+  /** The stored results of some of a job's items, by key. */
+  results(jobId: string, keys: readonly string[]): Map<string, unknown> {
+    const found = new Map<string, unknown>();
+    const read = this.db.prepare('SELECT result FROM item_results WHERE job_id = ? AND key = ?').pluck();
+    for (const key of keys) {
+      const bytes = read.get(jobId, key) as Buffer | null | undefined;
+      if (bytes) found.set(key, deserialize(bytes));
+    }
+    return found;
+  }
+
+  /** A resumed job starts from what its predecessor kept. */
+  copyResults(fromJobId: string, toJobId: string): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO item_results (job_id, key, result) SELECT ?, key, result FROM item_results WHERE job_id = ?',
+      )
+      .run(toJobId, fromJobId);
+  }
+
+  /** Interrupted jobs not resumed yet, oldest first. */
+  interruptedJobs(): JobSnapshot[] {
+    const rows = this.db
+      .prepare(
+        `SELECT data FROM jobs WHERE state = 'interrupted' AND json_extract(data, '$.resumedAs') IS NULL ORDER BY pos`,
+      )
+      .pluck()
+      .all() as string[];
+    return rows.map((data) => JSON.parse(data) as JobSnapshot);
+  }
+
   maxSeq(): number {
     return (this.statements.maxSeq.get() as { seq: number }).seq;
   }
@@ -181,16 +269,18 @@ export class Store {
         .prepare('SELECT pos FROM jobs WHERE finished_at IS NOT NULL ORDER BY pos DESC LIMIT 1 OFFSET ?')
         .get(maxJobs - 1) as { pos: number } | undefined;
       if (cutoff) {
-        this.db
-          .prepare(
-            'DELETE FROM events WHERE job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND pos < ?)',
-          )
-          .run(cutoff.pos);
+        for (const table of ['events', 'job_items', 'item_results']) {
+          this.db
+            .prepare(
+              `DELETE FROM ${table} WHERE job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND pos < ?)`,
+            )
+            .run(cutoff.pos);
+        }
         this.db.prepare('DELETE FROM jobs WHERE finished_at IS NOT NULL AND pos < ?').run(cutoff.pos);
       }
       this.db
         .prepare(
-          `DELETE FROM events WHERE type = 'progress' AND job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?)`,
+          `DELETE FROM events WHERE type IN ('progress', 'items') AND job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?)`,
         )
         .run(now - progressMs);
     })();

@@ -54,6 +54,7 @@ export const client: JobClient = {
     }) as Promise<JobSnapshot>,
   cancel: (id: string, options: CancelOptions = {}) =>
     trpc.jobs.cancel.mutate({ id, ...options }) as Promise<JobSnapshot>,
+  resume: (id: string) => trpc.jobs.resume.mutate({ id }) as Promise<JobSnapshot>,
   get: (id: string) => orUndefined(trpc.jobs.get.query({ id }) as Promise<JobSnapshot>),
   details: (id: string) => orUndefined(trpc.jobs.details.query({ id }) as Promise<JobDetails>),
   list: (filter: JobFilter = {}) => trpc.jobs.list.query(filter) as Promise<JobSnapshot[]>,
