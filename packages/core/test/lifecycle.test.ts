@@ -262,3 +262,85 @@ describe('the store', () => {
     }
   });
 });
+
+describe('schedules', () => {
+  it('outlive the engine: the waiting run waits again, and runs when due', async () => {
+    const dataDir = tempDir();
+    const first = await createEngine({ dataDir, registry, poolSize: 1 });
+    const run1 = await first.start('test.every', { label: 'kept' }, { every: '1s' });
+    expect((await first.waitFor(run1.id)).state).toBe('succeeded');
+    const [schedule] = await first.schedules();
+    expect(schedule).toMatchObject({
+      name: 'test.every',
+      every: '1s',
+      paused: false,
+      input: { label: 'kept' },
+    });
+    const waiting = schedule!.lastJobId!;
+    expect(waiting).not.toBe(run1.id);
+    await first.close();
+
+    const second = await createEngine({ dataDir, registry, poolSize: 1 });
+    try {
+      expect((await second.schedules()).map((s) => s.id)).toEqual([schedule!.id]);
+      const run2 = await second.waitFor(waiting);
+      expect(run2).toMatchObject({
+        state: 'succeeded',
+        scheduleId: schedule!.id,
+        summary: { label: 'kept' },
+      });
+      const [after] = await second.schedules();
+      expect(after!.lastJobId).not.toBe(waiting);
+      expect(after!.nextRunAt).toBeGreaterThan(run2.startedAt!);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('run once on start for a run cut short, not once per period missed', async () => {
+    const dataDir = tempDir();
+    const first = await createEngine({ dataDir, registry, poolSize: 1 });
+    const run1 = await first.start('test.spin', { check: 'never' }, { every: '200ms' });
+    while (first.pool.busyCount < 1) await sleep(10);
+    await first.shutdown({ drainMs: 0 });
+    await sleep(1200);
+
+    const second = await createEngine({ dataDir, registry, poolSize: 1 });
+    try {
+      expect((await second.get(run1.id))!.state).toBe('interrupted');
+      const [schedule] = await second.schedules();
+      const runs = (await second.list({ name: 'test.spin' })).filter((j) => j.id !== run1.id);
+      expect(runs.map((j) => j.state)).toEqual([expect.stringMatching(/queued|running/)]);
+      expect(runs[0]!.id).toBe(schedule!.lastJobId);
+      await second.removeSchedule(schedule!.id);
+      await second.cancel(runs[0]!.id, { force: true });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('pause, resume and remove: a paused schedule has no queued run and no next time', async () => {
+    const engine = await openEngine();
+    const run1 = await engine.start('test.every', {}, { every: '1h' });
+    await engine.waitFor(run1.id);
+    const [schedule] = await engine.schedules();
+    const waiting = schedule!.lastJobId!;
+    expect((await engine.get(waiting))!.state).toBe('queued');
+
+    const paused = await engine.pauseSchedule(schedule!.id);
+    expect(paused).toMatchObject({ paused: true, nextRunAt: null });
+    expect((await engine.get(waiting))!.state).toBe('cancelled');
+
+    const resumed = await engine.resumeSchedule(schedule!.id);
+    expect(resumed.paused).toBe(false);
+    // A period after the last run started: an hour from now, give or take the run.
+    expect(resumed.nextRunAt! - run1.createdAt).toBeGreaterThan(3_590_000);
+    const next = resumed.lastJobId!;
+    expect(await engine.get(next)).toMatchObject({ state: 'queued', runAt: resumed.nextRunAt });
+
+    await engine.removeSchedule(schedule!.id);
+    expect(await engine.schedules()).toEqual([]);
+    expect((await engine.get(next))!.state).toBe('cancelled');
+    await expect(engine.pauseSchedule(schedule!.id)).rejects.toThrow(/no schedule with id/);
+  });
+});

@@ -16,19 +16,21 @@ import type {
   JobSnapshot,
   JobState,
   LogEvent,
+  ScheduleInfo,
   StartOptions,
 } from '../protocol/types.js';
 import { finalState, maxFailuresFailure, maxFailuresOf, maxFailuresReason } from '../rules/final-state.js';
 import { IndexSet } from '../rules/index-set.js';
 import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
 import { resolveDataDir } from '../store/data-dir.js';
-import type { ItemRecord } from '../store/store.js';
+import type { ItemRecord, ScheduleRecord } from '../store/store.js';
 import { Store } from '../store/store.js';
 import { ActiveJob, type Inherited, PENDING_HIGH_WATER } from './active-job.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
 import { JobQueue, type QueuedWork } from './queue.js';
+import { Schedules, scheduleInfo } from './schedules.js';
 import type { Engine, EngineOptions, EngineStats, ShutdownOptions, ShutdownReport } from './types.js';
 
 /** A long-running server keeps its store bounded, not only at start-up. */
@@ -47,6 +49,7 @@ class InProcessEngine implements Engine {
   readonly dataDir: string;
   readonly pool: WorkerPool;
   private readonly store: Store;
+  private readonly book: Schedules;
   private readonly hub: EventHub;
   private readonly dispatcher: Dispatcher;
   private readonly unlock: () => void;
@@ -80,6 +83,7 @@ class InProcessEngine implements Engine {
       this.unlock();
       throw error;
     }
+    this.book = new Schedules(this.store);
     this.registry = options.registry ?? {};
     this.hub = new EventHub(this.store, () => this.flush());
     this.pool = new WorkerPool({
@@ -112,13 +116,40 @@ class InProcessEngine implements Engine {
 
   /** Jobs a crashed engine left unfinished are marked interrupted: their record must not say running. */
   async recover(): Promise<void> {
+    const waiting: [JobSnapshot, ScheduleRecord][] = [];
     for (const job of this.store.unfinishedJobs()) {
+      // A schedule's next run that was waiting its time is not lost work: it waits again.
+      const schedule = this.book.get(job.scheduleId);
+      if (job.state === 'queued' && schedule && !schedule.paused && schedule.lastJobId === job.id) {
+        waiting.push([job, schedule]);
+        continue;
+      }
       this.finalize(job, 'interrupted', job.summary, {
         message: 'the engine stopped while this job was unfinished',
       });
     }
     this.store.prune(this.options.retention ?? {});
+    for (const [job, schedule] of waiting) {
+      try {
+        const definition = await loadJob(schedule.moduleUrl);
+        this.live.set(job.id, job);
+        this.queue.add({ job, definition, moduleUrl: schedule.moduleUrl, input: job.input });
+      } catch (error) {
+        this.finalize(job, 'interrupted', null, {
+          message: `its job no longer loads: ${(error as Error).message}`,
+        });
+        this.book.update(schedule, { paused: true, nextRunAt: null });
+      }
+    }
+    // A schedule whose run was cut short by the stop runs once now (not once per period missed).
+    for (const schedule of this.book.all()) {
+      if (schedule.paused || waiting.some(([, s]) => s === schedule)) continue;
+      await this.nextRunOf(schedule).catch(() =>
+        this.book.update(schedule, { paused: true, nextRunAt: null }),
+      );
+    }
     this.flush();
+    this.startQueued();
     if (!this.options.resumeInterrupted) return;
     for (const job of this.store.interruptedJobs()) {
       // One that cannot be resumed (its job is gone from the project) stays interrupted, and says why.
@@ -151,8 +182,68 @@ class InProcessEngine implements Engine {
     const parsed = validateInput(definition.input, input ?? {}, definition.name);
     const every = options.every ?? definition.every;
     const maxFailures = maxFailuresOf(definition, options);
-    const scheduleId = every ? this.queue.schedule(every) : null;
-    return this.enqueue(definition, moduleUrl, parsed, scheduleId, null, maxFailures);
+    if (!every) return this.enqueue(definition, moduleUrl, parsed, null, null, maxFailures);
+    const { name, title } = definition;
+    const schedule = this.book.create({ name, title, moduleUrl, input: parsed, every, maxFailures });
+    return this.enqueueRun(schedule, definition, null);
+  }
+
+  /** Queues a schedule's next run, due at `runAt` (null: now). */
+  private enqueueRun(
+    schedule: ScheduleRecord,
+    definition: AnyJobDefinition,
+    runAt: number | null,
+  ): JobSnapshot {
+    const { id, moduleUrl, input, maxFailures } = schedule;
+    const job = this.enqueue(definition, moduleUrl, input, id, runAt, maxFailures);
+    this.book.update(schedule, { lastJobId: job.id, nextRunAt: runAt ?? job.createdAt });
+    return job;
+  }
+
+  /** Queues the run after the schedule's last one: a period after it started, or now if that has passed. */
+  private async nextRunOf(schedule: ScheduleRecord, definition?: AnyJobDefinition): Promise<void> {
+    const loaded = definition ?? (await loadJob(schedule.moduleUrl));
+    this.enqueueRun(schedule, loaded, this.book.nextRunAt(schedule));
+  }
+
+  async schedules(): Promise<ScheduleInfo[]> {
+    return this.book.all().map(scheduleInfo);
+  }
+
+  async pauseSchedule(scheduleId: string): Promise<ScheduleInfo> {
+    const schedule = this.book.find(scheduleId);
+    if (!schedule.paused) {
+      this.book.update(schedule, { paused: true, nextRunAt: null });
+      this.dropQueuedRun(schedule, 'schedule paused');
+    }
+    return scheduleInfo(schedule);
+  }
+
+  async resumeSchedule(scheduleId: string): Promise<ScheduleInfo> {
+    const schedule = this.book.find(scheduleId);
+    if (this.closing) throw new ValidationError('the engine is closing');
+    if (!schedule.paused) return scheduleInfo(schedule);
+    this.book.update(schedule, { paused: false });
+    // A run still going queues the next one when it ends.
+    if (!(schedule.lastJobId && this.live.has(schedule.lastJobId))) await this.nextRunOf(schedule);
+    this.startQueued();
+    return scheduleInfo(schedule);
+  }
+
+  async removeSchedule(scheduleId: string): Promise<void> {
+    const schedule = this.book.find(scheduleId);
+    this.book.remove(scheduleId);
+    this.dropQueuedRun(schedule, 'schedule removed');
+  }
+
+  /** A schedule's run waiting for its time is dropped (recorded cancelled); one that runs goes on. */
+  private dropQueuedRun(schedule: ScheduleRecord, reason: string): void {
+    const jobId = schedule.lastJobId;
+    const job = jobId ? this.live.get(jobId) : undefined;
+    if (!job || !this.queue.remove(job.id)) return;
+    this.hub.emit({ type: 'cancelling', jobId: job.id, reason, force: false });
+    this.finalize(job, 'cancelled', null, null);
+    this.flush();
   }
 
   /** Hands pending items to idle threads; none while the engine drains for shutdown. */
@@ -227,6 +318,12 @@ class InProcessEngine implements Engine {
     this.active.set(job.id, active);
     job.state = 'running';
     job.startedAt = Date.now();
+    const schedule = this.book.get(job.scheduleId);
+    if (schedule)
+      this.book.update(schedule, {
+        lastStartedAt: job.startedAt,
+        nextRunAt: job.startedAt + schedule.everyMs,
+      });
     this.dirty.add(job);
     this.hub.emit({ type: 'started', jobId: job.id });
     if (mode === 'run') {
@@ -334,7 +431,7 @@ class InProcessEngine implements Engine {
       ? { state: 'interrupted' as const, summary: null, error: { message: job.interruptedBy } }
       : finalState(job.finishing((keys) => this.store.results(job.snapshot.id, keys)));
     this.finalize(job.snapshot, state, summary, error);
-    this.scheduleNext(job, state);
+    this.scheduleNext(job);
     this.startQueued();
   }
 
@@ -357,11 +454,11 @@ class InProcessEngine implements Engine {
     this.finishWaiters.delete(job.id);
   }
 
-  private scheduleNext(job: ActiveJob, state: JobState): void {
-    const runAt = this.queue.nextRunAt(job.snapshot);
-    if (runAt === undefined || state === 'cancelled' || this.closing) return;
-    const { scheduleId, maxFailures } = job.snapshot;
-    this.enqueue(job.definition, job.moduleUrl, job.input, scheduleId, runAt, maxFailures);
+  /** A run of a schedule that ended queues the next (a cancelled run removed its schedule). */
+  private scheduleNext(job: ActiveJob): void {
+    const schedule = this.book.get(job.snapshot.scheduleId);
+    if (!schedule || schedule.paused || this.closing) return;
+    void this.nextRunOf(schedule, job.definition);
   }
 
   async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
@@ -371,7 +468,7 @@ class InProcessEngine implements Engine {
       if (!stored) throw new NotFoundError(`no job with id ${jobId}`);
       return stored;
     }
-    if (job.scheduleId) this.queue.stopSchedule(job.scheduleId);
+    if (this.book.get(job.scheduleId)) this.book.remove(job.scheduleId!);
     const reason = options.reason ?? null;
     if (this.queue.remove(jobId)) {
       this.hub.emit({ type: 'cancelling', jobId, reason, force: options.force ?? false });
@@ -534,6 +631,8 @@ class InProcessEngine implements Engine {
     const report: ShutdownReport = { drained: [], interrupted: [] };
     for (const job of [...this.live.values()]) {
       if (this.active.has(job.id)) continue;
+      // A schedule's next run stays queued in the store: the next engine starts it when due.
+      if (this.book.get(job.scheduleId)?.lastJobId === job.id) continue;
       this.queue.remove(job.id);
       this.finalize(job, 'interrupted', null, { message: reason });
       report.interrupted.push(job.id);

@@ -1,9 +1,7 @@
-// Jobs waiting their turn, and the schedules that make periodic jobs: which
-// queued job may start now, and when to look again for a run due later.
+// Jobs waiting their turn: which queued job may start now, and when to look
+// again for a run due later (a schedule's next run).
 import type { AnyJobDefinition } from '../job/define.js';
-import { parseDuration } from '../protocol/duration.js';
 import type { JobSnapshot } from '../protocol/types.js';
-import { newId } from '../rules/ids.js';
 import type { Inherited } from './active-job.js';
 
 export interface QueuedWork {
@@ -20,8 +18,6 @@ export type StartVerdict = 'started' | 'skip' | 'full';
 
 export class JobQueue {
   private readonly waiting = new Map<string, QueuedWork>();
-  /** Active schedules: id → period in ms. A stopped schedule is deleted. */
-  private readonly schedules = new Map<string, number>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private draining = false;
   private again = false;
@@ -79,26 +75,7 @@ export class JobQueue {
     }
   }
 
-  /** Starts a schedule running every `every` ('30s', '5m'); returns its id. */
-  schedule(every: string): string {
-    const id = newId('s_');
-    this.schedules.set(id, parseDuration(every));
-    return id;
-  }
-
-  stopSchedule(scheduleId: string): void {
-    this.schedules.delete(scheduleId);
-  }
-
-  /** When the run after `job` is due, or undefined when its schedule has stopped (or it has none). */
-  nextRunAt(job: JobSnapshot): number | undefined {
-    const everyMs = job.scheduleId ? this.schedules.get(job.scheduleId) : undefined;
-    if (everyMs === undefined) return undefined;
-    return Math.max(Date.now(), (job.startedAt ?? Date.now()) + everyMs);
-  }
-
   close(): void {
-    this.schedules.clear();
     clearTimeout(this.wakeTimer);
   }
 }

@@ -65,7 +65,7 @@ export interface JobSnapshot {
   items: ItemCounts;
   summary: unknown;
   error: ErrorInfo | null;
-  /** Set on each run of a periodic job; cancelling any run stops the schedule. */
+  /** Set on each run of a periodic job; cancelling any run removes the schedule. */
   scheduleId: string | null;
   /** A queued run of a periodic job waits until this time. */
   runAt: number | null;
@@ -122,6 +122,23 @@ export interface JobDetails {
   logs: LogEvent[];
 }
 
+/** A schedule: the runs of a periodic job, each its own job. Kept across restarts. */
+export interface ScheduleInfo {
+  id: string;
+  name: string;
+  title: string;
+  input: unknown;
+  /** The period, as given ('30s', '5m'). */
+  every: string;
+  paused: boolean;
+  /** When its next run is due; null while paused. */
+  nextRunAt: number | null;
+  /** Its latest run (queued, running or finished). */
+  lastJobId: string | null;
+  createdAt: number;
+  maxFailures?: number;
+}
+
 /** A job definition as UIs see it. */
 export interface JobDefinitionInfo {
   name: string;
@@ -166,6 +183,18 @@ export interface EventsOptions {
   /** Replay events after this sequence number, then follow live. Without it, only live events. */
   after?: number;
   signal?: AbortSignal;
+}
+
+/** The schedules of periodic jobs: listed, paused, resumed, removed. */
+export interface ScheduleClient {
+  /** Every schedule (`start` with `every`), oldest first. */
+  schedules(): Promise<ScheduleInfo[]>;
+  /** No more runs until resumed; a run that is queued is dropped, one that runs goes on. */
+  pauseSchedule(scheduleId: string): Promise<ScheduleInfo>;
+  /** Runs again, the next one a period after the last started (at once if that has passed). */
+  resumeSchedule(scheduleId: string): Promise<ScheduleInfo>;
+  /** Ends the schedule; its queued run is dropped, its history kept. */
+  removeSchedule(scheduleId: string): Promise<void>;
 }
 
 /** Everything a UI needs. The engine implements it in-process; tRPC and BullMQ carry it elsewhere. */

@@ -13,7 +13,16 @@ import {
   type JobSnapshot,
   type JobState,
   type LogEvent,
+  type ScheduleInfo,
 } from '../protocol/types.js';
+
+/** A schedule as stored: what a run needs to start without the call that made it. */
+export interface ScheduleRecord extends ScheduleInfo {
+  moduleUrl: string;
+  everyMs: number;
+  /** When the latest run started: the next is due a period later. */
+  lastStartedAt: number | null;
+}
 
 export interface RetentionOptions {
   /** Finished jobs kept (newest first); older ones go with their events. */
@@ -42,6 +51,10 @@ CREATE TABLE IF NOT EXISTS events (
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_job ON events(job_id, seq);
+CREATE TABLE IF NOT EXISTS schedules (
+  id TEXT PRIMARY KEY,
+  data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS job_items (
   job_id TEXT PRIMARY KEY,
   module_url TEXT NOT NULL,
@@ -248,6 +261,23 @@ export class Store {
       .pluck()
       .all() as string[];
     return rows.map((data) => JSON.parse(data) as JobSnapshot);
+  }
+
+  schedules(): ScheduleRecord[] {
+    const rows = this.db.prepare('SELECT data FROM schedules').pluck().all() as string[];
+    return rows.map((data) => JSON.parse(data) as ScheduleRecord);
+  }
+
+  saveSchedule(record: ScheduleRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO schedules (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data',
+      )
+      .run(record.id, JSON.stringify(record));
+  }
+
+  deleteSchedule(id: string): void {
+    this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id);
   }
 
   maxSeq(): number {
