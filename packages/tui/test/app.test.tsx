@@ -139,8 +139,9 @@ describe('the TUI on its own engine', () => {
     void (async () => {
       for await (const _ of engine.events({ signal: counting.signal })) events += 1;
     })();
-    // ms 0: items finish as fast as the pool runs them, each with its own event.
-    const job = await engine.start('demo.sleep', { items: 1_000_000, ms: 0 });
+    // Items that succeed come as one event a tick; failed ones are an event each. Every
+    // item failing at once (ms 0) makes as many events as the pool runs items.
+    const job = await engine.start('demo.sleep', { items: 1_000_000, ms: 0, failEvery: 1 });
     await see(/demo\.sleep\s+running/);
     const [rendersBefore, eventsBefore, started] = [stdout.frames.length, events, Date.now()];
     await until(() => Date.now() - started >= 2000, 'two seconds of events');

@@ -30,6 +30,7 @@ function pushClient(): { client: JobClient; push(...events: JobEvent[]): void } 
     definitions: async () => [],
     start: never,
     cancel: never,
+    resume: never,
     get: async () => undefined,
     details: async () => undefined,
     list: async () => [],
