@@ -1,22 +1,18 @@
 // The whole screen: a header, the job list (or one job's details, or the start
 // form), a status line and the key hints. Owns what is selected, the filter,
 // and the quit sequence (ask, cancel this engine's jobs, wait, exit).
-import {
-  isActive,
-  type JobClient,
-  type JobSnapshot,
-  type JobsView,
-  type JobsViewState,
-} from '@threadline/core/client';
-import { Box, Text, useApp } from 'ink';
+import { isActive, type JobClient, type JobSnapshot, type JobsView } from '@threadline/core/client';
+import { Box, useApp } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { matchesFilter } from '../state/filter.js';
 import { Details } from './Details.js';
 import { editText } from './edit-text.js';
 import { Footer, type KeyHint } from './Footer.js';
-import { fit } from './format.js';
+import { Header } from './Header.js';
 import { JobList } from './JobList.js';
+import type { Mode } from './mode.js';
 import { StartJob } from './StartJob.js';
+import { type Flash, StatusLine } from './StatusLine.js';
 import { useKeys } from './use-keys.js';
 import { useLiveState } from './use-live-state.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -35,20 +31,6 @@ export interface AppProps {
 export interface AppResult {
   /** Jobs this TUI cancelled on the way out. */
   cancelled: number;
-}
-
-type Mode =
-  | { kind: 'list' }
-  | { kind: 'details'; jobId: string }
-  | { kind: 'start' }
-  | { kind: 'confirm-quit'; running: number }
-  | { kind: 'quitting'; cancelled: number };
-
-interface Flash {
-  text: string;
-  color: 'red' | 'yellow' | 'green' | 'gray';
-  /** A flash about a job in progress (cancelling it) gives way to its final state once it has one. */
-  jobId?: string;
 }
 
 const LIST_KEYS: KeyHint[] = [
@@ -252,74 +234,6 @@ export function App({ client, view, local, where }: AppProps) {
       <Footer hints={hintsFor(mode, editingFilter)} columns={columns} />
     </Box>
   );
-}
-
-function Header({
-  where,
-  status,
-  counts,
-  columns,
-}: {
-  where: string;
-  status: Pick<JobsViewState, 'connection' | 'error'>;
-  counts: string;
-  columns: number;
-}) {
-  const live =
-    status.connection === 'live'
-      ? { text: '● live', color: 'green' }
-      : status.connection === 'connecting'
-        ? { text: '○ connecting', color: 'yellow' }
-        : { text: `○ reconnecting${status.error ? `: ${status.error}` : ''}`, color: 'red' };
-  // Counts first: a long data-dir path is what gets cut at 80 columns.
-  const left = `Threadline · ${counts} · ${where}`;
-  const room = Math.max(0, columns - live.text.length - 1);
-  return (
-    <Box>
-      <Text bold>{fit(left, room, true)}</Text>
-      <Text> </Text>
-      <Text color={live.color}>{fit(live.text, columns - room - 1)}</Text>
-    </Box>
-  );
-}
-
-function StatusLine({
-  mode,
-  flash,
-  filter,
-  editingFilter,
-  columns,
-}: {
-  mode: Mode;
-  flash: Flash | null;
-  filter: string;
-  editingFilter: boolean;
-  columns: number;
-}) {
-  if (mode.kind === 'confirm-quit') {
-    const jobs = mode.running === 1 ? '1 job is' : `${mode.running} jobs are`;
-    return (
-      <Text color="yellow" bold>
-        {fit(`${jobs} still running here. Cancel and quit? y yes · f force · n no`, columns)}
-      </Text>
-    );
-  }
-  if (mode.kind === 'quitting') {
-    return (
-      <Text color="yellow">
-        {fit(`Cancelling ${mode.cancelled} job(s) before quitting… (q again: stop waiting)`, columns)}
-      </Text>
-    );
-  }
-  if (editingFilter || (filter && mode.kind === 'list' && !flash)) {
-    return (
-      <Text>
-        <Text color="cyan">/ </Text>
-        <Text>{fit(`${filter}${editingFilter ? '▌' : ''}`, columns - 2)}</Text>
-      </Text>
-    );
-  }
-  return <Text color={flash?.color ?? 'gray'}>{fit(flash?.text ?? ' ', columns)}</Text>;
 }
 
 function hintsFor(mode: Mode, editingFilter: boolean): KeyHint[] {

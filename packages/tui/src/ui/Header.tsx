@@ -1,0 +1,33 @@
+// The top line: where the jobs are, how many run, and whether the view is live.
+import type { JobsViewState } from '@threadline/core/client';
+import { Box, Text } from 'ink';
+import { fit } from './format.js';
+
+export function Header({
+  where,
+  status,
+  counts,
+  columns,
+}: {
+  where: string;
+  status: Pick<JobsViewState, 'connection' | 'error'>;
+  counts: string;
+  columns: number;
+}) {
+  const live =
+    status.connection === 'live'
+      ? { text: '● live', color: 'green' }
+      : status.connection === 'connecting'
+        ? { text: '○ connecting', color: 'yellow' }
+        : { text: `○ reconnecting${status.error ? `: ${status.error}` : ''}`, color: 'red' };
+  // Counts first: a long data-dir path is what gets cut at 80 columns.
+  const left = `Threadline · ${counts} · ${where}`;
+  const room = Math.max(0, columns - live.text.length - 1);
+  return (
+    <Box>
+      <Text bold>{fit(left, room, true)}</Text>
+      <Text> </Text>
+      <Text color={live.color}>{fit(live.text, columns - room - 1)}</Text>
+    </Box>
+  );
+}

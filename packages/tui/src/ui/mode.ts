@@ -1,0 +1,7 @@
+// What the screen shows: the list, one job's details, the start form, or the quit sequence.
+export type Mode =
+  | { kind: 'list' }
+  | { kind: 'details'; jobId: string }
+  | { kind: 'start' }
+  | { kind: 'confirm-quit'; running: number }
+  | { kind: 'quitting'; cancelled: number };
