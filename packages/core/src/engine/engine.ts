@@ -4,7 +4,7 @@ import { loadJob } from '../job/load.js';
 import { type JobRegistry, resolveJobRef } from '../job/registry.js';
 import { definitionInfo, validateInput } from '../job/schema.js';
 import { WorkerPool } from '../pool/pool.js';
-import { NotFoundError, toErrorInfo, ValidationError } from '../protocol/errors.js';
+import { NotFoundError, type StorageError, toErrorInfo, ValidationError } from '../protocol/errors.js';
 import type {
   CancelOptions,
   EventsOptions,
@@ -23,6 +23,7 @@ import { finalState, maxFailuresFailure, maxFailuresOf, maxFailuresReason } from
 import { IndexSet } from '../rules/index-set.js';
 import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
 import { resolveDataDir } from '../store/data-dir.js';
+import { openingStore, storageFault } from '../store/faults.js';
 import type { ItemRecord, ScheduleRecord } from '../store/store.js';
 import { Store } from '../store/store.js';
 import { ActiveJob, type Inherited, PENDING_HIGH_WATER } from './active-job.js';
@@ -67,6 +68,9 @@ class InProcessEngine implements Engine {
   private readonly itemsByOutcome = { succeeded: 0, failed: 0, cancelled: 0 };
   private prunedAt = Date.now();
   private closing = false;
+  /** Set while the store cannot be written: writes are retried each tick, and no new item starts. */
+  private storageProblem: StorageError | null = null;
+  private readonly log: (line: string) => void;
   private closed: Promise<ShutdownReport> | undefined;
   /** Set while shutting down: the last batch of a drain calls it, and so does a second shutdown. */
   private drained: (() => void) | undefined;
@@ -74,15 +78,19 @@ class InProcessEngine implements Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
+    const dataDir = this.dataDir;
     // The lock before the store: a second engine must not touch the file the owner writes.
-    mkdirSync(this.dataDir, { recursive: true });
-    this.unlock = lockDataDir(this.dataDir);
+    this.unlock = openingStore(dataDir, () => {
+      mkdirSync(dataDir, { recursive: true });
+      return lockDataDir(dataDir);
+    });
     try {
-      this.store = new Store(this.dataDir);
+      this.store = openingStore(dataDir, () => new Store(dataDir));
     } catch (error) {
       this.unlock();
       throw error;
     }
+    this.log = options.log ?? ((line) => process.stderr.write(`threadline: ${line}\n`));
     this.book = new Schedules(this.store);
     this.registry = options.registry ?? {};
     this.hub = new EventHub(this.store, () => this.flush());
@@ -248,7 +256,8 @@ class InProcessEngine implements Engine {
 
   /** Hands pending items to idle threads; none while the engine drains for shutdown. */
   private pump(): void {
-    if (!this.closing) this.dispatcher.pump(this.active.values());
+    // While the store cannot be written, what runs is held in memory: starting more would grow it.
+    if (!this.closing && !this.storageProblem) this.dispatcher.pump(this.active.values());
   }
 
   async resume(jobId: string): Promise<JobSnapshot> {
@@ -542,6 +551,9 @@ class InProcessEngine implements Engine {
   stats(): EngineStats {
     this.flush();
     return {
+      storage: this.storageProblem
+        ? { ok: false, problem: this.storageProblem.message, reason: this.storageProblem.reason }
+        : { ok: true },
       poolSize: this.pool.size,
       busyWorkers: this.pool.busyCount,
       subscribers: this.hub.subscriberCount,
@@ -566,9 +578,13 @@ class InProcessEngine implements Engine {
 
   private onTick(): void {
     const now = Date.now();
-    if (now - this.prunedAt > PRUNE_EVERY_MS) {
+    if (now - this.prunedAt > PRUNE_EVERY_MS && !this.storageProblem) {
       this.prunedAt = now;
-      this.store.prune(this.options.retention ?? {}, now);
+      try {
+        this.store.prune(this.options.retention ?? {}, now);
+      } catch (error) {
+        if (!storageFault(error, this.dataDir)) throw error;
+      }
     }
     for (const job of this.active.values()) {
       this.reportSucceeded(job);
@@ -595,14 +611,38 @@ class InProcessEngine implements Engine {
     return { jobId: job.snapshot.id, moduleUrl: job.moduleUrl, succeeded: job.succeeded.toJSON(), results };
   }
 
+  /**
+   * Writes what changed since the last write in one transaction. A storage fault (a full disk)
+   * does not lose it: the events and records wait in memory for the next tick's try, and the
+   * engine says so once, and again when the store is writable.
+   */
   private flush(): void {
     const events = this.hub.takeUnwritten();
     const items = this.finishedItems;
     for (const job of this.active.values()) if (job.itemsDirty) items.push(this.itemRecord(job));
     if (events.length === 0 && this.dirty.size === 0 && items.length === 0) return;
     this.finishedItems = [];
-    this.store.write(this.dirty, events, items);
+    try {
+      this.store.write(this.dirty, events, items);
+    } catch (error) {
+      const fault = storageFault(error, this.dataDir);
+      if (!fault) throw error;
+      this.hub.putBack(events);
+      this.finishedItems = [...items, ...this.finishedItems];
+      if (!this.storageProblem) {
+        this.log(
+          `${fault.message}; holding ${events.length} events in memory, starting no new items, and retrying`,
+        );
+      }
+      this.storageProblem = fault;
+      return;
+    }
     this.dirty.clear();
+    if (this.storageProblem) {
+      this.storageProblem = null;
+      this.log('the store is writable again; carrying on');
+      this.pump();
+    }
   }
 
   /**

@@ -43,6 +43,11 @@ export class EventHub {
     return numbered;
   }
 
+  /** Events the caller could not write go back, before any emitted since: the next write takes them. */
+  putBack(events: JobEvent[]): void {
+    this.unwritten = [...events, ...this.unwritten];
+  }
+
   /** Hands the unwritten events to the caller (to write in its transaction). */
   takeUnwritten(): JobEvent[] {
     const events = this.unwritten;

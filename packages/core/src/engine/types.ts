@@ -19,6 +19,8 @@ export interface EngineOptions {
   graceMs?: number;
   /** How often progress cells are sampled and the store written; default 100 ms. */
   tickMs?: number;
+  /** Where the engine says what it does on its own (a full disk, and when it is writable again); default stderr. */
+  log?: (line: string) => void;
   /** On start, resume every interrupted job not resumed yet (see JobClient.resume); default false. */
   resumeInterrupted?: boolean;
   /** How long a shutdown lets running items finish before it stops them; default 10000 ms. */
@@ -30,6 +32,8 @@ export interface EngineOptions {
 }
 
 export interface EngineStats {
+  /** Whether the store takes writes; when not, why (a full disk) and what to do. */
+  storage: { ok: true } | { ok: false; problem: string; reason: string };
   poolSize: number;
   busyWorkers: number;
   subscribers: number;

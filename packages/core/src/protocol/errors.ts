@@ -42,6 +42,18 @@ export class JobLoadError extends ThreadlineError {
   override name = 'JobLoadError';
 }
 
+/** The store cannot be used as it is: its folder is read-only, its disk full, or its file corrupt. */
+export class StorageError extends ThreadlineError {
+  override readonly code = 'STORAGE';
+  override name = 'StorageError';
+  constructor(
+    message: string,
+    readonly reason: 'read-only' | 'full' | 'corrupt' | 'unavailable',
+  ) {
+    super(message);
+  }
+}
+
 /** The plain, cloneable form of an error, as stored and sent over the wire. */
 export interface ErrorInfo {
   message: string;

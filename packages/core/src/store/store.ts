@@ -15,6 +15,7 @@ import {
   type LogEvent,
   type ScheduleInfo,
 } from '../protocol/types.js';
+import { openingStore } from './faults.js';
 
 /** A schedule as stored: what a run needs to start without the call that made it. */
 export interface ScheduleRecord extends ScheduleInfo {
@@ -86,7 +87,7 @@ export class Store {
   private readonly db: Database.Database;
   private readonly statements;
 
-  constructor(dataDir: string) {
+  constructor(private readonly dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.file = join(dataDir, 'threadline.db');
     this.db = new Database(this.file);
@@ -245,11 +246,18 @@ export class Store {
 
   /** A resumed job starts from what its predecessor kept. */
   copyResults(fromJobId: string, toJobId: string): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO item_results (job_id, key, result) SELECT ?, key, result FROM item_results WHERE job_id = ?',
-      )
-      .run(toJobId, fromJobId);
+    this.guarded(() =>
+      this.db
+        .prepare(
+          'INSERT OR REPLACE INTO item_results (job_id, key, result) SELECT ?, key, result FROM item_results WHERE job_id = ?',
+        )
+        .run(toJobId, fromJobId),
+    );
+  }
+
+  /** A write outside the tick's transaction: a full disk is a StorageError, not SQLite's. */
+  private guarded(write: () => unknown): void {
+    openingStore(this.dataDir, write);
   }
 
   /** Interrupted jobs not resumed yet, oldest first. */
@@ -269,15 +277,17 @@ export class Store {
   }
 
   saveSchedule(record: ScheduleRecord): void {
-    this.db
-      .prepare(
-        'INSERT INTO schedules (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data',
-      )
-      .run(record.id, JSON.stringify(record));
+    this.guarded(() =>
+      this.db
+        .prepare(
+          'INSERT INTO schedules (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data',
+        )
+        .run(record.id, JSON.stringify(record)),
+    );
   }
 
   deleteSchedule(id: string): void {
-    this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id);
+    this.guarded(() => this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id));
   }
 
   maxSeq(): number {
