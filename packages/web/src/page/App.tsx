@@ -25,6 +25,7 @@ export function App() {
   const actions = useMemo<PageActions>(
     () => ({
       toggle: (id) => select(selectedRef.current === id ? undefined : id),
+      open: (id) => select(id),
       runAgain: (job) => setPrefill({ name: job.name, input: job.input, nonce: ++nonce.current }),
     }),
     [],

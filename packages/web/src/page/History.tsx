@@ -8,10 +8,11 @@ import {
   type JobsViewState,
 } from '@threadline/core/client';
 import { memo, useEffect, useMemo, useState } from 'react';
-import { useActions, useCancel } from './actions';
+import { resumeLabel, useActions, useCancel, useResume } from './actions';
 import { client, messageOf } from './api';
-import { formatCount, formatTime, stateClass, stateLabel, took } from './format';
-import { jobs, PAGE, useOffline } from './store';
+import { formatJobCount, formatTime, stateClass, stateLabel, took } from './format';
+import { Lineage } from './Lineage';
+import { jobs, PAGE, useOffline, useResumedAs } from './store';
 
 type StateFilter = 'all' | JobState;
 
@@ -176,8 +177,7 @@ export function History(props: { view: JobsViewState; selected: string | undefin
               <tr>
                 <th>Job</th>
                 <th>State</th>
-                <th className="wide">Done</th>
-                <th>Failed</th>
+                <th>Items</th>
                 <th className="wide">Took</th>
                 <th className="wide">Finished</th>
                 <th>
@@ -207,8 +207,11 @@ const HistoryRow = memo(function HistoryRow(props: { job: JobSnapshot; open: boo
   const { job, open } = props;
   const { toggle, runAgain } = useActions();
   const offline = useOffline();
-  const { cancel, busy, error } = useCancel(job);
+  const cancelling = useCancel(job);
+  const resuming = useResume(job);
+  const resume = resumeLabel(job, useResumedAs(job));
   const active = isActive(job.state);
+  const error = cancelling.error ?? resuming.error;
   return (
     <tr
       className={`${open ? 'open' : ''}${offline && active ? ' stale' : ''}`}
@@ -221,7 +224,12 @@ const HistoryRow = memo(function HistoryRow(props: { job: JobSnapshot; open: boo
           {job.title}
         </button>
         <div className="job-name">{job.name}</div>
-        {error && <div className="error">{error}</div>}
+        <Lineage job={job} compact />
+        {error && (
+          <div className="error" role="alert">
+            {error}
+          </div>
+        )}
       </td>
       <td>
         {offline && active ? (
@@ -230,21 +238,31 @@ const HistoryRow = memo(function HistoryRow(props: { job: JobSnapshot; open: boo
           <span className={stateClass(job.state)}>{stateLabel(job.state)}</span>
         )}
       </td>
-      <td className="wide">{formatCount(job.progress, job.unit)}</td>
-      <td>{job.items.failed || ''}</td>
+      <td data-testid="count">{formatJobCount(job)}</td>
       <td className="wide">{took(job)}</td>
       <td className="wide">{formatTime(job.finishedAt)}</td>
       <td className="row-actions">
         {active ? (
           job.state !== 'cancelling' && (
-            <button type="button" disabled={busy || offline} onClick={() => cancel(false)}>
+            <button
+              type="button"
+              disabled={cancelling.busy || offline}
+              onClick={() => cancelling.cancel(false)}
+            >
               Cancel
             </button>
           )
         ) : (
-          <button type="button" disabled={offline} onClick={() => runAgain(job)}>
-            Run again
-          </button>
+          <>
+            {resume && (
+              <button type="button" disabled={resuming.busy || offline} onClick={resuming.resume}>
+                {resume}
+              </button>
+            )}
+            <button type="button" disabled={offline} onClick={() => runAgain(job)}>
+              Run again
+            </button>
+          </>
         )}
       </td>
     </tr>

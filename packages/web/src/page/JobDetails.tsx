@@ -1,5 +1,6 @@
 // One job, to look at rather than read: a bar split by outcome, rate and ETA,
-// the failed items as a table, and the tail of its log. Details are read once
+// the failed items as a table, and the tail of its log; what can be done with
+// it (cancel, retry what failed or resume, run again). Details are read once
 // on open; after that the job's own event stream adds failures and log lines
 // as they happen (no polling).
 import {
@@ -12,19 +13,22 @@ import {
   type LogEvent,
 } from '@threadline/core/client';
 import { useEffect, useRef, useState } from 'react';
-import { useActions, useCancel } from './actions';
+import { resumeLabel, useActions, useCancel, useResume } from './actions';
 import { client, messageOf } from './api';
+import { FailedItems } from './FailedItems';
 import {
-  formatCount,
   formatDuration,
-  formatPercent,
+  formatJobCount,
   formatRate,
   formatTime,
   stateClass,
   stateLabel,
   took,
 } from './format';
-import { jobs, useOffline } from './store';
+import { Lineage } from './Lineage';
+import { LogTail } from './LogTail';
+import { OutcomeBar } from './OutcomeBar';
+import { jobs, useOffline, useResumedAs } from './store';
 
 /** Log lines kept and shown: the tail. */
 const LOG_TAIL = 200;
@@ -166,11 +170,24 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
   const { runAgain } = useActions();
   const offline = useOffline();
   const { cancel, busy, error, showForce } = useCancel(job);
+  const resuming = useResume(job);
+  const resume = resumeLabel(job, useResumedAs(job));
   const active = isActive(job.state);
   const stale = offline && active;
   return (
     <>
       <div className="details-actions">
+        {resume && (
+          <button
+            type="button"
+            className="primary"
+            disabled={resuming.busy || offline}
+            onClick={resuming.resume}
+            title="A new job with the same input that skips the items that succeeded"
+          >
+            {resuming.busy ? `${resume}…` : resume}
+          </button>
+        )}
         {active && job.state !== 'cancelling' && (
           <button type="button" disabled={busy || offline} onClick={() => cancel(false)}>
             Cancel
@@ -185,7 +202,12 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
           Run again
         </button>
       </div>
-      {error && <div className="error">{error}</div>}
+      {(error ?? resuming.error) && (
+        <div className="error" role="alert" data-testid="action-error">
+          {error ?? resuming.error}
+        </div>
+      )}
+      <Lineage job={job} />
       <OutcomeBar job={job} stale={stale} />
       <dl className="facts">
         <dt>State</dt>
@@ -195,7 +217,7 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
           </span>
         </dd>
         <dt>Progress</dt>
-        <dd>{formatCount(job.progress, job.unit)}</dd>
+        <dd data-testid="details-count">{formatJobCount(job)}</dd>
         {active && !stale && (
           <>
             <dt>Rate</dt>
@@ -212,6 +234,8 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
         <dd className="mono">{job.id}</dd>
       </dl>
       {job.error && <div className="error">{job.error.message}</div>}
+      {/* What went wrong first: a failed job's reader has come for its failures, not its input. */}
+      {followed.loaded ? <FailedItems failures={followed.failures} /> : <p className="empty">Loading…</p>}
       <h3>Input</h3>
       <pre className="json">{JSON.stringify(job.input, null, 2)}</pre>
       {job.summary !== null && job.summary !== undefined && (
@@ -222,92 +246,7 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
           </pre>
         </>
       )}
-      {followed.loaded ? <ItemsAndLogs followed={followed} /> : <p className="empty">Loading…</p>}
-    </>
-  );
-}
-
-/** The items as one bar: succeeded, failed and cancelled in their colours, the rest still to do. */
-function OutcomeBar({ job, stale }: { job: JobSnapshot; stale: boolean }) {
-  const { succeeded, failed, cancelled } = job.items;
-  const ran = succeeded + failed + cancelled;
-  const total = job.items.total ?? (isFinal(job.state) ? ran : null);
-  const share = (n: number) => (total ? Math.min(100, (n / total) * 100) : 0);
-  return (
-    <div className="outcome">
-      <div
-        className={`outcome-bar${stale ? ' stale' : ''}`}
-        role="img"
-        aria-label={`${succeeded} succeeded, ${failed} failed, ${cancelled} cancelled${total !== null ? ` of ${total}` : ''}`}
-        data-testid="outcome-bar"
-      >
-        <span className="seg ok" style={{ width: `${share(succeeded)}%` }} />
-        <span className="seg bad" style={{ width: `${share(failed)}%` }} />
-        <span className="seg off" style={{ width: `${share(cancelled)}%` }} />
-      </div>
-      <div className="outcome-legend">
-        <span className="ok">{succeeded} succeeded</span>
-        <span className="bad">{failed} failed</span>
-        <span className="off">{cancelled} cancelled</span>
-        <span>
-          {total === null ? 'total not known yet' : `of ${total}`}
-          {total ? ` (${formatPercent(ran / total)})` : ''}
-        </span>
-      </div>
-    </div>
-  );
-}
-
-function ItemsAndLogs({ followed }: { followed: Followed }) {
-  const { failures, logs } = followed;
-  const tail = useRef<HTMLOListElement>(null);
-  // A tail follows its end, unless the reader has scrolled up to read.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new line is the trigger.
-  useEffect(() => {
-    const list = tail.current;
-    if (list && list.scrollHeight - list.scrollTop - list.clientHeight < 60)
-      list.scrollTop = list.scrollHeight;
-  }, [logs.length]);
-  return (
-    <>
-      <h3>Failed items {failures.length > 0 && <span className="count">{failures.length}</span>}</h3>
-      {failures.length === 0 ? (
-        <p className="empty">None.</p>
-      ) : (
-        <div className="table-wrap failures-wrap">
-          <table className="failures" data-testid="failures">
-            <thead>
-              <tr>
-                <th>Item</th>
-                <th>Error</th>
-                <th>Took</th>
-              </tr>
-            </thead>
-            <tbody>
-              {failures.map((item) => (
-                <tr key={item.seq}>
-                  <td className="label">{item.label ?? `#${item.index + 1}`}</td>
-                  <td>{item.error?.message ?? 'failed'}</td>
-                  <td className="num">{Math.round(item.ms)} ms</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <h3>Log {logs.length > 0 && <span className="count">last {logs.length}</span>}</h3>
-      {logs.length === 0 ? (
-        <p className="empty">None.</p>
-      ) : (
-        <ol className="logs" ref={tail} data-testid="logs">
-          {logs.map((log) => (
-            <li key={log.seq} className={log.level}>
-              <span className="time">{new Date(log.at).toLocaleTimeString()}</span>
-              <span className="level">{log.level}</span> {log.message}
-            </li>
-          ))}
-        </ol>
-      )}
+      {followed.loaded && <LogTail logs={followed.logs} />}
     </>
   );
 }

@@ -3,8 +3,8 @@ import { memo } from 'react';
 import { useActions, useCancel } from './actions';
 import {
   barFraction,
-  formatCount,
   formatDuration,
+  formatJobCount,
   formatPercent,
   formatRate,
   stateClass,
@@ -18,7 +18,9 @@ export const JobRow = memo(function JobRow(props: { job: JobSnapshot; open: bool
   const offline = useOffline();
   const { cancel, busy, error, showForce } = useCancel(job);
   const fraction = barFraction(job);
-  const percent = fraction === null ? null : Math.round(fraction * 1000) / 10;
+  // Rounded, but never up to full: only a succeeded job's bar is (core's barFraction).
+  const percent =
+    fraction === null ? null : Math.min(Math.round(fraction * 1000) / 10, fraction < 1 ? 99.9 : 100);
   // Without the server, a running job's rate and ETA are only what they were: they must not look live.
   const stale = offline && isActive(job.state);
 
@@ -60,7 +62,7 @@ export const JobRow = memo(function JobRow(props: { job: JobSnapshot; open: bool
         <div className="fill" style={{ width: `${percent ?? 30}%` }} />
       </div>
       <div className="job-stats">
-        <span data-testid="count">{formatCount(job.progress, job.unit)}</span>
+        <span data-testid="count">{formatJobCount(job)}</span>
         <span>{fraction === null ? '' : formatPercent(fraction)}</span>
         {stale ? (
           <span className="stale-note">last known — the server is not answering</span>
@@ -70,7 +72,6 @@ export const JobRow = memo(function JobRow(props: { job: JobSnapshot; open: bool
             <span title="time left">ETA {formatDuration(job.progress.eta)}</span>
           </>
         )}
-        {job.items.failed > 0 && <span className="failed-count">{job.items.failed} failed</span>}
       </div>
       {job.progress.message && !stale && <div className="message">{job.progress.message}</div>}
       {error && <div className="error">{error}</div>}

@@ -4,8 +4,9 @@ import { formatDuration, type JobSnapshot, type JobState } from '@threadline/cor
 
 export {
   barFraction,
-  formatCount,
   formatDuration,
+  formatItemCounts,
+  formatJobCount,
   formatPercent,
   formatRate,
 } from '@threadline/core/client';
