@@ -1,40 +1,16 @@
 // The dashboard in Debian's Chromium, driven by playwright-core, against a real
 // server and engine: what a user does and sees. Never downloads a browser.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createEngine } from '@threadline/core';
 import { builtinJobs } from '@threadline/jobs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
+import { ARTIFACTS, chromiumPages, PHONE } from './chromium.js';
 import { openEngine, serve, tempDir } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-const PAGE_BUILT = existsSync(fileURLToPath(new URL('../dist/page/index.html', import.meta.url)));
-
-let browser: Browser;
-beforeAll(async () => {
-  if (!PAGE_BUILT) throw new Error('the page is not built: run `npm run build -w @threadline/web` first');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function open(url: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(url);
-  await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: 10_000 });
-  expect(problems).toEqual([]);
-  return page;
-}
+const { open } = chromiumPages();
 
 /** The progress bar's value of the job's row, in percent. */
 const barValue = async (page: Page, jobId: string) =>
@@ -60,8 +36,8 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => barValue(page, jobId), { timeout: 10_000 }).toBeGreaterThan(5);
     const seen = await barValue(page, jobId);
     await expect.poll(() => barValue(page, jobId), { timeout: 10_000 }).toBeGreaterThan(seen + 5);
-    // Core's formatter, as in the terminal: "12/80 items".
-    await expect.poll(() => row.getByTestId('count').textContent()).toMatch(/^\d+\/80 items$/);
+    // Core's formatter, as in the terminal: "12/80 items", the failed ones apart ("12/80 items, 1 failed").
+    await expect.poll(() => row.getByTestId('count').textContent()).toMatch(/^\d+\/80 items(, \d+ failed)?$/);
     // Failed items show up in the details panel, which opened on start.
     await page
       .getByTestId('details')
@@ -336,7 +312,7 @@ describe('dashboard in Chromium', () => {
     const done = await engine.start('demo.sleep', { items: 3, ms: 0, failEvery: 2 });
     await engine.waitFor(done.id);
     const running = await engine.start('demo.sleep', { items: 400, ms: 100 });
-    const page = await open(server.url, { width: 390, height: 844 });
+    const page = await open(server.url, PHONE);
     const row = page.locator(`[data-testid="active-jobs"] [data-job-id="${running.id}"]`);
     await row.waitFor();
     const noSideways = async () => Number(await page.evaluate('document.documentElement.scrollWidth'));
