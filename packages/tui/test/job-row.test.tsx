@@ -65,4 +65,18 @@ describe('a job row', () => {
       chalk.level = previous;
     }
   });
+
+  it('spells "interrupted" out whole within 80 columns, with why it stopped', () => {
+    const text = row(
+      snapshot({
+        state: 'interrupted',
+        items: { total: 12, succeeded: 3, failed: 0, cancelled: 0 },
+        startedAt: 1000,
+        finishedAt: 3000,
+        error: { message: 'the engine stopped' },
+      }),
+    );
+    expect(text).toMatch(/^ {2}demo\.sleep\s+interrupted ███░{9} 3\/12 items · 2s — the engine stopped$/);
+    expect(text.length).toBeLessThanOrEqual(80);
+  });
 });

@@ -11,10 +11,11 @@ export interface RowLayout {
   rest: number;
 }
 
-/** Column widths for a terminal `columns` wide; at 80 the text after the bar keeps 38 cells. */
+/** Column widths for a terminal `columns` wide; at 80 the text after the bar keeps 37 cells. */
 export function rowLayout(columns: number): RowLayout {
   const name = columns >= 100 ? 22 : columns >= 70 ? 14 : 12;
-  const state = 10;
+  // The longest state, "interrupted", whole: a shutdown leaves jobs in it, and "interrupt…" reads as a verb.
+  const state = 11;
   const barWidth = columns >= 100 ? 24 : columns >= 70 ? 12 : 8;
   // marker (2) + three separating spaces
   const rest = Math.max(0, columns - 2 - name - state - barWidth - 3 - 1);
