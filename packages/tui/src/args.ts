@@ -18,7 +18,7 @@ Options:
                     THREADLINE_DATA_DIR, the config's dataDir, or the user data folder)
   -h, --help        show this help
 
-Keys: n start · c cancel · f force · enter details · / filter · q quit
+Keys: n start · c cancel · f force · r resume · enter details · / filter · q quit
 Without a terminal, use \`threadline run <job>\` instead.
 `;
 

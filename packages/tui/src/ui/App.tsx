@@ -1,10 +1,12 @@
 // The whole screen: a header, the job list (or one job's details, or the start
 // form), a status line and the key hints. Owns what is selected, the filter,
-// and the quit sequence (ask, cancel this engine's jobs, wait, exit).
+// the keys that act on a job (cancel, resume), and the quit sequence (ask,
+// cancel this engine's jobs, wait, exit).
 import { isActive, type JobClient, type JobSnapshot, type JobsView } from '@threadline/core/client';
 import { Box, useApp } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { matchesFilter } from '../state/filter.js';
+import { resumeLabel, whyNotResumable } from '../state/resume.js';
 import { Details } from './Details.js';
 import { editText } from './edit-text.js';
 import { Footer, type KeyHint } from './Footer.js';
@@ -33,10 +35,16 @@ export interface AppResult {
   cancelled: number;
 }
 
-const LIST_KEYS: KeyHint[] = [
+/** `r`, for a job it can resume; none for one it cannot. */
+const resumeKey = (job: JobSnapshot | undefined): KeyHint[] =>
+  job && whyNotResumable(job) === null ? [['r', resumeLabel(job)]] : [];
+
+/** The list's keys for the selected job. */
+const listKeys = (job: JobSnapshot | undefined): KeyHint[] => [
   ['n', 'start'],
   ['c', 'cancel'],
   ['f', 'force'],
+  ...resumeKey(job),
   ['⏎', 'details'],
   ['/', 'filter'],
   ['q', 'quit'],
@@ -102,6 +110,30 @@ export function App({ client, view, local, where }: AppProps) {
       .catch((error: unknown) => setFlash({ text: `Cannot cancel: ${message(error)}`, color: 'red' }));
   };
 
+  // The new job takes the old one's place on screen: selected, and in details if they were open.
+  const resume = (job: JobSnapshot | undefined) => {
+    if (!job) return;
+    const why = whyNotResumable(job);
+    if (why) {
+      setFlash({ text: `Cannot resume: ${why}.`, color: 'gray' });
+      return;
+    }
+    setFlash({ text: `Resuming ${job.name} (${job.id})…`, color: 'yellow' });
+    client
+      .resume(job.id)
+      .then((next) => {
+        // No event tells that the old job was resumed: its snapshot here says so now.
+        view.put([{ ...(view.get(job.id) ?? job), resumedAs: next.id }, next]);
+        setFilter('');
+        setSelectedId(next.id);
+        const current = getMode();
+        if (current.kind === 'details' && current.jobId === job.id)
+          setMode({ kind: 'details', jobId: next.id });
+        setFlash({ text: `Resumed ${job.name} (${job.id}) as ${next.id}.`, color: 'green', jobId: next.id });
+      })
+      .catch((error: unknown) => setFlash({ text: `Cannot resume: ${message(error)}`, color: 'red' }));
+  };
+
   const quit = () => {
     const running = activeNow().length;
     if (!local || running === 0) exit({ cancelled: 0 } satisfies AppResult);
@@ -149,6 +181,7 @@ export function App({ client, view, local, where }: AppProps) {
       if (key.escape || key.return || key.leftArrow || key.backspace || key.delete || input === 'q') {
         setMode({ kind: 'list' });
       } else if (input === 'c' || input === 'f') cancel(view.get(current.jobId), input === 'f');
+      else if (input === 'r') resume(view.get(current.jobId));
       return;
     }
     if (getEditingFilter()) {
@@ -173,6 +206,7 @@ export function App({ client, view, local, where }: AppProps) {
     else if (input === 'n') setMode({ kind: 'start' });
     else if (input === 'c') cancel(selectedNow(), false);
     else if (input === 'f') cancel(selectedNow(), true);
+    else if (input === 'r') resume(selectedNow());
     else if (key.return) {
       const job = selectedNow();
       if (job) setMode({ kind: 'details', jobId: job.id });
@@ -231,19 +265,16 @@ export function App({ client, view, local, where }: AppProps) {
         editingFilter={editingFilter}
         columns={columns}
       />
-      <Footer hints={hintsFor(mode, editingFilter)} columns={columns} />
+      <Footer hints={hintsFor(mode, editingFilter, detailsJob ?? selected)} columns={columns} />
     </Box>
   );
 }
 
-function hintsFor(mode: Mode, editingFilter: boolean): KeyHint[] {
+/** The keys that work now; `job` is the one they act on (the selected one, or the one in details). */
+function hintsFor(mode: Mode, editingFilter: boolean, job: JobSnapshot | undefined): KeyHint[] {
   switch (mode.kind) {
     case 'details':
-      return [
-        ['esc', 'back'],
-        ['c', 'cancel'],
-        ['f', 'force'],
-      ];
+      return [['esc', 'back'], ['c', 'cancel'], ['f', 'force'], ...resumeKey(job)];
     case 'start':
       return [
         ['↑↓', 'move'],
@@ -264,7 +295,7 @@ function hintsFor(mode: Mode, editingFilter: boolean): KeyHint[] {
             ['⏎', 'keep filter'],
             ['esc', 'clear'],
           ]
-        : LIST_KEYS;
+        : listKeys(job);
   }
 }
 

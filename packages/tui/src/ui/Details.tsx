@@ -1,4 +1,5 @@
-// One job in full: input, counts, times, summary or error, failed items, logs.
+// One job in full: input, counts, times, what it resumes or resumed it, summary
+// or error, failed items, logs.
 // The snapshot comes live from the store; failures and logs are fetched, and
 // fetched again while the job runs.
 import {
@@ -81,8 +82,11 @@ export function Details({
     const limit = job.maxFailures < 1 ? 'that share of its items' : 'that many items';
     head.push(['Limit', `maxFailures ${job.maxFailures}: it fails once ${limit} failed`]);
   }
+  if (job.resumeOf) head.push(['Resumes', `${job.resumeOf}: what succeeded there is not run again`]);
+  if (job.resumedAs) head.push(['Resumed', `as ${job.resumedAs}`]);
   if (job.summary !== null && job.summary !== undefined) head.push(['Summary', JSON.stringify(job.summary)]);
-  if (job.error) head.push(['Error', job.error.message]);
+  // An interrupted job did not go wrong: something stopped it (a shutdown, a crash), and r picks it up.
+  if (job.error) head.push([job.state === 'interrupted' ? 'Reason' : 'Error', job.error.message]);
 
   const failures = details?.failures ?? [];
   const logs = details?.logs ?? [];
