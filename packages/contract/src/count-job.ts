@@ -1,6 +1,9 @@
 // The job every backend runs for the contract: n items that each take `ms`,
-// some failing, a log line (or many), a CPU loop that never checks for cancel, and an
-// items() that can throw before it yields anything.
+// some failing (for good, or until a file appears), a log line (or many), a CPU
+// loop that never checks for cancel, an items() that can throw before it yields
+// anything, and a mark per item that succeeded, so a test sees what ran.
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineJob, z } from '@threadline/core/job';
 
 export default defineJob({
@@ -11,6 +14,10 @@ export default defineJob({
     n: z.number().int().min(0).describe('How many items'),
     ms: z.number().int().min(0).default(0),
     failOn: z.array(z.number().int()).default([]),
+    /** The failOn items fail only while this file does not exist: once it does, a resume can succeed. */
+    failUntil: z.string().optional(),
+    /** Each item that succeeds appends a line to `<markDir>/<index>`: how often it ran to success. */
+    markDir: z.string().optional(),
     /** Busy-spin this long without ever checking for cancellation: only force (or the grace) ends it. */
     spinMs: z.number().int().min(0).default(0),
     /** Item 0 logs this many more lines (`line 0`, `line 1`…) after its first. */
@@ -35,7 +42,9 @@ export default defineJob({
     }
     if (input.ms > 0) await new Promise((resolve) => setTimeout(resolve, input.ms));
     ctx.throwIfCancelled();
-    if (input.failOn.includes(i)) throw new Error(`item ${i} fails on purpose`);
+    const fixed = input.failUntil !== undefined && existsSync(input.failUntil);
+    if (input.failOn.includes(i) && !fixed) throw new Error(`item ${i} fails on purpose`);
+    if (input.markDir !== undefined) appendFileSync(join(input.markDir, String(i)), 'succeeded\n');
     return i * 2;
   },
   summarize: (doubled: number[]) => ({ sum: doubled.reduce((a, b) => a + b, 0) }),
