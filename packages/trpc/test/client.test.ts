@@ -53,6 +53,65 @@ describe('createTrpcClient', () => {
     expect(await client.cancel('nope').catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
   });
 
+  it('resumes a finished job over HTTP: a new job for what failed, the old one pointing to it', async () => {
+    const { client } = await setup();
+    const job = await client.start('test.sleep', { items: 6, ms: 1, failEvery: 3 });
+    await collect(client.events({ jobId: job.id, after: 0 }));
+    const resumed = await client.resume(job.id);
+    expect(resumed).toMatchObject({ resumeOf: job.id, state: 'queued', input: { items: 6, failEvery: 3 } });
+    const events = await collect(client.events({ jobId: resumed.id, after: 0 }));
+    // Items 3 and 6 fail every time: the resume ran them again, and they failed again.
+    const failed = events.flatMap((e) => (e.type === 'item' && e.outcome === 'failed' ? [e.index] : []));
+    expect(failed.sort()).toEqual([2, 5]);
+    expect(events.at(-1)).toMatchObject({
+      type: 'finished',
+      state: 'partial',
+      items: { total: 6, succeeded: 4, failed: 2, cancelled: 0 },
+    });
+    expect((await client.get(job.id))?.resumedAs).toBe(resumed.id);
+    const again = await client.resume(job.id).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ValidationError);
+    expect((again as Error).message).toBe(`job ${job.id} was resumed already, as ${resumed.id}`);
+    expect(await client.resume('nope').catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
+  });
+
+  it('answers a refused resume with BAD_REQUEST or NOT_FOUND, a message and no stack trace', async () => {
+    const { client, url } = await setup();
+    const job = await client.start('test.sleep', { items: 1, ms: 1 });
+    await collect(client.events({ jobId: job.id, after: 0 }));
+    const post = async (input: unknown) => {
+      const response = await fetch(`${url}/jobs.resume`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      const text = await response.text();
+      // No stack trace, whether as a field or as a frame's file:line:column.
+      expect(text).not.toContain('"stack"');
+      expect(text).not.toMatch(/\.(js|ts|mjs):\d+:\d+/);
+      return {
+        status: response.status,
+        body: JSON.parse(text) as { error: { message: string; data: object } },
+      };
+    };
+
+    const succeeded = await post({ id: job.id });
+    expect(succeeded.status).toBe(400);
+    expect(succeeded.body.error).toMatchObject({
+      message: `job ${job.id} succeeded: nothing to resume (start it again to redo it)`,
+      data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'jobs.resume', threadlineCode: 'VALIDATION' },
+    });
+    const unknown = await post({ id: 'j_nope' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({
+      message: 'no job with id j_nope',
+      data: { code: 'NOT_FOUND', httpStatus: 404, path: 'jobs.resume', threadlineCode: 'NOT_FOUND' },
+    });
+    const malformed = await post({});
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toMatch(/^invalid request: id: /);
+  });
+
   it('rejects the event stream of an unknown job with NotFoundError, from the SSE error frame', async () => {
     const { client } = await setup();
     const stream = client.events({ jobId: 'nope', after: 0 });

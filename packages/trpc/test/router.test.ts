@@ -56,6 +56,21 @@ describe('jobs router', () => {
     expect((await rejection(caller.jobs.get({ id: 'nope' }))).code).toBe('NOT_FOUND');
     expect((await rejection(caller.jobs.details({ id: 'nope' }))).code).toBe('NOT_FOUND');
     expect((await rejection(caller.jobs.cancel({ id: 'nope' }))).code).toBe('NOT_FOUND');
+    expect((await rejection(caller.jobs.resume({ id: 'nope' }))).code).toBe('NOT_FOUND');
+  });
+
+  it('resumes a job that did not succeed, and refuses one that did with a BAD_REQUEST', async () => {
+    const { engine, caller } = await setup();
+    const partial = await caller.jobs.start({ name: 'test.sleep', input: { items: 2, ms: 1, failEvery: 2 } });
+    await engine.waitFor(partial.id);
+    const resumed = await caller.jobs.resume({ id: partial.id });
+    expect(resumed.resumeOf).toBe(partial.id);
+    expect((await engine.waitFor(resumed.id)).items).toMatchObject({ succeeded: 1, failed: 1 });
+    const ok = await caller.jobs.start({ name: 'test.sleep', input: { items: 1, ms: 1 } });
+    await engine.waitFor(ok.id);
+    const refused = await rejection(caller.jobs.resume({ id: ok.id }));
+    expect(refused.code).toBe('BAD_REQUEST');
+    expect(refused.message).toMatch(/succeeded: nothing to resume/);
   });
 
   it('cancels a running job', async () => {

@@ -100,8 +100,9 @@ describe('event stream over SSE', () => {
     const engine = await openEngine();
     const base = await serveRouter(engine);
     const job = await engine.start('test.sleep', { items: 12, ms: 40 });
-    // Joins in the middle: the replay from the store meets the live stream.
-    await collect(engine.events({ jobId: job.id, after: 0 }), (e) => e.type === 'item');
+    // Joins in the middle, once some items are done (succeeded ones come as `items` counts, not an
+    // event each): the replay from the store meets the live stream.
+    await collect(engine.events({ jobId: job.id, after: 0 }), (e) => e.type === 'items' || e.type === 'item');
     const resumed = jobEvents(
       await readUntil(eventsUrl(base, { jobId: job.id, lastEventId: '0' }), finishes(job.id)),
     );
@@ -115,6 +116,23 @@ describe('event stream over SSE', () => {
       }),
     );
     expect(rest.map((e) => e.seq)).toEqual(all.filter((e) => e.seq > cut).map((e) => e.seq));
+  });
+
+  it("tells a fast job's succeeded items as counts that add up to the job's, not an event per item", async () => {
+    const engine = await openEngine();
+    const base = await serveRouter(engine);
+    const job = await engine.start('test.sleep', { items: 3000, ms: 0, failEvery: 1000 });
+    const events = jobEvents(
+      await readUntil(eventsUrl(base, { jobId: job.id, lastEventId: '0' }), finishes(job.id)),
+    );
+    const succeeded = events.reduce((n, e) => n + (e.type === 'items' ? e.succeeded : 0), 0);
+    const failed = events.filter((e) => e.type === 'item' && e.outcome === 'failed').length;
+    expect(events.at(-1)).toMatchObject({ type: 'finished', items: { succeeded: 2997, failed: 3 } });
+    expect({ succeeded, failed }).toEqual({ succeeded: 2997, failed: 3 });
+    expect(events.length).toBeLessThan(300);
+    expect(events.map((e) => e.seq)).toEqual(
+      (await collect(engine.events({ jobId: job.id, after: 0 }))).map((e) => e.seq),
+    );
   });
 
   it('keeps an idle stream alive with pings', async () => {
