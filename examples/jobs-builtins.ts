@@ -9,7 +9,7 @@ await writeFile('docs/notes/todo.txt', 'write more jobs');
 const engine = await createEngine({ registry: builtinJobs });
 const jobs = typedClient<BuiltinJobInputs>(engine); // start()'s input checked per job
 try {
-  // Writes docs.sha256 beside the folder, in `sha256sum -c` format.
+  // Writes docs/SHA256SUMS, in `sha256sum -c` format.
   const create = await jobs.start('files.checksum', { root: 'docs' });
   console.log((await engine.waitFor(create.id)).summary);
 

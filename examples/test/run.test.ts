@@ -42,7 +42,7 @@ const EXAMPLES: Record<string, Example> = {
       /mode: 'create'[^}]*files: 2,/,
       /mode: 'verify'[^}]*ok: false[^}]*mismatched: \[ 'readme\.txt' \]/,
     ],
-    leaves: { 'docs.sha256': /^[0-9a-f]{64} {2}notes\/todo\.txt\n[0-9a-f]{64} {2}readme\.txt\n$/ },
+    leaves: { 'docs/SHA256SUMS': /^[0-9a-f]{64} {2}notes\/todo\.txt\n[0-9a-f]{64} {2}readme\.txt\n$/ },
   },
   'examples/trpc-server-client.ts': {
     prints: [

@@ -73,6 +73,17 @@ function through(
 }
 
 describe('the event reducer', () => {
+  it('marks a held job resumed when its resume is queued', async () => {
+    const engine = await openEngine();
+    const old = await engine.waitFor((await engine.start('test.count', { n: 3, failOn: [1] })).id);
+    const jobs = new Map([[old.id, old]]);
+    const resumed = await engine.resume(old.id);
+    const queued = (await collect(engine, resumed.id, (e) => e.type === 'queued'))[0]!;
+    expect(applyEvent(jobs, queued)).toBe(true);
+    expect(jobs.get(old.id)!.resumedAs).toBe(resumed.id);
+    expect(jobs.get(resumed.id)!.resumeOf).toBe(old.id);
+  });
+
   it('folds a real job’s events, from nothing, into the snapshot the engine ends with', async () => {
     const engine = await openEngine();
     const job = await engine.start('test.count', { n: 40, failOn: [3, 9] });

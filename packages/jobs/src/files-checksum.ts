@@ -26,14 +26,14 @@ const input = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Manifest file (sha256sum format); default: <root>.sha256 beside the folder'),
+    .describe('Manifest file (sha256sum format); default: SHA256SUMS inside the folder'),
 });
 type Input = z.infer<typeof input>;
 
 /** A file to hash (create), a manifest entry to check (verify), a file the manifest lacks, or a problem. */
 type Item =
   | { path: string; size: number }
-  | { path: string; expected: string }
+  | { path: string; expected: string; size: number }
   | { path: string; unlisted: true }
   | (ProblemItem & { listed?: true });
 
@@ -45,7 +45,8 @@ type Result =
 
 export function manifestPath(options: Input): string {
   const root = resolve(options.root);
-  return options.manifest ? resolve(options.manifest) : join(dirname(root), `${basename(root)}.sha256`);
+  // Inside the folder, as sha256sum's SHA256SUMS convention has it: a job writes only where it was pointed.
+  return options.manifest ? resolve(options.manifest) : join(root, 'SHA256SUMS');
 }
 
 export default defineJob({
@@ -64,7 +65,7 @@ export default defineJob({
     ctx.throwIfCancelled();
     const root = resolve(options.root);
     const file = join(root, item.path);
-    if ('size' in item) {
+    if (!('expected' in item)) {
       const sha256 = await hash(file, item.path, item.size, ctx);
       return typeof sha256 === 'string' ? { path: item.path, sha256, size: item.size } : sha256;
     }
@@ -186,7 +187,12 @@ async function* verifyItems(options: Input): AsyncGenerator<Item> {
       continue;
     }
     listed.add(entry.path);
-    yield { path: entry.path, expected: entry.sha256 };
+    // Its size now, for progress in bytes; a file gone since is found missing when it is checked.
+    const size = await stat(join(root, entry.path)).then(
+      (stats) => stats.size,
+      () => 0,
+    );
+    yield { path: entry.path, expected: entry.sha256, size };
   }
   // Then what the tree has and the manifest does not.
   yield* entriesWithProblems(root, { skip: skipManifest(manifest) }, (entry) =>

@@ -19,7 +19,7 @@ const input = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Index file to write (JSON Lines); default: <root>.index.jsonl beside the folder'),
+    .describe('Index file to write (JSON Lines); default: .index.jsonl inside the folder'),
   followSymlinks: z
     .boolean()
     .default(false)
@@ -45,7 +45,8 @@ type Result = { line: IndexLine } | { problem: WalkProblem };
 
 export function indexPath(options: Input): string {
   const root = resolve(options.root);
-  return options.output ? resolve(options.output) : join(dirname(root), `${basename(root)}.index.jsonl`);
+  // Inside the folder (and left out of the index): a job writes only where it was pointed.
+  return options.output ? resolve(options.output) : join(root, '.index.jsonl');
 }
 
 export default defineJob({

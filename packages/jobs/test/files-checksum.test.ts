@@ -30,13 +30,15 @@ describe('files.checksum', () => {
     const ctx = testContext();
     const { summary } = await runInThread(filesChecksum, { root }, ctx);
 
-    const manifest = await readFile(`${root}.sha256`, 'utf8');
+    const manifest = await readFile(join(root, 'SHA256SUMS'), 'utf8');
     expect(manifest).toBe(
       [`${sha256('alpha\n')}  a.txt`, `${sha256(big)}  big.bin`, `${sha256('beta\n')}  docs/b.txt`, ''].join(
         '\n',
       ),
     );
-    const { stdout } = await promisify(execFile)('sha256sum', ['-c', `${root}.sha256`], { cwd: root });
+    const { stdout } = await promisify(execFile)('sha256sum', ['-c', join(root, 'SHA256SUMS')], {
+      cwd: root,
+    });
     expect(stdout).toBe('a.txt: OK\nbig.bin: OK\ndocs/b.txt: OK\n');
 
     const total = 5 * MB + 11;
@@ -79,7 +81,7 @@ describe('files.checksum', () => {
   it('says so when there is no manifest to verify against, or no folder', async () => {
     const { root } = await makeTree();
     await expect(runInThread(filesChecksum, { root, mode: 'verify' })).rejects.toThrow(
-      `no manifest at ${root}.sha256; write one first with mode "create"`,
+      `no manifest at ${join(root, 'SHA256SUMS')}; write one first with mode "create"`,
     );
     await expect(runInThread(filesChecksum, { root: join(root, 'nope') })).rejects.toThrow(
       `no such folder: ${join(root, 'nope')}`,
@@ -121,9 +123,8 @@ describe('files.checksum', () => {
 
     expect(outcomes.map((o) => o.outcome)).toEqual(['succeeded', 'cancelled', 'cancelled']);
     expect(summary).toMatchObject({ manifest: null, cancelled: 2 });
-    const parent = join(root, '..');
-    expect(await listTree(parent)).not.toContain('data.sha256');
-    expect(await tempFilesIn(parent)).toEqual([]);
+    expect(await listTree(root)).not.toContain('SHA256SUMS');
+    expect(await tempFilesIn(root)).toEqual([]);
   });
 });
 
@@ -147,7 +148,7 @@ describe('files.checksum in the engine', () => {
       summary: { files: 24, bytes: 24 * MB },
     });
     expect(busiest).toBe(2);
-    const { stdout } = await promisify(execFile)('sha256sum', ['--quiet', '-c', `${root}.sha256`], {
+    const { stdout } = await promisify(execFile)('sha256sum', ['--quiet', '-c', join(root, 'SHA256SUMS')], {
       cwd: root,
     });
     expect(stdout).toBe('');

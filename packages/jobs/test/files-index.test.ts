@@ -27,11 +27,11 @@ async function makeTree(): Promise<string> {
 }
 
 describe('files.index', () => {
-  it('writes one JSON line per entry with path, kind, size and mtime, beside the folder by default', async () => {
+  it('writes one JSON line per entry with path, kind, size and mtime, inside the folder by default, leaving itself out', async () => {
     const root = await makeTree();
     const { summary } = await runInThread(filesIndex, { root });
 
-    const lines = await readIndex(`${root}.index.jsonl`);
+    const lines = await readIndex(join(root, '.index.jsonl'));
     expect(lines.map((line) => [line.path, line.kind])).toEqual([
       ['a.txt', 'file'],
       ['broken', 'symlink'],
@@ -47,8 +47,11 @@ describe('files.index', () => {
     expect(summary).toMatchObject({ entries: 6, files: 2, dirs: 1, symlinks: 3, bytes: 1005, problems: 0 });
   });
 
-  it('following symlinks, reports loops and broken links as problems and indexes the rest', async () => {
+  it('following symlinks, reports loops, broken links and links out of the folder, and indexes the rest', async () => {
     const root = await makeTree();
+    const outside = tempDir();
+    await writeFile(join(outside, 'private.txt'), 'not yours');
+    await symlink(outside, join(root, 'out'));
     const output = join(root, 'index.jsonl');
     const ctx = testContext();
     const { summary } = await runInThread(filesIndex, { root, output, followSymlinks: true }, ctx);
@@ -62,13 +65,14 @@ describe('files.index', () => {
     ]);
     expect(summary).toMatchObject({
       entries: 4,
-      problems: 2,
+      problems: 3,
       problemList: [
         { path: 'broken', reason: expect.stringMatching(/^broken symlink/) },
         { path: 'loop', reason: expect.stringMatching(/^symlink loop/) },
+        { path: 'out', reason: expect.stringMatching(/outside the folder: not followed$/) },
       ],
     });
-    expect(ctx.logs.filter((log) => log.level === 'warn')).toHaveLength(2);
+    expect(ctx.logs.filter((log) => log.level === 'warn')).toHaveLength(3);
     // Written inside the tree, the index does not list itself.
     expect(lines.some((line) => line.path.startsWith('index.jsonl'))).toBe(false);
   });
@@ -101,7 +105,7 @@ describe('files.index', () => {
       problems: 1,
       problemList: [{ path: 'locked', reason: expect.stringMatching(/^cannot read folder: EACCES/) }],
     });
-    const lines = await readIndex(`${root}.index.jsonl`);
+    const lines = await readIndex(join(root, '.index.jsonl'));
     expect(lines.map((line) => line.path)).toContain('locked');
     expect(lines.map((line) => line.path)).not.toContain('locked/secret.txt');
   });
@@ -128,8 +132,8 @@ describe('files.index', () => {
 
     expect(outcomes.filter((o) => o.outcome === 'cancelled').length).toBe(420 - 99);
     expect(summary).toMatchObject({ output: null });
-    expect(await listTree(join(root, '..'))).not.toContain('big.index.jsonl');
-    expect(await tempFilesIn(join(root, '..'))).toEqual([]);
+    expect(await listTree(root)).not.toContain('.index.jsonl');
+    expect(await tempFilesIn(root)).toEqual([]);
   });
 });
 
@@ -145,7 +149,7 @@ describe('files.index with hash', () => {
   it("adds each file's SHA-256, read in the item", async () => {
     const root = await makeTree();
     const { summary } = await runInThread(filesIndex, { root, hash: true });
-    const lines = await readIndex(`${root}.index.jsonl`);
+    const lines = await readIndex(join(root, '.index.jsonl'));
     const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
     expect(lines.find((line) => line.path === 'a.txt')?.sha256).toBe(sha('hello'));
     expect(lines.find((line) => line.path === 'sub/b.bin')?.sha256).toBe(sha(Buffer.alloc(1000, 7)));

@@ -68,6 +68,11 @@ export function applyJobEvent(job: JobSnapshot, event: JobEvent): JobSnapshot {
  * in `jobs` (and the event is not its `queued`): the caller fetches the job.
  */
 export function applyEvent(jobs: Map<string, JobSnapshot>, event: JobEvent): boolean {
+  // A resume's `queued` is the only word the old job gets of it: the store marks it, no event does.
+  if (event.type === 'queued' && event.job.resumeOf) {
+    const old = jobs.get(event.job.resumeOf);
+    if (old && old.resumedAs !== event.jobId) jobs.set(old.id, { ...old, resumedAs: event.jobId });
+  }
   const job = jobs.get(event.jobId);
   if (!job) {
     if (event.type !== 'queued') return false;

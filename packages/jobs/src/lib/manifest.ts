@@ -1,5 +1,5 @@
 // The checksum manifest, in the format of `sha256sum` (`<hex>  <path>`), so
-// `cd root && sha256sum -c ../root.sha256` checks it too. Names holding a
+// `cd root && sha256sum -c SHA256SUMS` checks it too. Names holding a
 // newline or a backslash are escaped the way GNU coreutils does it.
 
 export interface ManifestEntry {

@@ -2,7 +2,7 @@
 // trees. A folder that cannot be read or a symlink that loops is a `problem`
 // handed to the caller, never an exception: one bad folder must not end a walk.
 import type { Dirent, Stats } from 'node:fs';
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
@@ -52,14 +52,16 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
   if (!rootStats.isDirectory()) throw new Error(`not a folder: ${root}`);
   // Identities of the folders on the current path: a symlink back to one of them is a loop.
   const ancestors = [identity(rootStats)];
-  yield* walkDir(root, root, ancestors, options);
+  // Links are followed only to what is inside the root: a job given a folder reads that folder.
+  const realRoot = await realpath(root);
+  yield* walkDir(root, root, ancestors, { ...options, realRoot });
 }
 
 async function* walkDir(
   root: string,
   dir: string,
   ancestors: string[],
-  options: WalkOptions,
+  options: WalkOptions & { realRoot: string },
 ): AsyncGenerator<WalkEntry> {
   options.signal?.throwIfAborted();
   let dirents: Dirent[];
@@ -91,12 +93,18 @@ async function* walkDir(
         yield { path, absolute, kind: 'symlink', stats, ...(target === undefined ? {} : { target }) };
         continue;
       }
+      let real: string;
       try {
-        stats = await stat(absolute);
+        real = await realpath(absolute);
+        stats = await stat(real);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         const reason = code === 'ELOOP' ? 'symlink loop' : `broken symlink: ${reasonOf(error)}`;
         options.onProblem?.({ path, reason });
+        continue;
+      }
+      if (!isInside(real, options.realRoot)) {
+        options.onProblem?.({ path, reason: `symlink to ${real}, outside the folder: not followed` });
         continue;
       }
       if (stats.isDirectory() && ancestors.includes(identity(stats))) {
