@@ -6,7 +6,7 @@
 // walk order, atomically: a cancelled run writes none.
 
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { formatBytes } from '@threadline/core/format';
 import { CancelledError, defineJob, type JobContext, z } from '@threadline/core/job';
 import { entriesWithProblems, isProblem, type ProblemItem, reasonOf } from './lib/file-items.js';

@@ -5,7 +5,7 @@
 // written in summarize, from every entry's result in walk order, atomically:
 // a cancelled run writes none.
 
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CancelledError, defineJob, z } from '@threadline/core/job';
 import { entriesWithProblems, isProblem, type ProblemItem, reasonOf } from './lib/file-items.js';
 import { sha256File } from './lib/hash.js';

@@ -17,7 +17,7 @@ const isProgress =
   (event: JobEvent): event is ProgressEvent =>
     event.type === 'progress' && test(event);
 /** An item ended: a failed one is an `item` event, succeeded ones are counted in `items` events. */
-const isItem = (event: JobEvent): boolean => event.type === 'item' || event.type === 'items';
+const isItem = (event: JobEvent): event is JobEvent => event.type === 'item' || event.type === 'items';
 
 describe('built-in jobs in the engine', () => {
   it('starts a built-in job through a typed client, its input checked by the compiler and the engine', async () => {
