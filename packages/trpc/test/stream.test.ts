@@ -1,6 +1,7 @@
 // The event stream's SSE writer on a real HTTP server over the in-process
 // engine: one subscription for every connection, resumption while events keep
 // coming, and the keep-alive pings tRPC's client counts on.
+import { request } from 'node:http';
 import type { JobEvent } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
 import { collect, onCleanup, openEngine, serveRouter } from './helpers.js';
@@ -133,6 +134,45 @@ describe('event stream over SSE', () => {
     expect(events.map((e) => e.seq)).toEqual(
       (await collect(engine.events({ jobId: job.id, after: 0 }))).map((e) => e.seq),
     );
+  });
+
+  it('holds a reader that stops reading: it later gets every event, in order, none dropped', async () => {
+    const engine = await openEngine();
+    const base = await serveRouter(engine);
+    // Every item fails: an event each, with its stack, megabytes more than the sockets hold.
+    const job = await engine.start('test.sleep', { items: 20_000, ms: 0, failEvery: 1 });
+    const url = new URL(eventsUrl(base, { jobId: job.id, lastEventId: '0' }));
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request(url, { headers: { accept: 'text/event-stream' } }, (res) => {
+        res.pause();
+        const chunks: string[] = [];
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          // Looked for in the chunk and the end of the one before: the text runs to megabytes.
+          const tail = (chunks.at(-1) ?? '').slice(-40) + chunk;
+          chunks.push(chunk);
+          if (tail.includes('"type":"finished"')) {
+            req.destroy();
+            resolve(chunks.join(''));
+          }
+        });
+        res.on('error', reject);
+        res.on('end', () => reject(new Error(`the stream ended after ${chunks.join('').length} bytes`)));
+        // Reads nothing until the job is over: the server has had to hold or drop it all.
+        void engine.waitFor(job.id).then(() => res.resume());
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const events = body
+      .split('\n\n')
+      .map((block) => block.split('\n'))
+      .filter((lines) => !lines.some((line) => line.startsWith('event:')))
+      .flatMap((lines) => lines.filter((line) => line.startsWith('data: ')))
+      .map((line) => JSON.parse(line.slice(6)) as JobEvent);
+    const stored = await collect(engine.events({ jobId: job.id, after: 0 }));
+    expect(events.map((e) => e.seq)).toEqual(stored.map((e) => e.seq));
+    expect(events.filter((e) => e.type === 'item')).toHaveLength(20_000);
   });
 
   it('keeps an idle stream alive with pings', async () => {

@@ -14,10 +14,8 @@ import { type AppRouter, sseSettingsOf } from '../router.js';
 import { type BroadcastListener, EventBroadcast } from './broadcast.js';
 import { connectedFrame, errorFrame, eventFrame, PING_FRAME, SSE_HEADERS } from './frames.js';
 
-/** A subscriber this far behind is not coming back: close it; it reconnects and resumes from its Last-Event-ID. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** Live events held while a resuming connection replays from the store. */
-const MAX_PENDING_EVENTS = 10_000;
+/** Past this much a socket has not taken, a connection stops taking live frames and catches up from the store. */
+const HIGH_WATER_BYTES = 64 * 1024;
 const PATH = 'jobs.events';
 
 export interface EventStream {
@@ -90,7 +88,7 @@ export function createEventStream(router: AppRouter, client: JobClient, basePath
         connection.jobId = options.jobId;
         // Join the live stream before replaying: every event is then replayed, live, or both (deduplicated by seq).
         broadcast.add(connection);
-        if (options.after !== undefined) await connection.replay(options.after);
+        if (options.after !== undefined) await connection.resume(options.after);
       } catch (error) {
         if (res.destroyed) return;
         broadcast.delete(connection);
@@ -129,79 +127,109 @@ function rawInput(req: IncomingMessage, url: URL): unknown {
 }
 
 /**
- * One SSE response. Live events come from the broadcast; a resuming connection
- * first replays from the client and holds live events until the two overlap,
- * then sends what it held past the replay: nothing lost, nothing repeated.
+ * One SSE response, flow-controlled. Live events come from the broadcast while
+ * the socket keeps up. A connection that resumes, or whose socket has more
+ * than HIGH_WATER_BYTES it has not taken, is "behind": it drops live frames
+ * and reads what it missed from the client's own replay (the store), one frame
+ * at a time as the socket drains, until that replay reaches what the broadcast
+ * has delivered; then it is live again. A slow reader is never dropped and
+ * never loses an event (an item failure, `finished`): it only reads them
+ * later, and a server's memory holds at most HIGH_WATER_BYTES for it.
  */
 class Connection implements BroadcastListener {
   jobId: string | undefined;
   lastWrite = Date.now();
   /** The seq of the last event sent (or resumed after). */
   private cursor: number | undefined;
-  private pending: { seq: number; frame: string }[] | undefined;
-  private readonly replaying = new AbortController();
+  /** Set while behind: the latest seq the broadcast delivered meanwhile. */
+  private behind: { latest: number | undefined } | undefined;
+  private readonly closed = new AbortController();
 
   constructor(
     private readonly res: ServerResponse,
     private readonly client: JobClient,
-  ) {}
+  ) {
+    res.once('close', () => this.closed.abort());
+  }
 
   write(frame: string): void {
     if (this.res.destroyed || this.res.writableEnded) return;
     this.lastWrite = Date.now();
     this.res.write(frame);
-    // node:http buffers what the socket has not taken; past the limit the subscriber is hopeless.
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) this.res.destroy();
   }
 
   deliver(event: JobEvent, frame: string): void {
     if (this.jobId !== undefined && event.jobId !== this.jobId) return;
-    if (this.pending) {
-      // Live at or behind what the replay sent: the replay has caught up.
-      if (this.cursor !== undefined && event.seq <= this.cursor) this.goLive();
-      else if (this.pending.push({ seq: event.seq, frame }) > MAX_PENDING_EVENTS) this.res.destroy();
+    if (this.behind) {
+      this.behind.latest = event.seq;
+      return;
+    }
+    if (this.res.writableLength > HIGH_WATER_BYTES) {
+      // This event and what follows come from the replay once the socket drains.
+      this.catchUp(event.seq, false);
       return;
     }
     this.send(event.seq, frame);
   }
 
   end(): void {
-    this.stopReplay();
+    this.closed.abort();
     this.res.end();
   }
 
-  async replay(after: number): Promise<void> {
+  /** Replays what followed `after`, then goes live; resolves when live again (or closed). */
+  resume(after: number): Promise<void> {
     this.cursor = after;
-    this.pending = [];
-    try {
-      for await (const event of this.client.events({
-        ...(this.jobId !== undefined ? { jobId: this.jobId } : {}),
-        after,
-        signal: this.replaying.signal,
-      })) {
-        if (!this.pending) break;
-        const first = this.pending[0];
-        if (first && event.seq >= first.seq) {
-          this.goLive();
-          break;
-        }
-        this.send(event.seq, eventFrame(event));
-      }
-    } catch (error) {
-      // Stopped on purpose (live, or the connection closed): not an error to report.
-      if (!this.replaying.signal.aborted) throw error;
-    }
+    return this.catchUp(undefined, true);
   }
 
   stopReplay(): void {
-    this.replaying.abort();
+    this.closed.abort();
   }
 
-  private goLive(): void {
-    const held = this.pending ?? [];
-    this.pending = undefined;
-    this.stopReplay();
-    for (const { seq, frame } of held) this.send(seq, frame);
+  private async catchUp(latest: number | undefined, now: boolean): Promise<void> {
+    if (this.behind) return;
+    const behind = { latest };
+    this.behind = behind;
+    const { signal } = this.closed;
+    try {
+      if (!now) await this.drained();
+      const after = this.cursor ?? 0;
+      for await (const event of this.client.events({
+        ...(this.jobId !== undefined ? { jobId: this.jobId } : {}),
+        after,
+        signal,
+      })) {
+        if (signal.aborted) break;
+        this.send(event.seq, eventFrame(event));
+        // Caught up with the broadcast: every later event reaches deliver(), which sends it. Live
+        // from now, not once the replay has ended: ending it awaits, and deliver() may run meanwhile.
+        if (behind.latest !== undefined && event.seq >= behind.latest) {
+          this.behind = undefined;
+          break;
+        }
+        if (this.res.writableLength > HIGH_WATER_BYTES) await this.drained();
+      }
+    } catch (error) {
+      // Stopped on purpose (the connection closed): not an error to report.
+      if (!signal.aborted) throw error;
+    } finally {
+      if (this.behind === behind) this.behind = undefined;
+    }
+  }
+
+  /** Resolves when the socket has taken what it holds, or the connection closed. */
+  private drained(): Promise<void> {
+    if (this.res.writableLength === 0 || this.closed.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.closed.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.res.once('drain', done);
+      this.closed.signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   private send(seq: number, frame: string): void {
