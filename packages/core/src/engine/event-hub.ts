@@ -77,6 +77,9 @@ export class EventHub {
         replay: while (cursor < end && !signal?.aborted) {
           const page = this.store.readEvents({ jobId, after: cursor, limit: REPLAY_PAGE });
           if (page.length === 0) break;
+          // A long replay gives the event loop a turn between pages: many resuming readers must not
+          // hold up the server (20 replays of a long history stalled /metrics for 14 s).
+          if (cursor !== (options.after ?? 0)) await new Promise((resolve) => setImmediate(resolve));
           for (const event of page) {
             // Past the end: the replay is done. (Breaking only this page read the same page
             // again for ever when other jobs' events came last and a tick had stored this one's.)
