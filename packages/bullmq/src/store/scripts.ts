@@ -10,9 +10,8 @@ import { RATE_SMOOTHING } from '@threadline/core';
 import { PRELUDE } from './prelude.js';
 
 /** Core's rate smoothing (its RateMeter), as Lua numbers: one setting for both backends. */
-const RATE_MIN_S = RATE_SMOOTHING.minIntervalMs / 1000;
-const RATE_KEEP = 1 - RATE_SMOOTHING.weight;
-const RATE_WEIGHT = RATE_SMOOTHING.weight;
+const RATE_MIN_MS = RATE_SMOOTHING.minIntervalMs;
+const RATE_TAU_MS = RATE_SMOOTHING.tauMs;
 
 /**
  * ARGV: static JSON, job ref, mode, createdAt, queued event JSON, then for a periodic job:
@@ -134,7 +133,7 @@ return {'cancelling', complete()}
  */
 const progress = `
 local h = redis.call('HMGET', JK, 'state', 'enumDone', 'enumerated', 'succeeded', 'failed', 'cancelled',
-  'rateAt', 'rateDone', 'rate', 'message')
+  'rateAt', 'rateDone', 'rate', 'message', 'rateFrom')
 if h[1] ~= 'running' and h[1] ~= 'cancelling' then return {h[1] or 'missing', 0} end
 local t = now()
 local ik = JK .. ':inflight'
@@ -167,12 +166,13 @@ end
 local rate = cjson.null
 if h[9] then rate = tonumber(h[9]) end
 if not h[7] then
-  redis.call('HSET', JK, 'rateAt', t, 'rateDone', done)
+  if done > 0 then redis.call('HSET', JK, 'rateAt', t, 'rateDone', done, 'rateFrom', t) end
 else
-  local elapsed = (t - tonumber(h[7])) / 1000
-  if elapsed >= ${RATE_MIN_S} then
-    local instant = math.max(0, done - tonumber(h[8])) / elapsed
-    if rate == cjson.null then rate = instant else rate = rate * ${RATE_KEEP} + instant * ${RATE_WEIGHT} end
+  local dt = t - tonumber(h[7])
+  if dt >= ${RATE_MIN_MS} then
+    local instant = math.max(0, done - tonumber(h[8])) * 1000 / dt
+    local weight = math.max(1 - math.exp(-dt / ${RATE_TAU_MS}), dt / (t - tonumber(h[11] or h[7])))
+    if rate == cjson.null then rate = instant else rate = rate + weight * (instant - rate) end
     redis.call('HSET', JK, 'rateAt', t, 'rateDone', done, 'rate', rate)
   end
 end
