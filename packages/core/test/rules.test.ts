@@ -382,7 +382,11 @@ describe('rules: sampler', () => {
     let done = 1;
     meter.update(t, done);
     const run = (perSecond: number, seconds: number) => {
-      for (let i = 0; i < seconds * 4; i++) meter.update((t += 250), (done += perSecond / 4));
+      for (let i = 0; i < seconds * 4; i++) {
+        t += 250;
+        done += perSecond / 4;
+        meter.update(t, done);
+      }
     };
     run(10, 20);
     expect(meter.rate).toBeCloseTo(10, 5);
