@@ -11,6 +11,7 @@ import type {
   JobEvent,
   JobFilter,
   JobSnapshot,
+  ScheduleInfo,
   StartOptions,
 } from '@threadline/core';
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
@@ -85,6 +86,10 @@ export function createTrpcClient(url: string, options: TrpcClientOptions = {}): 
       orUndefined(() => trpc.jobs.details.query({ id: jobId }) as Promise<JobDetails>),
     list: (filter: JobFilter = {}) => call(() => trpc.jobs.list.query(filter) as Promise<JobSnapshot[]>),
     events: (eventsOptions: EventsOptions = {}) => subscribe(trpc, eventsOptions, closing.signal),
+    schedules: () => call(() => trpc.schedules.list.query() as Promise<ScheduleInfo[]>),
+    pauseSchedule: (id: string) => call(() => trpc.schedules.pause.mutate({ id }) as Promise<ScheduleInfo>),
+    resumeSchedule: (id: string) => call(() => trpc.schedules.resume.mutate({ id }) as Promise<ScheduleInfo>),
+    removeSchedule: (id: string) => call(() => trpc.schedules.remove.mutate({ id })),
     close: async () => closing.abort(),
   };
 }

@@ -99,7 +99,15 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
     }),
   });
 
-  const router = t.router({ jobs });
+  // A schedule's procedures take its `s_` id; an unknown one is NOT_FOUND from the client itself.
+  const schedules = t.router({
+    list: procedure.query(() => client.schedules()),
+    pause: procedure.input(parser(idInput)).mutation(({ input }) => client.pauseSchedule(input.id)),
+    resume: procedure.input(parser(idInput)).mutation(({ input }) => client.resumeSchedule(input.id)),
+    remove: procedure.input(parser(idInput)).mutation(({ input }) => client.removeSchedule(input.id)),
+  });
+
+  const router = t.router({ jobs, schedules });
   sseSettings.set(router, sse);
   return router;
 }

@@ -34,6 +34,10 @@ function pushClient(): { client: JobClient; push(...events: JobEvent[]): void } 
     get: async () => undefined,
     details: async () => undefined,
     list: async () => [],
+    schedules: async () => [],
+    pauseSchedule: never,
+    resumeSchedule: never,
+    removeSchedule: never,
     events: ({ signal } = {}) => ({
       async *[Symbol.asyncIterator]() {
         while (!signal?.aborted) {

@@ -19,6 +19,7 @@ import {
   newStaticJob,
   parseDuration,
   queuedSnapshot,
+  type ScheduleInfo,
   type StartOptions,
   ValidationError,
   validateInput,
@@ -32,6 +33,7 @@ import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE } from '../store/keys.js';
 import { type NewSchedule, RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
 import { followEvents } from './events.js';
+import { RedisSchedules } from './schedules.js';
 
 export interface BullmqClientOptions {
   connection: RedisConnection;
@@ -63,6 +65,7 @@ class RedisJobClient implements BullmqClient {
   private readonly redis: Redis;
   private readonly store: RedisStore;
   private readonly runs: RunQueue;
+  private readonly book: RedisSchedules;
   private readonly registry: JobRegistry;
   private readonly readers = new Set<Redis>();
   /** Starts and cancels under way; close() lets them end (a cancel fired and not awaited, as on Ctrl+C). */
@@ -79,6 +82,7 @@ class RedisJobClient implements BullmqClient {
     });
     control.on('error', () => {});
     this.runs = new RunQueue(this.store, control);
+    this.book = new RedisSchedules(this.store, this.runs);
   }
 
   /** The registry's jobs, each with the connected workers that have it by the name the client starts it by. */
@@ -116,6 +120,29 @@ class RedisJobClient implements BullmqClient {
     throw new ValidationError(
       `resume is not available on the BullMQ backend yet: start job ${jobId}'s input again to rerun it`,
     );
+  }
+
+  schedules(): Promise<ScheduleInfo[]> {
+    return this.book.list();
+  }
+
+  /** Not on this backend yet: the store keeps no paused flag, and nothing would queue the next run on resume. */
+  async pauseSchedule(scheduleId: string): Promise<ScheduleInfo> {
+    await this.book.check(scheduleId);
+    throw new ValidationError(
+      `pausing a schedule is not available on the BullMQ backend yet: remove schedule ${scheduleId} and start its job again with every to run it again`,
+    );
+  }
+
+  async resumeSchedule(scheduleId: string): Promise<ScheduleInfo> {
+    await this.book.check(scheduleId);
+    throw new ValidationError(
+      `resuming a schedule is not available on the BullMQ backend yet: its schedules cannot be paused, so schedule ${scheduleId} runs already`,
+    );
+  }
+
+  removeSchedule(scheduleId: string): Promise<void> {
+    return this.track(this.book.remove(scheduleId));
   }
 
   private track<T>(call: Promise<T>): Promise<T> {

@@ -197,8 +197,11 @@ export interface ScheduleClient {
   removeSchedule(scheduleId: string): Promise<void>;
 }
 
-/** Everything a UI needs. The engine implements it in-process; tRPC and BullMQ carry it elsewhere. */
-export interface JobClient {
+/**
+ * Everything a UI needs, schedules included. The engine implements it in-process; tRPC and
+ * BullMQ carry it elsewhere.
+ */
+export interface JobClient extends ScheduleClient {
   definitions(): Promise<JobDefinitionInfo[]>;
   start(name: string, input: unknown, options?: StartOptions): Promise<JobSnapshot>;
   cancel(jobId: string, options?: CancelOptions): Promise<JobSnapshot>;

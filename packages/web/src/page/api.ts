@@ -12,6 +12,7 @@ import type {
   JobEvent,
   JobFilter,
   JobSnapshot,
+  ScheduleInfo,
   StartOptions,
 } from '@threadline/core/client';
 import type { AppRouter } from '@threadline/trpc';
@@ -59,6 +60,10 @@ export const client: JobClient = {
   details: (id: string) => orUndefined(trpc.jobs.details.query({ id }) as Promise<JobDetails>),
   list: (filter: JobFilter = {}) => trpc.jobs.list.query(filter) as Promise<JobSnapshot[]>,
   events: (options: EventsOptions = {}) => ({ [Symbol.asyncIterator]: () => events(options) }),
+  schedules: () => trpc.schedules.list.query() as Promise<ScheduleInfo[]>,
+  pauseSchedule: (id: string) => trpc.schedules.pause.mutate({ id }) as Promise<ScheduleInfo>,
+  resumeSchedule: (id: string) => trpc.schedules.resume.mutate({ id }) as Promise<ScheduleInfo>,
+  removeSchedule: (id: string) => trpc.schedules.remove.mutate({ id }),
   close: async () => closing.abort(),
 };
 

@@ -49,6 +49,11 @@ export function guardClient(
     details: (id) => client.details(id),
     list: (filter) => client.list(filter),
     events: (options) => client.events(options),
+    // A schedule's runs take the input its start was checked with; these only list and stop them.
+    schedules: () => client.schedules(),
+    pauseSchedule: (id) => client.pauseSchedule(id),
+    resumeSchedule: (id) => client.resumeSchedule(id),
+    removeSchedule: (id) => client.removeSchedule(id),
     close: () => client.close(),
   };
 }

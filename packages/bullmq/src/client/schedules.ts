@@ -1,0 +1,150 @@
+// A deployment's schedules as clients see them, read from what the store keeps
+// of one: a hash per live schedule (its period and its runs' templates, gone
+// once the schedule ends) and its runs, each a job with its scheduleId. The
+// store records no paused flag, and a user's cancel of a run deletes the hash,
+// so a schedule can be listed and removed here, not paused.
+import { NotFoundError, type ScheduleInfo, type StaticJob } from '@threadline/core';
+import type { RunQueue } from '../runs.js';
+import type { RedisStore } from '../store/store.js';
+
+/** Jobs read per round trip while looking for each schedule's latest run. */
+const PAGE = 200;
+
+interface LatestRun {
+  id: string;
+  state: string;
+  createdAt: number;
+  runAt: number | null;
+  startedAt: number | null;
+}
+
+/** '3600000' → '1h': the period in the largest unit it is a whole number of (the store keeps ms only). */
+export function formatEvery(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/** When an id was made: core's ids carry their creation time in base 36 before 8 random characters. */
+const idTime = (id: string): number => Number.parseInt(id.slice(2, -8), 36) || 0;
+
+/** Escapes Redis glob characters, so a prefix is matched as written. */
+const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+export class RedisSchedules {
+  constructor(
+    private readonly store: RedisStore,
+    private readonly runs: RunQueue,
+  ) {}
+
+  /** Every live schedule, oldest first, each with its latest run and when the next is due. */
+  async list(): Promise<ScheduleInfo[]> {
+    const ids = await this.ids();
+    if (ids.length === 0) return [];
+    const pipeline = this.store.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.store.keys.schedule(id), 'everyMs', 'static');
+    const replies = (await pipeline.exec()) ?? [];
+    const latest = await this.latestRuns(new Set(ids));
+    const found: ScheduleInfo[] = [];
+    replies.forEach(([error, fields], i) => {
+      const [everyMs, fixed] = (error ? [] : fields) as (string | null)[];
+      // Ended between the scan and the read.
+      if (!everyMs || !fixed) return;
+      const id = ids[i]!;
+      const template = JSON.parse(fixed) as Omit<StaticJob, 'id' | 'createdAt' | 'runAt'>;
+      const run = latest.get(id);
+      found.push({
+        id,
+        name: template.name,
+        title: template.title,
+        input: template.input,
+        every: formatEvery(Number(everyMs)),
+        paused: false,
+        nextRunAt: run ? nextRunAt(run, Number(everyMs)) : null,
+        lastJobId: run?.id ?? null,
+        createdAt: idTime(id),
+        ...(template.maxFailures !== undefined ? { maxFailures: template.maxFailures } : {}),
+      });
+    });
+    return found.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Ends the schedule: its hash goes first, so no finishing run can record a next one after
+   * this, then the run waiting its time is cancelled (a running one goes on). A run that a
+   * worker begins in the moment between the two is cancelled rather than left to run.
+   */
+  async remove(scheduleId: string): Promise<void> {
+    const deleted = await this.store.redis.del(this.store.keys.schedule(scheduleId));
+    if (deleted === 0) throw new NotFoundError(`no schedule with id ${scheduleId}`);
+    const run = (await this.latestRuns(new Set([scheduleId]))).get(scheduleId);
+    if (run?.state !== 'queued') return;
+    const result = await this.store.cancel(run.id, { reason: 'schedule removed' });
+    if (result.state === 'cancelled') await this.runs.remove(run.id);
+  }
+
+  /** Throws NotFoundError unless the schedule is live. */
+  async check(scheduleId: string): Promise<void> {
+    if (!(await this.store.redis.exists(this.store.keys.schedule(scheduleId))))
+      throw new NotFoundError(`no schedule with id ${scheduleId}`);
+  }
+
+  private async ids(): Promise<string[]> {
+    const head = this.store.keys.schedule('');
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.store.redis.scan(cursor, 'MATCH', `${literal(head)}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) ids.add(key.slice(head.length));
+    } while (cursor !== '0');
+    return [...ids];
+  }
+
+  /**
+   * The newest run of each schedule, read newest job first until each is found. A live
+   * schedule's newest run was recorded as its previous one finished, so this usually stops
+   * within the last period's jobs; it reads at most what retention keeps.
+   */
+  private async latestRuns(wanted: Set<string>): Promise<Map<string, LatestRun>> {
+    const found = new Map<string, LatestRun>();
+    // By rank from the newest: jobs added meanwhile push older ones down (read twice, not
+    // skipped), and retention takes only from the other end.
+    for (let start = 0; found.size < wanted.size; start += PAGE) {
+      const ids = await this.store.redis.zrevrange(this.store.keys.jobs, start, start + PAGE - 1);
+      if (ids.length === 0) break;
+      const pipeline = this.store.redis.pipeline();
+      for (const id of ids)
+        pipeline.hmget(this.store.keys.job(id), 'scheduleId', 'state', 'startedAt', 'static');
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([error, fields], i) => {
+        const [scheduleId, state, startedAt, fixed] = (error ? [] : fields) as (string | null)[];
+        if (!scheduleId || !state || !fixed || !wanted.has(scheduleId) || found.has(scheduleId)) return;
+        const { createdAt, runAt } = JSON.parse(fixed) as StaticJob;
+        found.set(scheduleId, {
+          id: ids[i]!,
+          state,
+          createdAt,
+          runAt,
+          startedAt: startedAt ? Number(startedAt) : null,
+        });
+      });
+      if (ids.length < PAGE) break;
+    }
+    return found;
+  }
+}
+
+/** As in-process: a queued run's due time, a period after a running one started. */
+function nextRunAt(run: LatestRun, everyMs: number): number | null {
+  if (run.state === 'queued') return run.runAt ?? run.createdAt;
+  if (run.startedAt !== null && (run.state === 'running' || run.state === 'cancelling'))
+    return run.startedAt + everyMs;
+  return null;
+}
