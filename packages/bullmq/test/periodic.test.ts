@@ -1,6 +1,7 @@
 // Periodic jobs (`every`) over BullMQ: each run is its own job, the next one recorded as
 // the previous finishes and queued as a delayed control job; cancelling any run stops it.
 import type { JobClient, JobEvent } from '@threadline/core';
+import { until } from '@threadline/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +103,45 @@ describe('periodic jobs', () => {
     expect((await cancelling).state).toBe('cancelled');
     expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
     expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+  });
+
+  it('lists a schedule with its running run; removing it lets that run end and queues none after', async () => {
+    const redis = await startRedis();
+    const client = await clientOn(redis.url);
+    const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 1 });
+    onCleanup(() => worker.close());
+    const job = await client.start('test.sleep', { items: 2, ms: 800 }, { every: '1s' });
+    const running = await until(async () => {
+      const found = await client.get(job.id);
+      return found?.state === 'running' && found.startedAt !== null ? found : undefined;
+    }, 'the first run running');
+    expect(await client.schedules()).toEqual([
+      {
+        id: job.scheduleId,
+        name: 'test.sleep',
+        title: 'Sleep (test)',
+        input: job.input,
+        every: '1s',
+        paused: false,
+        nextRunAt: running.startedAt! + 1000,
+        lastJobId: job.id,
+        createdAt: expect.any(Number),
+      },
+    ]);
+    // Another deployment on the same Redis has schedules of its own.
+    const other = await createBullmqClient({ connection: redis.url, registry, prefix: 'other' });
+    onCleanup(() => other.close());
+    expect(await other.schedules()).toEqual([]);
+
+    await client.removeSchedule(job.scheduleId!);
+    expect(await client.schedules()).toEqual([]);
+    const events = await follow(client, job.id);
+    expect(ofType(events, 'finished')[0]!.state).toBe('succeeded');
+    expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+    await expect(client.removeSchedule(job.scheduleId!)).rejects.toThrow(
+      `no schedule with id ${job.scheduleId}`,
+    );
   });
 
   it('records one next run however often a crashed finisher is retried, and a sweep queues it', async () => {

@@ -112,6 +112,28 @@ describe('createTrpcClient', () => {
     expect(malformed.body.error.message).toMatch(/^invalid request: id: /);
   });
 
+  it('answers an unknown schedule with NOT_FOUND over HTTP, mapped back to NotFoundError', async () => {
+    const { client, url } = await setup();
+    const response = await fetch(`${url}/schedules.remove`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 's_nope' }),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(404);
+    expect(text).not.toContain('"stack"');
+    expect(JSON.parse(text).error).toMatchObject({
+      message: 'no schedule with id s_nope',
+      data: { code: 'NOT_FOUND', path: 'schedules.remove', threadlineCode: 'NOT_FOUND' },
+    });
+    for (const call of [client.pauseSchedule, client.resumeSchedule, client.removeSchedule]) {
+      const error = await call('s_nope').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect((error as Error).message).toBe('no schedule with id s_nope');
+    }
+    expect(await client.schedules()).toEqual([]);
+  });
+
   it('rejects the event stream of an unknown job with NotFoundError, from the SSE error frame', async () => {
     const { client } = await setup();
     const stream = client.events({ jobId: 'nope', after: 0 });

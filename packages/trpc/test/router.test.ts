@@ -115,3 +115,28 @@ describe('jobs router', () => {
     expect(error.code).toBe('NOT_FOUND');
   });
 });
+
+describe('schedules router', () => {
+  it('lists a schedule, pauses, resumes and removes it, and answers NOT_FOUND for an unknown id', async () => {
+    const { engine, caller } = await setup();
+    const first = await caller.jobs.start({ name: 'test.sleep', input: { items: 1, ms: 1 }, every: '1h' });
+    await engine.waitFor(first.id);
+    const [listed] = await caller.schedules.list();
+    expect(listed).toMatchObject({ id: first.scheduleId, name: 'test.sleep', every: '1h', paused: false });
+
+    const paused = await caller.schedules.pause({ id: listed!.id });
+    expect(paused).toMatchObject({ paused: true, nextRunAt: null });
+    const resumed = await caller.schedules.resume({ id: listed!.id });
+    expect(resumed.paused).toBe(false);
+    expect(resumed.nextRunAt).toBeGreaterThan(Date.now());
+    await caller.schedules.remove({ id: listed!.id });
+    expect(await caller.schedules.list()).toEqual([]);
+
+    for (const call of [caller.schedules.pause, caller.schedules.resume, caller.schedules.remove]) {
+      const error = await rejection(call({ id: listed!.id }));
+      expect(error.code).toBe('NOT_FOUND');
+      expect(error.message).toBe(`no schedule with id ${listed!.id}`);
+    }
+    expect((await rejection(caller.schedules.pause({ id: '' }))).code).toBe('BAD_REQUEST');
+  });
+});
