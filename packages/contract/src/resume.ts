@@ -25,7 +25,7 @@ function successes(dir: string, n: number): number[] {
 }
 
 /** Rejects with an instance of `type` whose code is `code` and whose message matches `message`. */
-async function expectRefusal(
+export async function expectRefusal(
   call: Promise<unknown>,
   type: typeof ValidationError | typeof NotFoundError,
   code: string,

@@ -6,6 +6,7 @@ import { type CleanupStack, until } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
 import { eventsOf, expectConsistentStream, finished } from './events.js';
 import { noResumeContract, resumeContract } from './resume.js';
+import { scheduleContract } from './schedules.js';
 
 /** The registry every backend under test gives its engine or workers. */
 export const CONTRACT_REGISTRY = {
@@ -33,6 +34,8 @@ export interface Backend {
 export interface Capabilities {
   /** `resume(id)` runs what a finished job did not do. */
   resume: boolean;
+  /** `pauseSchedule` / `resumeSchedule` stop a schedule's runs and start them again. */
+  pauseSchedules: boolean;
 }
 
 export interface ContractOptions {
@@ -45,7 +48,7 @@ export function jobClientContract(
   open: () => Promise<Backend>,
   options: ContractOptions = {},
 ): void {
-  const capabilities: Capabilities = { resume: true, ...options.capabilities };
+  const capabilities: Capabilities = { resume: true, pauseSchedules: true, ...options.capabilities };
   describe(`JobClient contract: ${name}`, () => {
     it('lists its definitions with their input schema', async () => {
       const { client } = await open();
@@ -268,5 +271,7 @@ export function jobClientContract(
 
     if (capabilities.resume) resumeContract(open);
     else noResumeContract(open);
+
+    scheduleContract(open, { pause: capabilities.pauseSchedules });
   });
 }
