@@ -9,7 +9,8 @@ ETA; keys to start, cancel and inspect jobs.
 
 Without --server (or the config's server) it runs its own engine on the data
 directory, with the project config's jobs; quitting asks first when jobs are
-running, and cancels them.
+running, and cancels them. Stopped by a signal, it lets running items finish
+(the config's drainMs) and leaves the rest interrupted, for r to resume.
 
 Options:
   --server <url>    attach to a running \`threadline serve\` instead

@@ -1,10 +1,13 @@
 // Starts the TUI on a terminal: connects, draws on the alternate screen (the
 // shell's screen comes back intact on exit), waits for quit, and closes the
-// connection, which stops an own engine with nothing left running.
+// connection. Closing an own engine drains it: running items may finish, and
+// what is left ends interrupted; the shell is told which jobs.
 import { constants } from 'node:os';
 import type { Connect } from '@threadline/core';
+import { isActive, type JobSnapshot } from '@threadline/core/client';
 import { type Instance, render } from 'ink';
 import type { TuiOptions } from './args.js';
+import { drainNotice } from './drain-notice.js';
 import { tuiJobsView } from './state/view.js';
 import { App, type AppResult } from './ui/App.js';
 
@@ -48,6 +51,7 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   for (const signal of signals) process.on(signal, onSignal);
 
   let result: AppResult | undefined;
+  let left: JobSnapshot[] = [];
   try {
     io.stdout.write(ENTER_ALT_SCREEN);
     app = render(<App client={connection.client} view={view} local={connection.local} where={where} />, {
@@ -61,15 +65,27 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
     if (stopped) app.unmount();
     result = (await app.waitUntilExit()) as AppResult | undefined;
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
-    if (stopped !== 'terminal gone') io.stdout.write(LEAVE_ALT_SCREEN);
+    // The view's list is up to 100 ms old: a job it still lists as active may have ended since.
+    left = connection.local
+      ? view.getSnapshot().active.filter((job) => isActive(view.get(job.id)?.state ?? job.state))
+      : [];
+    if (stopped !== 'terminal gone') {
+      io.stdout.write(LEAVE_ALT_SCREEN);
+      if (left.length > 0)
+        io.stdout.write(drainNotice(stopped ? `Stopping on ${stopped}` : 'Quitting', left));
+    }
     view.close();
-    // For an own engine this cancels what still runs and waits for it: nothing is left behind.
-    await connection.close();
+    // An own engine drains (up to its drainMs): the signal handlers stay until it has, so a
+    // signal that comes again (a closing terminal sends SIGHUP twice) cannot kill it halfway.
+    try {
+      await connection.close();
+    } finally {
+      for (const signal of signals) process.off(signal, onSignal);
+    }
   }
   if (stopped === 'terminal gone') return 1;
   if (stopped) return 128 + constants.signals[stopped];
-  if (result && result.cancelled > 0) {
+  if (result && result.cancelled > 0 && left.length === 0) {
     io.stdout.write(
       `Cancelled ${result.cancelled} job${result.cancelled === 1 ? '' : 's'} before quitting.\n`,
     );
