@@ -2,7 +2,8 @@
 // anything else is a bug and keeps its stack.
 import { ThreadlineError } from '@threadline/core';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+/** 3: a job that ran to its end with some items failed, neither a success (0) nor a failure (1). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, cancelled: 130 } as const;
 
 /** Thrown for bad command-line usage. */
 export class UsageError extends ThreadlineError {

@@ -60,6 +60,12 @@ export const POOL_SIZE = {
 
 export const JSON_OUTPUT = { type: 'boolean', help: 'print JSON' } as const satisfies OptionSpec;
 
+/** How a command that follows a job to its end (run, resume) shows it. */
+export const FOLLOW = {
+  json: { type: 'boolean', help: 'print every event as one JSON line' },
+  quiet: { type: 'boolean', short: 'q', help: 'print only failures and the outcome' },
+} as const satisfies OptionTable;
+
 export function helpText(spec: CommandSpec<OptionTable>): string {
   const rows = Object.entries(spec.options).map(([name, option]) => [
     `${option.short ? `-${option.short}, ` : ''}--${name}${option.value ? ` ${option.value}` : ''}`,

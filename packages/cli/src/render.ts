@@ -1,35 +1,51 @@
 // How `threadline run` shows a job: a live bar redrawn in place on a terminal,
 // one plain line a second otherwise (logs, CI), only what went wrong with
 // --quiet, or every event as JSON. What went wrong goes to stderr.
-import { formatBar, formatProgressLine, type Progress } from '@threadline/core';
+import { barFraction, formatBar, formatJobProgressLine, type JobSnapshot } from '@threadline/core';
 
 export interface ProgressView {
-  progress(progress: Progress): void;
+  /** The job as its events have left it: its progress, and its items by outcome. */
+  progress(job: JobSnapshot): void;
   /** A line that stays (a log), printed above the bar. */
   line(text: string): void;
   /** How the job ended, and its summary: shown even with --quiet. */
   outcome(text: string): void;
   /** A failed item or an error: to stderr, above the bar. */
   problem(text: string): void;
-  /** Clears the bar, leaving the last plain line when there is no terminal. */
-  end(): void;
+  /**
+   * The job has ended: its last line says how far it got by what succeeded, so a job that
+   * ended partial, failed or cancelled never reads 100%.
+   */
+  end(job: JobSnapshot): void;
 }
 
 const BAR_WIDTH = 24;
 
+/**
+ * The last sample of a job with failed or cancelled items reads 100% (every item ran) a moment
+ * before the job ends short of it: it is not shown, the final line says how the job ended.
+ */
+const fullButShort = (job: JobSnapshot) =>
+  job.progress.fraction === 1 && (job.items.failed > 0 || job.items.cancelled > 0);
+
+const barLine = (job: JobSnapshot) =>
+  `[${formatBar(barFraction(job), BAR_WIDTH)}] ${formatJobProgressLine(job)}`;
+
 export function terminalView(
   out: NodeJS.WriteStream,
-  unit: string,
   err: NodeJS.WritableStream = process.stderr,
 ): ProgressView {
   let current = '';
+  let seen = false;
   const draw = () => {
     const columns = out.columns || 80;
     out.write(`\r\x1b[2K${current.slice(0, columns - 1)}`);
   };
   return {
-    progress(progress) {
-      current = `[${formatBar(progress.fraction, BAR_WIDTH)}] ${formatProgressLine(progress, unit)}`;
+    progress(job) {
+      seen = true;
+      if (fullButShort(job)) return;
+      current = barLine(job);
       draw();
     },
     line(text) {
@@ -44,8 +60,12 @@ export function terminalView(
       err.write(`${text}\n`);
       if (current) draw();
     },
-    end() {
-      if (current) out.write('\r\x1b[2K');
+    end(job) {
+      // The bar stays, drawn once more from the final counts.
+      if (!seen) return;
+      current = barLine(job);
+      draw();
+      out.write('\n');
       current = '';
     },
   };
@@ -53,20 +73,22 @@ export function terminalView(
 
 export function plainView(
   out: NodeJS.WritableStream,
-  unit: string,
   { intervalMs = 1000, err = process.stderr }: { intervalMs?: number; err?: NodeJS.WritableStream } = {},
 ): ProgressView {
-  let last: Progress | undefined;
+  let seen = false;
   let printedAt = 0;
-  let printed: Progress | undefined;
+  let printed: string | undefined;
+  const print = (text: string) => {
+    printed = text;
+    out.write(`${text}\n`);
+  };
   return {
-    progress(progress) {
-      last = progress;
+    progress(job) {
+      seen = true;
       const now = Date.now();
-      if (now - printedAt < intervalMs) return;
+      if (now - printedAt < intervalMs || fullButShort(job)) return;
       printedAt = now;
-      printed = progress;
-      out.write(`${formatProgressLine(progress, unit)}\n`);
+      print(formatJobProgressLine(job));
     },
     line(text) {
       out.write(`${text}\n`);
@@ -77,8 +99,11 @@ export function plainView(
     problem(text) {
       err.write(`${text}\n`);
     },
-    end() {
-      if (last && last !== printed) out.write(`${formatProgressLine(last, unit)}\n`);
+    end(job) {
+      // Only a job that showed progress has a last line; it is not said twice.
+      if (!seen) return;
+      const last = formatJobProgressLine(job);
+      if (last !== printed) print(last);
     },
   };
 }
