@@ -7,8 +7,16 @@ import { type Connect, type ConnectOptions, ValidationError } from '@threadline/
 import { configured, type Project } from './config/project.js';
 import { openDataDir } from './local.js';
 
-export function projectConnect(project: () => Promise<Project>): Connect {
-  return async (flags) => open(withSettings(flags, await project()), await project());
+/** `resumeInterrupted`: the command keeps its engine open, so it may resume what the config asks. */
+export function projectConnect(
+  project: () => Promise<Project>,
+  options: { resumeInterrupted?: boolean } = {},
+): Connect {
+  return async (flags) => {
+    const resolved = await project();
+    const resume = options.resumeInterrupted === true && resolved.settings.resumeInterrupted.value;
+    return open(withSettings(flags, resolved), resolved, resume);
+  };
 }
 
 /** Fills what the flags leave open from the project; a flag naming a transport wins over the config's. */
@@ -33,7 +41,7 @@ function withSettings(flags: ConnectOptions, project: Project): ConnectOptions {
   };
 }
 
-async function open(options: ConnectOptions, project: Project) {
+async function open(options: ConnectOptions, project: Project, resumeInterrupted: boolean) {
   if (options.server && options.redis) throw new ValidationError('give --server or --redis, not both');
   if (options.server) {
     const { createTrpcClient } = await import('@threadline/trpc');
@@ -60,6 +68,7 @@ async function open(options: ConnectOptions, project: Project) {
     ...(configured(project.settings.drainMs) !== undefined
       ? { drainMs: project.settings.drainMs.value }
       : {}),
+    ...(resumeInterrupted ? { resumeInterrupted: true } : {}),
   });
 }
 

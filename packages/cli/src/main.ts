@@ -10,12 +10,30 @@ import { EXIT, reportError, UsageError } from './exit.js';
 
 type Command = (argv: string[], deps: CommandDeps) => Promise<number | undefined>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<Command>;
+  /**
+   * Keeps the engine it opens until stopped (a TUI, a watcher): only such a command resumes
+   * interrupted jobs on opening (the config's resumeInterrupted). One that closes its engine
+   * when done (list, run) would leave what it resumed interrupted again a moment later.
+   */
+  longLived?: true;
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
   run: {
     summary: 'run a job and show its progress',
     load: async () => {
       const { runRun } = await import('./commands/run.js');
       return runRun;
+    },
+  },
+  resume: {
+    summary: 'resume a stopped job: run what it did not do, and show its progress',
+    load: async () => {
+      const { runResume } = await import('./commands/resume.js');
+      return runResume;
     },
   },
   jobs: {
@@ -55,6 +73,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   tui: {
     summary: 'watch and steer jobs in a terminal UI',
+    longLived: true,
     load: async () => {
       const { runTui } = await import('@threadline/tui');
       return (argv, deps) => runTui(argv, { connect: deps.connect });
@@ -62,6 +81,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   watch: {
     summary: 'process each file dropped into a folder, once',
+    longLived: true,
     load: async () => {
       const { runWatchCommand } = await import('./commands/watch.js');
       return runWatchCommand;
@@ -129,7 +149,7 @@ function takeConfigFlag(argv: string[]): { argv: string[]; config?: string } {
   return { argv: rest, ...(config !== undefined ? { config } : {}) };
 }
 
-function commandDeps(configFlag: string | undefined): CommandDeps {
+function commandDeps(configFlag: string | undefined, command: CommandEntry): CommandDeps {
   let loading: Promise<Project> | undefined;
   const project = () => {
     loading ??= (async () => {
@@ -141,7 +161,10 @@ function commandDeps(configFlag: string | undefined): CommandDeps {
     })();
     return loading;
   };
-  return { project, connect: projectConnect(project) };
+  return {
+    project,
+    connect: projectConnect(project, { resumeInterrupted: command.longLived === true }),
+  };
 }
 
 async function main(args: string[]): Promise<number | undefined> {
@@ -176,7 +199,7 @@ async function main(args: string[]): Promise<number | undefined> {
     return EXIT.usage;
   }
   try {
-    return await (await command.load())(rest, commandDeps(configFlag));
+    return await (await command.load())(rest, commandDeps(configFlag, command));
   } catch (error) {
     return reportError(error, name);
   }

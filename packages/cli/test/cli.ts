@@ -1,12 +1,21 @@
 // Runs the built `threadline` command as a child process, the way a user does.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -19,6 +28,18 @@ afterEach(() => {
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-cli-'));
   dirs.push(dir);
+  return dir;
+}
+
+/** A project folder that resolves `threadline` as an installed one would. */
+export function project(files: Record<string, string>, pkg: object = { type: 'module' }): string {
+  const dir = tempDir();
+  symlinkSync(NODE_MODULES, join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'p', private: true, ...pkg }));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
 }
 
@@ -87,4 +108,59 @@ export async function run(args: string[], dataDir: string, cwd?: string) {
   const running = threadline(args, dataDir, cwd);
   const { code } = await running.exit;
   return { code, stdout: running.stdout(), stderr: running.stderr() };
+}
+
+/**
+ * A project job whose items each append a line to their own file in `dir` once they have slept
+ * `ms` (reporting progress meanwhile): a test counts how often each item really ran.
+ */
+export const MARKERS_JOB = `import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defineJob, z } from 'threadline/job';
+
+export default defineJob({
+  name: 'test.markers',
+  title: 'Markers',
+  input: z.object({ dir: z.string(), n: z.number().int(), ms: z.number().int().default(0) }),
+  items: (input) => Array.from({ length: input.n }, (_, i) => i),
+  process: async (item: number, ctx, input) => {
+    for (let slept = 0; slept < input.ms; slept += 20) {
+      ctx.progress(slept, input.ms);
+      await sleep(Math.min(20, input.ms - slept));
+    }
+    appendFileSync(join(input.dir, String(item)), 'ran\\n');
+    return item;
+  },
+  summarize: (items: number[]) => ({ count: items.length }),
+});
+`;
+
+/**
+ * A project with the markers job and `config` (JSON), and its empty markers folder. Its engines
+ * drain for a second unless the config says otherwise: nothing here needs the default 10 s.
+ */
+export function markersProject(config: object = {}): { dir: string; markers: string } {
+  const dir = project({
+    'threadline.config.json': JSON.stringify({
+      jobs: ['./jobs/*.ts'],
+      builtins: false,
+      drainMs: 1000,
+      ...config,
+    }),
+    'jobs/markers.ts': MARKERS_JOB,
+  });
+  const markers = join(dir, 'markers');
+  mkdirSync(markers);
+  return { dir, markers };
+}
+
+/** How many times each item ran, by index: the lines of its marker file. */
+export function markerCounts(markers: string): Map<number, number> {
+  return new Map(
+    readdirSync(markers).map((name) => [
+      Number(name),
+      readFileSync(join(markers, name), 'utf8').split('\n').filter(Boolean).length,
+    ]),
+  );
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startRedis } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
-import { tempDir, threadline } from './cli.js';
+import { project, tempDir, threadline } from './cli.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
@@ -43,18 +43,6 @@ export default defineJob({
 });
 `;
 
-/** A project folder that resolves `threadline` as an installed one would. */
-function project(files: Record<string, string>, pkg: object = { type: 'module' }): string {
-  const dir = tempDir();
-  symlinkSync(NODE_MODULES, join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'p', private: true, ...pkg }));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
 const CONFIG = `import { defineConfig } from 'threadline';
 export default defineConfig({ jobs: ['./jobs/*.ts'], dataDir: 'data' });
 `;
@@ -84,6 +72,8 @@ describe('the project config', () => {
         builtins: false,
         port: 9999,
         poolSize: 3,
+        drainMs: 500,
+        resumeInterrupted: true,
       }),
       'jobs/double.ts': JOB('my.double'),
     });
@@ -94,6 +84,8 @@ describe('the project config', () => {
     expect(config.jobs).toEqual([{ name: 'my.double', from: 'jobs/double.ts' }]);
     expect(config.settings.port).toEqual({ value: 9999, source: 'config' });
     expect(config.settings.poolSize).toEqual({ value: 3, source: 'config' });
+    expect(config.settings.drainMs).toEqual({ value: 500, source: 'config' });
+    expect(config.settings.resumeInterrupted).toEqual({ value: true, source: 'config' });
     expect(config.settings.dataDir).toEqual({
       value: join(dir, 'env-data'),
       source: 'env THREADLINE_DATA_DIR',
@@ -101,6 +93,7 @@ describe('the project config', () => {
     expect(config.settings.allow).toEqual({ value: [dir], source: 'default' });
     const text = await tl(['config'], dir);
     expect(text.stdout).toMatch(/port\s+9999\s+config/);
+    expect(text.stdout).toMatch(/^ {2}resumeInterrupted +true +config$/m);
 
     // A flag overrides the config: --data-dir puts the history elsewhere.
     const flagged = join(dir, 'flag-data');

@@ -54,9 +54,10 @@ export async function runConfig(argv: string[], deps: CommandDeps): Promise<numb
   console.log(project.jobs.length === 0 ? 'jobs:     none' : 'jobs:');
   for (const job of project.jobs) console.log(`  ${job.name.padEnd(width)}  ${job.from}`);
   console.log('settings:');
+  const nameWidth = Math.max(...settings.map(({ name }) => name.length));
   for (const { name, value, source } of settings) {
     const shown = value === undefined ? '-' : Array.isArray(value) ? value.join(', ') : String(value);
-    console.log(`  ${name.padEnd(9)} ${shown.padEnd(40)} ${source}`);
+    console.log(`  ${name.padEnd(nameWidth)} ${shown.padEnd(40)} ${source}`);
   }
   if (project.watch) {
     const folders = project.watch.rules.folders.map((folder) => folder.path).join(', ');

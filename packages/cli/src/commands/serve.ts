@@ -1,9 +1,26 @@
 // `threadline serve` with the project's jobs and settings.
+import type { EngineOptions } from '@threadline/core';
 import { runServe } from '@threadline/web';
 import { configured } from '../config/project.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
 import { ownDataDir } from '../local.js';
+
+/** The engine on the data directory, resuming its interrupted jobs as it opens, and saying which. */
+async function ownResuming(options: EngineOptions & { dataDir: string }) {
+  const openedAt = Date.now();
+  const owned = await ownDataDir({ ...options, resumeInterrupted: true });
+  const resumed = (await owned.engine.list({ limit: 1000 })).filter(
+    (job) => job.resumeOf !== undefined && job.createdAt >= openedAt,
+  );
+  if (resumed.length > 0)
+    console.log(
+      `resumed ${resumed.length} interrupted job${resumed.length === 1 ? '' : 's'}: ${resumed
+        .map((job) => `${job.resumeOf} as ${job.id}`)
+        .join(', ')}`,
+    );
+  return owned;
+}
 
 export async function runServeCommand(argv: string[], deps: CommandDeps): Promise<number | undefined> {
   if (argv.includes('-h') || argv.includes('--help')) {
@@ -14,7 +31,7 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
   const handle = await runServe(argv, {
     registry,
     connect: deps.connect,
-    openEngine: ownDataDir,
+    openEngine: settings.resumeInterrupted.value ? ownResuming : ownDataDir,
     defaults: {
       port: settings.port.value,
       host: settings.host.value,

@@ -35,8 +35,17 @@ export interface ThreadlineConfig {
   poolSize?: number;
   /** How long a cancelled item may ignore its signal before its thread is terminated (ms); default 2000. */
   graceMs?: number;
-  /** How long stopping `serve`, a worker or a TUI lets running items finish (ms); default 10000. */
+  /**
+   * How long stopping `serve`, `threadline worker` or a command that runs jobs on its own engine
+   * (the TUI, `watch`) lets running items finish before it stops them (ms); default 10000. What
+   * was left is recorded interrupted, for `threadline resume`.
+   */
   drainMs?: number;
+  /**
+   * When `serve`, the TUI or `watch` opens the data directory, resume every interrupted job not
+   * resumed yet (as `threadline resume` does); default false.
+   */
+  resumeInterrupted?: boolean;
   /** A BullMQ deployment's Redis: jobs run on `threadline worker`s. */
   redis?: string;
   /** A running `threadline serve` that commands attach to. */

@@ -18,6 +18,7 @@ const configSchema = z.strictObject({
   poolSize: positive.optional(),
   graceMs: z.number().int().min(0).optional(),
   drainMs: z.number().int().min(0).optional(),
+  resumeInterrupted: z.boolean().optional(),
   redis: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

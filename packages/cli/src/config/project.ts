@@ -15,6 +15,7 @@ export type SettingName =
   | 'poolSize'
   | 'graceMs'
   | 'drainMs'
+  | 'resumeInterrupted'
   | 'redis'
   | 'server'
   | 'token'
@@ -33,6 +34,7 @@ export interface Settings {
   poolSize: Setting<number>;
   graceMs: Setting<number>;
   drainMs: Setting<number>;
+  resumeInterrupted: Setting<boolean>;
   redis: Setting<string | undefined>;
   server: Setting<string | undefined>;
   token: Setting<string | undefined>;
@@ -109,6 +111,7 @@ export async function loadProject(options: {
     poolSize: pick('poolSize', values.poolSize, availableParallelism()),
     graceMs: pick('graceMs', values.graceMs, DEFAULT_GRACE_MS),
     drainMs: pick('drainMs', values.drainMs, DEFAULT_DRAIN_MS),
+    resumeInterrupted: pick('resumeInterrupted', values.resumeInterrupted, false),
     redis: pick('redis', values.redis, undefined),
     server: pick('server', values.server, undefined),
     token: pick('token', values.token, undefined),
