@@ -158,6 +158,27 @@ describe('web server', () => {
     expect(same.status).toBe(200);
   });
 
+  it('lists and stops schedules over HTTP, refusing another origin, and 404 for an unknown id', async () => {
+    const { engine, base } = await serve();
+    const api = client(base);
+    const first = await api.start('demo.sleep', { items: 1, ms: 1 }, { every: '1h' });
+    await engine.waitFor(first.id);
+    const [schedule] = await api.schedules();
+    expect(schedule).toMatchObject({ id: first.scheduleId, name: 'demo.sleep', every: '1h', paused: false });
+    const pause = (headers: Record<string, string>, id = schedule!.id) =>
+      request(base, '/trpc/schedules.pause', { method: 'POST', headers, body: JSON.stringify({ id }) });
+    const foreign = await pause({ ...json, origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect((await api.schedules())[0]!.paused).toBe(false);
+    expect((await pause({ ...json, origin: base })).status).toBe(200);
+    expect((await api.schedules())[0]).toMatchObject({ paused: true, nextRunAt: null });
+    const unknown = await pause(json, 's_nope');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body).error.message).toBe('no schedule with id s_nope');
+    await api.removeSchedule(schedule!.id);
+    expect(await api.schedules()).toEqual([]);
+  });
+
   it('requires a token off loopback, generated when not given, by header, URL or cookie', async () => {
     const { base, server } = await serve({ host: '0.0.0.0' });
     const token = server.token!;

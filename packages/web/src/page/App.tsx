@@ -6,6 +6,7 @@ import { History } from './History';
 import { JobDetailsPanel } from './JobDetails';
 import { JobRow } from './JobRow';
 import { useSelectedJob } from './router';
+import { Schedules } from './Schedules';
 import { type Prefill, StartJob } from './StartJob';
 import { useJobs } from './store';
 
@@ -73,6 +74,7 @@ export function App() {
                 </ul>
               )}
             </section>
+            <Schedules />
             {selected !== undefined && (
               <JobDetailsPanel
                 key={selected}

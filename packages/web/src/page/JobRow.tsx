@@ -7,6 +7,7 @@ import {
   formatJobCount,
   formatPercent,
   formatRate,
+  formatTime,
   stateClass,
   stateLabel,
 } from './format';
@@ -23,6 +24,8 @@ export const JobRow = memo(function JobRow(props: { job: JobSnapshot; open: bool
     fraction === null ? null : Math.min(Math.round(fraction * 1000) / 10, fraction < 1 ? 99.9 : 100);
   // Without the server, a running job's rate and ETA are only what they were: they must not look live.
   const stale = offline && isActive(job.state);
+  // A schedule's next run, queued until its time: nothing is about to move.
+  const waiting = job.state === 'queued' && job.runAt !== null && !stale;
 
   return (
     <li
@@ -52,20 +55,22 @@ export const JobRow = memo(function JobRow(props: { job: JobSnapshot; open: bool
         </span>
       </div>
       <div
-        className={`bar${percent === null && !stale ? ' indeterminate' : ''}`}
+        className={`bar${percent === null && !stale && !waiting ? ' indeterminate' : ''}`}
         role="progressbar"
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent ?? undefined}
         aria-label={`${job.title} progress`}
       >
-        <div className="fill" style={{ width: `${percent ?? 30}%` }} />
+        <div className="fill" style={{ width: `${percent ?? (waiting ? 0 : 30)}%` }} />
       </div>
       <div className="job-stats">
         <span data-testid="count">{formatJobCount(job)}</span>
         <span>{fraction === null ? '' : formatPercent(fraction)}</span>
         {stale ? (
           <span className="stale-note">last known — the server is not answering</span>
+        ) : waiting ? (
+          <span data-testid="due">due at {formatTime(job.runAt)}</span>
         ) : (
           <>
             <span title="rate">{formatRate(job.progress.rate, job.unit)}</span>
