@@ -53,7 +53,7 @@ describe('shutdown', () => {
     }
   });
 
-  it('stops items that outlast the drain, cancelling them (not failing them)', async () => {
+  it('stops items that outlast the drain, neither failed nor cancelled: left for a resume', async () => {
     const dataDir = tempDir();
     const engine = await createEngine({ dataDir, registry, poolSize: 1 });
     const job = await engine.start('test.spin', { check: 'never' });
@@ -67,12 +67,25 @@ describe('shutdown', () => {
       expect(await after.get(job.id)).toMatchObject({
         state: 'interrupted',
         error: { message: 'the engine stopped' },
-        items: { succeeded: 0, failed: 0 },
+        // Stopped, not cancelled: left for a resume like the items never started.
+        items: { succeeded: 0, failed: 0, cancelled: 0 },
       });
     } finally {
       await after.close();
     }
   });
+
+  it('leaves nothing behind when nothing runs: the process ends with the engine', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixturePath('close-idle'), tempDir()], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect({ code, out }).toEqual({ code: 0, out: 'closed\n' });
+  }, 30_000);
 
   it('records a job that finishes during the drain as it ended, and a second call stops at once', async () => {
     const dataDir = tempDir();

@@ -377,6 +377,8 @@ class InProcessEngine implements Engine {
   private onItems(job: ActiveJob, succeeded: number, others: Omit<ItemEvent, 'seq' | 'at'>[]): void {
     this.itemsByOutcome.succeeded += succeeded;
     for (const event of others) {
+      // Stopped by a shutdown, an item is not cancelled: it is left for a resume, like those never started.
+      if (job.interruptedBy && event.outcome === 'cancelled') continue;
       const counts = job.snapshot.items;
       counts[event.outcome]++;
       this.itemsByOutcome[event.outcome]++;
@@ -685,7 +687,8 @@ class InProcessEngine implements Engine {
         clearTimeout(timer);
         resolve();
       };
-      if (running.every((job) => job.batches.size === 0)) resolve();
+      // Nothing out on a thread: no batch will call drained(), so this does (and clears the timer).
+      if (running.every((job) => job.batches.size === 0)) this.drained();
     });
     this.drained = this.endDrain = undefined;
     const left = [...this.active.values()];
