@@ -129,10 +129,15 @@ export default defineJob({
   summarize: (outcomes, { input: options, total, failed, cancelled }) => {
     const fetchedAt = new Date().toISOString();
     let entriesFile: string | null = null;
-    const fresh = outcomes.flatMap((outcome) => outcome.fresh);
+    const output = resolve(options.output);
+    const state = readState(statePath(output), { fresh: true });
+    // A resumed run is handed the outcomes of the feeds its first run fetched: one whose state is
+    // already the saved one was written by that run's summarize, and its entries are not new again.
+    const written = (outcome: FeedOutcome) =>
+      outcome.state !== null && state.feeds[outcome.url]?.fetchedAt === outcome.state.fetchedAt;
+    const fresh = outcomes.flatMap((outcome) => (written(outcome) ? [] : outcome.fresh));
     // A cancelled run writes nothing: the next run fetches again and delivers the same entries, once.
     if (cancelled === 0 && outcomes.length > 0) {
-      const output = resolve(options.output);
       // Entries before state: a crash between the two delivers entries again next run, never loses them.
       if (fresh.length > 0) {
         entriesFile = join(output, `entries-${fetchedAt.replace(/[:.]/g, '-')}.jsonl`);
@@ -144,7 +149,6 @@ export default defineJob({
         );
       }
       // Feeds that failed keep what they had; feeds no longer asked for are kept too.
-      const state = readState(statePath(output), { fresh: true });
       for (const outcome of outcomes) if (outcome.state) state.feeds[outcome.url] = outcome.state;
       writeFileAtomicSync(statePath(output), [`${JSON.stringify(state, null, 2)}\n`]);
     }

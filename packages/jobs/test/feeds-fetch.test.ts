@@ -101,6 +101,29 @@ describe('feeds.fetch', () => {
     expect(server.maxInFlight).toBe(2);
   });
 
+  it('resumed after a feed failed, fetches only that feed and writes only its entries', async () => {
+    const server = await startFeedServer({
+      '/rss': xml(rss('RSS feed', rssItems)),
+      '/atom': (_req, res) => {
+        res.writeHead(503).end();
+      },
+    });
+    const output = tempDir();
+    const feeds = [server.url('/rss'), server.url('/atom')];
+    const engine = await openEngine({ poolSize: 1 });
+    const first = await engine.waitFor((await engine.start('feeds.fetch', { feeds, output })).id);
+    expect(first).toMatchObject({ state: 'partial', summary: { newEntries: 2 } });
+
+    server.routes.set('/atom', xml(atom('Atom feed', atomEntries)));
+    const before = server.hits.length;
+    const resumed = await engine.waitFor((await engine.resume(first.id)).id);
+
+    expect(resumed).toMatchObject({ state: 'succeeded', summary: { fetched: 2, newEntries: 1 } });
+    expect(server.hits.slice(before)).toEqual(['/atom']);
+    const entries = await readEntries((resumed.summary as { entriesFile: string }).entriesFile);
+    expect(entries.map((e) => e.id)).toEqual(['urn:a1']);
+  });
+
   it('when cancelled mid-fetch, writes neither entries nor state', async () => {
     const server = await startFeedServer({ '/rss': xml(rss('RSS feed', rssItems)) });
     const ctx = testContext();
