@@ -151,8 +151,8 @@ describe('schedules in Chromium', () => {
       expect(box.x).toBeGreaterThanOrEqual(card.x);
       expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width);
     }
-    const wrap = panel.locator('.table-wrap');
-    expect(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    const wrap = `document.querySelector('[data-testid="schedules-panel"] .table-wrap')`;
+    expect(await page.evaluate(`${wrap}.scrollWidth <= ${wrap}.clientWidth`)).toBe(true);
     await panel.screenshot({ path: `${SHOTS}schedules-phone.png` });
     await page.screenshot({ path: `${SHOTS}schedules-phone-page.png`, fullPage: true });
     await page.close();
