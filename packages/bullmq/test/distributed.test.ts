@@ -1,26 +1,19 @@
 // Two worker processes against one real redis-server, with the faults the issue
 // names: a worker SIGKILLed mid-run, a cancel while both run, a Redis restart.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobEvent } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient } from '../src/index.js';
-import { follow, ofType, onCleanup, registry, spawnWorker, startRedis, tempDir } from './helpers.js';
-
-/** Each line of the mark file is one real completion of an item: `index pid`. */
-function completions(markFile: string): { index: number; pid: number }[] {
-  let text = '';
-  try {
-    text = readFileSync(markFile, 'utf8');
-  } catch {}
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [index, pid] = line.split(' ').map(Number);
-      return { index: index!, pid: pid! };
-    });
-}
+import {
+  completions,
+  follow,
+  ofType,
+  onCleanup,
+  registry,
+  spawnWorker,
+  startRedis,
+  tempDir,
+} from './helpers.js';
 
 function expectEachItemOnce(events: JobEvent[], total: number): void {
   const indexes = ofType(events, 'item').map((e) => e.index);

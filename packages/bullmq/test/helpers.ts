@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JobClient, JobEvent } from '@threadline/core';
 import {
@@ -30,6 +31,21 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const server = await startRedisServer(options);
   onCleanup(() => server.close());
   return server;
+}
+
+/** Each line of the mark file is one real completion of an item: `index pid`. */
+export function completions(markFile: string): { index: number; pid: number }[] {
+  let text = '';
+  try {
+    text = readFileSync(markFile, 'utf8');
+  } catch {}
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [index, pid] = line.split(' ').map(Number);
+      return { index: index!, pid: pid! };
+    });
 }
 
 export interface WorkerProcess {

@@ -112,7 +112,8 @@ export async function run(args: string[], dataDir: string, cwd?: string) {
 
 /**
  * A project job whose items each append a line to their own file in `dir` once they have slept
- * `ms` (reporting progress meanwhile): a test counts how often each item really ran.
+ * `ms` (reporting progress meanwhile): a test counts how often each item really ran. Each also
+ * leaves `<index>.started` as it starts, for a test to wait on.
  */
 export const MARKERS_JOB = `import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,6 +126,7 @@ export default defineJob({
   input: z.object({ dir: z.string(), n: z.number().int(), ms: z.number().int().default(0) }),
   items: (input) => Array.from({ length: input.n }, (_, i) => i),
   process: async (item: number, ctx, input) => {
+    appendFileSync(join(input.dir, \`\${item}.started\`), '');
     for (let slept = 0; slept < input.ms; slept += 20) {
       ctx.progress(slept, input.ms);
       await sleep(Math.min(20, input.ms - slept));
@@ -158,9 +160,11 @@ export function markersProject(config: object = {}): { dir: string; markers: str
 /** How many times each item ran, by index: the lines of its marker file. */
 export function markerCounts(markers: string): Map<number, number> {
   return new Map(
-    readdirSync(markers).map((name) => [
-      Number(name),
-      readFileSync(join(markers, name), 'utf8').split('\n').filter(Boolean).length,
-    ]),
+    readdirSync(markers)
+      .filter((name) => /^\d+$/.test(name))
+      .map((name) => [
+        Number(name),
+        readFileSync(join(markers, name), 'utf8').split('\n').filter(Boolean).length,
+      ]),
   );
 }

@@ -1,9 +1,11 @@
 // The CLI over BullMQ: workers in their own processes, `run --redis` and
 // `serve --redis` against one real redis-server.
-import { freePort, type RedisServer, startRedis } from '@threadline/testing';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, type RedisServer, startRedis, until } from '@threadline/testing';
 import { createTrpcClient } from '@threadline/trpc';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, tempDir, threadline } from './cli.js';
+import { markerCounts, markersProject, run, tempDir, threadline } from './cli.js';
 
 const redisServers: RedisServer[] = [];
 afterEach(async () => {
@@ -59,5 +61,55 @@ describe('threadline over Redis', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^threadline: .*127\.0\.0\.1:\d+/);
+  });
+
+  it('stops a worker on SIGTERM once its running items have finished and been recorded', async () => {
+    const server = await startRedis();
+    redisServers.push(server);
+    const { dir, markers } = markersProject({ drainMs: 600_000 });
+    const data = tempDir();
+    const worker = threadline(['worker', '--redis', server.url, '--pool-size', '1'], data, dir);
+    await worker.waitFor(/threads, taking items/);
+    const input = JSON.stringify({ dir: markers, n: 1, ms: 1500 });
+    const ran = threadline(['run', 'test.markers', '--redis', server.url, '--input', input], data, dir);
+    await until(() => existsSync(join(markers, '0.started')), 'the item to start', 30_000);
+
+    worker.child.kill('SIGTERM');
+    expect((await worker.exit).code).toBe(0);
+    expect(worker.stderr()).toMatch(
+      /^threadline worker: stopping: letting 1 chunk of running items finish \(up to 10m00s\); again to stop at once$/m,
+    );
+    expect(worker.stderr()).toMatch(/^threadline worker: stopped: 1 chunk finished$/m);
+    // The item the worker let finish was its job's last: the run ends, succeeded.
+    expect((await ran.exit).code).toBe(0);
+    expect([...markerCounts(markers).values()]).toEqual([1]);
+  });
+
+  it('on a second SIGTERM, a worker hands its running items back to the queue at once and exits 130', async () => {
+    const server = await startRedis();
+    redisServers.push(server);
+    const { dir, markers } = markersProject({ drainMs: 600_000 });
+    const data = tempDir();
+    const worker = threadline(['worker', '--redis', server.url, '--pool-size', '1'], data, dir);
+    await worker.waitFor(/threads, taking items/);
+    const input = JSON.stringify({ dir: markers, n: 1, ms: 60_000 });
+    const ran = threadline(['run', 'test.markers', '--redis', server.url, '--input', input], data, dir);
+    await until(() => existsSync(join(markers, '0.started')), 'the item to start', 30_000);
+    const id = /— job (j_\w+)/.exec(ran.stdout())![1]!;
+
+    worker.child.kill('SIGTERM');
+    await worker.waitFor(/stopping: letting 1 chunk of running items finish/);
+    worker.child.kill('SIGTERM');
+    // Far short of the 10-minute drain and the minute the item takes.
+    expect((await worker.exit).code).toBe(130);
+    expect(worker.stderr()).toMatch(/^threadline worker: stopping at once: /m);
+    expect(worker.stderr()).toMatch(
+      /^threadline worker: stopped: 1 chunk handed back to the queue \(their items run again on other workers\)$/m,
+    );
+    expect(markerCounts(markers).size).toBe(0);
+    // Its job goes on, nothing of the item recorded: the next worker runs it.
+    const listed = await run(['list', '--redis', server.url, '--json'], data, dir);
+    const [job] = JSON.parse(listed.stdout) as { id: string; state: string; items: object }[];
+    expect(job).toMatchObject({ id, state: 'running', items: { succeeded: 0, failed: 0, cancelled: 0 } });
   });
 });

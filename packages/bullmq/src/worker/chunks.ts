@@ -22,6 +22,7 @@ import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob, stopAtMaxFailures } from '../finish.js';
 import type { RunQueue } from '../runs.js';
 import type { RecordedItem, RedisStore } from '../store/store.js';
+import { handBack } from './hand-back.js';
 
 /** What one BullMQ job of the items queue carries: consecutive items of one job. */
 export interface ChunkData {
@@ -49,6 +50,16 @@ export interface RunningChunk {
   batch: PendingItem[];
   cancel: { force: boolean } | null;
   grace: NodeJS.Timeout | undefined;
+  /** Stopped by a worker's shutdown at its deadline: nothing of it is recorded, it goes back to wait. */
+  handedBack: boolean;
+}
+
+/** What a worker's shutdown did with the chunks running on it. */
+export interface DrainReport {
+  /** Ran to their end and were recorded while the worker stopped. */
+  finished: number;
+  /** Still running at the deadline: stopped, and put back on the queue for another worker. */
+  handedBack: number;
 }
 
 /** A chunk redelivered this many times (its workers died or lost Redis under it) fails instead of running again. */
@@ -64,6 +75,8 @@ export class ChunkRunner {
   /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
   private readonly cancels = new Map<string, { force: boolean }>();
   private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
+  /** Set once the worker stops; `handingBack` once its drain's deadline has passed. */
+  private drain: (DrainReport & { handingBack: boolean }) | undefined;
 
   constructor(
     private readonly store: RedisStore,
@@ -76,7 +89,31 @@ export class ChunkRunner {
     this.free = [...pool.slots];
   }
 
-  async process(bjob: Job<ChunkData>): Promise<void> {
+  /** The worker stops: chunks still running here may finish, and are counted as they do. */
+  startDrain(): void {
+    this.drain ??= { finished: 0, handedBack: 0, handingBack: false };
+  }
+
+  /** The drain's deadline: running chunks stop now and go back to wait; their items run again elsewhere. */
+  handBackAll(): void {
+    this.startDrain();
+    this.drain!.handingBack = true;
+    for (const chunk of this.running) {
+      chunk.handedBack = true;
+      if (chunk.slot) void chunk.slot.terminate();
+    }
+  }
+
+  get drainReport(): DrainReport {
+    return { finished: this.drain?.finished ?? 0, handedBack: this.drain?.handedBack ?? 0 };
+  }
+
+  private giveBack(bjob: Job<ChunkData>, token: string | undefined): Promise<never> {
+    this.drain!.handedBack++;
+    return handBack(bjob, token);
+  }
+
+  async process(bjob: Job<ChunkData>, token?: string): Promise<void> {
     const { jobId, start, items } = bjob.data;
     const chunkId = bjob.id ?? `${jobId}-${start}`;
     let info: JobInfo | undefined;
@@ -88,12 +125,14 @@ export class ChunkRunner {
       return;
     }
     if (!info) return;
+    if (this.drain?.handingBack) return this.giveBack(bjob, token);
     const chunk: RunningChunk = {
       jobId,
       slot: undefined,
       batch: [],
       cancel: this.cancels.get(jobId) ?? null,
       grace: undefined,
+      handedBack: false,
     };
     this.running.add(chunk);
     try {
@@ -119,7 +158,12 @@ export class ChunkRunner {
         await this.record(jobId, info, chunkId, failed);
         return;
       }
-      await this.record(jobId, info, chunkId, await this.execute(chunk, info, pending));
+      if (chunk.handedBack) return this.giveBack(bjob, token);
+      const outcomes = await this.execute(chunk, info, pending);
+      // What ran of a chunk handed back is not recorded: its items run again, whole, elsewhere.
+      if (chunk.handedBack) return this.giveBack(bjob, token);
+      await this.record(jobId, info, chunkId, outcomes);
+      if (this.drain) this.drain.finished++;
     } finally {
       clearTimeout(chunk.grace);
       this.running.delete(chunk);
@@ -170,13 +214,17 @@ export class ChunkRunner {
     const job: EventJob = { id: chunk.jobId, mode: info.mode };
     const outcomes: RecordedItem[] = [];
     let rest = pending;
-    while (rest.length > 0) {
+    while (rest.length > 0 && !chunk.handedBack) {
       if (chunk.cancel) {
         outcomes.push(...rest.map((p) => recorded(itemEvent(job, p, 'cancelled', 0))));
         break;
       }
       const batch = rest;
       const slot = await this.acquire();
+      if (chunk.handedBack) {
+        this.release(slot);
+        break;
+      }
       let outcome: BatchOutcome;
       try {
         chunk.slot = slot;
@@ -197,6 +245,8 @@ export class ChunkRunner {
         chunk.batch = [];
         this.release(slot);
       }
+      // Its thread was terminated for the hand-back: the outcome says nothing of the items.
+      if (chunk.handedBack) break;
       const { settled, rerun } = settleBatch(job, batch, outcome, chunk.cancel !== null);
       outcomes.push(...settled.map((item) => storable(job, item)));
       rest = rerun;

@@ -11,6 +11,7 @@ import type { EnumerateData, RunQueue } from '../runs.js';
 import { RETRY } from '../store/keys.js';
 import type { RedisStore } from '../store/store.js';
 import type { ChunkData } from './chunks.js';
+import { handBack } from './hand-back.js';
 
 /**
  * Items per chunk by the index of its first item: single items first, so a
@@ -26,6 +27,8 @@ const FLUSH_MS = 100;
 
 export class Enumerator {
   private readonly running = new Map<string, AbortController>();
+  /** Past a stopping worker's deadline: enumerations stop, and go back to wait to start over elsewhere. */
+  private handingBack = false;
 
   constructor(
     private readonly store: RedisStore,
@@ -41,7 +44,17 @@ export class Enumerator {
     this.running.get(jobId)?.abort();
   }
 
-  async process(bjob: Job<EnumerateData>): Promise<void> {
+  /**
+   * A stopping worker's deadline: enumerations running here stop and go back to wait. A second
+   * enumeration adds no chunk twice (their ids are their first index), so another worker redoes it.
+   */
+  handBackAll(): void {
+    this.handingBack = true;
+    for (const abort of this.running.values()) abort.abort();
+  }
+
+  async process(bjob: Job<EnumerateData>, token?: string): Promise<void> {
+    if (this.handingBack) return handBack(bjob, token);
     const { jobId } = bjob.data;
     const meta = await this.store.meta(jobId);
     if (!meta) return;
@@ -66,6 +79,8 @@ export class Enumerator {
       } finally {
         this.running.delete(jobId);
       }
+      // Aborted to hand it back: its enumeration is not over, whatever it added so far.
+      if (this.handingBack) return handBack(bjob, token);
     } else if (state !== 'running' && state !== 'cancelling') {
       return;
     }

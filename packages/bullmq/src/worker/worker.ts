@@ -14,7 +14,7 @@ import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE, ITEMS_QUEUE } from '../store/keys.js';
 import { RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
-import { type ChunkData, ChunkRunner } from './chunks.js';
+import { type ChunkData, ChunkRunner, type DrainReport } from './chunks.js';
 import { Enumerator } from './enumerate.js';
 import { ProgressReporter } from './progress.js';
 
@@ -30,6 +30,8 @@ export interface BullmqWorkerOptions {
   retention?: RetentionOptions;
   /** How long a cancelled item may ignore its signal before its thread is terminated; default 2000 ms. */
   graceMs?: number;
+  /** How long shutdown() lets running chunks finish before it hands them back; default 10000 ms. */
+  drainMs?: number;
   /** A chunk whose worker has not renewed its lock for this long is given to another worker; default 10 s. */
   lockDuration?: number;
   /** How often this worker looks for such chunks; default 5 s. */
@@ -48,12 +50,29 @@ export interface BullmqWorkerOptions {
   resourceLimits?: ResourceLimits;
 }
 
+/** As the engine's ShutdownOptions. */
+export interface WorkerShutdownOptions {
+  /** Overrides the worker's drainMs; 0 hands running chunks back at once. */
+  drainMs?: number;
+  /** Told how many chunks run here as the drain starts (to say so in a log). */
+  onDrain?: (running: number) => void;
+}
+
+export type { DrainReport };
+
 export interface BullmqWorker {
   readonly id: string;
   /** os.hostname() of this machine, as named in the failures of jobs it lacks. */
   readonly host: string;
   readonly pool: WorkerPool;
-  /** Stops taking work, lets running chunks finish and record, then stops the threads. */
+  /**
+   * Stops taking work and lets running chunks finish and record for up to `drainMs`; chunks still
+   * running then are stopped and handed back to the queue, where another worker runs their items
+   * again (nothing of them is recorded). Then stops the threads. Called again while draining with
+   * `drainMs: 0`, it hands them back at once.
+   */
+  shutdown(options?: WorkerShutdownOptions): Promise<DrainReport>;
+  /** shutdown() with the defaults. */
   close(): Promise<void>;
 }
 
@@ -67,6 +86,8 @@ export async function runBullmqWorker(options: BullmqWorkerOptions): Promise<Bul
 
 /** Advertisements outlive this many missed heartbeats. */
 const MISSED_HEARTBEATS = 3;
+/** As in-process (EngineOptions.drainMs). */
+const DEFAULT_DRAIN_MS = 10_000;
 
 class BullmqWorkerProcess implements BullmqWorker {
   readonly host = hostname();
@@ -87,7 +108,10 @@ class BullmqWorkerProcess implements BullmqWorker {
   private heartbeat: NodeJS.Timeout | undefined;
   /** The advertisement being written, so close() removes it only after (a late write would bring it back). */
   private beating: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
+  private closing: Promise<DrainReport> | undefined;
+  /** A second shutdown() asked to stop at once: the drain ends now, or never starts. */
+  private stopNow = false;
+  private endDrain: (() => void) | undefined;
 
   constructor(private readonly options: BullmqWorkerOptions) {
     this.redis = openRedis(options.connection);
@@ -158,14 +182,18 @@ class BullmqWorkerProcess implements BullmqWorker {
       // Repeated stalls are judged by the chunk runner, which fails the items with a reason.
       maxStalledCount: 1000,
     };
-    const items = new Worker<ChunkData>(ITEMS_QUEUE, (job) => this.runner.process(job), {
+    const items = new Worker<ChunkData>(ITEMS_QUEUE, (job, token) => this.runner.process(job, token), {
       ...common,
       concurrency: this.pool.size,
     });
-    const control = new Worker<EnumerateData>(CONTROL_QUEUE, (job) => this.enumerator.process(job), {
-      ...common,
-      concurrency: 2,
-    });
+    const control = new Worker<EnumerateData>(
+      CONTROL_QUEUE,
+      (job, token) => this.enumerator.process(job, token),
+      {
+        ...common,
+        concurrency: 2,
+      },
+    );
     for (const worker of [items, control]) {
       // Connection errors while Redis is away are expected; BullMQ reconnects and carries on.
       worker.on('error', () => {});
@@ -236,17 +264,49 @@ class BullmqWorkerProcess implements BullmqWorker {
     }
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  shutdown(options: WorkerShutdownOptions = {}): Promise<DrainReport> {
+    if (this.closing) {
+      if (options.drainMs === 0) {
+        this.stopNow = true;
+        this.endDrain?.();
+      }
+      return this.closing;
+    }
+    this.closing = this.stop(options);
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  async close(): Promise<void> {
+    await this.shutdown();
+  }
+
+  private async stop(options: WorkerShutdownOptions): Promise<DrainReport> {
     // Withdrawn first: a closing worker takes no new work, so no client should count on it.
     clearInterval(this.heartbeat);
     await this.beating;
     await this.store.withdraw(this.id).catch(() => {});
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    this.runner.startDrain();
+    options.onDrain?.(this.runner.running.size);
+    // BullMQ's close takes no more chunks, then waits for those running here.
+    const stopped = Promise.all(this.workers.map((worker) => worker.close()));
+    const drainMs = this.stopNow ? 0 : (options.drainMs ?? this.options.drainMs ?? DEFAULT_DRAIN_MS);
+    const inTime = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), drainMs);
+      this.endDrain = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      void stopped.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    this.endDrain = undefined;
+    if (!inTime) {
+      this.runner.handBackAll();
+      this.enumerator.handBackAll();
+    }
+    await stopped;
     clearInterval(this.tick);
     clearInterval(this.sweep);
     await this.progress.tick();
@@ -255,5 +315,6 @@ class BullmqWorkerProcess implements BullmqWorker {
     await this.pool.close();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
     await this.redis.quit().catch(() => this.redis.disconnect());
+    return this.runner.drainReport;
   }
 }
