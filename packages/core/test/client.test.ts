@@ -64,6 +64,10 @@ function through(
     get: (id) => engine.get(id),
     details: (id) => engine.details(id),
     list: (filter) => engine.list(filter),
+    schedules: () => engine.schedules(),
+    pauseSchedule: (id) => engine.pauseSchedule(id),
+    resumeSchedule: (id) => engine.resumeSchedule(id),
+    removeSchedule: (id) => engine.removeSchedule(id),
     events: (options = {}) => {
       calls.push(options);
       return wrap(engine.events(options), options, calls.length);
