@@ -1,12 +1,7 @@
 // Job definitions as the client and the worker find them: a job's ref (a
 // registry name, or a module path/URL) resolved through the local registry.
-import {
-  type AnyJobDefinition,
-  type JobRegistry,
-  loadJob,
-  NotFoundError,
-  resolveJobRef,
-} from '@threadline/core';
+import { type AnyJobDefinition, type JobRegistry, NotFoundError } from '@threadline/core';
+import { loadJob, resolveJobRef } from '@threadline/core/internal';
 
 /** The worker resolving a ref, named in the error when it lacks the job. */
 export interface Resolver {

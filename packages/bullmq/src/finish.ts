@@ -4,15 +4,8 @@
 // calls finishJob; the finish script lets only the first call count. For a
 // run of a periodic job, that script also records the next run, queued here.
 // What the final state is, is core's rule (finalState), as in-process.
-import {
-  type AnyJobDefinition,
-  FINAL_STATES,
-  finalState,
-  type JobState,
-  maxFailuresFailure,
-  maxFailuresReason,
-  newId,
-} from '@threadline/core';
+import { type AnyJobDefinition, FINAL_STATES, type JobState } from '@threadline/core';
+import { finalState, maxFailuresFailure, maxFailuresReason, newId } from '@threadline/core/internal';
 import type { RunQueue } from './runs.js';
 import type { RedisStore } from './store/store.js';
 

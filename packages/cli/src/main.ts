@@ -2,7 +2,7 @@
 // The `threadline` command: dispatches to each command's module, loaded only
 // when used so that `--help` and `list` stay fast.
 import { readFileSync } from 'node:fs';
-import { didYouMean } from '@threadline/core';
+import { didYouMean } from '@threadline/core/internal';
 import type { Project } from './config/project.js';
 import { projectConnect } from './connect.js';
 import type { CommandDeps } from './deps.js';
@@ -64,6 +64,13 @@ const COMMANDS: Record<string, CommandEntry> = {
       return runCancel;
     },
   },
+  schedules: {
+    summary: 'list the schedules of periodic jobs; pause, resume or remove one',
+    load: async () => {
+      const { runSchedules } = await import('./commands/schedules.js');
+      return runSchedules;
+    },
+  },
   serve: {
     summary: 'serve the web dashboard and the API',
     load: async () => {
@@ -116,7 +123,7 @@ Run long batch jobs on worker threads, and watch them.
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`)
+  .map(([name, { summary }]) => `  ${name.padEnd(9)} ${summary}`)
   .join('\n')}
 
 Options for every command:

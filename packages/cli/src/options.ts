@@ -3,7 +3,8 @@
 // (where jobs are, output) are defined once here. A parse error is one line
 // that says what was wrong and, for a typo, what was meant.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type ConnectOptions, didYouMean } from '@threadline/core';
+import type { ConnectOptions } from '@threadline/core';
+import { didYouMean } from '@threadline/core/internal';
 import { UsageError } from './exit.js';
 
 export interface OptionSpec {

@@ -1,5 +1,6 @@
 // One watcher per folder: two would claim the same files and race on the journal.
-import { takePidLock, ValidationError } from '@threadline/core';
+import { ValidationError } from '@threadline/core';
+import { takePidLock } from '@threadline/core/internal';
 
 /** Takes the lock file or throws; returns the function that releases it. */
 export function lockFolder(file: string, folder: string): () => void {

@@ -4,7 +4,6 @@
 // workers write. The client runs no items itself.
 import {
   type CancelOptions,
-  definitionInfo,
   type EventsOptions,
   type JobClient,
   type JobDefinitionInfo,
@@ -13,17 +12,20 @@ import {
   type JobFilter,
   type JobRegistry,
   type JobSnapshot,
-  maxFailuresOf,
   NotFoundError,
-  newId,
-  newStaticJob,
   parseDuration,
-  queuedSnapshot,
   type ScheduleInfo,
   type StartOptions,
   ValidationError,
-  validateInput,
 } from '@threadline/core';
+import {
+  definitionInfo,
+  maxFailuresOf,
+  newId,
+  newStaticJob,
+  queuedSnapshot,
+  validateInput,
+} from '@threadline/core/internal';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';

@@ -3,7 +3,8 @@
 // once the schedule ends) and its runs, each a job with its scheduleId. The
 // store records no paused flag, and a user's cancel of a run deletes the hash,
 // so a schedule can be listed and removed here, not paused.
-import { NotFoundError, type ScheduleInfo, type StaticJob } from '@threadline/core';
+import { NotFoundError, type ScheduleInfo } from '@threadline/core';
+import type { StaticJob } from '@threadline/core/internal';
 import type { RunQueue } from '../runs.js';
 import type { RedisStore } from '../store/store.js';
 

@@ -6,7 +6,7 @@
 //
 // Every script takes ARGV[1] = key prefix, ARGV[2] = job id. Keys are built
 // here from the prefix, which ties a deployment to one Redis (not a cluster).
-import { RATE_SMOOTHING } from '@threadline/core';
+import { RATE_SMOOTHING } from '@threadline/core/internal';
 import { PRELUDE } from './prelude.js';
 
 /** Core's rate smoothing (its RateMeter), as Lua numbers: one setting for both backends. */

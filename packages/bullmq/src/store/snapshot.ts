@@ -1,13 +1,7 @@
 // A job's Redis hash → the JobSnapshot every client shows. A new job's record
 // is written from core's rules (newStaticJob, queuedSnapshot), as in-process.
-import {
-  EMPTY_PROGRESS,
-  type ErrorInfo,
-  type JobSnapshot,
-  type JobState,
-  type Progress,
-  type StaticJob,
-} from '@threadline/core';
+import type { ErrorInfo, JobSnapshot, JobState, Progress } from '@threadline/core';
+import { EMPTY_PROGRESS, type StaticJob } from '@threadline/core/internal';
 
 const num = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value));
 const json = <T>(value: string | undefined, fallback: T): T => (value ? (JSON.parse(value) as T) : fallback);

@@ -1,6 +1,7 @@
 // Typed calls on a deployment's Redis: the scripts that change job records,
 // and the reads clients make. Shared by the client and the worker.
-import type { ErrorInfo, ItemEvent, JobEvent, JobSnapshot, LogEvent, StaticJob } from '@threadline/core';
+import type { ErrorInfo, ItemEvent, JobEvent, JobSnapshot, LogEvent } from '@threadline/core';
+import type { StaticJob } from '@threadline/core/internal';
 import type { Redis } from 'ioredis';
 import { type Keys, keys } from './keys.js';
 import { SCRIPTS, type ScriptName, scriptSource } from './scripts.js';

@@ -3,20 +3,17 @@
 // each in one script: items that already have an outcome (from a worker that
 // died after recording them) are not run again, and a second completion of an
 // item (a stalled chunk redelivered while its first worker still ran) is dropped.
+import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import {
-  type AnyJobDefinition,
   type BatchOutcome,
-  type ErrorInfo,
   type EventJob,
   itemEvent,
-  type JobRegistry,
   type NewItemEvent,
   type PendingItem,
   type SettledItem,
   settleBatch,
-  toErrorInfo,
   type WorkerPool,
-} from '@threadline/core';
+} from '@threadline/core/internal';
 import type { Job } from 'bullmq';
 import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob, stopAtMaxFailures } from '../finish.js';

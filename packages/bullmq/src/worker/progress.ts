@@ -3,7 +3,7 @@
 // script folds every worker's share into one `progress` event. As in-process,
 // an item's ctx.progress() is a store into shared memory, never a message.
 // The cells are read by core's rule (shareOfCells), as in-process.
-import { type CellSample, readCell, shareOfCells } from '@threadline/core';
+import { type CellSample, readCell, shareOfCells } from '@threadline/core/internal';
 import type { RedisStore } from '../store/store.js';
 import type { ChunkRunner } from './chunks.js';
 

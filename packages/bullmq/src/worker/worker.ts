@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { type JobRegistry, WorkerPool } from '@threadline/core';
+import type { JobRegistry } from '@threadline/core';
+import { WorkerPool } from '@threadline/core/internal';
 import { Queue, Worker } from 'bullmq';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { type EnumerateData, RunQueue } from '../runs.js';

@@ -1,7 +1,8 @@
 // `threadline run`: start one job (or a periodic schedule), show it until it
 // ends, and exit with its outcome. Ctrl+C cancels; a second Ctrl+C forces.
 import { readFileSync } from 'node:fs';
-import { type Connect, maxFailuresProblem, ValidationError } from '@threadline/core';
+import { type Connect, ValidationError } from '@threadline/core';
+import { maxFailuresProblem } from '@threadline/core/internal';
 import { positiveInt } from '../connect.js';
 import { EXIT } from '../exit.js';
 import { followFooter, followJob } from '../follow.js';

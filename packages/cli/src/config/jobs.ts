@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type JobRegistry, loadJob, ValidationError } from '@threadline/core';
+import { type JobRegistry, ValidationError } from '@threadline/core';
+import { loadJob } from '@threadline/core/internal';
 import { glob, isDynamicPattern } from 'tinyglobby';
 
 export interface ProjectJob {

@@ -2,7 +2,8 @@
 // a file that does not default-export an object are errors naming the file.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { importDefault, ValidationError } from '@threadline/core';
+import { ValidationError } from '@threadline/core';
+import { importDefault } from '@threadline/core/internal';
 import { z } from '@threadline/core/job';
 import { watchRulesSchema } from '@threadline/watch';
 import type { ThreadlineConfig } from './define.js';

@@ -1,7 +1,8 @@
 // The JobClient the web server exposes: the engine, less what a web request
 // must not do. Only registered jobs may start (the engine would also import
 // any module by path: remote code execution), and only on allowed paths.
-import { didYouMean, type JobClient, NotFoundError, parseDuration, ValidationError } from '@threadline/core';
+import { type JobClient, NotFoundError, parseDuration, ValidationError } from '@threadline/core';
+import { didYouMean } from '@threadline/core/internal';
 import type { PathPolicy } from './paths.js';
 
 /** `minEveryMs`: the shortest schedule a request may start (`every: "10ms"` was ~100 jobs/s). */
