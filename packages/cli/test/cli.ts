@@ -138,18 +138,10 @@ export default defineJob({
 });
 `;
 
-/**
- * A project with the markers job and `config` (JSON), and its empty markers folder. Its engines
- * drain for a second unless the config says otherwise: nothing here needs the default 10 s.
- */
+/** A project with the markers job and `config` (JSON), and its empty markers folder. */
 export function markersProject(config: object = {}): { dir: string; markers: string } {
   const dir = project({
-    'threadline.config.json': JSON.stringify({
-      jobs: ['./jobs/*.ts'],
-      builtins: false,
-      drainMs: 1000,
-      ...config,
-    }),
+    'threadline.config.json': JSON.stringify({ jobs: ['./jobs/*.ts'], builtins: false, ...config }),
     'jobs/markers.ts': MARKERS_JOB,
   });
   const markers = join(dir, 'markers');

@@ -33,6 +33,9 @@ describe('threadline resume', () => {
     expect(killed).toMatchObject({ id, state: 'interrupted' });
     const recorded = killed!.items.succeeded!;
     expect(recorded).toBeGreaterThan(0);
+    expect((await run(['show', id], data, dir)).stdout).toMatch(
+      new RegExp(`^resume: +threadline resume ${id}$`, 'm'),
+    );
 
     const resumed = await run(['resume', id], data, dir);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -60,6 +63,8 @@ describe('threadline resume', () => {
     ]);
     expect(jobs[0]!.resumeOf).toBe(id);
     expect(jobs[1]!.resumedAs).toBe(newId);
+    expect((await run(['show', id], data, dir)).stdout).toMatch(new RegExp(`^resumed: +as ${newId}$`, 'm'));
+    expect((await run(['show', newId!], data, dir)).stdout).toMatch(new RegExp(`^resumes: +${id} `, 'm'));
   });
 
   it('with resumeInterrupted, serve resumes a killed job as it starts; a one-shot command does not', async () => {

@@ -112,6 +112,9 @@ export async function runShow(argv: string[], deps: { connect: Connect }): Promi
     console.log(`${job.title} (${job.name}) — ${job.id}`);
     console.log(`state:    ${job.state}${job.error ? ` — ${job.error.message}` : ''}`);
     if (job.maxFailures !== undefined) console.log(`limit:    maxFailures ${job.maxFailures}`);
+    if (job.resumeOf) console.log(`resumes:  ${job.resumeOf} (its succeeded items were not run again)`);
+    if (job.resumedAs) console.log(`resumed:  as ${job.resumedAs}`);
+    else if (job.state === 'interrupted') console.log(`resume:   threadline resume ${job.id}`);
     console.log(
       `created:  ${time(job.createdAt)}   started: ${time(job.startedAt)}   finished: ${time(job.finishedAt)}`,
     );
