@@ -8,8 +8,11 @@ const encoder = new TextEncoder();
 
 export class CellWriter {
   private lastMessage: string | undefined;
+  private readonly messageBytes: Uint8Array;
 
-  constructor(private readonly cell: CellViews) {}
+  constructor(private readonly cell: CellViews) {
+    this.messageBytes = cell.bytes.subarray(MSG_OFFSET, MSG_OFFSET + MSG_BYTES);
+  }
 
   beginBatch(): void {
     Atomics.store(this.cell.i32, I32.COMPLETED, 0);
@@ -19,7 +22,8 @@ export class CellWriter {
   beginItem(index: number): void {
     this.cell.f64[F64.DONE] = 0;
     this.cell.f64[F64.TOTAL] = Number.NaN;
-    this.writeMessage('');
+    // Only the writer writes the message: when its last was empty, the cell's still is.
+    if (this.lastMessage !== '') this.writeMessage('');
     Atomics.store(this.cell.i32, I32.CURRENT, index);
   }
 
@@ -46,10 +50,7 @@ export class CellWriter {
   private writeMessage(message: string): void {
     this.lastMessage = message;
     Atomics.add(this.cell.i32, I32.MSG_SEQ, 1);
-    const { written } = encoder.encodeInto(
-      message,
-      this.cell.bytes.subarray(MSG_OFFSET, MSG_OFFSET + MSG_BYTES),
-    );
+    const { written } = encoder.encodeInto(message, this.messageBytes);
     this.cell.i32[I32.MSG_LEN] = written;
     Atomics.add(this.cell.i32, I32.MSG_SEQ, 1);
   }
