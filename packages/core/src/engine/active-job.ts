@@ -11,10 +11,40 @@ import type { FinishingJob } from '../rules/final-state.js';
 import { IndexSet } from '../rules/index-set.js';
 import type { PendingItem } from '../rules/item-events.js';
 import { etaOf, fractionOf, RateMeter, shareOfCells } from '../rules/sampler.js';
+import { indexAt, PendingQueue, type TakenItems } from './pending-queue.js';
 
-export interface Batch {
+/** Items out on a slot's thread: their positions in the job, and the items. */
+export interface Batch extends TakenItems {
   slot: Slot;
-  items: PendingItem[];
+}
+
+/**
+ * A job's batches in flight: a Set's add, delete and iteration, over an array. With a Set here,
+ * ~1.2 MB of every young-generation collection survived into the old generation (the batches'
+ * arrays; none with the array), and the engine's heap grew by ~20 MB between full collections:
+ * a Set that churns rehashes often, and V8 links each old table to the next (for iterators
+ * still on it), entries and all (see bench/items).
+ */
+export class BatchList implements Iterable<Batch> {
+  private readonly list: Batch[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  add(batch: Batch): void {
+    this.list.push(batch);
+  }
+
+  delete(batch: Batch): void {
+    const at = this.list.indexOf(batch);
+    if (at >= 0) this.list.splice(at, 1);
+  }
+
+  [Symbol.iterator](): Iterator<Batch> {
+    // A copy: a caller may settle (delete) batches while it goes through them.
+    return [...this.list][Symbol.iterator]();
+  }
 }
 
 /** Batches aim at this much work, so tiny items are not one message each (see bench/dispatch). */
@@ -22,6 +52,8 @@ const TARGET_BATCH_MS = 15;
 const MAX_BATCH = 2048;
 /** Enumeration pauses when this many items wait, so a huge tree does not sit in memory. */
 export const PENDING_HIGH_WATER = 20_000;
+/** A sync items() runs at most about this long before the engine's other work gets a turn. */
+const ENUMERATION_SLICE_MS = 10;
 
 /** What a resumed job takes over from the job it resumes: which of its items already succeeded. */
 export interface Inherited {
@@ -31,8 +63,8 @@ export interface Inherited {
 }
 
 export class ActiveJob {
-  readonly pending: PendingItem[] = [];
-  readonly batches = new Set<Batch>();
+  readonly pending = new PendingQueue();
+  readonly batches = new BatchList();
   /** Results of succeeded items by index, for summarize (or a run's return value); none otherwise. */
   readonly results: unknown[] = [];
   /** Indices of the items that succeeded, taken over ones included: what the store keeps for a resume. */
@@ -82,33 +114,98 @@ export class ActiveJob {
     return this.keepsResults || this.definition.itemKey !== undefined;
   }
 
-  keyOf(pending: PendingItem): string {
-    return this.definition.itemKey ? String(this.definition.itemKey(pending.item)) : String(pending.index);
+  keyOf(index: number, item: unknown): string {
+    return this.definition.itemKey ? String(this.definition.itemKey(item)) : String(index);
   }
 
   /** An item that succeeded, here or (taken over) in the job this one resumes. */
-  recordSucceeded(pending: PendingItem, result: unknown): void {
-    this.succeeded.add(pending.index);
+  recordSucceeded(index: number, item: unknown, result: unknown): void {
+    this.succeeded.add(index);
     this.itemsDirty = true;
     this.unreported++;
     this.snapshot.items.succeeded++;
-    if (this.keepsResults) this.results[pending.index] = result;
+    if (this.keepsResults) this.results[index] = result;
     if (this.keepsRows)
-      this.unwrittenResults.push([this.keyOf(pending), this.keepsResults ? serialize(result) : null]);
+      this.unwrittenResults.push([this.keyOf(index, item), this.keepsResults ? serialize(result) : null]);
+  }
+
+  /** A whole batch succeeded (a counted batch: no results to keep) in `ms`. */
+  recordAllSucceeded(batch: TakenItems, ms: number): void {
+    const { items } = batch;
+    for (let i = 0; i < items.length; i++) this.recordSucceeded(indexAt(batch, i), items[i], undefined);
+    if (items.length > 0) this.recordItemTime(ms / items.length, items.length);
   }
 
   /** True when a resumed job's predecessor already did this item: it is counted, not run. */
   takeOver(pending: PendingItem): boolean {
+    return this.takesOver(pending.index, pending.item);
+  }
+
+  private takesOver(index: number, item: unknown): boolean {
     const inherited = this.inherited;
     if (!inherited) return false;
-    const key = inherited.keys ? this.keyOf(pending) : null;
-    if (key !== null ? !inherited.keys!.has(key) : !inherited.indices.has(pending.index)) return false;
-    this.succeeded.add(pending.index);
+    const key = inherited.keys ? this.keyOf(index, item) : null;
+    if (key !== null ? !inherited.keys!.has(key) : !inherited.indices.has(index)) return false;
+    this.succeeded.add(index);
     this.itemsDirty = true;
     this.unreported++;
     this.snapshot.items.succeeded++;
-    if (this.keepsResults) this.inheritedResults.push([pending.index, key ?? String(pending.index)]);
+    if (this.keepsResults) this.inheritedResults.push([index, key ?? String(index)]);
     return true;
+  }
+
+  /**
+   * Pulls the job's items into pending (what a resumed job takes over is only counted), pausing
+   * at the high-water mark until the engine calls resumeEnumeration; `pump` hands them to threads.
+   * Rejects with what items() throws.
+   */
+  async enumerate(pump: () => void): Promise<void> {
+    const items = this.definition.items!(this.input, { signal: this.enumeration.signal });
+    // A sync iterable is walked without an await per item: `for await` over one costs two promises
+    // an item, most of the engine's allocations for a million tiny items (see bench/items).
+    if (Symbol.asyncIterator in items) {
+      for await (const item of items) {
+        if (this.enumeration.signal.aborted) break;
+        this.take(item);
+        pump();
+        if (this.pending.length >= PENDING_HIGH_WATER) await this.paused();
+      }
+      return;
+    }
+    // Threads come free only on a turn of the event loop: once a pump has left items waiting,
+    // pumping again before the next await would find every slot still busy.
+    let slotsBusy = false;
+    let count = 0;
+    let sliceEnds = performance.now() + ENUMERATION_SLICE_MS;
+    for (const value of items) {
+      if (this.enumeration.signal.aborted) break;
+      // As `for await` did: a promise yielded by a sync iterable is its item once settled.
+      const awaited = value instanceof Promise;
+      this.take(awaited ? await value : value);
+      if (awaited) slotsBusy = false;
+      if (!slotsBusy) {
+        pump();
+        slotsBusy = this.pending.length > 0;
+      }
+      const full = this.pending.length >= PENDING_HIGH_WATER;
+      // A slow generator gives replies and the tick their turn instead of holding the thread.
+      const late = !full && (++count & 255) === 0 && performance.now() >= sliceEnds;
+      if (!full && !late) continue;
+      await (full ? this.paused() : new Promise<void>((resolve) => setImmediate(resolve)));
+      slotsBusy = false;
+      sliceEnds = performance.now() + ENUMERATION_SLICE_MS;
+    }
+  }
+
+  private take(item: unknown): void {
+    const index = this.enumerated++;
+    if (!this.takesOver(index, item)) this.pending.add(index, item);
+  }
+
+  private paused(): Promise<void> {
+    return new Promise((resolve) => {
+      this.resumeEnumeration = resolve;
+    });
   }
 
   /** Items that ran to an outcome. A cancelled item did not: counting it, a cancel read as 100% done. */
@@ -159,8 +256,10 @@ export class ActiveJob {
     return Math.max(1, Math.min(MAX_BATCH, size));
   }
 
-  recordItemTime(ms: number): void {
-    this.avgItemMs = this.avgItemMs === null ? ms : this.avgItemMs * 0.8 + ms * 0.2;
+  /** `count` items took `ms` each: the same as that many items timed one by one. */
+  recordItemTime(ms: number, count = 1): void {
+    const keep = 0.8 ** count;
+    this.avgItemMs = this.avgItemMs === null ? ms : this.avgItemMs * keep + ms * (1 - keep);
   }
 
   /** Samples the job's cells; returns the new progress, or undefined when nothing a person would see changed. */

@@ -3,8 +3,9 @@
 // engine: results of items that succeeded are kept for summarize, and items
 // a dead worker did not reach go back to the front of the queue.
 import type { WorkerPool } from '../pool/pool.js';
-import { type NewItemEvent, settleBatch } from '../rules/item-events.js';
+import { type NewItemEvent, type PendingItem, settleBatch } from '../rules/item-events.js';
 import type { ActiveJob, Batch } from './active-job.js';
+import { indexAt } from './pending-queue.js';
 
 export interface DispatchHooks {
   /** A batch's outcome: how many items succeeded (ActiveJob recorded them), and the others' events. */
@@ -21,31 +22,42 @@ export class Dispatcher {
   ) {}
 
   pump(jobs: Iterable<ActiveJob>): void {
+    // The engine pumps once per enumerated item: with every slot busy (the usual case), that is all.
+    if (!this.pool.idleSlot()) return;
     const ready = [...jobs].filter((job) => job.pending.length > 0 && !job.cancel);
     while (ready.length > 0) {
       const slot = this.pool.idleSlot();
       if (!slot) return;
       const index = this.turn++ % ready.length;
       const job = ready[index]!;
-      const items = job.pending.splice(0, job.nextBatchSize(this.pool.size));
+      const taken = job.pending.take(job.nextBatchSize(this.pool.size));
       if (job.pending.length === 0) ready.splice(index, 1);
-      void this.run(job, { slot, items });
+      void this.run(job, { slot, ...taken });
     }
   }
 
   private async run(job: ActiveJob, batch: Batch): Promise<void> {
     job.batches.add(batch);
-    const outcome = await batch.slot.run({
+    const request = {
       jobId: job.snapshot.id,
       moduleUrl: job.moduleUrl,
       input: job.input,
       mode: job.mode,
-      items: job.mode === 'run' ? [null] : batch.items.map((p) => p.item),
-    });
+      items: job.mode === 'run' ? [null] : batch.items,
+    };
+    // Without a summary, nobody reads an item's result: a batch that all succeeded comes back as a count.
+    const outcome = job.keepsResults ? await batch.slot.run(request) : await batch.slot.runCounted(request);
     job.batches.delete(batch);
+    if (outcome.kind === 'succeeded') {
+      job.recordAllSucceeded(batch, outcome.ms);
+      this.hooks.itemsDone(job, batch.items.length, []);
+      this.hooks.batchFinished(job);
+      return;
+    }
     if (outcome.kind === 'done' && job.mode === 'run') job.lastReport = outcome.last;
     const of = { id: job.snapshot.id, mode: job.mode };
-    const { settled, rerun } = settleBatch(of, batch.items, outcome, job.stopping);
+    const items = batch.items.map((item, i): PendingItem => ({ index: indexAt(batch, i), item }));
+    const { settled, rerun } = settleBatch(of, items, outcome, job.stopping);
     const others: NewItemEvent[] = [];
     let succeeded = 0;
     for (const { pending, event, returned } of settled) {
@@ -55,7 +67,7 @@ export class Dispatcher {
       }
       succeeded++;
       // A thread that died after some items finished lost their results: they succeeded all the same.
-      job.recordSucceeded(pending, returned?.value);
+      job.recordSucceeded(pending.index, pending.item, returned?.value);
       if (returned) job.recordItemTime(returned.ms);
     }
     job.pending.unshift(...rerun);

@@ -7,13 +7,13 @@
 // trip. Comlink still carries the rare calls (cancel).
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { type CellViews, I32 } from '../progress/layout.js';
-import type { BatchRequest } from './messages.js';
+import type { BatchMessage } from './messages.js';
 
 /** How long an idle worker waits for another batch before going back to its event loop (timers, leftovers). */
 export const IDLE_WAIT_MS = 2;
 
 /** Engine side: posts a batch, then rings the doorbell for a worker waiting on it. */
-export function sendBatch(port: MessagePort, cell: CellViews, request: BatchRequest): void {
+export function sendBatch(port: MessagePort, cell: CellViews, request: BatchMessage): void {
   port.postMessage(request);
   Atomics.add(cell.i32, I32.DOORBELL, 1);
   Atomics.notify(cell.i32, I32.DOORBELL, 1);
@@ -24,13 +24,13 @@ export function takeBatch(
   port: MessagePort,
   cell: CellViews,
   waitMs = IDLE_WAIT_MS,
-): BatchRequest | undefined {
+): BatchMessage | undefined {
   const deadline = performance.now() + waitMs;
   for (;;) {
     // The doorbell is read before the port, so a batch posted after the check changes it and ends the wait at once.
     const rung = Atomics.load(cell.i32, I32.DOORBELL);
     const entry = receiveMessageOnPort(port);
-    if (entry) return entry.message as BatchRequest;
+    if (entry) return entry.message as BatchMessage;
     const left = deadline - performance.now();
     if (left <= 0 || Atomics.wait(cell.i32, I32.DOORBELL, rung, left) === 'timed-out') return undefined;
   }

@@ -19,6 +19,15 @@ export interface BatchRequest {
   items: unknown[];
 }
 
+/** A batch as it crosses to the worker. */
+export interface BatchMessage extends BatchRequest {
+  /**
+   * Nobody keeps what this batch's succeeded items return (a job without summarize): the worker
+   * leaves their results out, and a batch whose every item succeeded replies with a count.
+   */
+  counted: boolean;
+}
+
 export interface ItemResult {
   outcome: ItemOutcome;
   result?: unknown;
@@ -26,8 +35,11 @@ export interface ItemResult {
   ms: number;
 }
 
-/** A worker's answer to a batch: every item's result, or why the batch could not run (its module did not load). */
-export type BatchReply = { results: ItemResult[] } | { error: ErrorInfo };
+/**
+ * A worker's answer to a batch: every item's result; for a counted batch whose items all succeeded,
+ * how many and their time in all; or why the batch could not run (its module did not load).
+ */
+export type BatchReply = { results: ItemResult[] } | { succeeded: number; ms: number } | { error: ErrorInfo };
 
 /** The worker's control API, called through Comlink. */
 export interface WorkerApi {

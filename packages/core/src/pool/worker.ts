@@ -11,14 +11,14 @@ import { cellViews } from '../progress/layout.js';
 import { CancelledError, toErrorInfo } from '../protocol/errors.js';
 import { takeBatch } from './batch-channel.js';
 import type {
+  BatchMessage,
   BatchReply,
-  BatchRequest,
-  ItemResult,
   LogMessage,
   TempFileMessage,
   WorkerApi,
   WorkerInit,
 } from './messages.js';
+import { Outcomes } from './outcomes.js';
 
 if (!parentPort) throw new Error('threadline worker must run in a worker thread');
 const port = parentPort;
@@ -37,7 +37,7 @@ function isCancellation(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted && error instanceof Error && (error.name === 'AbortError' || error === signal.reason);
 }
 
-async function runBatch(request: BatchRequest): Promise<ItemResult[]> {
+async function runBatch(request: BatchMessage): Promise<BatchReply> {
   const definition = await loadJob(request.moduleUrl);
   const abort = new AbortController();
   controller = abort;
@@ -57,11 +57,12 @@ async function runBatch(request: BatchRequest): Promise<ItemResult[]> {
     },
   };
   writer.beginBatch();
-  const results: ItemResult[] = [];
-  const { items, input, mode } = request;
+  const { items, input, mode, counted } = request;
+  // Counted, a batch whose items all succeed (results unkept) replies with a count: see outcomes.ts.
+  const results = new Outcomes(counted);
   for (let i = 0; i < items.length; i++) {
     if (writer.isCancelled()) {
-      results.push({ outcome: 'cancelled', ms: 0 });
+      results.add({ outcome: 'cancelled', ms: 0 });
       continue;
     }
     current = i;
@@ -72,18 +73,18 @@ async function runBatch(request: BatchRequest): Promise<ItemResult[]> {
         mode === 'run' ? definition.run!(input, ctx) : definition.process!(items[i], ctx, input);
       // Tiny synchronous items skip the microtask an await would cost.
       const result = pending instanceof Promise ? await pending : pending;
-      results.push({ outcome: 'succeeded', result, ms: performance.now() - started });
+      results.succeeded(result, performance.now() - started);
     } catch (error) {
       const ms = performance.now() - started;
       if (isCancellation(error, abort.signal) || writer.isCancelled())
-        results.push({ outcome: 'cancelled', ms });
-      else results.push({ outcome: 'failed', error: toErrorInfo(error), ms });
+        results.add({ outcome: 'cancelled', ms });
+      else results.add({ outcome: 'failed', error: toErrorInfo(error), ms });
     }
     writer.endItem(i + 1);
   }
   current = null;
   controller = undefined;
-  return results;
+  return results.reply();
 }
 
 function reply(message: BatchReply): void {
@@ -96,17 +97,17 @@ function reply(message: BatchReply): void {
 }
 
 /** Serves batches until none arrives within the idle wait; the next one then comes through the event loop. */
-async function serve(first: BatchRequest): Promise<void> {
-  for (let request: BatchRequest | undefined = first; request; request = takeBatch(init.batches, cell)) {
+async function serve(first: BatchMessage): Promise<void> {
+  for (let request: BatchMessage | undefined = first; request; request = takeBatch(init.batches, cell)) {
     try {
-      reply({ results: await runBatch(request) });
+      reply(await runBatch(request));
     } catch (error) {
       reply({ error: toErrorInfo(error) });
     }
   }
 }
 
-init.batches.on('message', (request: BatchRequest) => void serve(request));
+init.batches.on('message', (request: BatchMessage) => void serve(request));
 
 const api: WorkerApi = {
   cancel(): void {
