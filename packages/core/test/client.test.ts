@@ -352,9 +352,11 @@ describe('@threadline/core/client', () => {
     const files = [...seen].map((file) => file.slice(file.indexOf('/src/') + 5)).sort();
     expect(files).toEqual([
       'client/apply-event.ts',
+      'client/backoff.ts',
       'client/index.ts',
       'client/jobs-view.ts',
       'client/order.ts',
+      'client/push-stream.ts',
       'protocol/errors.ts',
       'protocol/format.ts',
       'protocol/typed-client.ts',

@@ -14,6 +14,7 @@ import type {
   ScheduleInfo,
   StartOptions,
 } from '@threadline/core';
+import { backoffMs, PushStream } from '@threadline/core/client';
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { fromClientError, isRefusal } from './errors.js';
@@ -111,61 +112,44 @@ async function* subscribe(
   let failures = 0;
   const stop = AbortSignal.any([closing, ...(signal ? [signal] : [])]);
   while (!stop.aborted) {
-    const queue: JobEvent[] = [];
-    let failed: unknown;
+    const stream = new PushStream<JobEvent>(stop);
     let ended = false;
-    let wake: (() => void) | undefined;
-    const notify = () => {
-      wake?.();
-      wake = undefined;
-    };
     const subscription = trpc.jobs.events.subscribe(
       {
         ...(jobId !== undefined ? { jobId } : {}),
         ...(cursor !== undefined ? { lastEventId: String(cursor) } : {}),
       },
       {
-        onData: (envelope) => {
-          queue.push(envelope.data as JobEvent);
-          notify();
-        },
-        onError: (error) => {
-          failed = error;
-          notify();
-        },
+        onData: (envelope) => stream.push(envelope.data as JobEvent),
+        onError: (error) => stream.end(error),
         onComplete: () => {
           ended = true;
-          notify();
+          stream.end();
         },
       },
     );
-    stop.addEventListener('abort', notify);
+    let failed: unknown;
     try {
-      while (!stop.aborted) {
-        const event = queue.shift();
-        if (event) {
-          // The resumed stream starts after `cursor`; the check makes a repeat impossible anyway.
-          if (cursor !== undefined && event.seq <= cursor) continue;
-          cursor = event.seq;
-          failures = 0;
-          yield event;
-          continue;
-        }
-        if (failed !== undefined || ended) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+      for await (const event of stream) {
+        // The resumed stream starts after `cursor`; the check makes a repeat impossible anyway.
+        if (cursor !== undefined && event.seq <= cursor) continue;
+        cursor = event.seq;
+        failures = 0;
+        yield event;
       }
+    } catch (error) {
+      failed = error;
     } finally {
-      stop.removeEventListener('abort', notify);
       subscription.unsubscribe();
     }
     if (stop.aborted || ended) return;
     if (isRefusal(failed)) throw fromClientError(failed);
-    failures++;
-    await pause(Math.min(250 * 2 ** failures, 5000), stop);
+    await pause(backoffMs(failures++, STREAM_RETRY), stop);
   }
 }
+
+/** A failed stream is opened again after 250 ms, then 500 ms, … up to 5 s. */
+const STREAM_RETRY = { firstMs: 250, maxMs: 5000 };
 
 /** Waits `ms`, or less if `signal` aborts; never rejects. */
 const pause = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => {});

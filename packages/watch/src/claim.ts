@@ -6,6 +6,7 @@ import { copyFile, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobClient, JobSnapshot } from '@threadline/core';
+import { backoffMs } from '@threadline/core/client';
 import type { FolderConfig, Rule } from './config.js';
 import { waitForFinal } from './job-wait.js';
 import type { Journal, Move, Plan } from './journal.js';
@@ -102,7 +103,7 @@ export async function runClaim(ctx: FolderContext, claim: Claim): Promise<Outcom
       if (signal.aborted) return undefined;
       if (isUserError(error)) return { ok: false, reason: (error as Error).message, job: null };
       // The server is unreachable or the disk hiccuped: keep the claim and try again.
-      const wait = Math.min(30_000, 1000 * 2 ** attempt);
+      const wait = backoffMs(attempt, { firstMs: 1000, maxMs: 30_000 });
       ctx.print(`retrying ${claim.name} in ${Math.round(wait / 1000)} s: ${(error as Error).message}`);
       await sleep(wait, undefined, { signal }).catch(() => undefined);
     }

@@ -7,6 +7,7 @@ export * from '../protocol/format.js';
 export * from '../protocol/typed-client.js';
 export * from '../protocol/types.js';
 export { applyEvent, applyJobEvent, mergeJob } from './apply-event.js';
+export { type Backoff, backoffMs } from './backoff.js';
 export {
   type JobsConnection,
   type JobsView,
@@ -15,3 +16,4 @@ export {
   jobsView,
 } from './jobs-view.js';
 export { compareJobs } from './order.js';
+export { PushStream } from './push-stream.js';

@@ -5,6 +5,7 @@
 // thousands of times a second; listeners are told at most once per interval.
 // No Node or DOM APIs beyond timers: the TUI (Ink) and the page (React's
 // useSyncExternalStore) use the same view.
+
 import {
   ACTIVE_STATES,
   FINAL_STATES,
@@ -14,6 +15,7 @@ import {
   type JobSnapshot,
 } from '../protocol/types.js';
 import { applyEvent, mergeJob } from './apply-event.js';
+import { backoffMs } from './backoff.js';
 import { compareJobs } from './order.js';
 
 /** 'connecting' until the first listing; 'reconnecting' after any failure, until the source answers again. */
@@ -208,7 +210,7 @@ export function jobsView(client: JobClient, options: JobsViewOptions = {}): Jobs
         failures = delivered || Date.now() - startedAt > maxRetryMs ? 1 : failures + 1;
         setConnection('reconnecting', reason instanceof Error ? reason.message : String(reason));
         attempt.abort();
-        await pause(Math.min(retryMs * 2 ** (failures - 1), maxRetryMs), closing.signal);
+        await pause(backoffMs(failures - 1, { firstMs: retryMs, maxMs: maxRetryMs }), closing.signal);
       } finally {
         closing.signal.removeEventListener('abort', stop);
         attempt.abort();

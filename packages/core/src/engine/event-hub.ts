@@ -1,6 +1,8 @@
 // The engine's one event stream: numbers each event, keeps the unwritten tail
 // for the store, and serves subscribers a replay from the store followed by
 // live events, with no gap and no repeat between the two.
+
+import { PushStream } from '../client/push-stream.js';
 import type { EventsOptions, JobEvent } from '../protocol/types.js';
 import type { Store } from '../store/store.js';
 
@@ -28,10 +30,6 @@ export class EventHub {
     this.seq = store.maxSeq();
   }
 
-  get lastSeq(): number {
-    return this.seq;
-  }
-
   get subscriberCount(): number {
     return this.listeners.size;
   }
@@ -57,18 +55,13 @@ export class EventHub {
 
   async *events(options: EventsOptions = {}): AsyncGenerator<JobEvent> {
     const { jobId, signal } = options;
-    const queue: JobEvent[] = [];
-    let wake: (() => void) | undefined;
+    const live = new PushStream<JobEvent>(signal);
     const listener: Listener = (event) => {
-      if (jobId !== undefined && event.jobId !== jobId) return;
-      queue.push(event);
-      wake?.();
+      if (jobId === undefined || event.jobId === jobId) live.push(event);
     };
-    const onAbort = () => wake?.();
     // Listen before reading the store: every event is then either in the store
-    // (seq <= the last one replayed) or in the queue, and `cursor` drops repeats.
+    // (seq <= the last one replayed) or in the live stream, and `cursor` drops repeats.
     this.listeners.add(listener);
-    signal?.addEventListener('abort', onAbort);
     try {
       let cursor = options.after ?? this.seq;
       if (options.after !== undefined) {
@@ -90,23 +83,13 @@ export class EventHub {
         }
         cursor = Math.max(cursor, end);
       }
-      while (!signal?.aborted) {
-        const event = queue.shift();
-        if (event) {
-          if (event.seq > cursor) {
-            cursor = event.seq;
-            yield event;
-          }
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
+      for await (const event of live) {
+        if (event.seq <= cursor) continue;
+        cursor = event.seq;
+        yield event;
       }
     } finally {
       this.listeners.delete(listener);
-      signal?.removeEventListener('abort', onAbort);
     }
   }
 }

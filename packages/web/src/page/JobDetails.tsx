@@ -4,6 +4,7 @@
 // on open; after that the job's own event stream adds failures and log lines
 // as they happen (no polling).
 import {
+  backoffMs,
   type ItemEvent,
   isActive,
   isFinal,
@@ -112,7 +113,9 @@ function useFollowedJob(id: string, final: boolean): Followed {
           // The page's banner says the server is away; try again after a pause.
         }
         if (listening.aborted) return;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 5000)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, backoffMs(attempt, { firstMs: 500, maxMs: 5000 })),
+        );
       }
     };
     const apply = (event: JobEvent) => {

@@ -1,6 +1,6 @@
 import Form from '@rjsf/core';
 import type { ErrorSchema, IconButtonProps, RJSFSchema, UiSchema } from '@rjsf/utils';
-import type { JobDefinitionInfo } from '@threadline/core/client';
+import { backoffMs, type JobDefinitionInfo } from '@threadline/core/client';
 import { useEffect, useRef, useState } from 'react';
 import { client, type Issue, issuesOf, messageOf } from './api';
 import { useOffline } from './store';
@@ -142,7 +142,7 @@ export function StartJob(props: { onStarted: (id: string) => void; prefill: Pref
         .catch((error: unknown) => {
           if (!live) return;
           setLoadError(messageOf(error));
-          setTimeout(() => load(attempt + 1), Math.min(1000 * 2 ** attempt, 10_000));
+          setTimeout(() => load(attempt + 1), backoffMs(attempt, { firstMs: 1000, maxMs: 10_000 }));
         });
     void load(0);
     return () => {

@@ -15,6 +15,7 @@ import type {
   ScheduleInfo,
   StartOptions,
 } from '@threadline/core/client';
+import { PushStream } from '@threadline/core/client';
 import type { AppRouter } from '@threadline/trpc';
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 
@@ -75,59 +76,29 @@ export const client: JobClient = {
 async function* events(options: EventsOptions): AsyncGenerator<JobEvent> {
   const { jobId, after } = options;
   const stop = AbortSignal.any([closing.signal, ...(options.signal ? [options.signal] : [])]);
-  const queue: JobEvent[] = [];
-  let failed: unknown;
-  let ended = false;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
+  const stream = new PushStream<JobEvent>(stop);
   const subscription = trpc.jobs.events.subscribe(
     {
       ...(jobId !== undefined ? { jobId } : {}),
       ...(after !== undefined ? { lastEventId: String(after) } : {}),
     },
     {
-      onData: (envelope) => {
-        queue.push(envelope.data as JobEvent);
-        notify();
-      },
+      onData: (envelope) => stream.push(envelope.data as JobEvent),
       onConnectionStateChange: (state) => {
-        if (state.state === 'connecting' && state.error) {
-          failed ??= state.error;
-          notify();
-        }
+        if (state.state === 'connecting' && state.error) stream.end(state.error);
       },
-      onError: (error) => {
-        failed ??= error;
-        notify();
-      },
-      onComplete: () => {
-        ended = true;
-        notify();
-      },
+      onError: (error) => stream.end(error),
+      onComplete: () => stream.end(),
     },
   );
-  stop.addEventListener('abort', notify);
   let cursor = after;
   try {
-    while (!stop.aborted) {
-      const event = queue.shift();
-      if (event) {
-        if (cursor !== undefined && event.seq <= cursor) continue;
-        cursor = event.seq;
-        yield event;
-        continue;
-      }
-      if (failed !== undefined) throw failed;
-      if (ended) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+    for await (const event of stream) {
+      if (cursor !== undefined && event.seq <= cursor) continue;
+      cursor = event.seq;
+      yield event;
     }
   } finally {
-    stop.removeEventListener('abort', notify);
     subscription.unsubscribe();
   }
 }
