@@ -30,7 +30,7 @@ import { ActiveJob, type Inherited, PENDING_HIGH_WATER } from './active-job.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
-import { JobQueue, type QueuedWork } from './queue.js';
+import { type Fit, JobQueue, type QueuedWork } from './queue.js';
 import { Schedules, scheduleInfo } from './schedules.js';
 import type { Engine, EngineOptions, EngineStats, ShutdownOptions, ShutdownReport } from './types.js';
 
@@ -93,7 +93,10 @@ class InProcessEngine implements Engine {
     this.log = options.log ?? ((line) => process.stderr.write(`threadline: ${line}\n`));
     this.book = new Schedules(this.store);
     this.registry = options.registry ?? {};
-    this.hub = new EventHub(this.store, () => this.flush());
+    this.hub = new EventHub(this.store.maxSeq(), (page) => {
+      this.flush();
+      return this.store.readEvents(page);
+    });
     this.pool = new WorkerPool({
       ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
@@ -310,16 +313,18 @@ class InProcessEngine implements Engine {
   /** Starts queued jobs while the engine-wide and per-definition limits allow. */
   private startQueued(): void {
     if (this.closing) return;
-    const maxRunning = this.options.maxRunningJobs ?? 4;
-    this.queue.drain((work) => {
-      if (this.active.size >= maxRunning) return 'full';
-      const limit = work.definition.concurrency;
-      const running = [...this.active.values()].filter((a) => a.definition.name === work.definition.name);
-      if (limit && running.length >= limit) return 'skip';
-      this.begin(work);
-      return 'started';
-    });
+    for (let work = this.queue.take(this.fits); work; work = this.queue.take(this.fits)) this.begin(work);
   }
+
+  /** The engine-wide and per-definition limits on running jobs. */
+  private readonly fits = (work: QueuedWork): Fit => {
+    if (this.active.size >= (this.options.maxRunningJobs ?? 4)) return 'full';
+    const limit = work.definition.concurrency;
+    if (!limit) return 'yes';
+    let running = 0;
+    for (const active of this.active.values()) if (active.definition.name === work.definition.name) running++;
+    return running >= limit ? 'skip' : 'yes';
+  };
 
   private begin({ job, definition, moduleUrl, input, inherited }: QueuedWork): void {
     const mode = definition.process ? 'process' : 'run';

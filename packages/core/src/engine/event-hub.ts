@@ -4,7 +4,12 @@
 
 import { PushStream } from '../client/push-stream.js';
 import type { EventsOptions, JobEvent } from '../protocol/types.js';
-import type { Store } from '../store/store.js';
+
+/**
+ * The stored events after `after`, oldest first, at most `limit`: what a replay reads. The engine
+ * gives it, writing what it holds unwritten first, so the replay meets the live stream.
+ */
+export type History = (options: { jobId: string | undefined; after: number; limit: number }) => JobEvent[];
 
 /** An event before the hub numbers it. */
 export type NewEvent = JobEvent extends infer E
@@ -22,12 +27,12 @@ export class EventHub {
   private unwritten: JobEvent[] = [];
   private readonly listeners = new Set<Listener>();
 
+  /** `lastSeq`: the last number the store holds, so numbering goes on from it. */
   constructor(
-    private readonly store: Store,
-    /** Writes everything unwritten to the store; the replay reads only the store. */
-    private readonly flush: () => void,
+    lastSeq: number,
+    private readonly history: History,
   ) {
-    this.seq = store.maxSeq();
+    this.seq = lastSeq;
   }
 
   get subscriberCount(): number {
@@ -65,10 +70,9 @@ export class EventHub {
     try {
       let cursor = options.after ?? this.seq;
       if (options.after !== undefined) {
-        this.flush();
         const end = this.seq;
         replay: while (cursor < end && !signal?.aborted) {
-          const page = this.store.readEvents({ jobId, after: cursor, limit: REPLAY_PAGE });
+          const page = this.history({ jobId, after: cursor, limit: REPLAY_PAGE });
           if (page.length === 0) break;
           // A long replay gives the event loop a turn between pages: many resuming readers must not
           // hold up the server (20 replays of a long history stalled /metrics for 14 s).

@@ -13,14 +13,12 @@ export interface QueuedWork {
   inherited?: Inherited | null;
 }
 
-/** What the engine says of a due job: started it, not now (a per-definition limit), or no room for any. */
-export type StartVerdict = 'started' | 'skip' | 'full';
+/** Whether a due job may start now: yes, not this one (its definition is at its limit), or none may. */
+export type Fit = 'yes' | 'skip' | 'full';
 
 export class JobQueue {
   private readonly waiting = new Map<string, QueuedWork>();
   private wakeTimer: NodeJS.Timeout | undefined;
-  private draining = false;
-  private again = false;
 
   /** `wake` is called when a run queued for later becomes due. */
   constructor(private readonly wake: () => void) {}
@@ -35,27 +33,11 @@ export class JobQueue {
   }
 
   /**
-   * Offers each due job, in queue order, to `offer`; arms a wake-up for the earliest run not yet due.
-   * A job that ends while it is being started (its items() threw at once) drains the queue again from
-   * inside `offer`: that call only asks for another pass, so no job is offered twice and none is missed.
+   * Takes off the queue the first job, in queue order, that is due and that `fits` lets start.
+   * When none is, it arms a wake-up for the earliest run due later. Taken before it starts, a job
+   * cannot be offered twice, even when starting it ends it at once and the engine takes again.
    */
-  drain(offer: (work: QueuedWork) => StartVerdict): void {
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = true;
-    try {
-      do {
-        this.again = false;
-        this.pass(offer);
-      } while (this.again);
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private pass(offer: (work: QueuedWork) => StartVerdict): void {
+  take(fits: (work: QueuedWork) => Fit): QueuedWork | undefined {
     const now = Date.now();
     let nextWake = Number.POSITIVE_INFINITY;
     for (const [id, work] of this.waiting) {
@@ -64,15 +46,19 @@ export class JobQueue {
         nextWake = Math.min(nextWake, runAt);
         continue;
       }
-      const verdict = offer(work);
-      if (verdict === 'full') break;
-      if (verdict === 'started') this.waiting.delete(id);
+      const fit = fits(work);
+      if (fit === 'full') break;
+      if (fit === 'yes') {
+        this.waiting.delete(id);
+        return work;
+      }
     }
     clearTimeout(this.wakeTimer);
     if (Number.isFinite(nextWake)) {
       this.wakeTimer = setTimeout(this.wake, Math.max(0, nextWake - now));
       this.wakeTimer.unref();
     }
+    return undefined;
   }
 
   close(): void {
