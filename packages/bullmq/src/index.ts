@@ -4,4 +4,10 @@
 export { type BullmqClient, type BullmqClientOptions, createBullmqClient } from './client/client.js';
 export { describeConnection, probeRedis, type RedisConnection, RedisUnavailableError } from './connection.js';
 export type { RetentionOptions, WorkerInfo } from './store/store.js';
-export { type BullmqWorker, type BullmqWorkerOptions, runBullmqWorker } from './worker/worker.js';
+export {
+  type BullmqWorker,
+  type BullmqWorkerOptions,
+  type DrainReport,
+  runBullmqWorker,
+  type WorkerShutdownOptions,
+} from './worker/worker.js';
