@@ -209,6 +209,12 @@ if total > 0 then fraction = math.min(1, done / total) end
 local rate = cjson.null
 if h[6] then rate = tonumber(h[6]) end
 local progress = cjson.encode({done = done, total = total, fraction = fraction, rate = rate, eta = 0, message = cjson.null})
+-- The last sample, so a stream's final progress agrees with the final counts (a run's is in its own units).
+if redis.call('HGET', JK, 'mode') ~= 'run' then
+  emit('{"type":"progress","jobId":' .. cjson.encode(ID) .. ',"progress":' .. progress .. '}')
+else
+  progress = redis.call('HGET', JK, 'progress') or progress
+end
 redis.call('HSET', JK, 'state', ARGV[3], 'finishedAt', now(), 'summary', ARGV[4], 'error', ARGV[5],
   'cancelled', cancelled, 'progress', progress, 'enumDone', 1)
 redis.call('DEL', JK .. ':inflight', JK .. ':active')
