@@ -1,9 +1,11 @@
-// Child processes the bench starts and always stops (`threadline serve`; a
-// redis-server comes from @threadline/testing), and what /proc says of them.
+// Child processes the bench starts and always stops (`threadline serve`, the
+// items measure's runs; a redis-server comes from @threadline/testing), and
+// what /proc says of them.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tempDir as makeTempDir, stopChild, type TempDir, waitForLine } from '@threadline/testing';
 
 export const tempDir = (prefix: string): TempDir => makeTempDir(`bench-${prefix}`);
@@ -29,6 +31,33 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * Runs a plain JavaScript file in a Node process of its own (no tsx: what it measures is its own),
+ * with one JSON argument, and parses the JSON line it prints last. Rejects if it fails or times out.
+ */
+export async function runNodeChild<T>(file: URL, arg: unknown, timeoutMs: number): Promise<T> {
+  const child = spawn(process.execPath, [fileURLToPath(file), JSON.stringify(arg)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (data: Buffer) => {
+    out += data.toString();
+  });
+  child.stderr.on('data', (data: Buffer) => {
+    err += data.toString();
+  });
+  const timer = setTimeout(() => void stopChild(child), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  const last = out.trim().split('\n').at(-1) ?? '';
+  if (code !== 0 || !last.startsWith('{')) {
+    const why = code === null ? `stopped after ${timeoutMs / 1000} s` : `exited ${code}`;
+    throw new Error(`${basename(fileURLToPath(file))} ${why}: ${(err || out).trim().split('\n').at(-1)}`);
+  }
+  return JSON.parse(last) as T;
 }
 
 const require = createRequire(import.meta.url);

@@ -6,6 +6,7 @@ import { dispatch } from './dispatch.js';
 import { hardKill } from './hard-kill.js';
 import { idleRss } from './idle-rss.js';
 import { imageScale } from './image-scale.js';
+import { items } from './items.js';
 import { progressCost } from './progress-cost.js';
 import { roundTrip } from './round-trip.js';
 import { sseFanout } from './sse-fanout.js';
@@ -20,4 +21,5 @@ export const measures: Measure[] = [
   sseFanout,
   bullmq,
   idleRss,
+  items,
 ];
