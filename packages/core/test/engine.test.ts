@@ -232,6 +232,22 @@ describe('engine', () => {
     expect(ofType(events, 'finished')[0]!.state).toBe('succeeded');
   });
 
+  it('counts progress in the weight of items that give one: one large item moves it as it runs', async () => {
+    const engine = await openEngine({ poolSize: 1 });
+    // One big item and nine small ones: by count the big one would be a tenth of the job.
+    const sizes = [9_000_000, ...Array.from({ length: 9 }, () => 100_000)];
+    const job = await engine.start('test.weighted', { sizes, stepMs: 60 });
+    const done = await engine.waitFor(job.id);
+    expect(done.progress).toMatchObject({ done: 9_900_000, total: 9_900_000, fraction: 1 });
+    const progress = ofType(await collect(engine, job.id), 'progress').map((e) => e.progress);
+    expect(progress.every((p) => p.total === null || p.total === 9_900_000)).toBe(true);
+    // While the big item runs (before anything is done), the job moves in its bytes.
+    const during = progress.filter((p) => p.done > 0 && p.done < 9_000_000);
+    expect(during.length).toBeGreaterThan(2);
+    expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
+    expect(done.items).toMatchObject({ total: 10, succeeded: 10 });
+  });
+
   it('sends no message per progress call: 1M calls, a handful of messages', async () => {
     const engine = await openEngine({ poolSize: 1 });
     await engine.pool.ready();

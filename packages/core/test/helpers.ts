@@ -14,6 +14,7 @@ export const registry = {
   'test.memory': fixture('memory'),
   'test.every': fixture('every'),
   'test.tiny': fixture('tiny'),
+  'test.weighted': fixture('weighted'),
 };
 
 const cleanups: (() => Promise<void> | void)[] = [];

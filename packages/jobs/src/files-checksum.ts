@@ -54,8 +54,10 @@ export default defineJob({
   title: 'Checksum files',
   description: 'Writes a SHA-256 manifest of a folder tree, or verifies a tree against a manifest.',
   input,
-  unit: 'files',
+  // Progress in bytes: a tree of one large file and many small ones moves as it is read.
+  unit: 'bytes',
   items: (options: Input) => (options.mode === 'verify' ? verifyItems(options) : createItems(options)),
+  itemWeight: (item: Item) => ('size' in item ? item.size : 0),
   process: async (item: Item, ctx, options: Input): Promise<Result> => {
     if (isProblem(item)) {
       ctx.log('warn', `${item.path}: ${item.problem}`);

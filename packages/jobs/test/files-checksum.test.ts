@@ -148,6 +148,11 @@ describe('files.checksum in the engine', () => {
       summary: { files: 24, bytes: 24 * MB },
     });
     expect(busiest).toBe(2);
+    // The job's progress is in bytes (each file weighs its size), not in files.
+    expect(await engine.get(job.id)).toMatchObject({
+      unit: 'bytes',
+      progress: { done: 24 * MB, total: 24 * MB, fraction: 1 },
+    });
     const { stdout } = await promisify(execFile)('sha256sum', ['--quiet', '-c', join(root, 'SHA256SUMS')], {
       cwd: root,
     });

@@ -9,7 +9,6 @@ import type { ErrorInfo } from '../protocol/errors.js';
 import type { JobSnapshot, Progress } from '../protocol/types.js';
 import type { FinishingJob } from '../rules/final-state.js';
 import { IndexSet } from '../rules/index-set.js';
-import type { PendingItem } from '../rules/item-events.js';
 import { etaOf, fractionOf, RateMeter, shareOfCells } from '../rules/sampler.js';
 import { indexAt, PendingQueue, type TakenItems } from './pending-queue.js';
 
@@ -95,6 +94,9 @@ export class ActiveJob {
   lastReport: CellSample | undefined;
   private avgItemMs: number | null = null;
   private readonly rate = new RateMeter();
+  /** With the definition's itemWeight: the weight of every item enumerated, and of those that ran. */
+  private weightTotal = 0;
+  private weightRan = 0;
 
   constructor(
     readonly snapshot: JobSnapshot,
@@ -118,8 +120,25 @@ export class ActiveJob {
     return this.definition.itemKey ? String(this.definition.itemKey(item)) : String(index);
   }
 
+  private get weighs(): boolean {
+    return this.mode === 'process' && this.definition.itemWeight !== undefined;
+  }
+
+  /** How much of the job `item` is (see JobDefinition.itemWeight); undefined when items are not weighed. */
+  weightOf(item: unknown): number | undefined {
+    if (!this.weighs) return undefined;
+    const weight = Number(this.definition.itemWeight!(item));
+    return Number.isFinite(weight) && weight > 0 ? weight : 0;
+  }
+
+  /** A failed item ran to its outcome: its weight is done (the job's progress is not its success). */
+  recordFailed(item: unknown): void {
+    this.weightRan += this.weightOf(item) ?? 0;
+  }
+
   /** An item that succeeded, here or (taken over) in the job this one resumes. */
   recordSucceeded(index: number, item: unknown, result: unknown): void {
+    this.weightRan += this.weightOf(item) ?? 0;
     this.succeeded.add(index);
     this.itemsDirty = true;
     this.unreported++;
@@ -137,15 +156,12 @@ export class ActiveJob {
   }
 
   /** True when a resumed job's predecessor already did this item: it is counted, not run. */
-  takeOver(pending: PendingItem): boolean {
-    return this.takesOver(pending.index, pending.item);
-  }
-
   private takesOver(index: number, item: unknown): boolean {
     const inherited = this.inherited;
     if (!inherited) return false;
     const key = inherited.keys ? this.keyOf(index, item) : null;
     if (key !== null ? !inherited.keys!.has(key) : !inherited.indices.has(index)) return false;
+    this.weightRan += this.weightOf(item) ?? 0;
     this.succeeded.add(index);
     this.itemsDirty = true;
     this.unreported++;
@@ -198,6 +214,7 @@ export class ActiveJob {
   }
 
   private take(item: unknown): void {
+    this.weightTotal += this.weightOf(item) ?? 0;
     const index = this.enumerated++;
     if (!this.takesOver(index, item)) this.pending.add(index, item);
   }
@@ -206,6 +223,22 @@ export class ActiveJob {
     return new Promise((resolve) => {
       this.resumeEnumeration = resolve;
     });
+  }
+
+  /** The weight done, finished items' and running ones' part of theirs, when items are weighed. */
+  private weighedProgress(cells: { cell: CellSample; items: number }[]): { done: number } | undefined {
+    if (!this.weighs) return undefined;
+    let done = this.weightRan;
+    let at = 0;
+    for (const batch of this.batches) {
+      const { cell } = cells[at++]!;
+      const finished = Math.min(cell.completed, batch.items.length);
+      for (let i = 0; i < finished; i++) done += this.weightOf(batch.items[i]) ?? 0;
+      if (cell.current < 0 || cell.current >= batch.items.length) continue;
+      const share = cell.total !== null && cell.total > 0 ? Math.min(1, cell.done / cell.total) : 0;
+      done += share * (this.weightOf(batch.items[cell.current]) ?? 0);
+    }
+    return { done };
   }
 
   /** Items that ran to an outcome. A cancelled item did not: counting it, a cancel read as 100% done. */
@@ -275,6 +308,14 @@ export class ActiveJob {
     let message = share.running ? share.message : last.message;
     let total: number | null = this.enumerationDone ? this.enumerated : null;
     let fraction = fractionOf(done, share.partial, total);
+    const weighed = this.weighedProgress(cells);
+    // Weighed items: the progress is their weight (bytes), the finished ones' and the running ones'
+    // share of theirs; a job whose items all weigh nothing goes by its items.
+    if (weighed && (!this.enumerationDone || this.weightTotal > 0)) {
+      done = Math.round(weighed.done);
+      total = this.enumerationDone ? this.weightTotal : null;
+      fraction = total === null ? null : Math.min(1, weighed.done / total);
+    }
     if (this.mode === 'run') {
       // One long call: its own units are the progress (bytes, epochs), not "1 item".
       if (share.running) {

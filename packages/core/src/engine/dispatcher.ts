@@ -62,6 +62,7 @@ export class Dispatcher {
     let succeeded = 0;
     for (const { pending, event, returned } of settled) {
       if (event.outcome !== 'succeeded') {
+        if (event.outcome === 'failed') job.recordFailed(pending.item);
         others.push(event);
         continue;
       }

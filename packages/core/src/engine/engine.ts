@@ -353,19 +353,7 @@ class InProcessEngine implements Engine {
 
   private async enumerate(job: ActiveJob): Promise<void> {
     try {
-      const items = job.definition.items!(job.input, { signal: job.enumeration.signal });
-      for await (const item of items) {
-        if (job.enumeration.signal.aborted) break;
-        const pending = { index: job.enumerated++, item };
-        if (job.takeOver(pending)) continue;
-        job.pending.push(pending);
-        this.pump();
-        if (job.pending.length >= PENDING_HIGH_WATER) {
-          await new Promise<void>((resolve) => {
-            job.resumeEnumeration = resolve;
-          });
-        }
-      }
+      await job.enumerate(() => this.pump());
     } catch (error) {
       if (!job.cancel) job.failure = toErrorInfo(error);
     }

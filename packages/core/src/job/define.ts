@@ -43,7 +43,17 @@ export interface JobDefinition<
    * where the order or the contents can change between a run and its resume.
    */
   itemKey?: (item: Item) => string | number;
-  /** Folds item results (in item order, failed items omitted) into the job's summary. Runs in the engine. */
+  /**
+   * How much of the job an item is, in the job's `unit` (a file's size, with unit 'bytes'): the
+   * job's progress is then the weight done (running items by their own progress) of the total,
+   * so one large file weighs as much as it takes. Without it, every item weighs one.
+   */
+  itemWeight?: (item: Item) => number;
+  /**
+   * Folds item results (in item order, failed items omitted) into the job's summary. Runs in the
+   * engine. A resumed job's summarize gets the results of the items its predecessor did too: one
+   * that writes (a file, a database) should write the whole of it, or skip what was written.
+   */
   summarize?: (results: Result[], info: SummaryInfo<Input>) => Summary;
   /** At most this many jobs of this definition run at once (1 = one at a time). */
   concurrency?: number;
