@@ -298,6 +298,20 @@ describe('engine', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('gives the next job only threads that are not being terminated (none of its items lost)', async () => {
+    const engine = await openEngine({ poolSize: 2 });
+    // A forced cancel terminates threads whose last reply may still arrive: the slot must not take
+    // the next job's batch before its replacement thread is in (it was lost with the old one).
+    for (let round = 0; round < 8; round++) {
+      const big = await engine.start('test.count', { n: 200, ms: 50 });
+      await collect(engine, big.id, (e) => e.type === 'items');
+      await engine.cancel(big.id, { force: true });
+      await engine.waitFor(big.id);
+      const next = await engine.waitFor((await engine.start('test.count', { n: 10 })).id);
+      expect([round, next.state, next.items.failed]).toEqual([round, 'succeeded', 0]);
+    }
+  }, 90_000);
+
   it('skips the grace period when forced', async () => {
     const engine = await openEngine({ graceMs: 60_000 });
     const job = await engine.start('test.spin', { check: 'never' });

@@ -69,6 +69,11 @@ export class Slot {
   private readonly tempFiles = new Set<string>();
   private terminating = false;
 
+  /** Idle, and not on its way out: a slot being terminated takes no batch until its replacement is in. */
+  get available(): boolean {
+    return !this.busy && !this.terminating;
+  }
+
   constructor(
     readonly index: number,
     readonly cell: CellViews,
@@ -141,6 +146,7 @@ export class Slot {
     const next = this.next ?? this.spawn();
     this.next = undefined;
     this.use(next);
+    if (!this.settle) this.busy = false;
   }
 
   /** Runs a batch on this slot's worker, with every item's result. Never rejects: a dead worker is an outcome. */
@@ -166,7 +172,9 @@ export class Slot {
     const settled = new Promise<BatchOutcome | AllSucceeded>((resolve) => {
       this.settle = (outcome) => {
         this.settle = undefined;
-        this.busy = false;
+        // A thread being terminated may still reply; its slot is free only once the replacement is
+        // in (onExit): a batch handed to it meanwhile went to the dying thread and was lost with it.
+        if (!this.terminating) this.busy = false;
         resolve(outcome);
       };
     });
@@ -214,7 +222,7 @@ export class WorkerPool {
 
   idleSlot(): Slot | undefined {
     // A loop, not find(): the engine asks once per enumerated item, and a closure each time adds up.
-    for (const slot of this.slots) if (!slot.busy) return slot;
+    for (const slot of this.slots) if (slot.available) return slot;
     return undefined;
   }
 
