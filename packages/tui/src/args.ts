@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage: threadline tui [options]
 
 Watch and steer jobs in the terminal: a live list with progress bars, rate and
-ETA; keys to start, cancel and inspect jobs.
+ETA; keys to start, cancel and inspect jobs, and to pause or remove schedules.
 
 Without --server (or the config's server) it runs its own engine on the data
 directory, with the project config's jobs; quitting asks first when jobs are
@@ -20,6 +20,7 @@ Options:
   -h, --help        show this help
 
 Keys: n start · c cancel · f force · r resume · enter details · / filter · q quit
+      s schedules (there: p pause/resume · x remove · esc back)
 Without a terminal, use \`threadline run <job>\` instead.
 `;
 

@@ -4,10 +4,11 @@
 // what is left ends interrupted; the shell is told which jobs.
 import { constants } from 'node:os';
 import type { Connect } from '@threadline/core';
-import { isActive, type JobSnapshot } from '@threadline/core/client';
+import type { JobSnapshot } from '@threadline/core/client';
 import { type Instance, render } from 'ink';
 import type { TuiOptions } from './args.js';
 import { drainNotice } from './drain-notice.js';
+import { stopsOnQuit } from './state/quit.js';
 import { tuiJobsView } from './state/view.js';
 import { App, type AppResult } from './ui/App.js';
 
@@ -67,7 +68,7 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   } finally {
     // The view's list is up to 100 ms old: a job it still lists as active may have ended since.
     left = connection.local
-      ? view.getSnapshot().active.filter((job) => isActive(view.get(job.id)?.state ?? job.state))
+      ? view.getSnapshot().active.filter((job) => stopsOnQuit(view.get(job.id) ?? job))
       : [];
     if (stopped !== 'terminal gone') {
       io.stdout.write(LEAVE_ALT_SCREEN);

@@ -1,22 +1,26 @@
-// The whole screen: a header, the job list (or one job's details, or the start
-// form), a status line and the key hints. Owns what is selected, the filter,
-// the keys that act on a job (cancel, resume), and the quit sequence (ask,
-// cancel this engine's jobs, wait, exit).
+// The whole screen: a header, the job list (or one job's details, the start
+// form, or the schedules), a status line and the key hints. Owns what is
+// selected, the filter, the keys that act on a job (cancel, resume), and the
+// quit sequence (ask, cancel this engine's jobs, wait, exit).
 import { isActive, type JobClient, type JobSnapshot, type JobsView } from '@threadline/core/client';
 import { Box, useApp } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { matchesFilter } from '../state/filter.js';
-import { resumeLabel, whyNotResumable } from '../state/resume.js';
+import { stopsOnQuit } from '../state/quit.js';
+import { whyNotResumable } from '../state/resume.js';
 import { Details } from './Details.js';
 import { editText } from './edit-text.js';
-import { Footer, type KeyHint } from './Footer.js';
+import { Footer } from './Footer.js';
 import { Header } from './Header.js';
+import { hintsFor } from './hints.js';
 import { JobList } from './JobList.js';
 import type { Mode } from './mode.js';
+import { Schedules } from './Schedules.js';
 import { StartJob } from './StartJob.js';
 import { type Flash, StatusLine } from './StatusLine.js';
 import { useKeys } from './use-keys.js';
 import { useLiveState } from './use-live-state.js';
+import { useSchedulesScreen } from './use-schedules-screen.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
@@ -35,26 +39,13 @@ export interface AppResult {
   cancelled: number;
 }
 
-/** `r`, for a job it can resume; none for one it cannot. */
-const resumeKey = (job: JobSnapshot | undefined): KeyHint[] =>
-  job && whyNotResumable(job) === null ? [['r', resumeLabel(job)]] : [];
-
-/** The list's keys for the selected job. */
-const listKeys = (job: JobSnapshot | undefined): KeyHint[] => [
-  ['n', 'start'],
-  ['c', 'cancel'],
-  ['f', 'force'],
-  ...resumeKey(job),
-  ['⏎', 'details'],
-  ['/', 'filter'],
-  ['q', 'quit'],
-];
-
 export function App({ client, view, local, where }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const state = useSyncExternalStore(view.subscribe, view.getSnapshot);
   const { jobs, active } = state;
+  // What quitting would stop: a schedule's waiting run is kept for the next engine (state/quit.ts).
+  const stopping = useMemo(() => active.filter(stopsOnQuit), [active]);
   const [getMode, setMode] = useLiveState<Mode>({ kind: 'list' });
   const [getFilter, setFilter] = useLiveState('');
   const [getEditingFilter, setEditingFilter] = useLiveState(false);
@@ -76,23 +67,23 @@ export function App({ client, view, local, where }: AppProps) {
     const visible = visibleNow();
     return visible.find((job) => job.id === getSelectedId()) ?? visible[0];
   };
-  const activeNow = () => view.getSnapshot().active;
+  const stoppingNow = () => view.getSnapshot().active.filter(stopsOnQuit);
 
   const visible = useMemo(() => jobs.filter((job) => matchesFilter(job, filter)), [jobs, filter]);
   const selected = visible.find((job) => job.id === getSelectedId()) ?? visible[0];
 
   // Quitting waits for this engine's jobs to reach a final state before exiting.
   useEffect(() => {
-    if (mode.kind === 'quitting' && active.length === 0)
+    if (mode.kind === 'quitting' && stopping.length === 0)
       exit({ cancelled: mode.cancelled } satisfies AppResult);
-  }, [mode, active.length, exit]);
+  }, [mode, stopping.length, exit]);
 
   // While it asks, the question follows the jobs: once none runs, there is nothing to ask.
   useEffect(() => {
     if (mode.kind !== 'confirm-quit') return;
-    if (active.length === 0) exit({ cancelled: 0 } satisfies AppResult);
-    else if (active.length !== mode.running) setMode({ kind: 'confirm-quit', running: active.length });
-  }, [mode, active.length, exit, setMode]);
+    if (stopping.length === 0) exit({ cancelled: 0 } satisfies AppResult);
+    else if (stopping.length !== mode.running) setMode({ kind: 'confirm-quit', running: stopping.length });
+  }, [mode, stopping.length, exit, setMode]);
 
   const cancel = (job: JobSnapshot | undefined, force: boolean) => {
     if (!job) return;
@@ -135,13 +126,13 @@ export function App({ client, view, local, where }: AppProps) {
   };
 
   const quit = () => {
-    const running = activeNow().length;
+    const running = stoppingNow().length;
     if (!local || running === 0) exit({ cancelled: 0 } satisfies AppResult);
     else setMode({ kind: 'confirm-quit', running });
   };
 
   const cancelAllAndQuit = (force: boolean) => {
-    const running = activeNow();
+    const running = stoppingNow();
     setMode({ kind: 'quitting', cancelled: running.length });
     for (const job of running) {
       client.cancel(job.id, { reason: 'the terminal UI quit', force }).catch(() => {});
@@ -157,6 +148,13 @@ export function App({ client, view, local, where }: AppProps) {
     );
     setSelectedId(list[Math.min(list.length - 1, Math.max(0, to(at, list.length)))]!.id);
   };
+
+  const schedules = useSchedulesScreen({
+    client,
+    view,
+    open: mode.kind === 'schedules',
+    onBack: () => setMode({ kind: 'list' }),
+  });
 
   const listHeight = Math.max(3, rows - 4);
   const page = Math.max(1, listHeight - 2);
@@ -177,6 +175,7 @@ export function App({ client, view, local, where }: AppProps) {
     }
     if (ctrlC) return quit();
     if (current.kind === 'start') return;
+    if (current.kind === 'schedules') return schedules.onKey(input, key);
     if (current.kind === 'details') {
       if (key.escape || key.return || key.leftArrow || key.backspace || key.delete || input === 'q') {
         setMode({ kind: 'list' });
@@ -204,6 +203,7 @@ export function App({ client, view, local, where }: AppProps) {
     else if (key.home || input === 'g') move(() => 0);
     else if (key.end || input === 'G') move((_, count) => count - 1);
     else if (input === 'n') setMode({ kind: 'start' });
+    else if (input === 's') setMode({ kind: 'schedules' });
     else if (input === 'c') cancel(selectedNow(), false);
     else if (input === 'f') cancel(selectedNow(), true);
     else if (input === 'r') resume(selectedNow());
@@ -247,6 +247,8 @@ export function App({ client, view, local, where }: AppProps) {
             }
           }}
         />
+      ) : mode.kind === 'schedules' ? (
+        <Schedules screen={schedules} view={view} height={listHeight + 1} columns={columns} />
       ) : detailsJob ? (
         <Details client={client} job={detailsJob} height={listHeight + 1} columns={columns} />
       ) : (
@@ -258,45 +260,20 @@ export function App({ client, view, local, where }: AppProps) {
           filter={filter}
         />
       )}
-      <StatusLine
-        mode={mode}
-        flash={shownFlash}
-        filter={filter}
-        editingFilter={editingFilter}
-        columns={columns}
-      />
-      <Footer hints={hintsFor(mode, editingFilter, detailsJob ?? selected)} columns={columns} />
+      {mode.kind !== 'schedules' && (
+        <>
+          <StatusLine
+            mode={mode}
+            flash={shownFlash}
+            filter={filter}
+            editingFilter={editingFilter}
+            columns={columns}
+          />
+          <Footer hints={hintsFor(mode, editingFilter, detailsJob ?? selected)} columns={columns} />
+        </>
+      )}
     </Box>
   );
-}
-
-/** The keys that work now; `job` is the one they act on (the selected one, or the one in details). */
-function hintsFor(mode: Mode, editingFilter: boolean, job: JobSnapshot | undefined): KeyHint[] {
-  switch (mode.kind) {
-    case 'details':
-      return [['esc', 'back'], ['c', 'cancel'], ['f', 'force'], ...resumeKey(job)];
-    case 'start':
-      return [
-        ['↑↓', 'move'],
-        ['⏎', 'choose / start'],
-        ['esc', 'back'],
-      ];
-    case 'confirm-quit':
-      return [
-        ['y', 'cancel & quit'],
-        ['f', 'force & quit'],
-        ['n', 'stay'],
-      ];
-    case 'quitting':
-      return [['q', 'quit now']];
-    default:
-      return editingFilter
-        ? [
-            ['⏎', 'keep filter'],
-            ['esc', 'clear'],
-          ]
-        : listKeys(job);
-  }
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
