@@ -175,6 +175,19 @@ describe('engine', () => {
     },
   );
 
+  it('fails only the items whose result cannot be cloned, not the rest of their batch', async () => {
+    const engine = await openEngine({ poolSize: 1 });
+    const start = () => engine.start(fixture('uncloneable'), { n: 400, where: 'result', bad: [3, 250] });
+    const done = await engine.waitFor((await start()).id);
+    expect(done).toMatchObject({ state: 'partial', items: { total: 400, succeeded: 398, failed: 2 } });
+    expect(done.summary).toEqual({ sent: 398 });
+    const details = await engine.details(done.id);
+    expect(details!.failures.map((f) => f.index)).toEqual([3, 250]);
+    expect(details!.failures[0]!.error!.message).toMatch(
+      /^its result cannot be sent to the engine: .*could not be cloned/,
+    );
+  });
+
   it('fails an item whose worker runs out of its memory limit, and recovers', async () => {
     const engine = await openEngine({ resourceLimits: { maxOldGenerationSizeMb: 48 } });
     const hog = await engine.waitFor((await engine.start('test.memory', {})).id);
