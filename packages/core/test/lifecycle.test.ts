@@ -332,6 +332,17 @@ describe('schedules', () => {
     }
   });
 
+  it('says when the next run is due while a run runs: a period after it started', async () => {
+    const engine = await openEngine({ poolSize: 1 });
+    const run1 = await engine.start('test.spin', { check: 'sync' }, { every: '1h' });
+    while (engine.pool.busyCount < 1) await sleep(10);
+    const [schedule] = await engine.schedules();
+    const started = (await engine.get(run1.id))!.startedAt!;
+    expect(schedule!.nextRunAt).toBe(started + 3_600_000);
+    await engine.removeSchedule(schedule!.id);
+    await engine.cancel(run1.id, { force: true });
+  });
+
   it('pause, resume and remove: a paused schedule has no queued run and no next time', async () => {
     const engine = await openEngine();
     const run1 = await engine.start('test.every', {}, { every: '1h' });

@@ -207,7 +207,12 @@ class InProcessEngine implements Engine {
   ): JobSnapshot {
     const { id, moduleUrl, input, maxFailures } = schedule;
     const job = this.enqueue(definition, moduleUrl, input, id, runAt, maxFailures);
-    this.book.update(schedule, { lastJobId: job.id, nextRunAt: runAt ?? job.createdAt });
+    // A run that started at once has set the next run's time (a period after its start) already.
+    const waiting = this.live.get(job.id)?.state === 'queued';
+    this.book.update(
+      schedule,
+      waiting ? { lastJobId: job.id, nextRunAt: runAt ?? job.createdAt } : { lastJobId: job.id },
+    );
     return job;
   }
 
