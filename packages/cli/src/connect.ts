@@ -7,15 +7,18 @@ import { type Connect, type ConnectOptions, ValidationError } from '@threadline/
 import { configured, type Project } from './config/project.js';
 import { openDataDir } from './local.js';
 
-/** `resumeInterrupted`: the command keeps its engine open, so it may resume what the config asks. */
+/**
+ * `longLived`: the command keeps its engine open (tui, watch), so that engine runs the store's
+ * schedules and resumes what the config asks. One that opens it for a moment (list, run) does
+ * neither: what it started would be left interrupted when it closes.
+ */
 export function projectConnect(
   project: () => Promise<Project>,
-  options: { resumeInterrupted?: boolean } = {},
+  options: { longLived?: boolean } = {},
 ): Connect {
   return async (flags) => {
     const resolved = await project();
-    const resume = options.resumeInterrupted === true && resolved.settings.resumeInterrupted.value;
-    return open(withSettings(flags, resolved), resolved, resume);
+    return open(withSettings(flags, resolved), resolved, options.longLived === true);
   };
 }
 
@@ -41,7 +44,7 @@ function withSettings(flags: ConnectOptions, project: Project): ConnectOptions {
   };
 }
 
-async function open(options: ConnectOptions, project: Project, resumeInterrupted: boolean) {
+async function open(options: ConnectOptions, project: Project, longLived: boolean) {
   if (options.server && options.redis) throw new ValidationError('give --server or --redis, not both');
   if (options.server) {
     const { createTrpcClient } = await import('@threadline/trpc');
@@ -68,7 +71,8 @@ async function open(options: ConnectOptions, project: Project, resumeInterrupted
     ...(configured(project.settings.drainMs) !== undefined
       ? { drainMs: project.settings.drainMs.value }
       : {}),
-    ...(resumeInterrupted ? { resumeInterrupted: true } : {}),
+    ...(longLived && project.settings.resumeInterrupted.value ? { resumeInterrupted: true } : {}),
+    ...(longLived ? {} : { runSchedules: false }),
   });
 }
 

@@ -14,9 +14,9 @@ interface CommandEntry {
   summary: string;
   load: () => Promise<Command>;
   /**
-   * Keeps the engine it opens until stopped (a TUI, a watcher): only such a command resumes
-   * interrupted jobs on opening (the config's resumeInterrupted). One that closes its engine
-   * when done (list, run) would leave what it resumed interrupted again a moment later.
+   * Keeps the engine it opens until stopped (a TUI, a watcher): only such a command runs the
+   * store's schedules and resumes interrupted jobs on opening (the config's resumeInterrupted).
+   * One that closes its engine when done (list, run) would leave what it started interrupted.
    */
   longLived?: true;
 }
@@ -170,7 +170,7 @@ function commandDeps(configFlag: string | undefined, command: CommandEntry): Com
   };
   return {
     project,
-    connect: projectConnect(project, { resumeInterrupted: command.longLived === true }),
+    connect: projectConnect(project, { longLived: command.longLived === true }),
   };
 }
 

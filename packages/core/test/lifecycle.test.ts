@@ -343,6 +343,36 @@ describe('schedules', () => {
     await engine.cancel(run1.id, { force: true });
   });
 
+  it('are left to an engine that runs them by one that does not (a command open for a moment)', async () => {
+    const dataDir = tempDir();
+    const first = await createEngine({ dataDir, registry, poolSize: 1 });
+    const run1 = await first.start('test.every', {}, { every: '3s' });
+    await first.waitFor(run1.id);
+    await first.close();
+    // Its next run falls due while no engine is up.
+    await sleep(3200);
+    // Due now, but this engine runs no schedules: the waiting run stays queued, untouched.
+    const brief = await createEngine({ dataDir, registry, poolSize: 1, runSchedules: false });
+    const [schedule] = await brief.schedules();
+    const waiting = schedule!.lastJobId!;
+    await sleep(300);
+    expect((await brief.get(waiting))!.state).toBe('queued');
+    // Paused from it, the waiting run is dropped all the same; resumed, a new one waits in the store.
+    await brief.pauseSchedule(schedule!.id);
+    expect((await brief.get(waiting))!.state).toBe('cancelled');
+    const resumed = await brief.resumeSchedule(schedule!.id);
+    expect(resumed.nextRunAt).toBeGreaterThan(0);
+    expect((await brief.get(resumed.lastJobId!))!.state).toBe('queued');
+    await brief.close();
+
+    const next = await createEngine({ dataDir, registry, poolSize: 1 });
+    try {
+      expect((await next.waitFor(resumed.lastJobId!)).state).toBe('succeeded');
+    } finally {
+      await next.close();
+    }
+  });
+
   it('pause, resume and remove: a paused schedule has no queued run and no next time', async () => {
     const engine = await openEngine();
     const run1 = await engine.start('test.every', {}, { every: '1h' });

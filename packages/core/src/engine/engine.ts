@@ -51,6 +51,8 @@ class InProcessEngine implements Engine {
   readonly pool: WorkerPool;
   private readonly store: Store;
   private readonly book: Schedules;
+  /** Schedules started through this engine: it runs them even when it runs no others. */
+  private readonly ownSchedules = new Set<string>();
   private readonly hub: EventHub;
   private readonly dispatcher: Dispatcher;
   private readonly unlock: () => void;
@@ -140,6 +142,8 @@ class InProcessEngine implements Engine {
       });
     }
     this.store.prune(this.options.retention ?? {});
+    // An engine that runs no schedules leaves their waiting runs waiting, in the store, for one that does.
+    if (this.options.runSchedules === false) waiting.length = 0;
     for (const [job, schedule] of waiting) {
       try {
         const definition = await loadJob(schedule.moduleUrl);
@@ -154,6 +158,7 @@ class InProcessEngine implements Engine {
     }
     // A schedule whose run was cut short by the stop runs once now (not once per period missed).
     for (const schedule of this.book.all()) {
+      if (this.options.runSchedules === false) break;
       if (schedule.paused || waiting.some(([, s]) => s === schedule)) continue;
       await this.nextRunOf(schedule).catch(() =>
         this.book.update(schedule, { paused: true, nextRunAt: null }),
@@ -196,6 +201,7 @@ class InProcessEngine implements Engine {
     if (!every) return this.enqueue(definition, moduleUrl, parsed, null, null, maxFailures);
     const { name, title } = definition;
     const schedule = this.book.create({ name, title, moduleUrl, input: parsed, every, maxFailures });
+    this.ownSchedules.add(schedule.id);
     return this.enqueueRun(schedule, definition, null);
   }
 
@@ -206,9 +212,10 @@ class InProcessEngine implements Engine {
     runAt: number | null,
   ): JobSnapshot {
     const { id, moduleUrl, input, maxFailures } = schedule;
-    const job = this.enqueue(definition, moduleUrl, input, id, runAt, maxFailures);
+    const recordOnly = !this.runs(schedule);
+    const job = this.enqueue(definition, moduleUrl, input, id, runAt, maxFailures, undefined, recordOnly);
     // A run that started at once has set the next run's time (a period after its start) already.
-    const waiting = this.live.get(job.id)?.state === 'queued';
+    const waiting = recordOnly || this.live.get(job.id)?.state === 'queued';
     this.book.update(
       schedule,
       waiting ? { lastJobId: job.id, nextRunAt: runAt ?? job.createdAt } : { lastJobId: job.id },
@@ -255,8 +262,13 @@ class InProcessEngine implements Engine {
   /** A schedule's run waiting for its time is dropped (recorded cancelled); one that runs goes on. */
   private dropQueuedRun(schedule: ScheduleRecord, reason: string): void {
     const jobId = schedule.lastJobId;
-    const job = jobId ? this.live.get(jobId) : undefined;
-    if (!job || !this.queue.remove(job.id)) return;
+    if (!jobId) return;
+    const live = this.live.get(jobId);
+    // A live run that is no longer queued is running: it goes on.
+    if (live && !this.queue.remove(jobId)) return;
+    // Not live here: an engine that runs no schedules holds it only in the store.
+    const job = live ?? this.store.getJob(jobId);
+    if (job?.state !== 'queued') return;
     this.hub.emit({ type: 'cancelling', jobId: job.id, reason, force: false });
     this.finalize(job, 'cancelled', null, null);
     this.flush();
@@ -303,16 +315,26 @@ class InProcessEngine implements Engine {
     runAt: number | null,
     maxFailures: number | undefined,
     resume?: { jobId: string; inherited: Inherited },
+    /** Only recorded, for an engine that runs schedules to start when due (see runSchedules). */
+    recordOnly = false,
   ): JobSnapshot {
     const job = queuedSnapshot(newStaticJob(definition, input, scheduleId, runAt, maxFailures));
     if (resume) job.resumeOf = resume.jobId;
-    this.live.set(job.id, job);
-    this.queue.add({ job, definition, moduleUrl, input, inherited: resume?.inherited ?? null });
+    if (!recordOnly) {
+      this.live.set(job.id, job);
+      this.queue.add({ job, definition, moduleUrl, input, inherited: resume?.inherited ?? null });
+    }
     this.dirty.add(job);
     const queued = structuredClone(job);
     this.hub.emit({ type: 'queued', jobId: job.id, job: queued });
-    this.startQueued();
+    if (recordOnly) this.flush();
+    else this.startQueued();
     return queued;
+  }
+
+  /** Whether this engine starts the runs of a schedule: its own, and any when it runs schedules. */
+  private runs(schedule: ScheduleRecord): boolean {
+    return this.options.runSchedules !== false || this.ownSchedules.has(schedule.id);
   }
 
   /** Starts queued jobs while the engine-wide and per-definition limits allow. */

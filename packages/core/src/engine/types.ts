@@ -21,6 +21,12 @@ export interface EngineOptions {
   tickMs?: number;
   /** Where the engine says what it does on its own (a full disk, and when it is writable again); default stderr. */
   log?: (line: string) => void;
+  /**
+   * Start the store's schedules' runs when due; default true. A command that opens the store for
+   * a moment passes false: a run it started would be left interrupted when it closes. Schedules
+   * started through the engine itself run either way.
+   */
+  runSchedules?: boolean;
   /** On start, resume every interrupted job not resumed yet (see JobClient.resume); default false. */
   resumeInterrupted?: boolean;
   /** How long a shutdown lets running items finish before it stops them; default 10000 ms. */
