@@ -23,6 +23,12 @@ export function reportError(error: unknown, command: string | undefined): number
     console.error(`threadline: ${error.message}`);
     return EXIT.usage;
   }
+  // The server or the owning engine failed the call (or went away under it): its message is the
+  // news, and a stack of this side's client code would tell nothing more.
+  if (error instanceof ThreadlineError && error.name === 'RemoteError') {
+    console.error(`threadline: ${error.message}`);
+    return EXIT.failed;
+  }
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return EXIT.failed;
 }
