@@ -6,7 +6,7 @@ import type { BatchReply, ItemResult } from './messages.js';
 /**
  * A batch's item results as they come. Counted, succeeded items are a count while nothing else
  * happened, and a result is left out when it is a primitive: one that is not (an object, a
- * function) still crosses, so a result that cannot be cloned fails its batch as it always has.
+ * function) still crosses, so a result that cannot be cloned still fails its item (see reply()).
  */
 export class Outcomes {
   private readonly list: ItemResult[] = [];
