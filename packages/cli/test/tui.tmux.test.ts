@@ -152,6 +152,8 @@ describe('threadline tui in a terminal', () => {
     expect(list.code, list.stderr).toBe(0);
     // Not cancelled (nobody asked for that): the items out finished, the rest wait for a resume.
     const jobs = JSON.parse(list.stdout) as { state: string; items: { failed: number; cancelled: number } }[];
-    expect(jobs.map((job) => [job.state, job.items.failed, job.items.cancelled])).toEqual([['interrupted', 0, 0]]);
+    expect(jobs.map((job) => [job.state, job.items.failed, job.items.cancelled])).toEqual([
+      ['interrupted', 0, 0],
+    ]);
   });
 });
