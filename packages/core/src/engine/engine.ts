@@ -102,6 +102,7 @@ class InProcessEngine implements Engine {
     this.pool = new WorkerPool({
       ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      onAvailable: () => this.pump(),
       onLog: (log) => {
         const job = this.active.get(log.jobId);
         if (!job) return;

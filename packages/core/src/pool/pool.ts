@@ -43,6 +43,8 @@ export interface PoolOptions {
   size?: number;
   resourceLimits?: ResourceLimits;
   onLog?: (log: LogMessage['threadlineLog']) => void;
+  /** A slot whose thread was replaced (terminated, crashed) is free again. */
+  onAvailable?: () => void;
 }
 
 interface Thread {
@@ -146,7 +148,11 @@ export class Slot {
     const next = this.next ?? this.spawn();
     this.next = undefined;
     this.use(next);
-    if (!this.settle) this.busy = false;
+    if (!this.settle) {
+      this.busy = false;
+      // Free again only now: nothing else would tell the dispatcher items can go out.
+      this.pool.options.onAvailable?.();
+    }
   }
 
   /** Runs a batch on this slot's worker, with every item's result. Never rejects: a dead worker is an outcome. */
