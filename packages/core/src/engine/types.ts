@@ -3,7 +3,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { JobRegistry } from '../job/registry.js';
 import type { WorkerPool } from '../pool/pool.js';
-import type { ItemOutcome, JobClient, JobSnapshot, JobState, ScheduleClient } from '../protocol/types.js';
+import type { ItemOutcome, JobClient, JobSnapshot, JobState } from '../protocol/types.js';
 import type { RetentionOptions } from '../store/store.js';
 
 export interface EngineOptions {
@@ -65,13 +65,12 @@ export interface ShutdownReport {
   interrupted: string[];
 }
 
-export type Engine = JobClient &
-  ScheduleClient & {
-    /** Stops gracefully (see ShutdownOptions); `close()` is a shutdown with the defaults. */
-    shutdown(options?: ShutdownOptions): Promise<ShutdownReport>;
-    /** Resolves when the job reaches a final state. */
-    waitFor(jobId: string): Promise<JobSnapshot>;
-    readonly dataDir: string;
-    readonly pool: WorkerPool;
-    stats(): EngineStats;
-  };
+export type Engine = JobClient & {
+  /** Stops gracefully (see ShutdownOptions); `close()` is a shutdown with the defaults. */
+  shutdown(options?: ShutdownOptions): Promise<ShutdownReport>;
+  /** Resolves when the job reaches a final state. */
+  waitFor(jobId: string): Promise<JobSnapshot>;
+  readonly dataDir: string;
+  readonly pool: WorkerPool;
+  stats(): EngineStats;
+};
