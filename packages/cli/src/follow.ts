@@ -106,7 +106,7 @@ function show(view: ProgressView, job: JobSnapshot, event: JobEvent): void {
       return;
     case 'item':
       if (event.outcome === 'failed')
-        view.problem(`failed ${event.label ?? `item ${event.index}`}: ${event.error?.message}`);
+        view.problem(`failed ${event.label ?? `item ${event.index + 1}`}: ${event.error?.message}`);
       return;
     case 'log':
       if (event.level === 'error' || event.level === 'warn')

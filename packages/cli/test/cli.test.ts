@@ -71,6 +71,8 @@ describe('threadline', () => {
     expect(result.stdout).toMatch(/^partial: 8 succeeded, 4 failed, 0 cancelled of 12$/m);
     expect(result.stderr).toMatch(/^error: 4 of 12 items failed; first: item \d+ failed on purpose/m);
     expect(result.stderr.match(/^failed \d+: item \d+ failed on purpose/gm)).toHaveLength(4);
+    // Items are counted from 1 wherever a person reads them: the label and the message agree.
+    expect(result.stderr).toMatch(/^failed 3: item 3 failed on purpose/m);
     // The history says so too: partial, and 8 of 12, not 12/12.
     const list = await run(['list'], dir);
     expect(list.stdout).toMatch(/demo\.sleep\s+partial\s+8\/12 items, 4 failed /);
@@ -81,6 +83,7 @@ describe('threadline', () => {
     expect(show.stdout).toMatch(/^state: +partial — 4 of 12 items failed/m);
     expect(show.stdout).toMatch(/^progress: 8\/12 items, 4 failed \(66\.7%\)$/m);
     expect(show.stdout).toMatch(/^items: +8 succeeded, 4 failed, 0 cancelled of 12$/m);
+    expect(show.stdout).toMatch(/^ {2}3: item 3 failed on purpose/m);
   });
 
   it('fails a job at --max-failures, exiting 1, and refuses a limit that is no count or fraction', async () => {

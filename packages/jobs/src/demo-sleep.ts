@@ -21,10 +21,11 @@ export default defineJob({
   description: 'Items that just take time: for trying out progress, failures and cancellation.',
   input,
   unit: 'items',
+  // Items are numbered from 1, as people count them: its label and its messages say the same number.
   *items(options: Input) {
-    for (let index = 0; index < options.items; index++) yield index;
+    for (let n = 1; n <= options.items; n++) yield n;
   },
-  process: async (index: number, ctx, options: Input) => {
+  process: async (n: number, ctx, options: Input) => {
     if (options.cpu) spin(options.ms, ctx.progress);
     else {
       for (let slept = 0; slept < options.ms; slept += TICK_MS) {
@@ -32,8 +33,8 @@ export default defineJob({
         await sleep(Math.min(TICK_MS, options.ms - slept), undefined, { signal: ctx.signal });
       }
     }
-    if (options.failEvery > 0 && (index + 1) % options.failEvery === 0) {
-      throw new Error(`item ${index + 1} failed on purpose (failEvery: ${options.failEvery})`);
+    if (options.failEvery > 0 && n % options.failEvery === 0) {
+      throw new Error(`item ${n} failed on purpose (failEvery: ${options.failEvery})`);
     }
     return options.ms;
   },

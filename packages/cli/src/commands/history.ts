@@ -124,7 +124,7 @@ export async function runShow(argv: string[], deps: { connect: Connect }): Promi
     if (job.summary !== null) console.log(`summary:  ${JSON.stringify(job.summary, null, 2)}`);
     if (failures.length)
       console.log(
-        `failed items:\n${failures.map((f) => `  ${f.label ?? f.index}: ${f.error?.message}`).join('\n')}`,
+        `failed items:\n${failures.map((f) => `  ${f.label ?? `#${f.index + 1}`}: ${f.error?.message}`).join('\n')}`,
       );
     if (logs.length) console.log(`logs:\n${logs.map((l) => `  [${l.level}] ${l.message}`).join('\n')}`);
     return EXIT.ok;
