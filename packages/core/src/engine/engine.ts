@@ -7,12 +7,15 @@ import { WorkerPool } from '../pool/pool.js';
 import { NotFoundError, type StorageError, toErrorInfo, ValidationError } from '../protocol/errors.js';
 import type {
   CancelOptions,
+  ClearOptions,
   EventsOptions,
   ItemEvent,
   JobDefinitionInfo,
   JobDetails,
   JobEvent,
   JobFilter,
+  JobPage,
+  JobQuery,
   JobSnapshot,
   JobState,
   LogEvent,
@@ -27,6 +30,7 @@ import { openingStore, storageFault } from '../store/faults.js';
 import type { ItemRecord, ScheduleRecord } from '../store/store.js';
 import { Store } from '../store/store.js';
 import { ActiveJob, type Inherited, PENDING_HIGH_WATER } from './active-job.js';
+import { clearFinished, deleteJob } from './delete.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
@@ -565,6 +569,22 @@ class InProcessEngine implements Engine {
   async list(filter: JobFilter = {}): Promise<JobSnapshot[]> {
     this.flush();
     return this.store.listJobs(filter);
+  }
+
+  async find(query: JobQuery = {}): Promise<JobPage> {
+    this.flush();
+    return this.store.findJobs(query);
+  }
+
+  // Written first: a job that finished this tick is still held to be written, and would come back.
+  async delete(jobId: string): Promise<void> {
+    this.flush();
+    deleteJob(this.store, this.live, jobId);
+  }
+
+  async clearFinished(options: ClearOptions = {}): Promise<{ deleted: number }> {
+    this.flush();
+    return clearFinished(this.store, options);
   }
 
   events(options: EventsOptions = {}): AsyncIterable<JobEvent> {

@@ -3,7 +3,15 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { JobRegistry } from '../job/registry.js';
 import type { WorkerPool } from '../pool/pool.js';
-import type { ItemOutcome, JobClient, JobSnapshot, JobState } from '../protocol/types.js';
+import type {
+  ClearOptions,
+  ItemOutcome,
+  JobClient,
+  JobPage,
+  JobQuery,
+  JobSnapshot,
+  JobState,
+} from '../protocol/types.js';
 import type { RetentionOptions } from '../store/store.js';
 
 export interface EngineOptions {
@@ -66,6 +74,9 @@ export interface ShutdownReport {
 }
 
 export type Engine = JobClient & {
+  find(query?: JobQuery): Promise<JobPage>;
+  delete(jobId: string): Promise<void>;
+  clearFinished(options?: ClearOptions): Promise<{ deleted: number }>;
   /** Stops gracefully (see ShutdownOptions); `close()` is a shutdown with the defaults. */
   shutdown(options?: ShutdownOptions): Promise<ShutdownReport>;
   /** Resolves when the job reaches a final state. */

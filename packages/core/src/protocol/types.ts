@@ -178,6 +178,35 @@ export interface JobFilter {
   before?: string;
 }
 
+/** A search over every job the backend keeps, for a page of them and the counts per state. */
+export interface JobQuery {
+  state?: JobState | JobState[];
+  name?: string;
+  /** Matched, case-insensitively, within the job's id, title and input (as JSON). */
+  text?: string;
+  /** Created at or after this time (ms since the epoch). */
+  createdFrom?: number;
+  /** Created before this time (ms since the epoch). */
+  createdTo?: number;
+  /** Newest first; default 50. */
+  limit?: number;
+  /** The `next` of the page before. */
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: JobSnapshot[];
+  /** Jobs matching every filter but the state, per state: what a tab of each state holds. */
+  counts: Record<JobState, number>;
+  /** Where the next (older) page starts; null on the last. */
+  next: string | null;
+}
+
+export interface ClearOptions {
+  /** Only jobs that finished before this time (ms since the epoch). */
+  finishedBefore?: number;
+}
+
 export interface EventsOptions {
   jobId?: string;
   /** Replay events after this sequence number, then follow live. Without it, only live events. */
@@ -215,6 +244,18 @@ export interface JobClient extends ScheduleClient {
   /** The job with its failed items and latest logs; undefined for an unknown id. */
   details(jobId: string): Promise<JobDetails | undefined>;
   list(filter?: JobFilter): Promise<JobSnapshot[]>;
+  /**
+   * A page of the jobs a query matches, over the whole history, with the counts per state.
+   * Optional only so that clients written before it still type-check; every backend has it.
+   */
+  find?(query?: JobQuery): Promise<JobPage>;
+  /**
+   * Deletes a finished job and all it recorded (events, logs, item records, results). A job
+   * that is queued or running is a ValidationError; an unknown id a NotFoundError.
+   */
+  delete?(jobId: string): Promise<void>;
+  /** Deletes every finished job (see ClearOptions) as `delete` does; how many it deleted. */
+  clearFinished?(options?: ClearOptions): Promise<{ deleted: number }>;
   events(options?: EventsOptions): AsyncIterable<JobEvent>;
   close(): Promise<void>;
 }

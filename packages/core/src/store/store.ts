@@ -6,16 +6,20 @@ import { join } from 'node:path';
 import { deserialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import {
+  FINAL_STATES,
   type ItemEvent,
   JOB_STATES,
   type JobEvent,
   type JobFilter,
+  type JobPage,
+  type JobQuery,
   type JobSnapshot,
   type JobState,
   type LogEvent,
   type ScheduleInfo,
 } from '../protocol/types.js';
 import { openingStore } from './faults.js';
+import { addSearchColumn, FIND_INDEXES, findJobs, searchText } from './find.js';
 
 /** A schedule as stored: what a run needs to start without the call that made it. */
 export interface ScheduleRecord extends ScheduleInfo {
@@ -40,9 +44,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   state TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   finished_at INTEGER,
-  data TEXT NOT NULL
+  data TEXT NOT NULL,
+  search TEXT
 );
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_name ON jobs(name, pos);
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
@@ -95,9 +99,11 @@ export class Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    addSearchColumn(this.db);
+    this.db.exec(FIND_INDEXES);
     this.statements = {
       upsertJob: this.db.prepare(
-        `INSERT INTO jobs (id, name, state, created_at, finished_at, data) VALUES (@id, @name, @state, @createdAt, @finishedAt, @data)
+        `INSERT INTO jobs (id, name, state, created_at, finished_at, data, search) VALUES (@id, @name, @state, @createdAt, @finishedAt, @data, @search)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, data = excluded.data`,
       ),
       getJob: this.db.prepare('SELECT data FROM jobs WHERE id = ?'),
@@ -136,6 +142,7 @@ export class Store {
           createdAt: job.createdAt,
           finishedAt: job.finishedAt,
           data: JSON.stringify(job),
+          search: searchText(job),
         });
       }
       for (const event of events) {
@@ -171,6 +178,34 @@ export class Store {
     params.push(filter.limit ?? 50);
     const rows = this.db.prepare(sql).all(...params) as { data: string }[];
     return rows.map((row) => JSON.parse(row.data) as JobSnapshot);
+  }
+
+  /** A page of the jobs a query matches, with the counts per state (see find.ts). */
+  findJobs(query: JobQuery = {}): JobPage {
+    return findJobs(this.db, query);
+  }
+
+  /** Deletes finished jobs with everything they recorded; the ids deleted. */
+  deleteJobs(which: { id: string } | { finishedBefore?: number | undefined }): string[] {
+    let ids: string[] = [];
+    this.guarded(() =>
+      this.db.transaction(() => {
+        const finished = `state IN (${FINAL_STATES.map((state) => `'${state}'`).join(', ')})`;
+        ids = (
+          'id' in which
+            ? this.db.prepare(`SELECT id FROM jobs WHERE id = ? AND ${finished}`).pluck().all(which.id)
+            : this.db
+                .prepare(`SELECT id FROM jobs WHERE ${finished} AND COALESCE(finished_at, 0) < ?`)
+                .pluck()
+                .all(which.finishedBefore ?? Number.MAX_SAFE_INTEGER)
+        ) as string[];
+        const statements = ['events', 'job_items', 'item_results', 'jobs'].map((table) =>
+          this.db.prepare(`DELETE FROM ${table} WHERE ${table === 'jobs' ? 'id' : 'job_id'} = ?`),
+        );
+        for (const id of ids) for (const statement of statements) statement.run(id);
+      })(),
+    );
+    return ids;
   }
 
   countByState(): Record<JobState, number> {

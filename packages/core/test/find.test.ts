@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../src/engine/engine.js';
+import { openEngine, registry, tempDir } from './helpers.js';
+
+describe('finding and deleting jobs in the store', () => {
+  it('searches a data directory written before search existed, by the input its jobs had', async () => {
+    const dataDir = tempDir();
+    // The jobs table as it was: no search column, a state index the new ones replace.
+    const old = new Database(join(dataDir, 'threadline.db'));
+    old.exec(`CREATE TABLE jobs (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+      state TEXT NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER, data TEXT NOT NULL);
+      CREATE INDEX jobs_state ON jobs(state);`);
+    const row = (id: string, input: unknown) => ({
+      id,
+      name: 'test.count',
+      title: 'Count',
+      state: 'succeeded',
+      input,
+      createdAt: 1000,
+      finishedAt: 2000,
+    });
+    const insert = old.prepare(
+      'INSERT INTO jobs (id, name, state, created_at, finished_at, data) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    insert.run(
+      'j_old1',
+      'test.count',
+      'succeeded',
+      1000,
+      2000,
+      JSON.stringify(row('j_old1', { folder: '/srv/Photos' })),
+    );
+    insert.run('j_old2', 'test.count', 'succeeded', 1000, 2000, JSON.stringify(row('j_old2', 'plain text')));
+    old.close();
+
+    const engine = await createEngine({ dataDir, registry, poolSize: 1 });
+    try {
+      expect((await engine.find({ text: 'photos' })).jobs.map((j) => j.id)).toEqual(['j_old1']);
+      expect((await engine.find({ text: 'PLAIN' })).jobs.map((j) => j.id)).toEqual(['j_old2']);
+      expect((await engine.find({ text: 'old' })).counts.succeeded).toBe(2);
+    } finally {
+      await engine.close();
+    }
+    const reopened = new Database(join(dataDir, 'threadline.db'), { readonly: true });
+    const indexes = reopened.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+    reopened.close();
+    expect(indexes).toEqual(expect.arrayContaining(['jobs_state_pos', 'jobs_name_state', 'jobs_created']));
+    expect(indexes).not.toContain('jobs_state');
+  });
+
+  it('refuses to delete a running job, and deletes it with its events once it is cancelled', async () => {
+    const engine = await openEngine({ poolSize: 1 });
+    const kept = await engine.waitFor((await engine.start('test.count', { n: 3, failOn: [1] })).id);
+    const job = await engine.start('test.spin', {});
+    await expect(engine.delete(job.id)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await engine.cancel(job.id, { force: true });
+    expect((await engine.waitFor(job.id)).state).toBe('cancelled');
+    await engine.delete(job.id);
+    expect(await engine.get(job.id)).toBeUndefined();
+    expect(await engine.details(job.id)).toBeUndefined();
+    expect((await engine.find()).jobs.map((j) => j.id)).toEqual([kept.id]);
+    await expect(engine.delete(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await engine.close();
+    const db = new Database(join(engine.dataDir, 'threadline.db'), { readonly: true });
+    const rows = (table: string, id: string) =>
+      db
+        .prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'jobs' ? 'id' : 'job_id'} = ?`)
+        .pluck()
+        .get(id);
+    try {
+      for (const table of ['jobs', 'events', 'job_items', 'item_results'])
+        expect(rows(table, job.id)).toBe(0);
+      expect(rows('events', kept.id)).toBeGreaterThan(0);
+      expect(rows('item_results', kept.id)).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+});
