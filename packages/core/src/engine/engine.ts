@@ -1,10 +1,15 @@
+// The in-process engine: a job's lifecycle from queued to its final state
+// (queue, start, enumerate, count its items' outcomes, complete), and the
+// reads. Its parts: cancel.ts, resume.ts, schedule-runs.ts, shutdown.ts,
+// recover.ts (on open) and writer.ts (the store), each given the engine as
+// an EngineContext.
 import { mkdirSync } from 'node:fs';
-import type { AnyJobDefinition } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { type JobRegistry, resolveJobRef } from '../job/registry.js';
 import { definitionInfo, validateInput } from '../job/schema.js';
+import type { LogMessage } from '../pool/messages.js';
 import { WorkerPool } from '../pool/pool.js';
-import { NotFoundError, type StorageError, toErrorInfo, ValidationError } from '../protocol/errors.js';
+import { NotFoundError, toErrorInfo, ValidationError } from '../protocol/errors.js';
 import type {
   CancelOptions,
   ClearOptions,
@@ -18,71 +23,63 @@ import type {
   JobQuery,
   JobSnapshot,
   JobState,
-  LogEvent,
   ScheduleInfo,
   StartOptions,
 } from '../protocol/types.js';
 import { finalState, maxFailuresFailure, maxFailuresOf, maxFailuresReason } from '../rules/final-state.js';
-import { IndexSet } from '../rules/index-set.js';
 import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
 import { resolveDataDir } from '../store/data-dir.js';
 import { openingStore, storageFault } from '../store/faults.js';
-import type { ItemRecord, ScheduleRecord } from '../store/store.js';
 import { Store } from '../store/store.js';
-import { ActiveJob, type Inherited, PENDING_HIGH_WATER } from './active-job.js';
+import { ActiveJob, PENDING_HIGH_WATER } from './active-job.js';
+import { cancelJob, dropPending, requestCancel } from './cancel.js';
+import type { EngineContext, NewWork } from './context.js';
 import { clearFinished, deleteJob } from './delete.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
 import { lockDataDir } from './lock.js';
 import { type Fit, JobQueue, type QueuedWork } from './queue.js';
-import { Schedules, scheduleInfo } from './schedules.js';
+import { recover } from './recover.js';
+import { resumeJob } from './resume.js';
+import { ScheduleRuns } from './schedule-runs.js';
+import { Schedules } from './schedules.js';
+import { Shutdown } from './shutdown.js';
 import type { Engine, EngineOptions, EngineStats, ShutdownOptions, ShutdownReport } from './types.js';
+import { StoreWriter } from './writer.js';
 
 /** A long-running server keeps its store bounded, not only at start-up. */
 const PRUNE_EVERY_MS = 3_600_000;
-const DEFAULT_DRAIN_MS = 10_000;
 /** A job's log lines past this many are not kept (the store must not grow with a chatty loop). */
 const MAX_LOGS_PER_JOB = 10_000;
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const engine = new InProcessEngine(options);
-  await engine.recover();
+  await recover(engine);
   return engine;
 }
 
-class InProcessEngine implements Engine {
+class InProcessEngine implements Engine, EngineContext {
   readonly dataDir: string;
   readonly pool: WorkerPool;
-  private readonly store: Store;
-  private readonly book: Schedules;
-  /** Schedules started through this engine: it runs them even when it runs no others. */
-  private readonly ownSchedules = new Set<string>();
-  private readonly hub: EventHub;
+  readonly store: Store;
+  readonly runs: ScheduleRuns;
+  readonly hub: EventHub;
+  readonly writer: StoreWriter;
+  readonly dirty: Set<JobSnapshot>;
+  readonly registry: JobRegistry;
+  readonly live = new Map<string, JobSnapshot>();
+  readonly active = new Map<string, ActiveJob>();
+  readonly queue = new JobQueue(() => this.startQueued());
   private readonly dispatcher: Dispatcher;
+  private readonly stopping: Shutdown;
   private readonly unlock: () => void;
-  private readonly registry: JobRegistry;
-  /** Jobs not yet final: queued ones waiting their turn, and running ones. */
-  private readonly live = new Map<string, JobSnapshot>();
-  private readonly active = new Map<string, ActiveJob>();
-  private readonly queue = new JobQueue(() => this.startQueued());
-  private readonly dirty = new Set<JobSnapshot>();
-  /** Item records of jobs that finished since the last write. */
-  private finishedItems: ItemRecord[] = [];
   private readonly finishWaiters = new Map<string, ((job: JobSnapshot) => void)[]>();
   private readonly tick: NodeJS.Timeout;
   private itemsProcessed = 0;
   private readonly itemsByOutcome = { succeeded: 0, failed: 0, cancelled: 0 };
   private prunedAt = Date.now();
-  private closing = false;
-  /** Set while the store cannot be written: writes are retried each tick, and no new item starts. */
-  private storageProblem: StorageError | null = null;
-  private readonly log: (line: string) => void;
-  private closed: Promise<ShutdownReport> | undefined;
-  /** Set while shutting down: the last batch of a drain calls it, and so does a second shutdown. */
-  private drained: (() => void) | undefined;
-  private endDrain: (() => void) | undefined;
 
-  constructor(private readonly options: EngineOptions) {
+  constructor(readonly options: EngineOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
     const dataDir = this.dataDir;
     // The lock before the store: a second engine must not touch the file the owner writes.
@@ -96,33 +93,21 @@ class InProcessEngine implements Engine {
       this.unlock();
       throw error;
     }
-    this.log = options.log ?? ((line) => process.stderr.write(`threadline: ${line}\n`));
-    this.book = new Schedules(this.store);
+    const log = options.log ?? ((line) => process.stderr.write(`threadline: ${line}\n`));
     this.registry = options.registry ?? {};
     this.hub = new EventHub(this.store.maxSeq(), (page) => {
       this.flush();
       return this.store.readEvents(page);
     });
+    this.writer = new StoreWriter(this.store, this.hub, dataDir, log, () => this.pump());
+    this.dirty = this.writer.dirty;
+    this.runs = new ScheduleRuns(this, new Schedules(this.store));
+    this.stopping = new Shutdown(this, () => this.release());
     this.pool = new WorkerPool({
       ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
       onAvailable: () => this.pump(),
-      onLog: (log) => {
-        const job = this.active.get(log.jobId);
-        if (!job) return;
-        if (++job.loggedLines > MAX_LOGS_PER_JOB) {
-          job.droppedLogs++;
-          return;
-        }
-        const event: Omit<LogEvent, 'seq' | 'at'> = {
-          type: 'log',
-          jobId: log.jobId,
-          level: log.level,
-          message: log.message,
-          item: log.item,
-        };
-        this.hub.emit(event);
-      },
+      onLog: (log) => this.onLog(log),
     });
     this.dispatcher = new Dispatcher(this.pool, {
       itemsDone: (job, succeeded, others) => this.onItems(job, succeeded, others),
@@ -132,58 +117,8 @@ class InProcessEngine implements Engine {
     this.tick.unref();
   }
 
-  /** Jobs a crashed engine left unfinished are marked interrupted: their record must not say running. */
-  async recover(): Promise<void> {
-    const waiting: [JobSnapshot, ScheduleRecord][] = [];
-    for (const job of this.store.unfinishedJobs()) {
-      // A schedule's next run that was waiting its time is not lost work: it waits again.
-      const schedule = this.book.get(job.scheduleId);
-      if (job.state === 'queued' && schedule && !schedule.paused && schedule.lastJobId === job.id) {
-        waiting.push([job, schedule]);
-        continue;
-      }
-      this.finalize(job, 'interrupted', job.summary, {
-        message: 'the engine stopped while this job was unfinished',
-      });
-    }
-    this.store.prune(this.options.retention ?? {});
-    // An engine that runs no schedules leaves their waiting runs waiting, in the store, for one that does.
-    if (this.options.runSchedules === false) waiting.length = 0;
-    for (const [job, schedule] of waiting) {
-      try {
-        const definition = await loadJob(schedule.moduleUrl);
-        this.live.set(job.id, job);
-        this.queue.add({ job, definition, moduleUrl: schedule.moduleUrl, input: job.input });
-      } catch (error) {
-        this.finalize(job, 'interrupted', null, {
-          message: `its job no longer loads: ${(error as Error).message}`,
-        });
-        this.book.update(schedule, { paused: true, nextRunAt: null });
-      }
-    }
-    // A schedule whose run was cut short by the stop runs once now (not once per period missed).
-    for (const schedule of this.book.all()) {
-      if (this.options.runSchedules === false) break;
-      if (schedule.paused || waiting.some(([, s]) => s === schedule)) continue;
-      await this.nextRunOf(schedule).catch(() =>
-        this.book.update(schedule, { paused: true, nextRunAt: null }),
-      );
-    }
-    this.flush();
-    this.startQueued();
-    if (!this.options.resumeInterrupted) return;
-    for (const job of this.store.interruptedJobs()) {
-      // One that cannot be resumed (its job is gone from the project) stays interrupted, and says why.
-      await this.resume(job.id).catch((error: unknown) => {
-        this.hub.emit({
-          type: 'log',
-          jobId: job.id,
-          level: 'warn',
-          message: `not resumed on start: ${(error as Error).message}`,
-          item: null,
-        });
-      });
-    }
+  get closing(): boolean {
+    return this.stopping.closing;
   }
 
   /** In the registry's order: the CLI puts the project's own jobs first. */
@@ -203,127 +138,45 @@ class InProcessEngine implements Engine {
     const parsed = validateInput(definition.input, input ?? {}, definition.name);
     const every = options.every ?? definition.every;
     const maxFailures = maxFailuresOf(definition, options);
-    if (!every) return this.enqueue(definition, moduleUrl, parsed, null, null, maxFailures);
-    const { name, title } = definition;
-    const schedule = this.book.create({ name, title, moduleUrl, input: parsed, every, maxFailures });
-    this.ownSchedules.add(schedule.id);
-    return this.enqueueRun(schedule, definition, null);
-  }
-
-  /** Queues a schedule's next run, due at `runAt` (null: now). */
-  private enqueueRun(
-    schedule: ScheduleRecord,
-    definition: AnyJobDefinition,
-    runAt: number | null,
-  ): JobSnapshot {
-    const { id, moduleUrl, input, maxFailures } = schedule;
-    const recordOnly = !this.runs(schedule);
-    const job = this.enqueue(definition, moduleUrl, input, id, runAt, maxFailures, undefined, recordOnly);
-    // A run that started at once has set the next run's time (a period after its start) already.
-    const waiting = recordOnly || this.live.get(job.id)?.state === 'queued';
-    this.book.update(
-      schedule,
-      waiting ? { lastJobId: job.id, nextRunAt: runAt ?? job.createdAt } : { lastJobId: job.id },
-    );
-    return job;
-  }
-
-  /** Queues the run after the schedule's last one: a period after it started, or now if that has passed. */
-  private async nextRunOf(schedule: ScheduleRecord, definition?: AnyJobDefinition): Promise<void> {
-    const loaded = definition ?? (await loadJob(schedule.moduleUrl));
-    this.enqueueRun(schedule, loaded, this.book.nextRunAt(schedule));
+    if (every) return this.runs.start(definition, moduleUrl, parsed, every, maxFailures);
+    return this.enqueue({ definition, moduleUrl, input: parsed, maxFailures });
   }
 
   async schedules(): Promise<ScheduleInfo[]> {
-    return this.book.all().map(scheduleInfo);
+    return this.runs.list();
   }
 
   async pauseSchedule(scheduleId: string): Promise<ScheduleInfo> {
-    const schedule = this.book.find(scheduleId);
-    if (!schedule.paused) {
-      this.book.update(schedule, { paused: true, nextRunAt: null });
-      this.dropQueuedRun(schedule, 'schedule paused');
-    }
-    return scheduleInfo(schedule);
+    return this.runs.pause(scheduleId);
   }
 
-  async resumeSchedule(scheduleId: string): Promise<ScheduleInfo> {
-    const schedule = this.book.find(scheduleId);
-    if (this.closing) throw new ValidationError('the engine is closing');
-    if (!schedule.paused) return scheduleInfo(schedule);
-    this.book.update(schedule, { paused: false });
-    // A run still going queues the next one when it ends.
-    if (!(schedule.lastJobId && this.live.has(schedule.lastJobId))) await this.nextRunOf(schedule);
-    this.startQueued();
-    return scheduleInfo(schedule);
+  resumeSchedule(scheduleId: string): Promise<ScheduleInfo> {
+    return this.runs.resume(scheduleId);
   }
 
   async removeSchedule(scheduleId: string): Promise<void> {
-    const schedule = this.book.find(scheduleId);
-    this.book.remove(scheduleId);
-    this.dropQueuedRun(schedule, 'schedule removed');
+    this.runs.remove(scheduleId);
   }
 
-  /** A schedule's run waiting for its time is dropped (recorded cancelled); one that runs goes on. */
-  private dropQueuedRun(schedule: ScheduleRecord, reason: string): void {
-    const jobId = schedule.lastJobId;
-    if (!jobId) return;
-    const live = this.live.get(jobId);
-    // A live run that is no longer queued is running: it goes on.
-    if (live && !this.queue.remove(jobId)) return;
-    // Not live here: an engine that runs no schedules holds it only in the store.
-    const job = live ?? this.store.getJob(jobId);
-    if (job?.state !== 'queued') return;
-    this.hub.emit({ type: 'cancelling', jobId: job.id, reason, force: false });
-    this.finalize(job, 'cancelled', null, null);
-    this.flush();
+  resume(jobId: string): Promise<JobSnapshot> {
+    return resumeJob(this, jobId);
+  }
+
+  async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
+    return cancelJob(this, jobId, options);
   }
 
   /** Hands pending items to idle threads; none while the engine drains for shutdown. */
   private pump(): void {
     // While the store cannot be written, what runs is held in memory: starting more would grow it.
-    if (!this.closing && !this.storageProblem) this.dispatcher.pump(this.active.values());
+    if (!this.closing && !this.writer.problem) this.dispatcher.pump(this.active.values());
   }
 
-  async resume(jobId: string): Promise<JobSnapshot> {
-    if (this.closing) throw new ValidationError('the engine is closing');
-    const live = this.live.get(jobId);
-    if (live) throw new ValidationError(`job ${jobId} is ${live.state}: it can be resumed once it has ended`);
-    this.flush();
-    const old = this.store.getJob(jobId);
-    if (!old) throw new NotFoundError(`no job with id ${jobId}`);
-    if (old.resumedAs) throw new ValidationError(`job ${jobId} was resumed already, as ${old.resumedAs}`);
-    if (old.state === 'succeeded')
-      throw new ValidationError(`job ${jobId} succeeded: nothing to resume (start it again to redo it)`);
-    const record = this.store.itemRecord(jobId);
-    // A job interrupted before it started has no record: its name finds its module.
-    const moduleUrl = record?.moduleUrl ?? resolveJobRef(old.name, this.registry, this.options.cwd);
-    const definition = await loadJob(moduleUrl);
-    const input = validateInput(definition.input, old.input, definition.name);
-    const inherited: Inherited = {
-      indices: new IndexSet(record?.succeeded ?? []),
-      keys: definition.itemKey ? this.store.resultKeys(jobId) : null,
-    };
-    const job = this.enqueue(definition, moduleUrl, input, null, null, old.maxFailures, { jobId, inherited });
-    this.store.copyResults(jobId, job.id);
-    old.resumedAs = job.id;
-    this.dirty.add(old);
-    this.flush();
-    return job;
-  }
-
-  private enqueue(
-    definition: AnyJobDefinition,
-    moduleUrl: string,
-    input: unknown,
-    scheduleId: string | null,
-    runAt: number | null,
-    maxFailures: number | undefined,
-    resume?: { jobId: string; inherited: Inherited },
-    /** Only recorded, for an engine that runs schedules to start when due (see runSchedules). */
-    recordOnly = false,
-  ): JobSnapshot {
-    const job = queuedSnapshot(newStaticJob(definition, input, scheduleId, runAt, maxFailures));
+  enqueue(work: NewWork): JobSnapshot {
+    const { definition, moduleUrl, input, resume, recordOnly = false } = work;
+    const job = queuedSnapshot(
+      newStaticJob(definition, input, work.scheduleId ?? null, work.runAt ?? null, work.maxFailures),
+    );
     if (resume) job.resumeOf = resume.jobId;
     if (!recordOnly) {
       this.live.set(job.id, job);
@@ -337,13 +190,8 @@ class InProcessEngine implements Engine {
     return queued;
   }
 
-  /** Whether this engine starts the runs of a schedule: its own, and any when it runs schedules. */
-  private runs(schedule: ScheduleRecord): boolean {
-    return this.options.runSchedules !== false || this.ownSchedules.has(schedule.id);
-  }
-
   /** Starts queued jobs while the engine-wide and per-definition limits allow. */
-  private startQueued(): void {
+  startQueued(): void {
     if (this.closing) return;
     for (let work = this.queue.take(this.fits); work; work = this.queue.take(this.fits)) this.begin(work);
   }
@@ -364,12 +212,7 @@ class InProcessEngine implements Engine {
     this.active.set(job.id, active);
     job.state = 'running';
     job.startedAt = Date.now();
-    const schedule = this.book.get(job.scheduleId);
-    if (schedule)
-      this.book.update(schedule, {
-        lastStartedAt: job.startedAt,
-        nextRunAt: job.startedAt + schedule.everyMs,
-      });
+    this.runs.started(job);
     this.dirty.add(job);
     this.hub.emit({ type: 'started', jobId: job.id });
     if (mode === 'run') {
@@ -394,9 +237,20 @@ class InProcessEngine implements Engine {
     this.dirty.add(job.snapshot);
     // A fraction of the items is a count only now: the failures so far may already reach it.
     this.checkFailures(job);
-    if (job.failure) this.dropPending(job);
+    if (job.failure) dropPending(this, job);
     this.pump();
     this.afterBatch(job);
+  }
+
+  private onLog(log: LogMessage['threadlineLog']): void {
+    const job = this.active.get(log.jobId);
+    if (!job) return;
+    if (++job.loggedLines > MAX_LOGS_PER_JOB) {
+      job.droppedLogs++;
+      return;
+    }
+    const { jobId, level, message, item } = log;
+    this.hub.emit({ type: 'log', jobId, level, message, item });
   }
 
   private onItems(job: ActiveJob, succeeded: number, others: Omit<ItemEvent, 'seq' | 'at'>[]): void {
@@ -430,18 +284,17 @@ class InProcessEngine implements Engine {
     });
     if (!failure) return;
     job.failure = failure;
-    this.requestCancel(job, { reason: maxFailuresReason(maxFailures), force: false });
+    requestCancel(this, job, { reason: maxFailuresReason(maxFailures), force: false });
   }
 
-  private afterBatch(job: ActiveJob): void {
+  afterBatch(job: ActiveJob): void {
     if (job.resumeEnumeration && job.pending.length < PENDING_HIGH_WATER / 2) {
       job.resumeEnumeration();
       job.resumeEnumeration = undefined;
     }
     if (job.isComplete && this.active.get(job.snapshot.id) === job) this.complete(job);
     this.pump();
-    if (this.drained && [...this.active.values()].every((active) => active.batches.size === 0))
-      this.drained();
+    this.stopping.batchEnded();
   }
 
   /** The one place a job that ran gets its final state. */
@@ -458,7 +311,7 @@ class InProcessEngine implements Engine {
         item: null,
       });
     }
-    this.finishedItems.push(this.itemRecord(job));
+    this.writer.finished(job);
     // The last sample, so a stream's final progress agrees with the final counts.
     const progress = job.sample(Date.now());
     if (progress) this.hub.emit({ type: 'progress', jobId: job.snapshot.id, progress });
@@ -467,11 +320,11 @@ class InProcessEngine implements Engine {
       ? { state: 'interrupted' as const, summary: null, error: { message: job.interruptedBy } }
       : finalState(job.finishing((keys) => this.store.results(job.snapshot.id, keys)));
     this.finalize(job.snapshot, state, summary, error);
-    this.scheduleNext(job);
+    this.runs.ended(job);
     this.startQueued();
   }
 
-  private finalize(job: JobSnapshot, state: JobState, summary: unknown, error: JobSnapshot['error']): void {
+  finalize(job: JobSnapshot, state: JobState, summary: unknown, error: JobSnapshot['error']): void {
     job.state = state;
     job.finishedAt = Date.now();
     job.summary = summary ?? null;
@@ -488,68 +341,6 @@ class InProcessEngine implements Engine {
     });
     for (const resolve of this.finishWaiters.get(job.id) ?? []) resolve(structuredClone(job));
     this.finishWaiters.delete(job.id);
-  }
-
-  /** A run of a schedule that ended queues the next (a cancelled run removed its schedule). */
-  private scheduleNext(job: ActiveJob): void {
-    const schedule = this.book.get(job.snapshot.scheduleId);
-    if (!schedule || schedule.paused || this.closing) return;
-    void this.nextRunOf(schedule, job.definition);
-  }
-
-  async cancel(jobId: string, options: CancelOptions = {}): Promise<JobSnapshot> {
-    const job = this.live.get(jobId);
-    if (!job) {
-      const stored = this.store.getJob(jobId);
-      if (!stored) throw new NotFoundError(`no job with id ${jobId}`);
-      return stored;
-    }
-    if (this.book.get(job.scheduleId)) this.book.remove(job.scheduleId!);
-    const reason = options.reason ?? null;
-    if (this.queue.remove(jobId)) {
-      this.hub.emit({ type: 'cancelling', jobId, reason, force: options.force ?? false });
-      this.finalize(job, 'cancelled', null, null);
-      this.startQueued();
-      return structuredClone(job);
-    }
-    const active = this.active.get(jobId);
-    if (active) this.requestCancel(active, { reason, force: options.force ?? false });
-    return structuredClone(job);
-  }
-
-  private requestCancel(job: ActiveJob, request: { reason: string | null; force: boolean }): void {
-    if (job.cancel && (job.cancel.force || !request.force)) return;
-    job.cancel = request;
-    // The flag first: a loop calling throwIfCancelled() stops while the rest is recorded.
-    for (const batch of job.batches) batch.slot.cancel();
-    job.snapshot.state = 'cancelling';
-    this.dirty.add(job.snapshot);
-    this.hub.emit({
-      type: 'cancelling',
-      jobId: job.snapshot.id,
-      reason: request.reason,
-      force: request.force,
-    });
-    job.enumeration.abort();
-    job.resumeEnumeration?.();
-    this.dropPending(job);
-    clearTimeout(job.graceTimer);
-    const terminate = () => {
-      for (const batch of job.batches) void batch.slot.terminate();
-    };
-    if (request.force) terminate();
-    else {
-      job.graceTimer = setTimeout(terminate, this.options.graceMs ?? 2000);
-      job.graceTimer.unref();
-    }
-    this.afterBatch(job);
-  }
-
-  /** Items that never reached a worker are dropped at once, counted as cancelled. */
-  private dropPending(job: ActiveJob): void {
-    job.snapshot.items.cancelled += job.pending.length;
-    job.pending.length = 0;
-    this.dirty.add(job.snapshot);
   }
 
   async get(jobId: string): Promise<JobSnapshot | undefined> {
@@ -593,10 +384,9 @@ class InProcessEngine implements Engine {
 
   stats(): EngineStats {
     this.flush();
+    const problem = this.writer.problem;
     return {
-      storage: this.storageProblem
-        ? { ok: false, problem: this.storageProblem.message, reason: this.storageProblem.reason }
-        : { ok: true },
+      storage: problem ? { ok: false, problem: problem.message, reason: problem.reason } : { ok: true },
       poolSize: this.pool.size,
       busyWorkers: this.pool.busyCount,
       subscribers: this.hub.subscriberCount,
@@ -621,7 +411,7 @@ class InProcessEngine implements Engine {
 
   private onTick(): void {
     const now = Date.now();
-    if (now - this.prunedAt > PRUNE_EVERY_MS && !this.storageProblem) {
+    if (now - this.prunedAt > PRUNE_EVERY_MS && !this.writer.problem) {
       this.prunedAt = now;
       try {
         this.store.prune(this.options.retention ?? {}, now);
@@ -647,45 +437,8 @@ class InProcessEngine implements Engine {
     job.unreported = 0;
   }
 
-  private itemRecord(job: ActiveJob): ItemRecord {
-    job.itemsDirty = false;
-    const results = job.unwrittenResults;
-    job.unwrittenResults = [];
-    return { jobId: job.snapshot.id, moduleUrl: job.moduleUrl, succeeded: job.succeeded.toJSON(), results };
-  }
-
-  /**
-   * Writes what changed since the last write in one transaction. A storage fault (a full disk)
-   * does not lose it: the events and records wait in memory for the next tick's try, and the
-   * engine says so once, and again when the store is writable.
-   */
-  private flush(): void {
-    const events = this.hub.takeUnwritten();
-    const items = this.finishedItems;
-    for (const job of this.active.values()) if (job.itemsDirty) items.push(this.itemRecord(job));
-    if (events.length === 0 && this.dirty.size === 0 && items.length === 0) return;
-    this.finishedItems = [];
-    try {
-      this.store.write(this.dirty, events, items);
-    } catch (error) {
-      const fault = storageFault(error, this.dataDir);
-      if (!fault) throw error;
-      this.hub.putBack(events);
-      this.finishedItems = [...items, ...this.finishedItems];
-      if (!this.storageProblem) {
-        this.log(
-          `${fault.message}; holding ${events.length} events in memory, starting no new items, and retrying`,
-        );
-      }
-      this.storageProblem = fault;
-      return;
-    }
-    this.dirty.clear();
-    if (this.storageProblem) {
-      this.storageProblem = null;
-      this.log('the store is writable again; carrying on');
-      this.pump();
-    }
+  flush(): void {
+    this.writer.flush(this.active.values());
   }
 
   /**
@@ -694,65 +447,18 @@ class InProcessEngine implements Engine {
    * them up), never cancelled. Called again while draining with `drainMs: 0`, it stops at once.
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
-    if (this.closing) {
-      if (options.drainMs === 0) this.endDrain?.();
-      return this.closed!;
-    }
-    this.closing = true;
-    this.closed = this.stop(options);
-    return this.closed;
+    return this.stopping.begin(options);
   }
 
   async close(): Promise<void> {
     await this.shutdown();
   }
 
-  private async stop(options: ShutdownOptions): Promise<ShutdownReport> {
-    const reason = options.reason ?? 'the engine stopped';
-    const drainMs = options.drainMs ?? this.options.drainMs ?? DEFAULT_DRAIN_MS;
-    this.queue.close();
-    const report: ShutdownReport = { drained: [], interrupted: [] };
-    for (const job of [...this.live.values()]) {
-      if (this.active.has(job.id)) continue;
-      // A schedule's next run stays queued in the store: the next engine starts it when due.
-      if (this.book.get(job.scheduleId)?.lastJobId === job.id) continue;
-      this.queue.remove(job.id);
-      this.finalize(job, 'interrupted', null, { message: reason });
-      report.interrupted.push(job.id);
-    }
-    const running = [...this.active.values()];
-    options.onDrain?.(running.map((job) => job.snapshot));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, drainMs);
-      this.endDrain = this.drained = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      // Nothing out on a thread: no batch will call drained(), so this does (and clears the timer).
-      if (running.every((job) => job.batches.size === 0)) this.drained();
-    });
-    this.drained = this.endDrain = undefined;
-    const left = [...this.active.values()];
-    await Promise.all(
-      left.map((job) => {
-        job.interruptedBy = reason;
-        job.enumeration.abort();
-        job.resumeEnumeration?.();
-        job.pending.length = 0;
-        const finished = this.waitFor(job.snapshot.id);
-        for (const batch of job.batches) void batch.slot.terminate();
-        // Nothing in flight: nothing will call back, so it is recorded here.
-        this.afterBatch(job);
-        return finished;
-      }),
-    );
-    for (const job of running)
-      (left.includes(job) ? report.interrupted : report.drained).push(job.snapshot.id);
+  private async release(): Promise<void> {
     clearInterval(this.tick);
     this.flush();
     await this.pool.close();
     this.store.close();
     this.unlock();
-    return report;
   }
 }

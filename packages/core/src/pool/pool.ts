@@ -47,6 +47,21 @@ export interface PoolOptions {
   onAvailable?: () => void;
 }
 
+/** What a slot tells its pool, as piscina's workers do: a slot never reads or writes the pool's fields. */
+export interface SlotListeners {
+  onLog(log: LogMessage['threadlineLog']): void;
+  /** Any message from the worker, Comlink's included. */
+  onMessage(): void;
+  /** Free again once its replaced thread (terminated, crashed) is in. */
+  onAvailable(slot: Slot): void;
+}
+
+/** What every slot's worker starts with: the pool's cells and the workers' limits. */
+export interface SlotSettings {
+  cells: SharedArrayBuffer;
+  resourceLimits?: ResourceLimits;
+}
+
 interface Thread {
   worker: Worker;
   remote: Comlink.Remote<WorkerApi>;
@@ -70,6 +85,8 @@ export class Slot {
   /** Temporary output files the worker has open: removed if it dies before renaming them. */
   private readonly tempFiles = new Set<string>();
   private terminating = false;
+  /** Closing with its pool: a thread that exits now is not replaced. */
+  private closed = false;
 
   /** Idle, and not on its way out: a slot being terminated takes no batch until its replacement is in. */
   get available(): boolean {
@@ -79,7 +96,8 @@ export class Slot {
   constructor(
     readonly index: number,
     readonly cell: CellViews,
-    private readonly pool: WorkerPool,
+    private readonly settings: SlotSettings,
+    private readonly listeners: SlotListeners,
   ) {
     this.use(this.spawn());
   }
@@ -87,9 +105,9 @@ export class Slot {
   private spawn(): Thread {
     const { port1, port2 } = new MessageChannel();
     const worker = spawnWorker(
-      { cells: this.pool.cells, slot: this.index, batches: port2 },
+      { cells: this.settings.cells, slot: this.index, batches: port2 },
       [port2],
-      this.pool.options.resourceLimits,
+      this.settings.resourceLimits,
     );
     const thread: Thread = {
       worker,
@@ -100,8 +118,8 @@ export class Slot {
     port1.on('message', (reply: BatchReply | LogMessage) => {
       // A batch's logs come first on this port, so they are in before its reply settles it.
       if ('threadlineLog' in reply) {
-        this.pool.messagesReceived++;
-        this.pool.options.onLog?.(reply.threadlineLog);
+        this.listeners.onMessage();
+        this.listeners.onLog(reply.threadlineLog);
         return;
       }
       if (thread !== this.current) return;
@@ -112,7 +130,7 @@ export class Slot {
         this.settle?.({ kind: 'succeeded', count: reply.succeeded, ms: reply.ms, last: readCell(this.cell) });
     });
     worker.on('message', (data: Partial<TempFileMessage>) => {
-      this.pool.messagesReceived++;
+      this.listeners.onMessage();
       if (data?.threadlineTemp?.add) this.tempFiles.add(data.threadlineTemp.add);
       if (data?.threadlineTemp?.remove) this.tempFiles.delete(data.threadlineTemp.remove);
     });
@@ -138,7 +156,7 @@ export class Slot {
     thread.batches.close();
     for (const path of this.tempFiles) rmSync(path, { force: true });
     this.tempFiles.clear();
-    if (this.pool.closed) return;
+    if (this.closed) return;
     const reason = this.terminating
       ? new WorkerCrashedError('worker terminated')
       : new WorkerCrashedError(
@@ -151,7 +169,7 @@ export class Slot {
     if (!this.settle) {
       this.busy = false;
       // Free again only now: nothing else would tell the dispatcher items can go out.
-      this.pool.options.onAvailable?.();
+      this.listeners.onAvailable(this);
     }
   }
 
@@ -200,6 +218,7 @@ export class Slot {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([this.worker.terminate(), this.next?.worker.terminate()]);
   }
 
@@ -216,14 +235,27 @@ export class WorkerPool {
   readonly size: number;
   readonly cells: SharedArrayBuffer;
   readonly slots: Slot[];
-  closed = false;
   /** Every message from every worker, Comlink's included: progress must not add to it. */
   messagesReceived = 0;
 
-  constructor(readonly options: PoolOptions = {}) {
+  constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism());
     this.cells = new SharedArrayBuffer(CELL_BYTES * this.size);
-    this.slots = Array.from({ length: this.size }, (_, i) => new Slot(i, cellViews(this.cells, i), this));
+    const settings: SlotSettings = {
+      cells: this.cells,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    };
+    const listeners: SlotListeners = {
+      onLog: (log) => options.onLog?.(log),
+      onMessage: () => {
+        this.messagesReceived++;
+      },
+      onAvailable: () => options.onAvailable?.(),
+    };
+    this.slots = Array.from(
+      { length: this.size },
+      (_, i) => new Slot(i, cellViews(this.cells, i), settings, listeners),
+    );
   }
 
   idleSlot(): Slot | undefined {
@@ -242,7 +274,6 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await Promise.all(this.slots.map((slot) => slot.close()));
   }
 }
