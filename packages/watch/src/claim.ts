@@ -195,14 +195,33 @@ export async function planFor(ctx: FolderContext, claim: Claim, outcome: Outcome
 
 function errorText(claim: Claim, reason: string, job: JobSnapshot | null): string {
   return [
-    `${claim.name} could not be processed.`,
+    `${claim.name} could not be processed: it failed.`,
     '',
     `Reason: ${reason}`,
-    `Job:    ${claim.rule.job}${job ? ` (${job.id}, ${job.state})` : ''}`,
+    `Job:    ${claim.rule.job}${job ? ` (${job.id}): ${jobOutcome(job)}` : ': not started'}`,
     `When:   ${new Date().toISOString()}`,
     ...(job ? [`Input:  ${JSON.stringify(job.input)}`] : []),
     '',
   ].join('\n');
+}
+
+/**
+ * What the job itself did, in the words of the file's outcome: a job that ran to its end with
+ * failed items (or none) is the reason the file failed, so its state is not written as "succeeded".
+ */
+function jobOutcome(job: JobSnapshot): string {
+  const { total, succeeded, failed, cancelled } = job.items;
+  const of = total === null ? '' : ` of ${total}`;
+  const counts = [
+    `${succeeded}${of} items done`,
+    failed > 0 && `${failed} failed`,
+    cancelled > 0 && `${cancelled} cancelled`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  if (job.state === 'succeeded')
+    return total === 0 ? 'ran, with no items to do' : `ran to its end: ${counts}`;
+  return `${job.state}: ${counts}`;
 }
 
 /** Journals the plan, carries it out, clears the claim's folders and ends it. Repeatable after a crash. */

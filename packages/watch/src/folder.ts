@@ -3,7 +3,7 @@
 // Every step costs O(1) per file, whatever the backlog: users drop folders of
 // thousands of photos at once.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   type Claim,
@@ -20,8 +20,12 @@ import { Journal, type OpenClaim } from './journal.js';
 import { lockFolder } from './lock.js';
 import { isIgnoredName } from './names.js';
 import { type Snapshot, StabilityGate } from './stability.js';
+import { WriterScan } from './writers.js';
 
 const RESCAN_MS = 2000;
+
+/** One per process: every folder's settled files share its scans of /proc. */
+const writers = new WriterScan({ ignorePid: process.pid });
 
 // Sortable by time, so recovered claims are redone oldest first.
 const newClaimId = () => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -36,14 +40,26 @@ export class FolderRunner {
   private readonly running = new Map<string, { claim: Claim; done: Promise<boolean> }>();
   private readonly unmatched = new Set<string>();
   private readonly claiming = new Set<Promise<unknown>>();
+  /** Claims taken up and not yet finished (in processing/), including those whose job a stop cancels. */
+  private readonly held = new Map<string, Claim>();
+  /** Names being claimed (between the stat and the journalled rename), for `inFlight`. */
+  private readonly claimingNames = new Set<string>();
   private journal: Journal | undefined;
   private unlock: (() => void) | undefined;
   private inbox: Inbox | undefined;
+  /** The folder as the kernel names it in /proc/<pid>/fd (symlinks resolved). */
+  private realFolder: string | undefined;
 
   constructor(private readonly ctxBase: Omit<FolderContext, 'journal' | 'signal'>) {
     this.paths = folderPaths(ctxBase.folder);
-    this.gate = new StabilityGate(ctxBase.folder.path, ctxBase.folder.stableMs, (name, stable) =>
-      this.onStable(name, stable),
+    this.gate = new StabilityGate(
+      ctxBase.folder.path,
+      ctxBase.folder.stableMs,
+      (name, stable) => this.onStable(name, stable),
+      {
+        writerOf: (name, last) => writers.writerOf(join(this.realFolder ?? ctxBase.folder.path, name), last),
+        onHeld: (name, pid) => this.ctx.print(`waiting for ${name}: still open for writing (pid ${pid})`),
+      },
     );
   }
 
@@ -60,6 +76,7 @@ export class FolderRunner {
     await mkdir(this.paths.work, { recursive: true });
     await mkdir(this.paths.processing, { recursive: true });
     this.unlock = lockFolder(join(this.paths.state, 'lock'), this.folder.path);
+    this.realFolder = await realpath(this.folder.path);
     const { journal, open } = await Journal.load(join(this.paths.state, 'journal.jsonl'));
     this.journal = journal;
     await this.recover(open);
@@ -180,10 +197,12 @@ export class FolderRunner {
       if (next.done) return;
       const [name, stable] = next.value;
       this.ready.delete(name);
+      this.claimingNames.add(name);
       const claiming: Promise<unknown> = this.claim(name, stable)
         .then((claim) => claim && this.start(claim))
         .catch((error: Error) => this.ctx.print(`cannot take ${name}: ${error.message}`))
         .finally(() => {
+          this.claimingNames.delete(name);
           this.claiming.delete(claiming);
           this.pump();
         });
@@ -219,10 +238,16 @@ export class FolderRunner {
 
   private start(claim: Claim): void {
     claim.since = performance.now();
-    const done = this.process(claim).finally(() => {
-      this.running.delete(claim.id);
-      this.pump();
-    });
+    this.held.set(claim.id, claim);
+    const done = this.process(claim)
+      .then((ended) => {
+        if (ended) this.held.delete(claim.id);
+        return ended;
+      })
+      .finally(() => {
+        this.running.delete(claim.id);
+        this.pump();
+      });
     this.running.set(claim.id, { claim, done });
   }
 
@@ -267,6 +292,20 @@ export class FolderRunner {
     }
     await this.release();
     return left.length + this.recovered.length;
+  }
+
+  /**
+   * The files this runner holds right now and where each is: for a quit that cannot wait for
+   * `stop` (a second Ctrl+C). A file being claimed is in the folder or already in processing/.
+   */
+  inFlight(): { name: string; where: string }[] {
+    return [
+      ...[...this.held.values(), ...this.recovered].map((claim) => ({ name: claim.name, where: claim.file })),
+      ...[...this.claimingNames].map((name) => ({
+        name,
+        where: `${join(this.folder.path, name)} or ${this.paths.processing}/<new>/${name}`,
+      })),
+    ];
   }
 
   /** Releases the lock without stopping work (for a start-up that failed part-way). */

@@ -89,15 +89,40 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
   const folders = foldersFrom(positionals, values, deps.rules, { stableMs, concurrency });
   await checkFolders(folders);
 
+  const runners: FolderRunner[] = [];
+  // A second signal while stopping (or while starting up) quits at once: every step is journalled,
+  // so that is as safe as a crash. Said first: which files it leaves, and where.
+  const now = () => {
+    notice(leftAtOnce(runners.flatMap((runner) => runner.inFlight())));
+    process.exit(130);
+  };
   // Listen from here on: a signal during start-up and recovery stops cleanly once they are done.
-  const stopped = untilStopped(deps.signal);
+  const stopped = untilStopped(deps.signal).then(() => {
+    process.once('SIGINT', now).once('SIGTERM', now);
+  });
+  try {
+    return await watchUntilStopped(deps, values, folders, runners, stopped, notice, print);
+  } finally {
+    // Only now: closing the engine waits for its threads, which a stuck job can hold.
+    process.off('SIGINT', now).off('SIGTERM', now);
+  }
+}
+
+async function watchUntilStopped(
+  deps: WatchDeps,
+  values: { server?: string | undefined; token?: string | undefined; 'data-dir'?: string | undefined },
+  folders: FolderConfig[],
+  runners: FolderRunner[],
+  stopped: Promise<void>,
+  notice: (line: string) => void,
+  print: (line: string) => void,
+): Promise<number> {
   const token = values.token ?? process.env.THREADLINE_TOKEN;
   const connection = await deps.connect({
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.server ? { server: values.server } : {}),
     ...(token ? { token } : {}),
   });
-  const runners: FolderRunner[] = [];
   try {
     await checkRules(connection.client, folders);
     const finisher = new Serial();
@@ -123,17 +148,10 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
     const recovered = runners.reduce((sum, runner) => sum + runner.recoveredCount, 0);
     if (recovered > 0) notice(`redoing ${recovered} file(s) a previous run left in processing/`);
     await stopped;
-    // A second signal while stopping quits at once: every step is journalled, so that is as safe as a crash.
-    const now = () => process.exit(130);
-    process.once('SIGINT', now).once('SIGTERM', now);
-    try {
-      notice('stopping…');
-      let left = 0;
-      for (const runner of runners.splice(0)) left += await runner.stop();
-      if (left > 0) notice(`${left} file(s) left in processing/: they are finished on the next start`);
-    } finally {
-      process.off('SIGINT', now).off('SIGTERM', now);
-    }
+    notice('stopping… (Ctrl+C again quits at once)');
+    let left = 0;
+    for (const runner of runners) left += await runner.stop();
+    if (left > 0) notice(`${left} file(s) left in processing/: they are finished on the next start`);
     return 0;
   } finally {
     for (const runner of runners) await runner.release();
@@ -179,6 +197,18 @@ function foldersFrom(
       concurrency: overrides.concurrency ?? DEFAULT_CONCURRENCY,
     },
   ];
+}
+
+/** The line a quit at once leaves: each file in flight and where it is. */
+function leftAtOnce(files: { name: string; where: string }[]): string {
+  if (files.length === 0) return 'quitting at once: no file was in flight';
+  const shown = files.slice(0, 20).map((file) => `  ${file.name}: ${shortPath(file.where, process.cwd())}`);
+  const more = files.length > shown.length ? [`  … and ${files.length - shown.length} more`] : [];
+  return [
+    `quitting at once: ${files.length} file(s) left in flight, finished or redone on the next start:`,
+    ...shown,
+    ...more,
+  ].join('\n');
 }
 
 /** `path` relative to `base` when inside it, else as given. */

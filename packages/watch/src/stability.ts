@@ -3,6 +3,8 @@
 // mtime alone misses coarse-grained filesystem clocks. Every event about a
 // file (a watch event, a rescan) asks for a look; each look is one stat, and
 // a pending file is looked at least once a second, never by re-reading the folder.
+// A file that has settled is taken only when no process still has it open for
+// writing (`writers`, see writers.ts): a writer may pause for longer than the window.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -15,6 +17,8 @@ export interface Snapshot {
 interface Seen extends Snapshot {
   /** When size or mtime last changed, as far as we saw. */
   changedAt: number;
+  /** The writer last found holding it, said once. */
+  heldBy: number | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -27,6 +31,12 @@ export class StabilityGate {
     private readonly stableMs: number,
     /** Called once per file when it has been stable long enough. */
     private readonly onStable: (name: string, stable: Snapshot) => void,
+    private readonly writers: {
+      /** The pid of a process that has the file open for writing; asked only once it has settled. */
+      writerOf: (name: string, last: number | undefined) => Promise<number | undefined>;
+      /** Once per file and writer: a settled file is waiting for that process to close it. */
+      onHeld: (name: string, pid: number) => void;
+    } = { writerOf: async () => undefined, onHeld: () => undefined },
   ) {}
 
   /** Something happened to the file (or it was found): (re)check it. */
@@ -38,7 +48,13 @@ export class StabilityGate {
       if (!seen.timer) this.schedule(name, seen, 0);
       return;
     }
-    const fresh: Seen = { size: -1, mtimeMs: -1, changedAt: Date.now(), timer: undefined };
+    const fresh: Seen = {
+      size: -1,
+      mtimeMs: -1,
+      changedAt: Date.now(),
+      heldBy: undefined,
+      timer: undefined,
+    };
     this.seen.set(name, fresh);
     this.schedule(name, fresh, 0);
   }
@@ -83,6 +99,15 @@ export class StabilityGate {
     }
     const waited = now - seen.changedAt;
     if (waited >= this.stableMs && seen.size >= 0) {
+      const held = await this.writers.writerOf(name, seen.heldBy);
+      if (this.closed || this.seen.get(name) !== seen) return;
+      if (held !== undefined) {
+        if (seen.heldBy !== held) this.writers.onHeld(name, held);
+        seen.heldBy = held;
+        // Settled but still open: its writer may go on. Look again (a stat, then a scan) shortly.
+        this.schedule(name, seen, Math.min(Math.max(this.stableMs, 100), 1000));
+        return;
+      }
       this.forget(name);
       this.onStable(name, { size: seen.size, mtimeMs: seen.mtimeMs });
       return;

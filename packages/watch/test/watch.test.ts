@@ -151,7 +151,14 @@ describe('threadline watch', () => {
             { match: '*', job: 'files.checksum' },
           ],
         },
-        { path: 'papers', out: 'papers-out', rules: [{ match: '*.txt', job: 'files.checksum' }] },
+        {
+          path: 'papers',
+          out: 'papers-out',
+          rules: [
+            { match: '*.txt', job: 'files.checksum' },
+            { match: '*.text', job: 'image.scale' },
+          ],
+        },
       ],
     };
     writeFileSync(join(root, 'threadline.config.json'), JSON.stringify({ watch: config }));
@@ -162,15 +169,26 @@ describe('threadline watch', () => {
     writeFileSync(join(photos, 'notes.md'), '# notes');
     writeFileSync(join(papers, 'paper.txt'), 'a paper');
     writeFileSync(join(papers, 'scan.pdf'), '%PDF');
+    writeFileSync(join(papers, 'notes.text'), 'not an image');
 
     const watcher = startWatcher(['--rules', join(root, 'threadline.config.json')], data);
-    await until(() => watcher.lines.filter((l) => /: (ok|failed) /.test(l)).length >= 4, '4 files', 20_000);
+    await until(() => watcher.lines.filter((l) => /: (ok|failed) /.test(l)).length >= 5, '5 files', 20_000);
 
     expect(width(readFileSync(join(photos, 'done', 'big.png')))).toBe(64);
     expect(readFileSync(join(photos, 'originals', 'big.png')).equals(big)).toBe(true);
     expect(list(join(photos, 'done'))).toEqual(['big.png', 'notes.md', 'notes.md.sha256']);
     expect(list(join(photos, 'failed'))).toEqual(['broken.jpg', 'broken.jpg.error.txt']);
-    expect(readFileSync(join(photos, 'failed', 'broken.jpg.error.txt'), 'utf8')).toMatch(/Reason: .*image/i);
+    const error = readFileSync(join(photos, 'failed', 'broken.jpg.error.txt'), 'utf8');
+    expect(error).toMatch(/Reason: .*image/i);
+    // The file failed, and so says its error file, whatever state its job ended in.
+    expect(error).toMatch(/^broken\.jpg could not be processed: it failed\.$/m);
+    expect(error).toMatch(/^Job: {4}image\.scale \(j_\w+\): failed: 0 of 1 items done, 1 failed$/m);
+    // A job that ran to its end with nothing to do in the file: the file failed, not "succeeded".
+    const nothing = readFileSync(join(papers, 'failed', 'notes.text.error.txt'), 'utf8');
+    expect(nothing).toMatch(/^notes\.text could not be processed: it failed\.$/m);
+    expect(nothing).toMatch(/^Reason: image\.scale found nothing to do in it/m);
+    expect(nothing).toMatch(/^Job: {4}image\.scale \(j_\w+\): ran, with no items to do$/m);
+    expect(nothing).not.toMatch(/succeeded/);
     expect(watcher.lines).toContainEqual(
       expect.stringMatching(/^photos: failed broken\.jpg: .+failed\/broken/),
     );
