@@ -5,6 +5,7 @@ import { createEngine, type Engine, type JobClient } from '@threadline/core';
 import { type CleanupStack, until } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
 import { eventsOf, expectConsistentStream, finished } from './events.js';
+import { findContract } from './find.js';
 import { noResumeContract, resumeContract } from './resume.js';
 import { scheduleContract } from './schedules.js';
 
@@ -273,5 +274,6 @@ export function jobClientContract(
     else noResumeContract(open);
 
     scheduleContract(open, { pause: capabilities.pauseSchedules });
+    findContract(open);
   });
 }

@@ -4,12 +4,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CancelOptions,
+  ClearOptions,
   EventsOptions,
   JobClient,
   JobDefinitionInfo,
   JobDetails,
   JobEvent,
   JobFilter,
+  JobPage,
+  JobQuery,
   JobSnapshot,
   ScheduleInfo,
   StartOptions,
@@ -23,7 +26,7 @@ import { socketFetch } from './socket/fetch.js';
 
 export interface TrpcClientOptions {
   /** The server's access token, sent as `Authorization: Bearer`. */
-  token?: string;
+  token?: string | undefined;
   /** Reach the server over this Unix socket (a data directory's `engine.sock`) instead of TCP. */
   socketPath?: string;
 }
@@ -86,6 +89,9 @@ export function createTrpcClient(url: string, options: TrpcClientOptions = {}): 
     details: (jobId: string) =>
       orUndefined(() => trpc.jobs.details.query({ id: jobId }) as Promise<JobDetails>),
     list: (filter: JobFilter = {}) => call(() => trpc.jobs.list.query(filter) as Promise<JobSnapshot[]>),
+    find: (query: JobQuery = {}) => call(() => trpc.jobs.find.query(query) as Promise<JobPage>),
+    delete: (jobId: string) => call(() => trpc.jobs.delete.mutate({ id: jobId })),
+    clearFinished: (clear: ClearOptions = {}) => call(() => trpc.jobs.clearFinished.mutate(clear)),
     events: (eventsOptions: EventsOptions = {}) => subscribe(trpc, eventsOptions, closing.signal),
     schedules: () => call(() => trpc.schedules.list.query() as Promise<ScheduleInfo[]>),
     pauseSchedule: (id: string) => call(() => trpc.schedules.pause.mutate({ id }) as Promise<ScheduleInfo>),

@@ -30,6 +30,22 @@ export const listInput = z
   })
   .optional();
 
+const time = z.number().int().min(0);
+
+export const findInput = z
+  .object({
+    state: z.union([z.enum(JOB_STATES), z.array(z.enum(JOB_STATES)).max(JOB_STATES.length)]).optional(),
+    name: z.string().max(500).optional(),
+    text: z.string().max(500).optional(),
+    createdFrom: time.optional(),
+    createdTo: time.optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    cursor: z.string().max(100).optional(),
+  })
+  .optional();
+
+export const clearInput = z.object({ finishedBefore: time.optional() }).optional();
+
 export const eventsInput = z
   .object({
     jobId: id.optional(),

@@ -2,10 +2,20 @@
 // transport. Errors are mapped once here (see errors.ts); events go out over
 // SSE as `tracked()` events whose id is the event's global `seq`, so a client
 // that reconnects with `lastEventId` resumes with nothing lost or repeated.
-import { type JobClient, type JobEvent, NotFoundError } from '@threadline/core';
+import { type JobClient, type JobEvent, NotFoundError, ValidationError } from '@threadline/core';
 import { initTRPC, type TrackedEnvelope, tracked } from '@trpc/server';
 import { errorData, toTRPCError } from './errors.js';
-import { cancelInput, eventsInput, eventsOptions, idInput, listInput, parser, startInput } from './inputs.js';
+import {
+  cancelInput,
+  clearInput,
+  eventsInput,
+  eventsOptions,
+  findInput,
+  idInput,
+  listInput,
+  parser,
+  startInput,
+} from './inputs.js';
 
 export interface RouterOptions {
   /** SSE keep-alive ping; the client reconnects after 3 missed pings. Default 5000 ms. */
@@ -45,6 +55,13 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
   });
   const procedure = t.procedure.use(mapErrors);
 
+  /** A JobClient method a backend may lack; without it, a clear refusal. */
+  const has = <K extends 'find' | 'delete' | 'clearFinished'>(method: K): NonNullable<JobClient[K]> => {
+    const fn = client[method];
+    if (!fn) throw new ValidationError(`this server's backend cannot ${method}`);
+    return fn.bind(client) as NonNullable<JobClient[K]>;
+  };
+
   const found = <T>(value: T | undefined, id: string): T => {
     if (value === undefined) throw new NotFoundError(`no job with id ${id}`);
     return value;
@@ -80,6 +97,21 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
         ...(before !== undefined ? { before } : {}),
       });
     }),
+    find: procedure
+      .input(parser(findInput))
+      .query(({ input }) =>
+        has('find')(
+          Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)),
+        ),
+      ),
+    delete: procedure.input(parser(idInput)).mutation(({ input }) => has('delete')(input.id)),
+    clearFinished: procedure
+      .input(parser(clearInput))
+      .mutation(({ input }) =>
+        has('clearFinished')(
+          input?.finishedBefore !== undefined ? { finishedBefore: input.finishedBefore } : {},
+        ),
+      ),
     events: procedure.input(parser(eventsInput)).subscription(async function* ({
       input,
       signal,

@@ -4,12 +4,15 @@
 // workers write. The client runs no items itself.
 import {
   type CancelOptions,
+  type ClearOptions,
   type EventsOptions,
   type JobClient,
   type JobDefinitionInfo,
   type JobDetails,
   type JobEvent,
   type JobFilter,
+  type JobPage,
+  type JobQuery,
   type JobRegistry,
   type JobSnapshot,
   NotFoundError,
@@ -35,6 +38,7 @@ import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE } from '../store/keys.js';
 import { type NewSchedule, RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
 import { followEvents } from './events.js';
+import { clearFinished, deleteJob, findJobs } from './find.js';
 import { RedisSchedules } from './schedules.js';
 
 export interface BullmqClientOptions {
@@ -233,6 +237,18 @@ class RedisJobClient implements BullmqClient {
       before = last.createdAt;
     }
     return found;
+  }
+
+  find(query: JobQuery = {}): Promise<JobPage> {
+    return findJobs(this.store, query);
+  }
+
+  delete(jobId: string): Promise<void> {
+    return deleteJob(this.store, jobId);
+  }
+
+  clearFinished(options: ClearOptions = {}): Promise<{ deleted: number }> {
+    return clearFinished(this.store, options);
   }
 
   events(options: EventsOptions = {}): AsyncIterable<JobEvent> {

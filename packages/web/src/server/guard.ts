@@ -49,6 +49,10 @@ export function guardClient(
     get: (id) => client.get(id),
     details: (id) => client.details(id),
     list: (filter) => client.list(filter),
+    // Finding and deleting touch no path: the backend's own, when it has them.
+    ...(client.find ? { find: client.find.bind(client) } : {}),
+    ...(client.delete ? { delete: client.delete.bind(client) } : {}),
+    ...(client.clearFinished ? { clearFinished: client.clearFinished.bind(client) } : {}),
     events: (options) => client.events(options),
     // A schedule's runs take the input its start was checked with; these only list and stop them.
     schedules: () => client.schedules(),
