@@ -55,7 +55,10 @@ export default defineJob({
   description:
     'Walks a folder tree and writes a JSON Lines index of every entry: path, kind, size and mtime.',
   input,
-  unit: 'entries',
+  // Progress in bytes, as files.checksum's: each file weighs its size (a folder or link nothing), so
+  // with `hash` a large file moves the bar while it is read, across every thread.
+  unit: 'bytes',
+  itemWeight: (item: IndexLine | ProblemItem) => ('kind' in item && item.kind === 'file' ? item.size : 0),
   items: (options: Input) => {
     const root = resolve(options.root);
     const output = indexPath(options);

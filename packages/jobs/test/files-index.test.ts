@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import filesIndex, { type IndexLine } from '../src/files-index.js';
 import { runInThread, testContext } from './helpers/context.js';
+import { finished, openEngine } from './helpers/engine.js';
 import { listTree, onCleanup, tempDir, tempFilesIn } from './helpers/temp.js';
 
 const readIndex = async (path: string): Promise<IndexLine[]> =>
@@ -155,5 +156,31 @@ describe('files.index with hash', () => {
     expect(lines.find((line) => line.path === 'sub/b.bin')?.sha256).toBe(sha(Buffer.alloc(1000, 7)));
     expect(lines.find((line) => line.path === 'sub')).not.toHaveProperty('sha256');
     expect(summary).toMatchObject({ entries: 6, files: 2, problems: 0 });
+  });
+});
+
+describe('files.index in the engine', () => {
+  it('counts its progress in bytes across the whole job, with and without hash', async () => {
+    const root = join(tempDir(), 'many');
+    await mkdir(join(root, 'sub'), { recursive: true });
+    for (let i = 0; i < 12; i++)
+      await writeFile(join(root, i % 2 ? `sub/f${i}` : `f${i}`), Buffer.alloc((i + 1) * 100_000, i));
+    const bytes = Array.from({ length: 12 }, (_, i) => (i + 1) * 100_000).reduce((a, b) => a + b, 0);
+    const engine = await openEngine({ poolSize: 2 });
+    for (const hash of [false, true]) {
+      const job = await engine.start('files.index', {
+        root,
+        hash,
+        output: join(root, `../index-${hash}.jsonl`),
+      });
+      await finished(engine, job.id);
+      expect(await engine.get(job.id)).toMatchObject({
+        state: 'succeeded',
+        items: { succeeded: 13 },
+        summary: { files: 12, dirs: 1, bytes },
+        unit: 'bytes',
+        progress: { done: bytes, total: bytes, fraction: 1 },
+      });
+    }
   });
 });
