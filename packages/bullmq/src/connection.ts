@@ -13,6 +13,36 @@ export class RedisUnavailableError extends ThreadlineError {
   override name = 'RedisUnavailableError';
 }
 
+/** Redis refused a write: its used memory is over its maxmemory, and it evicts nothing to make room. */
+export class RedisOutOfMemoryError extends ThreadlineError {
+  override readonly code = 'REDIS_OUT_OF_MEMORY';
+  override name = 'RedisOutOfMemoryError';
+}
+
+/** Redis's own OOM reply (`OOM command not allowed when used memory > 'maxmemory'`), ours or BullMQ's. */
+const isOomReply = (error: unknown) => error instanceof Error && error.message.startsWith('OOM ');
+
+/** The error as the package reports it: Redis's OOM reply becomes a RedisOutOfMemoryError saying what to do. */
+export function asRedisError(error: unknown): unknown {
+  if (error instanceof RedisOutOfMemoryError || !isOomReply(error)) return error;
+  return new RedisOutOfMemoryError(
+    `Redis is out of memory (${(error as Error).message.replace(/\.?\s*script:.*$/s, '')}): raise its maxmemory, free memory, or keep fewer finished jobs (retention.maxJobs)`,
+  );
+}
+
+/**
+ * A warning when Redis may evict keys under memory pressure, null when it may not. An evicted
+ * job record or chunk is a job that never ends; with `noeviction` a full Redis refuses writes
+ * instead, which the package turns into failed items and a final state. Read from INFO, which
+ * managed Redis services answer where they refuse CONFIG GET.
+ */
+export async function evictionWarning(redis: Redis, connection: RedisConnection): Promise<string | null> {
+  const info = await redis.info('memory');
+  const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+  if (!policy || policy === 'noeviction') return null;
+  return `Redis at ${describeConnection(connection)} has maxmemory-policy ${policy}: it may evict a job's keys under memory pressure and leave that job unfinished; set maxmemory-policy noeviction`;
+}
+
 /** The connection as a person would name it, without its password. */
 export function describeConnection(connection: RedisConnection): string {
   if (typeof connection !== 'string') {
@@ -56,9 +86,14 @@ export async function probeRedis(connection: RedisConnection, timeoutMs = 3000):
   redis.on('error', (error) => {
     lastError = error;
   });
+  let version: string | undefined;
   try {
     await redis.connect();
-    await redis.ping();
+    // A service that refuses INFO still answers PING: its version is then not checked here.
+    version = await redis.info('server').then(
+      (info) => /^redis_version:(\S+)/m.exec(info)?.[1],
+      async () => void (await redis.ping()),
+    );
   } catch (error) {
     const cause = lastError ?? error;
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -66,4 +101,9 @@ export async function probeRedis(connection: RedisConnection, timeoutMs = 3000):
   } finally {
     redis.disconnect();
   }
+  // The scripts that end a job at maxmemory carry a shebang flag (allow-oom), which Redis 7 brought.
+  if (version && Number(version.split('.')[0]) < 7)
+    throw new RedisUnavailableError(
+      `Redis at ${describeConnection(connection)} is ${version}; Threadline's BullMQ backend needs Redis 7 or later`,
+    );
 }

@@ -188,8 +188,13 @@ class RedisJobClient implements BullmqClient {
     if (result.state === 'missing') throw new NotFoundError(`no job with id ${jobId}`);
     // Cancelled while queued: its control job (delayed, for a periodic job's next run) must not linger.
     if (result.state === 'cancelled') await this.runs.remove(jobId);
-    // Nothing was out on a worker: no worker will see this job again, so it is finished here.
-    if (result.complete) await finishJob(this.store, this.runs, jobId, await this.definitionOf(jobId));
+    // Nothing was out on a worker: no worker will see this job again, so it is finished here. A forced
+    // cancel ends it here too, at once: it waits for no worker (one dead, or cut off by a full Redis,
+    // would hold it cancelling for ever); workers terminate its items as they hear it, and what they
+    // record after is dropped.
+    const forced = options.force === true && result.state === 'cancelling';
+    if (result.complete || forced)
+      await finishJob(this.store, this.runs, jobId, await this.definitionOf(jobId));
     const job = await this.store.get(jobId);
     if (!job) throw new NotFoundError(`job ${jobId} was cancelled and then removed by retention`);
     return job;

@@ -95,6 +95,38 @@ return {added, complete()}
 `;
 
 /**
+ * A chunk that failed for good (its last attempt threw, or Redis is out of memory). ARGV: chunk
+ * id, worker id, a failure JSON to stop the job with or '' (as maxFailures does, unless it is
+ * stopping already), the reason its cancelling event gives, then per item: index, failed item
+ * event JSON. Items that have an outcome keep it; the chunk's claim is released, so the job can
+ * complete. Returns {items newly failed, complete()}.
+ */
+const failChunk = `
+local s = redis.call('HGET', JK, 'state')
+if not s or isFinal(s) then
+  redis.call('SREM', JK .. ':active', ARGV[3])
+  return {0, 0}
+end
+local added = 0
+for i = 7, #ARGV, 2 do
+  if redis.call('HSETNX', JK .. ':outcomes', ARGV[i], 'failed') == 1 then
+    added = added + 1
+    redis.call('HINCRBY', JK, 'failed', 1)
+    local full = emit(ARGV[i + 1])
+    if redis.call('LLEN', JK .. ':failures') < 500 then redis.call('RPUSH', JK .. ':failures', full) end
+  end
+end
+redis.call('SREM', JK .. ':active', ARGV[3])
+redis.call('HDEL', JK .. ':inflight', ARGV[4])
+if ARGV[5] ~= '' and s == 'running' and redis.call('HEXISTS', JK, 'failure') == 0 then
+  redis.call('HSET', JK, 'failure', ARGV[5], 'state', 'cancelling', 'cancelRequested', 1, 'cancelForce', 0)
+  emit(cjson.encode({type = 'cancelling', jobId = ID, reason = ARGV[6], force = false}))
+  redis.call('PUBLISH', P .. ':cancel', cjson.encode({jobId = ID, force = false}))
+end
+return {added, complete()}
+`;
+
+/**
  * ARGV: reason or '', force (0|1), failure JSON or '', maxJobs. A queued job is cancelled at
  * once; a running one turns cancelling and every worker hears it on the cancel channel. A
  * user's cancel (no failure) of any run of a periodic job stops its schedule, as in-process.
@@ -249,6 +281,16 @@ redis.call('LTRIM', JK .. ':logs', -1000, -1)
 return 1
 `;
 
-export const SCRIPTS = { create, begin, enumerated, claim, record, cancel, progress, finish, log };
+export const SCRIPTS = { create, begin, enumerated, claim, record, failChunk, cancel, progress, finish, log };
 export type ScriptName = keyof typeof SCRIPTS;
-export const scriptSource = (name: ScriptName) => PRELUDE + SCRIPTS[name];
+
+/**
+ * The steps that end a job's work, which must run when Redis is at maxmemory, or a full Redis
+ * strands its jobs: each writes a bounded few fields and events (failChunk at most one chunk's
+ * items), and the job they end stops writing. Starting jobs and recording items stay refused.
+ */
+const ALLOW_OOM: ReadonlySet<ScriptName> = new Set(['begin', 'enumerated', 'failChunk', 'cancel', 'finish']);
+
+/** A script's source; a shebang flag (Redis 7) lets those of ALLOW_OOM write past maxmemory. */
+export const scriptSource = (name: ScriptName) =>
+  (ALLOW_OOM.has(name) ? '#!lua flags=allow-oom\n' : '') + PRELUDE + SCRIPTS[name];

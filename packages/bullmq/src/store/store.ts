@@ -3,6 +3,7 @@
 import type { ErrorInfo, ItemEvent, JobEvent, JobSnapshot, LogEvent } from '@threadline/core';
 import type { StaticJob } from '@threadline/core/internal';
 import type { Redis } from 'ioredis';
+import { asRedisError } from '../connection.js';
 import { type Keys, keys } from './keys.js';
 import { SCRIPTS, type ScriptName, scriptSource } from './scripts.js';
 import { toSnapshot } from './snapshot.js';
@@ -102,9 +103,13 @@ export class RedisStore {
     }
   }
 
-  private run(name: ScriptName, jobId: string, ...args: Arg[]): Promise<unknown> {
+  private async run(name: ScriptName, jobId: string, ...args: Arg[]): Promise<unknown> {
     const fn = (this.redis as unknown as Record<string, ScriptFn>)[`tl_${name}`]!;
-    return fn.call(this.redis, this.keys.prefix, jobId, ...args);
+    try {
+      return await fn.call(this.redis, this.keys.prefix, jobId, ...args);
+    } catch (error) {
+      throw asRedisError(error);
+    }
   }
 
   async create(
@@ -168,6 +173,31 @@ export class RedisStore {
     const args: Arg[] = [];
     for (const item of items) args.push(item.index, item.outcome, item.result, JSON.stringify(item.event));
     const [added, complete] = (await this.run('record', jobId, chunkId, workerId, ...args)) as number[];
+    return { added: added ?? 0, complete: complete === 1 };
+  }
+
+  /**
+   * Fails a chunk's items that have no outcome with their events' error, and releases its claim;
+   * with `stop`, the job stops with that failure (unless it is stopping already). Runs at maxmemory.
+   */
+  async failChunk(
+    jobId: string,
+    chunkId: string,
+    workerId: string,
+    failed: Omit<ItemEvent, 'seq' | 'at'>[],
+    stop: { failure: ErrorInfo; reason: string } | null,
+  ): Promise<{ added: number; complete: boolean }> {
+    const args: Arg[] = [];
+    for (const event of failed) args.push(event.index, JSON.stringify(event));
+    const [added, complete] = (await this.run(
+      'failChunk',
+      jobId,
+      chunkId,
+      workerId,
+      stop ? JSON.stringify(stop.failure) : '',
+      stop?.reason ?? '',
+      ...args,
+    )) as number[];
     return { added: added ?? 0, complete: complete === 1 };
   }
 

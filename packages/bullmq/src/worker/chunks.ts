@@ -14,7 +14,8 @@ import {
   settleBatch,
   type WorkerPool,
 } from '@threadline/core/internal';
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { asRedisError, RedisOutOfMemoryError } from '../connection.js';
 import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob, stopAtMaxFailures } from '../finish.js';
 import type { RunQueue } from '../runs.js';
@@ -110,7 +111,53 @@ export class ChunkRunner {
     return handBack(bjob, token);
   }
 
+  /**
+   * Runs a chunk. One that fails for good (its last attempt throws, or Redis is out of memory and
+   * would refuse every retry as BullMQ itself) fails its items with the reason, so its job can end;
+   * out of memory also stops the job. It then ends failed in BullMQ, with that reason.
+   */
   async process(bjob: Job<ChunkData>, token?: string): Promise<void> {
+    try {
+      await this.runChunk(bjob, token);
+    } catch (caught) {
+      if (caught instanceof WaitingError) throw caught;
+      const error = asRedisError(caught);
+      const outOfMemory = error instanceof RedisOutOfMemoryError;
+      const attempts = bjob.opts.attempts ?? 1;
+      if (!outOfMemory && bjob.attemptsMade + 1 < attempts) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const info: ErrorInfo = outOfMemory
+        ? { code: error.code, message }
+        : { code: 'CHUNK_FAILED', message: `its chunk failed ${attempts} times; last: ${message}` };
+      try {
+        await this.failForGood(bjob, info, outOfMemory);
+      } catch {
+        // Redis is away, or refuses even this: the chunk stays BullMQ's to retry or stall back.
+        throw error;
+      }
+      throw new UnrecoverableError(info.message);
+    }
+  }
+
+  private async failForGood(bjob: Job<ChunkData>, error: ErrorInfo, stop: boolean): Promise<void> {
+    const { jobId, start, items } = bjob.data;
+    const info = await this.jobInfo(jobId).catch(() => undefined);
+    const job: EventJob = { id: jobId, mode: info?.mode ?? 'process' };
+    const failed = items.map((item, i) => itemEvent(job, { index: start + i, item }, 'failed', 0, error));
+    const chunkId = bjob.id ?? `${jobId}-${start}`;
+    const { complete } = await this.store.failChunk(
+      jobId,
+      chunkId,
+      this.worker.id,
+      failed,
+      stop ? { failure: error, reason: error.message } : null,
+    );
+    this.recorded.add(jobId);
+    if (!stop) await stopAtMaxFailures(this.store, this.runs, jobId, info?.maxFailures, info?.definition);
+    if (complete) await finishJob(this.store, this.runs, jobId, info?.definition);
+  }
+
+  private async runChunk(bjob: Job<ChunkData>, token?: string): Promise<void> {
     const { jobId, start, items } = bjob.data;
     const chunkId = bjob.id ?? `${jobId}-${start}`;
     let info: JobInfo | undefined;

@@ -5,6 +5,7 @@
 // depend only on the index, so a second enumeration adds nothing twice.
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import type { Job, Queue } from 'bullmq';
+import { asRedisError } from '../connection.js';
 import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob, stopAtMaxFailures } from '../finish.js';
 import type { EnumerateData, RunQueue } from '../runs.js';
@@ -75,7 +76,7 @@ export class Enumerator {
         const source = meta.mode === 'run' ? [null] : definition.items!(meta.input, { signal: abort.signal });
         added = await this.addChunks(jobId, source, abort);
       } catch (error) {
-        if (!abort.signal.aborted) failure = toErrorInfo(error);
+        if (!abort.signal.aborted) failure = toErrorInfo(asRedisError(error));
       } finally {
         this.running.delete(jobId);
       }

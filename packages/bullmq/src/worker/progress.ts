@@ -63,6 +63,8 @@ export class ProgressReporter {
         calls.push(
           this.store.progress(jobId, this.workerId, { ...share, message }).then((reply) => {
             if (reply.state === 'cancelling') this.runner.cancelJob(jobId, reply.force);
+            // Ended without this worker (a forced cancel ends a job at once) or gone: its items here are waste.
+            else if (reply.state !== 'running') this.runner.cancelJob(jobId, true);
           }),
         );
       }

@@ -11,7 +11,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { JobRegistry } from '@threadline/core';
 import { WorkerPool } from '@threadline/core/internal';
 import { Queue, Worker } from 'bullmq';
-import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
+import { evictionWarning, openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE, ITEMS_QUEUE } from '../store/keys.js';
 import { RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
@@ -46,7 +46,11 @@ export interface BullmqWorkerOptions {
    * It expires after three missed heartbeats, so a killed worker drops out of `workers()` on its own.
    */
   heartbeatMs?: number;
-  /** Told when Redis goes away and comes back (the worker waits for it meanwhile). */
+  /**
+   * Told when Redis goes away and comes back (the worker waits for it meanwhile), and at start when
+   * Redis may evict keys (its maxmemory-policy is not noeviction); default: that warning only, as a
+   * process warning.
+   */
   log?: (message: string) => void;
   resourceLimits?: ResourceLimits;
 }
@@ -173,6 +177,8 @@ class BullmqWorkerProcess implements BullmqWorker {
       this.recheckCancels().catch(() => {});
     });
     this.watchOutages();
+    const warning = await evictionWarning(this.redis, this.options.connection).catch(() => null);
+    if (warning) (this.options.log ?? ((message: string) => process.emitWarning(message)))(warning);
     await this.subscriber.subscribe(channel);
     await this.pool.ready();
     const common = {
@@ -262,6 +268,7 @@ class BullmqWorkerProcess implements BullmqWorker {
     for (const jobId of jobIds) {
       const [state, force] = await this.redis.hmget(this.store.keys.job(jobId), 'state', 'cancelForce');
       if (state === 'cancelling') this.onCancel(jobId, force === '1');
+      else if (state !== 'running') this.onCancel(jobId, true);
     }
   }
 
