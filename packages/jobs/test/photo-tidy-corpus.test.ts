@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -356,6 +356,37 @@ describe('photo.tidy on HEIF', () => {
     expect((await stat(file)).mtime.toISOString()).toBe('2022-08-09T10:11:12.000Z');
     expect(sha256(await readFile(file))).toBe(before);
   });
+});
+
+describe('photo.tidy on a real HEVC HEIC', () => {
+  it.skipIf(skipWithoutExiftool)(
+    'dates it as exiftool reads its EXIF, and leaves the file and its orientation to the container',
+    async () => {
+      const folder = tempDir();
+      const file = join(folder, 'IMG_0001.HEIC');
+      await copyFile(new URL('./fixtures/heic/iphone-orientation-6.heic', import.meta.url), file);
+      await utimes(file, OLD, OLD);
+      const before = sha256(await readFile(file));
+      // HEVC indeed: sharp reads its header, as photo.tidy does, not its pixels.
+      expect(await sharp(file).metadata()).toMatchObject({ format: 'heif', compression: 'hevc' });
+      const [reference] = await exiftool(
+        [file],
+        ['MajorBrand', 'DateTimeOriginal', 'OffsetTimeOriginal', 'Orientation'],
+      );
+      expect(reference).toMatchObject({ 'QuickTime:MajorBrand': 'heic', 'IFD0:Orientation': 6 });
+      const [date, time] = String(reference!['ExifIFD:DateTimeOriginal']).split(' ');
+      const taken = new Date(
+        `${date!.replaceAll(':', '-')}T${time}${reference!['ExifIFD:OffsetTimeOriginal']}`,
+      );
+
+      const { summary } = await runInThread(photoTidy, { folder });
+
+      expect(summary).toMatchObject({ photos: 1, rotated: 0, dated: 1, withoutExif: 0, failed: 0 });
+      expect((await stat(file)).mtime.toISOString()).toBe(taken.toISOString());
+      expect(taken.toISOString()).toBe('2022-08-09T08:11:12.000Z');
+      expect(sha256(await readFile(file))).toBe(before);
+    },
+  );
 });
 
 describe('photo.tidy on TIFF', () => {
