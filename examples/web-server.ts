@@ -8,12 +8,14 @@ await mkdir('notes', { recursive: true });
 await writeFile('notes/todo.txt', 'write the docs\n');
 
 // The dashboard and its API over your engine. Port 0 picks a free port; `allow` is
-// the folders job inputs may name (default: the current directory).
+// the folders job inputs may name (default: the current directory). Every request
+// carries the server's token (a new one unless given): the printed URL hands it to
+// the browser, and a client sends it as a bearer header.
 const engine = await createEngine({ registry: builtinJobs });
 const server = await createServer({ client: engine, port: 0, allow: ['.'] });
 console.log(`dashboard: ${server.url}`);
 
-const client = createTrpcClient(`${server.origin}/trpc`);
+const client = createTrpcClient(`${server.origin}/trpc`, { token: server.token });
 try {
   const job = await client.start('files.checksum', { root: 'notes' });
   for await (const event of client.events({ jobId: job.id, after: 0 })) {

@@ -46,8 +46,12 @@ describe('npx threadline init my-app', () => {
 
     const serve = node([THREADLINE, 'serve', '--port', '0'], { cwd: app });
     await serve.waitFor(/Threadline is serving http:\/\/127\.0\.0\.1:\d+\//);
-    const url = /Threadline is serving (http:\/\/\S+\/)/.exec(serve.output())![1]!;
-    const definitions = await (await fetch(`${url}trpc/jobs.definitions`)).text();
+    const url = new URL(/Threadline is serving (http:\/\/\S+)/.exec(serve.output())![1]!);
+    const definitions = await (
+      await fetch(`${url.origin}/trpc/jobs.definitions`, {
+        headers: { authorization: `Bearer ${url.searchParams.get('token')}` },
+      })
+    ).text();
     expect(definitions).toMatch(/"example\.count"/);
     serve.child.kill('SIGINT');
     expect(await serve.exit).toMatchObject({ code: 0 });

@@ -52,7 +52,7 @@ const EXAMPLES: Record<string, Example> = {
   },
   'examples/web-server.ts': {
     prints: [
-      /^dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m,
+      /^dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+$/m,
       /^succeeded \{\s*mode: 'create',[^}]*files: 1,/m,
       /^refused: root: \/etc is outside the allowed folders/m,
     ],

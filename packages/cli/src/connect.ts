@@ -4,6 +4,7 @@
 // say which; without one, the project's settings do. Each transport is
 // loaded on use, so `threadline --help` opens nothing.
 import { type Connect, type ConnectOptions, ValidationError } from '@threadline/core';
+import { readDataDirToken, tokenPath } from '@threadline/trpc/token';
 import { configured, type Project } from './config/project.js';
 import { openDataDir } from './local.js';
 
@@ -25,7 +26,8 @@ export function projectConnect(
 /** Fills what the flags leave open from the project; a flag naming a transport wins over the config's. */
 function withSettings(flags: ConnectOptions, project: Project): ConnectOptions {
   const { settings } = project;
-  const token = flags.token ?? settings.token.value;
+  const setting = settings.token.value === false ? undefined : settings.token.value;
+  const token = flags.token ?? setting;
   const chosen = flags.dataDir !== undefined || flags.server !== undefined || flags.redis !== undefined;
   const transport: ConnectOptions = chosen
     ? flags
@@ -48,12 +50,18 @@ async function open(options: ConnectOptions, project: Project, longLived: boolea
   if (options.server && options.redis) throw new ValidationError('give --server or --redis, not both');
   if (options.server) {
     const { createTrpcClient } = await import('@threadline/trpc');
-    const url = `${options.server.replace(/\/+$/, '').replace(/\/trpc$/, '')}/trpc`;
-    const client = createTrpcClient(url, options.token ? { token: options.token } : {});
+    const { server, token } = serverToken({ ...options, server: options.server }, project);
+    const url = `${server.replace(/\/+$/, '').replace(/\/trpc$/, '')}/trpc`;
+    const client = createTrpcClient(url, token.value ? { token: token.value } : {});
     // A quick call, so an unreachable server is a clear message now rather than a hang later.
     await client.definitions().catch((error: unknown) => {
       void client.close();
-      throw new ValidationError(`cannot reach the server at ${options.server}: ${(error as Error).message}`);
+      const refused = (error as { remoteCode?: string }).remoteCode === 'UNAUTHORIZED';
+      throw new ValidationError(
+        refused
+          ? `the server at ${server} refused ${token.value ? `the token (${token.from})` : `without a token: none in ${token.from}`}: give its token with --token-file <file> or THREADLINE_TOKEN`
+          : `cannot reach the server at ${server}: ${(error as Error).message}`,
+      );
     });
     return { client, local: false, close: () => client.close() };
   }
@@ -74,6 +82,31 @@ async function open(options: ConnectOptions, project: Project, longLived: boolea
     ...(longLived && project.settings.resumeInterrupted.value ? { resumeInterrupted: true } : {}),
     ...(longLived ? {} : { runSchedules: false }),
   });
+}
+
+/**
+ * The token for `--server`: given (flag, environment, config), else in the URL (the one
+ * `threadline serve` printed), else the data directory's, which `serve` made there: the local
+ * user's own commands, the TUI and the watcher need none on their command line.
+ */
+function serverToken(
+  options: ConnectOptions & { server: string },
+  project: Project,
+): { server: string; token: { value: string | undefined; from: string } } {
+  let server = options.server;
+  let inUrl: string | null = null;
+  try {
+    const url = new URL(server);
+    inUrl = url.searchParams.get('token');
+    url.search = '';
+    server = url.href;
+  } catch {
+    // Not a URL: the client says so.
+  }
+  if (options.token) return { server, token: { value: options.token, from: 'as given' } };
+  if (inUrl) return { server, token: { value: inUrl, from: "the URL's" } };
+  const dataDir = options.dataDir ?? project.settings.dataDir.value;
+  return { server, token: { value: readDataDirToken(dataDir), from: tokenPath(dataDir) } };
 }
 
 /** Parses a positive integer option, naming it when it is not one. */

@@ -5,6 +5,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { ConnectOptions } from '@threadline/core';
 import { didYouMean } from '@threadline/core/internal';
+import { readTokenFile } from '@threadline/trpc/token';
 import { UsageError } from './exit.js';
 
 export interface OptionSpec {
@@ -49,7 +50,12 @@ export const WHERE = {
     value: '<url>',
     help: "use a BullMQ deployment (default THREADLINE_REDIS or the config's redis)",
   },
-  token: { type: 'string', value: '<token>', help: "the server's token (default THREADLINE_TOKEN)" },
+  'token-file': {
+    type: 'string',
+    value: '<file>',
+    help: "the file holding --server's token (default THREADLINE_TOKEN, the config's token, the token in the URL, or the data directory's token file)",
+  },
+  token: { type: 'string', value: '<token>', help: "the server's token (shown by ps: prefer --token-file)" },
 } as const satisfies OptionTable;
 
 /** Worker threads: one name for one idea in every command and in the config (`poolSize`). */
@@ -155,11 +161,21 @@ export function whereFrom(values: {
   server?: string | undefined;
   redis?: string | undefined;
   token?: string | undefined;
+  'token-file'?: string | undefined;
 }): ConnectOptions {
+  const token = values['token-file'] !== undefined ? tokenFromFile(values['token-file']) : values.token;
   return {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.server ? { server: values.server } : {}),
     ...(values.redis ? { redis: values.redis } : {}),
-    ...(values.token ? { token: values.token } : {}),
+    ...(token ? { token } : {}),
   };
+}
+
+function tokenFromFile(file: string): string {
+  try {
+    return readTokenFile(file);
+  } catch (error) {
+    throw new UsageError(`--token-file: ${(error as Error).message.split('\n')[0]}`);
+  }
 }

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, tempDir, threadline } from './cli.js';
 
@@ -193,6 +195,43 @@ describe('threadline', () => {
     const gone = await run(['list', '--server', url], tempDir());
     expect(gone.code).toBe(2);
     expect(gone.stderr).toMatch(/^threadline: cannot reach the server at http/);
+  });
+
+  it("asks for serve's token on loopback: the printed URL opens the page, the data directory's token file lets the user's commands in", async () => {
+    const data = tempDir();
+    const serve = threadline(['serve', '--port', '0'], data);
+    await serve.waitFor(/serving (http:\/\/\S+)/);
+    const printed = /serving (http:\/\/\S+)/.exec(serve.stdout())![1]!;
+    const { origin } = new URL(printed);
+    const file = join(data, 'token');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(printed).toBe(`${origin}/?token=${readFileSync(file, 'utf8').trim()}`);
+
+    // The browser: the URL's token becomes a cookie, and leaves the address bar.
+    const landing = await fetch(printed, { redirect: 'manual' });
+    expect(landing.status).toBe(302);
+    expect(landing.headers.get('location')).toBe('/');
+    const setCookie = landing.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/HttpOnly; SameSite=Strict/);
+    const page = await fetch(`${origin}/`, { headers: { cookie: setCookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect((await fetch(`${origin}/`)).status).toBe(401);
+
+    // The user's own commands on that data directory need no token on the command line.
+    const listed = await run(['list', '--server', origin, '--json'], data);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    const elsewhere = await run(['list', '--server', origin], tempDir());
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(
+      /^threadline: the server at http:\/\/127\.0\.0\.1:\d+\/ refused without a token: none in \S+token: give its token with --token-file <file> or THREADLINE_TOKEN\n$/,
+    );
+    const wrong = await run(['list', '--server', origin, '--token', 'nope'], data);
+    expect(wrong.stderr).toMatch(/refused the token \(as given\)/);
+    const fromFile = await run(['list', '--server', origin, '--token-file', file], tempDir());
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toBe('no jobs\n');
   });
 
   it('says no such job for an unknown id', async () => {

@@ -12,6 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JobClient } from '@threadline/core';
+import { createTrpcClient } from '@threadline/trpc';
 import { afterEach } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -101,6 +103,13 @@ export function threadline(args: string[], dataDir: string, cwd?: string): Runni
         check();
       }),
   };
+}
+
+/** A tRPC client of the server at the URL `threadline serve` printed, with the token in it. */
+export function serverClient(printed: string): JobClient {
+  const url = new URL(printed);
+  const token = url.searchParams.get('token');
+  return createTrpcClient(`${url.origin}/trpc`, token ? { token } : {});
 }
 
 /** Runs to the end; returns the exit code and output. */

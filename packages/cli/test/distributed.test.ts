@@ -3,9 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, type RedisServer, startRedis, until } from '@threadline/testing';
-import { createTrpcClient } from '@threadline/trpc';
 import { afterEach, describe, expect, it } from 'vitest';
-import { markerCounts, markersProject, run, tempDir, threadline } from './cli.js';
+import { markerCounts, markersProject, run, serverClient, tempDir, threadline } from './cli.js';
 
 const redisServers: RedisServer[] = [];
 afterEach(async () => {
@@ -32,7 +31,7 @@ describe('threadline over Redis', () => {
     const serve = threadline(['serve', '--redis', redis, '--port', '0'], dir);
     await serve.waitFor(/serving (http:\/\/\S+)/);
     const url = /serving (http:\/\/\S+)/.exec(serve.stdout())![1]!;
-    const client = createTrpcClient(`${url.replace(/\/$/, '')}/trpc`);
+    const client = serverClient(url);
     try {
       const job = await client.start('demo.sleep', { items: 10, ms: 20 });
       let state: string | undefined;

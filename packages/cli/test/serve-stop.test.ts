@@ -2,9 +2,8 @@
 // recorded, the rest of the job is left interrupted for `threadline resume`, and
 // a second signal stops at once.
 import { until } from '@threadline/testing';
-import { createTrpcClient } from '@threadline/trpc';
 import { describe, expect, it } from 'vitest';
-import { markerCounts, markersProject, run, tempDir, threadline } from './cli.js';
+import { markerCounts, markersProject, run, serverClient, tempDir, threadline } from './cli.js';
 
 interface ShownJob {
   job: { id: string; state: string; error: { message: string } | null; items: Record<string, number> };
@@ -57,7 +56,7 @@ describe('stopping threadline serve', () => {
     const { dir, markers } = markersProject({ poolSize: 2, drainMs: 600_000 });
     const data = tempDir();
     const { server, url } = await serve(dir, data);
-    const client = createTrpcClient(`${url.replace(/\/$/, '')}/trpc`);
+    const client = serverClient(url);
     let id: string;
     try {
       ({ id } = await client.start('test.markers', { dir: markers, n: 4, ms: 600_000 }));

@@ -5,3 +5,4 @@ export { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './han
 export { type AppRouter, createAppRouter, type RouterOptions } from './router.js';
 export { type SocketServer, serveOnSocket } from './socket/serve.js';
 export { createEventStream, type EventStream } from './sse/stream.js';
+export { dataDirToken, newToken, readDataDirToken, readTokenFile, TOKEN_FILE, tokenPath } from './token.js';

@@ -13,6 +13,7 @@ import {
   type ShutdownReport,
   ValidationError,
 } from '@threadline/core';
+import { dataDirToken, readTokenFile } from '@threadline/trpc/token';
 import { createServer, DEFAULT_PORT, type ServerLimits, type WebServer } from './server/server.js';
 
 export const SERVE_USAGE = `Usage: threadline serve [options]
@@ -21,12 +22,16 @@ Serve the dashboard and the tRPC API.
 
 Options:
   --port <port>       port to listen on (default the config's port or ${DEFAULT_PORT}; 0 picks a free one)
-  --host <host>       address to bind (default 127.0.0.1; any other needs a token)
+  --host <host>       address to bind (default the config's host or 127.0.0.1)
   --data-dir <dir>    where jobs and events are kept (default THREADLINE_DATA_DIR, the config's
                       dataDir, or the user data folder)
   --allow <dir>       a folder job inputs may name; repeat for more (default the config's allow,
                       else the config's folder, else the current directory)
-  --token <token>     require this token (generated when binding off loopback)
+  --token-file <file> require the token in this file (default THREADLINE_TOKEN, the config's
+                      token, else the data directory's token file, made once with mode 0600)
+  --token <token>     require this token (shown by ps to every user: prefer --token-file)
+  --no-token          require no token, on loopback only. Unsafe: every user of this machine
+                      can then run jobs as you, reading and writing your files
   --pool-size <n>     worker threads (default: one per core)
   --redis <url>       serve the jobs of a BullMQ deployment (run items with \`threadline worker\`)
   -h, --help          show this help`;
@@ -52,7 +57,8 @@ export interface ServeDefaults {
   port?: number;
   host?: string;
   allow?: string[];
-  token?: string;
+  /** The token, or false for none; default the data directory's. */
+  token?: string | false;
   dataDir?: string;
   poolSize?: number;
   graceMs?: number;
@@ -77,6 +83,8 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
       'data-dir': { type: 'string' },
       allow: { type: 'string', multiple: true },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
+      'no-token': { type: 'boolean' },
       'pool-size': { type: 'string' },
       redis: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -97,24 +105,25 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
   }
 
   const redis = values.redis ?? (values['data-dir'] === undefined ? defaults.redis : undefined);
+  const dataDir = resolveDataDir(values['data-dir'] ?? defaults.dataDir);
+  const host = values.host ?? defaults.host;
   const backend = await openBackend(redis, options, {
-    dataDir: resolveDataDir(values['data-dir'] ?? defaults.dataDir),
+    dataDir,
     registry: options.registry ?? {},
     ...(poolSize !== undefined ? { poolSize } : {}),
     ...(defaults.graceMs !== undefined ? { graceMs: defaults.graceMs } : {}),
     ...(defaults.drainMs !== undefined ? { drainMs: defaults.drainMs } : {}),
   });
-  const host = values.host ?? defaults.host;
   const allow = values.allow ?? defaults.allow;
-  const token = values.token ?? defaults.token;
   let server: WebServer;
   try {
+    const token = chooseToken(values, defaults.token, dataDir);
     server = await createServer({
       client: backend.client,
       port,
       ...(host !== undefined ? { host } : {}),
       ...(allow !== undefined ? { allow } : {}),
-      ...(token !== undefined ? { token } : {}),
+      token,
       ...(defaults.limits ? { limits: defaults.limits } : {}),
     });
   } catch (error) {
@@ -128,6 +137,8 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
   }
 
   log(`Threadline is serving ${server.url}`);
+  if (server.token === undefined)
+    log('  no token (unsafe): every user of this machine can run jobs here as you');
   log(`  jobs: ${backend.where}`);
   log(`  job inputs may name files in: ${server.allowed.join(', ')}`);
 
@@ -164,6 +175,34 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
     process.on('SIGTERM', onSignal);
   }
   return { server, close };
+}
+
+/**
+ * The token the server requires: a flag, else the CLI's setting (environment or config), else
+ * the data directory's, made once. On the command line it would show in `ps`, so a file is the way
+ * to give one; `--no-token` (or `token: false`) turns it off.
+ */
+function chooseToken(
+  values: { token?: string | undefined; 'token-file'?: string | undefined; 'no-token'?: boolean | undefined },
+  fallback: string | false | undefined,
+  dataDir: string,
+): string | false {
+  const given = [values.token !== undefined, values['token-file'] !== undefined, values['no-token'] === true];
+  if (given.filter(Boolean).length > 1)
+    throw new ValidationError('give one of --token, --token-file and --no-token');
+  if (values['no-token']) return false;
+  if (values.token !== undefined) {
+    if (!values.token) throw new ValidationError('--token needs a value');
+    return values.token;
+  }
+  if (values['token-file'] !== undefined) {
+    try {
+      return readTokenFile(values['token-file']);
+    } catch (error) {
+      throw new ValidationError(`--token-file: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return fallback ?? dataDirToken(dataDir);
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

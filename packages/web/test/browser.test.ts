@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import { ARTIFACTS, chromiumPages, PHONE } from './chromium.js';
-import { openEngine, serve, tempDir } from './helpers.js';
+import { openEngine, pageUrl, serve, tempDir } from './helpers.js';
 
 const { open } = chromiumPages();
 
@@ -140,7 +140,8 @@ describe('dashboard in Chromium', () => {
 
     const again = await createEngine({ dataDir, registry: builtinJobs, poolSize: 2 });
     try {
-      server = await createServer({ client: again, port, pingMs: 1000 });
+      // As serve does: the data directory's token again, so the page's cookie still holds.
+      server = await createServer({ client: again, port, pingMs: 1000, token: server.token! });
       await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
       // Events after the restart reach the page without a reload.
       const job = await again.start('demo.sleep', { items: 2, ms: 10 });
@@ -180,7 +181,7 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => details.count()).toBe(0);
 
     // A link to a job, pasted into a new tab: its details open, with what the server says of it.
-    const linked = await open(`${server.url.replace(/\/$/, '')}/jobs/${a.id}`);
+    const linked = await open(pageUrl(server, `/jobs/${a.id}`));
     await linked
       .getByTestId('details')
       .and(linked.locator(`[data-job-id="${a.id}"]`))

@@ -25,14 +25,40 @@ export async function openEngine(dataDir = tempDir(), options: EngineOptions = {
   return engine;
 }
 
-/** A real server on a free port over a real engine. */
+/** The tokens of the servers `serve` started with their own, by base URL. */
+const tokens = new Map<string, string>();
+
+/**
+ * The header a local user's client sends to a server `serve` started with its own token (as
+ * the CLI reads it from the data directory); none for a test that chose the token or the host.
+ */
+export const authFor = (url: string): Record<string, string> => {
+  const token = tokenOf(url);
+  return token ? { authorization: `Bearer ${token}` } : {};
+};
+
+/** The token such a server's local user has (none for a server whose token a test chose). */
+export const tokenOf = (url: string): string | undefined => tokens.get(new URL(url).origin);
+
+/** The page at `path` the way a user opens it: through the printed URL's token. */
+export const pageUrl = (server: WebServer, path = '/'): string =>
+  server.token ? `${server.origin}${path}?token=${server.token}` : `${server.origin}${path}`;
+
+/** A real server on a free port over a real engine, with a token of its own (as serve makes one). */
 export async function serve(
   options: Partial<ServerOptions> = {},
 ): Promise<{ engine: Engine; server: WebServer; base: string }> {
   const engine = (options.client as Engine | undefined) ?? (await openEngine());
   const server = await createServer({ port: 0, pingMs: 1000, ...options, client: engine });
+  const base = `http://127.0.0.1:${server.port}`;
+  // A restart on the same port with the same token (as serve reads it again) keeps it.
+  const own = options.token === undefined || options.token === tokens.get(base);
+  if (own && options.host === undefined && server.token) {
+    tokens.set(base, server.token);
+    onCleanup(() => void tokens.delete(base));
+  }
   onCleanup(() => server.close());
-  return { engine, server, base: `http://127.0.0.1:${server.port}` };
+  return { engine, server, base };
 }
 
 /** Reads a raw SSE response until `count` data events arrived; returns their ids and payloads. */
@@ -43,7 +69,7 @@ export async function readSse(
 ): Promise<{ id: string | undefined; data: unknown }[]> {
   const controller = new AbortController();
   const response = await fetch(url, {
-    headers: { accept: 'text/event-stream', ...headers },
+    headers: { accept: 'text/event-stream', ...authFor(url), ...headers },
     signal: controller.signal,
   });
   if (!response.ok || !response.body) throw new Error(`SSE request failed: ${response.status}`);

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { ValidationError } from '@threadline/core';
 import { createTrpcClient } from '@threadline/trpc';
 import { describe, expect, it } from 'vitest';
-import { onCleanup, readSse, serve } from './helpers.js';
+import { authFor, onCleanup, readSse, serve, tokenOf } from './helpers.js';
 
 describe('server limits', () => {
   it('refuses a tRPC batch over maxBatchSize', async () => {
@@ -12,6 +12,7 @@ describe('server limits', () => {
     const batch = (n: number) =>
       fetch(
         `${base}/trpc/${Array(n).fill('jobs.definitions').join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`,
+        { headers: authFor(base) },
       );
     expect((await batch(3)).status).toBe(200);
     const refused = await batch(900);
@@ -20,7 +21,7 @@ describe('server limits', () => {
   });
 
   it('cuts off a request whose body never finishes', async () => {
-    const { server } = await serve({ limits: { requestTimeoutMs: 500 } });
+    const { server, base } = await serve({ limits: { requestTimeoutMs: 500 } });
     const socket = connect(server.port, '127.0.0.1');
     onCleanup(() => {
       socket.destroy();
@@ -28,7 +29,7 @@ describe('server limits', () => {
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     // Headers promise 100 bytes; only 10 come.
     socket.write(
-      'POST /trpc/jobs.start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"d',
+      `POST /trpc/jobs.start HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${tokenOf(base)}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"d`,
     );
     const started = Date.now();
     const reply = await new Promise<string>((resolve) => {
@@ -56,7 +57,7 @@ describe('server limits', () => {
     const open = () => {
       const controller = new AbortController();
       const response = fetch(`${base}/trpc/jobs.events`, {
-        headers: { accept: 'text/event-stream' },
+        headers: { accept: 'text/event-stream', ...authFor(base) },
         signal: controller.signal,
       });
       onCleanup(() => controller.abort());
@@ -76,7 +77,7 @@ describe('server limits', () => {
 
   it('refuses a schedule more often than minEveryMs, naming the field', async () => {
     const { base, engine } = await serve({ limits: { minEveryMs: 1000 } });
-    const api = createTrpcClient(`${base}/trpc`);
+    const api = createTrpcClient(`${base}/trpc`, { token: tokenOf(base)! });
     onCleanup(() => api.close());
     const refused = await api.start('demo.sleep', { items: 1 }, { every: '10ms' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ValidationError);

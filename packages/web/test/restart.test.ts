@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { JobClient } from '@threadline/core';
 import { freePort, stopChild, until, waitForLine } from '@threadline/testing';
-import { createTrpcClient } from '@threadline/trpc';
+import { createTrpcClient, readDataDirToken } from '@threadline/trpc';
 import { describe, expect, it } from 'vitest';
 import { onCleanup, tempDir } from './helpers.js';
 
@@ -55,10 +55,10 @@ describe('a schedule across a restart of threadline serve', () => {
   it('is listed again with its waiting run, which runs when due and queues the next', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const api = createTrpcClient(`http://127.0.0.1:${port}/trpc`);
-    onCleanup(() => api.close());
-
     const first = await startServe(dataDir, port);
+    // The local user's client reads the token serve keeps in the data directory, across restarts.
+    const api = createTrpcClient(`http://127.0.0.1:${port}/trpc`, { token: readDataDirToken(dataDir)! });
+    onCleanup(() => api.close());
     const run1 = await api.start('demo.sleep', { items: 2, ms: 10 }, { every: '2s' });
     const schedule = await until(
       async () => (await api.schedules()).find((s) => s.lastJobId !== run1.id),

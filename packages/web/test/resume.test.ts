@@ -8,7 +8,7 @@ import { builtinJobs } from '@threadline/jobs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumPages, PHONE } from './chromium.js';
-import { openEngine, serve, tempDir } from './helpers.js';
+import { openEngine, pageUrl, serve, tempDir } from './helpers.js';
 
 const { open } = chromiumPages();
 
@@ -107,7 +107,7 @@ describe('resume in Chromium', () => {
     await page.close();
 
     // A fresh page reads it from the server: the old job's snapshot says resumedAs.
-    const again = await open(`${server.url.replace(/\/$/, '')}/jobs/${oldId}`);
+    const again = await open(pageUrl(server, `/jobs/${oldId}`));
     await detailsOf(again, oldId).getByTestId('resumed-as').filter({ hasText: newId }).waitFor();
     await again.close();
   });
@@ -136,7 +136,7 @@ describe('resume in Chromium', () => {
     const engine = await openEngine(undefined, { registry });
     const { server } = await serve({ client: engine, allow: [dir] });
     const oldId = await partialJob(engine, dir);
-    const page = await open(`${server.url.replace(/\/$/, '')}/jobs/${oldId}`, PHONE);
+    const page = await open(pageUrl(server, `/jobs/${oldId}`), PHONE);
     const details = detailsOf(page, oldId);
     await expect.poll(() => details.locator('[data-testid="failures"] tbody tr').count()).toBe(4);
     expect(await details.getByRole('button', { name: 'Retry failed' }).isVisible()).toBe(true);

@@ -7,7 +7,7 @@ import { createTrpcClient } from '@threadline/trpc';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumPages, PHONE } from './chromium.js';
-import { onCleanup, serve } from './helpers.js';
+import { onCleanup, serve, tokenOf } from './helpers.js';
 
 const { open } = chromiumPages();
 
@@ -18,7 +18,7 @@ const rowOf = (page: Page, id: string) => page.locator(`[data-testid="schedule"]
 const path = (page: Page) => new URL(page.url()).pathname;
 
 async function apiOf(base: string) {
-  const api = createTrpcClient(`${base}/trpc`);
+  const api = createTrpcClient(`${base}/trpc`, { token: tokenOf(base)! });
   onCleanup(() => api.close());
   return api;
 }

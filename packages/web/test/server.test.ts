@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { type JobEvent, type JobSnapshot, ValidationError } from '@threadline/core';
 import { createTrpcClient } from '@threadline/trpc';
 import { describe, expect, it } from 'vitest';
-import { collect, onCleanup, openEngine, readSse, serve, tempDir } from './helpers.js';
+import { authFor, collect, onCleanup, openEngine, readSse, serve, tempDir, tokenOf } from './helpers.js';
 
 interface Reply {
   status: number;
@@ -23,7 +23,7 @@ function request(
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${base}${path}`,
-      { method: options.method ?? 'GET', headers: options.headers },
+      { method: options.method ?? 'GET', headers: { ...authFor(base), ...options.headers } },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -42,7 +42,8 @@ const json = { 'content-type': 'application/json' };
 const startBody = (input: unknown, name = 'demo.sleep') => JSON.stringify({ name, input });
 
 function client(base: string, token?: string) {
-  const c = createTrpcClient(`${base}/trpc`, token ? { token } : {});
+  const given = token ?? tokenOf(base);
+  const c = createTrpcClient(`${base}/trpc`, given ? { token: given } : {});
   onCleanup(() => c.close());
   return c;
 }
@@ -102,7 +103,8 @@ describe('web server', () => {
     await server.close();
     await first.close();
     const again = await openEngine(dataDir);
-    await serve({ client: again, port: server.port });
+    // As serve does: the data directory's token again.
+    await serve({ client: again, port: server.port, token: server.token! });
     second = await again.start('demo.sleep', { items: 2, ms: 10 });
     const events = await reading;
     const seqs = events.map((e) => e.seq);
@@ -214,6 +216,24 @@ describe('web server', () => {
     const job = await api.start('demo.sleep', { items: 2, ms: 10 });
     const events = await collect(api.events({ jobId: job.id, after: 0 }));
     expect(events.at(-1)?.type).toBe('finished');
+  });
+
+  it('requires a token of its own on loopback by default; token: false serves without, never off loopback', async () => {
+    const { server } = await serve();
+    const base = `http://127.0.0.1:${server.port}`;
+    expect(server.token).toMatch(/^[\w-]{40,}$/);
+    expect(server.url).toBe(`${base}/?token=${server.token}`);
+    const bare = { authorization: '' };
+    expect((await request(base, '/trpc/jobs.definitions', { headers: bare })).status).toBe(401);
+    expect((await request(base, '/metrics', { headers: bare })).status).toBe(401);
+    const scraper = await request(base, '/metrics', { headers: { authorization: `Bearer ${server.token}` } });
+    expect(scraper.status).toBe(200);
+    expect(scraper.body).toMatch(/^threadline_jobs\{/m);
+
+    const open = await serve({ token: false });
+    expect(open.server.token).toBeUndefined();
+    expect((await request(open.base, '/trpc/jobs.definitions')).status).toBe(200);
+    await expect(serve({ token: false, host: '0.0.0.0' })).rejects.toThrow(/without a token/);
   });
 
   it('requires a token on loopback too when one is given', async () => {

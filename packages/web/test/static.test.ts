@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { acceptedEncodings } from '../src/server/static.js';
-import { serve } from './helpers.js';
+import { authFor, serve } from './helpers.js';
 
 const PAGE_BUILT = existsSync(fileURLToPath(new URL('../dist/page/index.html', import.meta.url)));
 
@@ -17,7 +17,7 @@ function get(
   method = 'GET',
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
+    const req = request(url, { method, headers: { ...authFor(url), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>

@@ -38,7 +38,7 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
       allow: settings.allow.value,
       dataDir: settings.dataDir.value,
       limits,
-      ...(settings.token.value ? { token: settings.token.value } : {}),
+      ...(settings.token.value !== undefined ? { token: settings.token.value } : {}),
       ...(settings.redis.value ? { redis: settings.redis.value } : {}),
       ...(configured(settings.poolSize) !== undefined ? { poolSize: settings.poolSize.value } : {}),
       ...(configured(settings.graceMs) !== undefined ? { graceMs: settings.graceMs.value } : {}),

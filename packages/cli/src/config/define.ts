@@ -50,8 +50,12 @@ export interface ThreadlineConfig {
   redis?: string;
   /** A running `threadline serve` that commands attach to. */
   server?: string;
-  /** The server's token. */
-  token?: string;
+  /**
+   * The server's token: what `serve` requires and what commands send to `server`. Default the
+   * data directory's token file (made once, mode 0600). `false`: `serve` requires none, on
+   * loopback only. Unsafe: every user of this machine can then run jobs as you.
+   */
+  token?: string | false;
   /** `threadline serve`'s port; default 7420. */
   port?: number;
   /** `threadline serve`'s address; default 127.0.0.1. */

@@ -25,7 +25,7 @@ const configSchema = z.strictObject({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   server: z.url().optional(),
-  token: z.string().min(1).optional(),
+  token: z.union([z.string().min(1), z.literal(false)]).optional(),
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().min(1).optional(),
   limits: z

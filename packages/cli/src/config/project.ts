@@ -37,7 +37,7 @@ export interface Settings {
   resumeInterrupted: Setting<boolean>;
   redis: Setting<string | undefined>;
   server: Setting<string | undefined>;
-  token: Setting<string | undefined>;
+  token: Setting<string | false | undefined>;
   port: Setting<number>;
   host: Setting<string>;
 }

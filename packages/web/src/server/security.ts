@@ -1,6 +1,6 @@
 // What a local server that can touch files must check on every request:
 // the Host header (DNS rebinding), the Origin of mutations (CSRF), and the
-// token when the server is reachable from other machines.
+// token (on loopback too: another user of this machine can reach 127.0.0.1).
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
@@ -78,7 +78,7 @@ export function checkRequest(req: IncomingMessage, url: URL, options: SecurityOp
     return {
       status: 401,
       message:
-        'refused: this server needs its token (open the URL it printed, or send Authorization: Bearer <token>)',
+        "refused: this server needs its token (open the URL `threadline serve` printed, or send Authorization: Bearer <token>; by default it is in the data directory's token file)",
     };
   }
   return undefined;

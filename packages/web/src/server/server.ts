@@ -1,13 +1,12 @@
 // The web server: tRPC at /trpc (its event stream by @threadline/trpc's SSE
 // writer), Prometheus metrics at /metrics, and the page. Every request passes
 // the checks in security.ts first.
-import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { JobClient } from '@threadline/core';
-import { createApiHandler } from '@threadline/trpc';
+import { type JobClient, ValidationError } from '@threadline/core';
+import { createApiHandler, newToken } from '@threadline/trpc';
 import { guardClient } from './guard.js';
 import { hasStats, renderMetrics } from './metrics.js';
 import { PathPolicy } from './paths.js';
@@ -17,13 +16,18 @@ import { serveStatic } from './static.js';
 export interface ServerOptions {
   /** What the server serves: the engine, usually. */
   client: JobClient;
-  /** Default 127.0.0.1. Any other address needs a token, generated when not given. */
+  /** Default 127.0.0.1. */
   host?: string;
   /** Default 7420; 0 picks a free port. */
   port?: number;
   /** Folders job inputs may name; default the current directory. */
   allow?: string[];
-  token?: string;
+  /**
+   * What every request must carry (a bearer header, the cookie the printed URL sets, or
+   * `?token=`); default a new one for this server. `false` serves without one, on loopback only:
+   * unsafe, since every user of this machine can then run jobs as the server's user.
+   */
+  token?: string | false;
   /** Largest request body; default 1 MiB. */
   maxBodyBytes?: number;
   /** The built page; default this package's dist/page. */
@@ -70,7 +74,12 @@ const DEFAULT_PAGE_DIR = fileURLToPath(new URL('../../dist/page', import.meta.ur
 
 export async function createServer(options: ServerOptions): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1';
-  const token = options.token ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
+  if (options.token === false && !isLoopback(host)) {
+    throw new ValidationError(
+      `serving ${host} without a token would let anyone who can reach it run jobs: give a token, or bind to loopback`,
+    );
+  }
+  const token = options.token === false ? undefined : (options.token ?? newToken());
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const pageDir = options.pageDir ?? DEFAULT_PAGE_DIR;
   // Relative paths resolve against process.cwd(), as the job's worker threads will resolve them.
