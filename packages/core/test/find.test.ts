@@ -40,13 +40,23 @@ describe('finding and deleting jobs in the store', () => {
       expect((await engine.find({ text: 'photos' })).jobs.map((j) => j.id)).toEqual(['j_old1']);
       expect((await engine.find({ text: 'PLAIN' })).jobs.map((j) => j.id)).toEqual(['j_old2']);
       expect((await engine.find({ text: 'old' })).counts.succeeded).toBe(2);
+      // Shorter than a trigram: matched row by row, the same way.
+      expect((await engine.find({ text: 'D2' })).jobs.map((j) => j.id)).toEqual(['j_old2']);
+      expect((await engine.find({ text: 'Photos"}' })).jobs.map((j) => j.id)).toEqual(['j_old1']);
+      await engine.delete('j_old1');
+      expect((await engine.find({ text: 'photos' })).jobs).toEqual([]);
     } finally {
       await engine.close();
     }
     const reopened = new Database(join(dataDir, 'threadline.db'), { readonly: true });
-    const indexes = reopened.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+    const indexes = reopened
+      .prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'table')")
+      .pluck()
+      .all();
     reopened.close();
-    expect(indexes).toEqual(expect.arrayContaining(['jobs_state_pos', 'jobs_name_state', 'jobs_created']));
+    expect(indexes).toEqual(
+      expect.arrayContaining(['jobs_state_pos', 'jobs_name_state', 'jobs_created', 'jobs_search']),
+    );
     expect(indexes).not.toContain('jobs_state');
   });
 

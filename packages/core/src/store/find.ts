@@ -19,27 +19,52 @@ CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at, state);
 DROP INDEX IF EXISTS jobs_state;
 `;
 
-/** What `text` is matched within: kept in its own column so a search reads no JSON. */
-export const searchText = (job: Pick<JobSnapshot, 'id' | 'title' | 'input'>): string =>
-  `${job.id} ${job.title} ${JSON.stringify(job.input ?? null)}`;
+/** What `text` is matched within, as SQL over a jobs row: its id, title and input (JSON). */
+const searched = (row: string) =>
+  `${row}.id || ' ' || COALESCE(json_extract(${row}.data, '$.title'), '') || ' ' || json_quote(json_extract(${row}.data, '$.input'))`;
 
-/** A data directory made before search existed gets the column, filled from each job's data. */
-export function addSearchColumn(db: Database.Database): void {
-  const columns = db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[];
-  if (columns.some((column) => column.name === 'search')) return;
-  db.transaction(() => {
-    db.exec('ALTER TABLE jobs ADD COLUMN search TEXT');
-    db.exec(
-      `UPDATE jobs SET search = id || ' ' || COALESCE(json_extract(data, '$.title'), '') || ' ' ||
-         json_quote(json_extract(data, '$.input'))`,
-    );
-  })();
+// A trigram index finds a substring of 3 characters or more without reading the
+// jobs: a LIKE over 100,000 rows read 130 MB (150-200 ms); a selective search
+// through it is ~1 ms, one matching every job ~300 ms (see bench measure `find`).
+// Contentless: it holds only the trigrams. Triggers keep it with the jobs rows;
+// a job's id, title and input never change once written.
+const SEARCH_INDEX = `
+CREATE VIRTUAL TABLE jobs_search USING fts5(text, content='', contentless_delete=1, tokenize='trigram');
+CREATE TRIGGER jobs_search_insert AFTER INSERT ON jobs BEGIN
+  INSERT INTO jobs_search (rowid, text) VALUES (new.pos, ${searched('new')});
+END;
+CREATE TRIGGER jobs_search_delete AFTER DELETE ON jobs BEGIN
+  DELETE FROM jobs_search WHERE rowid = old.pos;
+END;
+INSERT INTO jobs_search (rowid, text) SELECT pos, ${searched('jobs')} FROM jobs;
+`;
+
+/** Adds the search index to a store that has none (a new one, or one made before search). */
+export function addSearchIndex(db: Database.Database): void {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'jobs_search'").get();
+  if (exists) return;
+  db.transaction(() => db.exec(SEARCH_INDEX))();
 }
 
 const DEFAULT_LIMIT = 50;
+/** The shortest text the trigram index can find; shorter ones are matched row by row. */
+const TRIGRAM = 3;
 
 /** LIKE's own characters in a needle match themselves. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** One phrase of the text's trigrams: the text as a substring, case-insensitively. */
+const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+/**
+ * The index the counts read: SQLite, with no statistics, took the state index for every GROUP BY
+ * and read each row for its creation time (140 ms for the last day of 100,000 jobs, 1 ms so).
+ */
+function countIndex(query: JobQuery, text: string | undefined): string {
+  if (text) return '';
+  if (query.createdFrom !== undefined || query.createdTo !== undefined) return 'INDEXED BY jobs_created';
+  if (query.name) return 'INDEXED BY jobs_name_state';
+  return 'INDEXED BY jobs_state_pos';
+}
 
 export function findJobs(db: Database.Database, query: JobQuery = {}): JobPage {
   const where: string[] = [];
@@ -49,23 +74,33 @@ export function findJobs(db: Database.Database, query: JobQuery = {}): JobPage {
     params.push(query.name);
   }
   const text = query.text?.trim();
-  if (text) {
-    where.push("search LIKE ? ESCAPE '\\'");
+  if (text && [...text].length >= TRIGRAM) {
+    where.push('pos IN (SELECT rowid FROM jobs_search WHERE jobs_search MATCH ?)');
+    params.push(phrase(text));
+  } else if (text) {
+    where.push(`(${searched('jobs')}) LIKE ? ESCAPE '\\'`);
     params.push(likePattern(text));
   }
+  // Bounds on pos as well: a page scans newest first, and would read every newer job to reach old ones.
   if (query.createdFrom !== undefined) {
-    where.push('created_at >= ?');
-    params.push(query.createdFrom);
+    where.push(
+      'created_at >= ? AND pos >= (SELECT MIN(pos) FROM jobs INDEXED BY jobs_created WHERE created_at >= ?)',
+    );
+    params.push(query.createdFrom, query.createdFrom);
   }
   if (query.createdTo !== undefined) {
-    where.push('created_at < ?');
-    params.push(query.createdTo);
+    where.push(
+      'created_at < ? AND pos <= (SELECT MAX(pos) FROM jobs INDEXED BY jobs_created WHERE created_at < ?)',
+    );
+    params.push(query.createdTo, query.createdTo);
   }
   const clause = (parts: string[]) => (parts.length ? `WHERE ${parts.join(' AND ')}` : '');
 
   const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
   const grouped = db
-    .prepare(`SELECT state, COUNT(*) AS n FROM jobs ${clause(where)} GROUP BY state`)
+    .prepare(
+      `SELECT state, COUNT(*) AS n FROM jobs ${countIndex(query, text)} ${clause(where)} GROUP BY state`,
+    )
     .all(...params) as { state: JobState; n: number }[];
   for (const row of grouped) counts[row.state] = row.n;
 

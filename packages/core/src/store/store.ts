@@ -19,7 +19,7 @@ import {
   type ScheduleInfo,
 } from '../protocol/types.js';
 import { openingStore } from './faults.js';
-import { addSearchColumn, FIND_INDEXES, findJobs, searchText } from './find.js';
+import { addSearchIndex, FIND_INDEXES, findJobs } from './find.js';
 
 /** A schedule as stored: what a run needs to start without the call that made it. */
 export interface ScheduleRecord extends ScheduleInfo {
@@ -44,8 +44,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   state TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   finished_at INTEGER,
-  data TEXT NOT NULL,
-  search TEXT
+  data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_name ON jobs(name, pos);
 CREATE TABLE IF NOT EXISTS events (
@@ -99,11 +98,11 @@ export class Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    addSearchColumn(this.db);
     this.db.exec(FIND_INDEXES);
+    addSearchIndex(this.db);
     this.statements = {
       upsertJob: this.db.prepare(
-        `INSERT INTO jobs (id, name, state, created_at, finished_at, data, search) VALUES (@id, @name, @state, @createdAt, @finishedAt, @data, @search)
+        `INSERT INTO jobs (id, name, state, created_at, finished_at, data) VALUES (@id, @name, @state, @createdAt, @finishedAt, @data)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, data = excluded.data`,
       ),
       getJob: this.db.prepare('SELECT data FROM jobs WHERE id = ?'),
@@ -142,7 +141,6 @@ export class Store {
           createdAt: job.createdAt,
           finishedAt: job.finishedAt,
           data: JSON.stringify(job),
-          search: searchText(job),
         });
       }
       for (const event of events) {
