@@ -3,6 +3,7 @@ import type { Measure } from '../measure.js';
 import { bullmq } from './bullmq.js';
 import { cancel } from './cancel.js';
 import { dispatch } from './dispatch.js';
+import { find } from './find.js';
 import { hardKill } from './hard-kill.js';
 import { idleRss } from './idle-rss.js';
 import { imageScale } from './image-scale.js';
@@ -22,4 +23,5 @@ export const measures: Measure[] = [
   bullmq,
   idleRss,
   items,
+  find,
 ];
