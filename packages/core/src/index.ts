@@ -11,6 +11,7 @@ export { parseDuration } from './protocol/duration.js';
 export {
   CancelledError,
   type ErrorInfo,
+  ItemTimeoutError,
   JobLoadError,
   NotFoundError,
   StorageError,

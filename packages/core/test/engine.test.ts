@@ -192,7 +192,7 @@ describe('engine', () => {
     const engine = await openEngine({ resourceLimits: { maxOldGenerationSizeMb: 48 } });
     const hog = await engine.waitFor((await engine.start('test.memory', {})).id);
     expect(hog.state).toBe('failed');
-    expect(hog.error!.message).toMatch(/worker exited/);
+    expect(hog.error!.message).toBe('worker ran out of memory (limit 48 MB)');
     const after = await engine.waitFor((await engine.start('test.count', { n: 10 })).id);
     expect(after.state).toBe('succeeded');
   });

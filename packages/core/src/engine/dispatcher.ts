@@ -18,6 +18,8 @@ export class Dispatcher {
 
   constructor(
     private readonly pool: WorkerPool,
+    /** The engine's item timeout, for definitions without their own. */
+    private readonly itemTimeoutMs: number | undefined,
     private readonly hooks: DispatchHooks,
   ) {}
 
@@ -38,12 +40,14 @@ export class Dispatcher {
 
   private async run(job: ActiveJob, batch: Batch): Promise<void> {
     job.batches.add(batch);
+    const itemTimeoutMs = job.definition.itemTimeoutMs ?? this.itemTimeoutMs;
     const request = {
       jobId: job.snapshot.id,
       moduleUrl: job.moduleUrl,
       input: job.input,
       mode: job.mode,
       items: job.mode === 'run' ? [null] : batch.items,
+      ...(itemTimeoutMs !== undefined ? { itemTimeoutMs } : {}),
     };
     // Without a summary, nobody reads an item's result: a batch that all succeeded comes back as a count.
     const outcome = job.keepsResults ? await batch.slot.run(request) : await batch.slot.runCounted(request);

@@ -106,10 +106,11 @@ class InProcessEngine implements Engine, EngineContext {
     this.pool = new WorkerPool({
       ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
       onAvailable: () => this.pump(),
       onLog: (log) => this.onLog(log),
     });
-    this.dispatcher = new Dispatcher(this.pool, {
+    this.dispatcher = new Dispatcher(this.pool, options.itemTimeoutMs, {
       itemsDone: (job, succeeded, others) => this.onItems(job, succeeded, others),
       batchFinished: (job) => this.afterBatch(job),
     });

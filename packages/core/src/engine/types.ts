@@ -23,8 +23,13 @@ export interface EngineOptions {
   poolSize?: number;
   /** Jobs running at once across all definitions; default 4. */
   maxRunningJobs?: number;
-  /** How long a cancelled item may ignore its signal before its worker is terminated; default 2000 ms. */
+  /**
+   * How long a cancelled item (or one past its timeout) may ignore its signal before its worker is
+   * terminated; default 2000 ms.
+   */
   graceMs?: number;
+  /** Items of a job whose definition gives no itemTimeoutMs time out after this long; default none. */
+  itemTimeoutMs?: number;
   /** How often progress cells are sampled and the store written; default 100 ms. */
   tickMs?: number;
   /** Where the engine says what it does on its own (a full disk, and when it is writable again); default stderr. */
@@ -39,6 +44,10 @@ export interface EngineOptions {
   resumeInterrupted?: boolean;
   /** How long a shutdown lets running items finish before it stops them; default 10000 ms. */
   drainMs?: number;
+  /**
+   * Each worker thread's; `maxOldGenerationSizeMb` defaults to half the machine's memory shared by
+   * the threads (256 MB to 4 GB). A worker past it fails the items it had and is replaced.
+   */
   resourceLimits?: ResourceLimits;
   retention?: RetentionOptions;
   /** Where relative job paths resolve; default process.cwd(). */

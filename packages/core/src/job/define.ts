@@ -69,6 +69,12 @@ export interface JobDefinition<
   maxFailures?: number;
   /** What one unit of progress is called ('files', 'bytes', 'feeds'). */
   unit?: string;
+  /**
+   * An item (or a run's one call) running longer than this many ms fails with "timed out after N
+   * ms": it is cancelled (its signal, throwIfCancelled()), and its thread terminated if it has not
+   * stopped within the engine's graceMs. Overrides the engine's itemTimeoutMs; default none.
+   */
+  itemTimeoutMs?: number;
 }
 
 export interface SummaryInfo<Input> {
@@ -97,6 +103,10 @@ export function defineJob<Input, Item = unknown, Result = unknown, Summary = unk
     if (definition.failFast) {
       throw new TypeError(`defineJob(${definition.name}): give failFast or maxFailures, not both`);
     }
+  }
+  const timeout = definition.itemTimeoutMs;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+    throw new TypeError(`defineJob(${definition.name}): itemTimeoutMs must be a whole number of ms above 0`);
   }
   return definition;
 }

@@ -17,6 +17,8 @@ export interface BatchRequest {
   /** `run` calls the definition's run(input) once; `process` calls process(item) per item. */
   mode: 'process' | 'run';
   items: unknown[];
+  /** An item running longer is cancelled, and its thread terminated if it does not stop within the grace. */
+  itemTimeoutMs?: number;
 }
 
 /** A batch as it crosses to the worker. */

@@ -4,13 +4,13 @@
 // when the worker dies under it, by the exit event.
 
 import { rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { type CellSample, readCell, resetCell, setCancel } from '../progress/cell-reader.js';
-import { CELL_BYTES, type CellViews, cellViews } from '../progress/layout.js';
-import { type ErrorInfo, toErrorInfo, WorkerCrashedError } from '../protocol/errors.js';
+import { CELL_BYTES, type CellViews, cellViews, F64, I32, TIMED_OUT_BASE } from '../progress/layout.js';
+import { type ErrorInfo, ItemTimeoutError, toErrorInfo, WorkerCrashedError } from '../protocol/errors.js';
 import { sendBatch } from './batch-channel.js';
 import type {
   BatchMessage,
@@ -41,7 +41,10 @@ export interface AllSucceeded {
 
 export interface PoolOptions {
   size?: number;
+  /** Each worker's; `maxOldGenerationSizeMb` defaults to defaultWorkerMemoryMb(size). */
   resourceLimits?: ResourceLimits;
+  /** How long an item past its timeout may ignore the cancel before its thread is terminated; default 2000 ms. */
+  graceMs?: number;
   onLog?: (log: LogMessage['threadlineLog']) => void;
   /** A slot whose thread was replaced (terminated, crashed) is free again. */
   onAvailable?: () => void;
@@ -60,7 +63,23 @@ export interface SlotListeners {
 export interface SlotSettings {
   cells: SharedArrayBuffer;
   resourceLimits?: ResourceLimits;
+  graceMs: number;
 }
+
+const MB = 1024 * 1024;
+
+/**
+ * A worker's default heap limit: half the machine's memory shared by the pool's threads, between
+ * 256 MB and 4 GB. Every thread leaking at once then still leaves half the machine to the engine
+ * and everything else (V8's own default is the main thread's, ~4 GB a thread: a leaking item grew
+ * to 4.2 GB); an item that needs more gives the engine resourceLimits.
+ */
+export function defaultWorkerMemoryMb(size: number, machineBytes = totalmem()): number {
+  return Math.min(4096, Math.max(256, Math.floor(machineBytes / MB / 2 / size)));
+}
+
+/** How long the watchdog waits to look again when no item runs (the batch's module still loading). */
+const IDLE_LOOK_MS = 100;
 
 interface Thread {
   worker: Worker;
@@ -87,6 +106,10 @@ export class Slot {
   private terminating = false;
   /** Closing with its pool: a thread that exits now is not replaced. */
   private closed = false;
+  /** Watches the running item of a batch with a timeout. */
+  private watchdog: NodeJS.Timeout | undefined;
+  /** The thread is being terminated for an item that did not stop past its timeout. */
+  private timedOutAfter: number | undefined;
 
   /** Idle, and not on its way out: a slot being terminated takes no batch until its replacement is in. */
   get available(): boolean {
@@ -157,11 +180,8 @@ export class Slot {
     for (const path of this.tempFiles) rmSync(path, { force: true });
     this.tempFiles.clear();
     if (this.closed) return;
-    const reason = this.terminating
-      ? new WorkerCrashedError('worker terminated')
-      : new WorkerCrashedError(
-          `worker exited (code ${code})${thread.lastError ? `: ${thread.lastError.message}` : ''}`,
-        );
+    const reason = this.exitReason(thread, code);
+    this.timedOutAfter = undefined;
     this.settle?.({ kind: 'lost', error: reason, completed: readCell(this.cell).completed });
     const next = this.next ?? this.spawn();
     this.next = undefined;
@@ -171,6 +191,17 @@ export class Slot {
       // Free again only now: nothing else would tell the dispatcher items can go out.
       this.listeners.onAvailable(this);
     }
+  }
+
+  private exitReason(thread: Thread, code: number): Error {
+    if (this.timedOutAfter !== undefined) return new ItemTimeoutError(this.timedOutAfter);
+    if (this.terminating) return new WorkerCrashedError('worker terminated');
+    if ((thread.lastError as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      const limit = this.settings.resourceLimits?.maxOldGenerationSizeMb;
+      return new WorkerCrashedError(`worker ran out of memory${limit ? ` (limit ${limit} MB)` : ''}`);
+    }
+    const why = thread.lastError ? `: ${thread.lastError.message}` : '';
+    return new WorkerCrashedError(`worker exited (code ${code})${why}`);
   }
 
   /** Runs a batch on this slot's worker, with every item's result. Never rejects: a dead worker is an outcome. */
@@ -196,12 +227,14 @@ export class Slot {
     const settled = new Promise<BatchOutcome | AllSucceeded>((resolve) => {
       this.settle = (outcome) => {
         this.settle = undefined;
+        clearTimeout(this.watchdog);
         // A thread being terminated may still reply; its slot is free only once the replacement is
         // in (onExit): a batch handed to it meanwhile went to the dying thread and was lost with it.
         if (!this.terminating) this.busy = false;
         resolve(outcome);
       };
     });
+    if (request.itemTimeoutMs !== undefined) this.watch(request.itemTimeoutMs, request.itemTimeoutMs);
     try {
       sendBatch(this.current.batches, this.cell, request);
     } catch (error) {
@@ -209,6 +242,36 @@ export class Slot {
       this.settle?.({ kind: 'error', error: toErrorInfo(error) });
     }
     return settled;
+  }
+
+  /**
+   * Looks at the running item `delay` ms from now: one past its timeout is marked timed out in the
+   * cell (its throwIfCancelled() throws; the worker's own timer aborts its signal), and its thread
+   * is terminated, as a forced cancel would, if the same item still runs after the grace.
+   */
+  private watch(timeoutMs: number, delay: number): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      if (!this.settle) return;
+      const { index, startedAt } = this.runningItem();
+      if (index < 0) return this.watch(timeoutMs, Math.min(timeoutMs, IDLE_LOOK_MS));
+      const left = startedAt + timeoutMs - Date.now();
+      if (left > 0) return this.watch(timeoutMs, left);
+      Atomics.compareExchange(this.cell.i32, I32.CANCEL, 0, index + TIMED_OUT_BASE);
+      this.watchdog = setTimeout(() => {
+        if (!this.settle) return;
+        const now = this.runningItem();
+        if (now.index !== index || now.startedAt !== startedAt) return this.watch(timeoutMs, 0);
+        this.timedOutAfter = timeoutMs;
+        void this.terminate();
+      }, this.settings.graceMs);
+      this.watchdog.unref();
+    }, delay);
+    this.watchdog.unref();
+  }
+
+  private runningItem(): { index: number; startedAt: number } {
+    return { index: Atomics.load(this.cell.i32, I32.CURRENT), startedAt: this.cell.f64[F64.STARTED]! };
   }
 
   /** Cooperative cancel: the flag for throwIfCancelled(), a message for the signal. */
@@ -243,7 +306,8 @@ export class WorkerPool {
     this.cells = new SharedArrayBuffer(CELL_BYTES * this.size);
     const settings: SlotSettings = {
       cells: this.cells,
-      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      resourceLimits: { maxOldGenerationSizeMb: defaultWorkerMemoryMb(this.size), ...options.resourceLimits },
+      graceMs: options.graceMs ?? 2000,
     };
     const listeners: SlotListeners = {
       onLog: (log) => options.onLog?.(log),

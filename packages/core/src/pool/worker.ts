@@ -8,7 +8,7 @@ import type { JobContext, LogLevel } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { CellWriter } from '../progress/cell-writer.js';
 import { cellViews } from '../progress/layout.js';
-import { CancelledError, toErrorInfo } from '../protocol/errors.js';
+import { CancelledError, type ErrorInfo, ItemTimeoutError, toErrorInfo } from '../protocol/errors.js';
 import { takeBatch } from './batch-channel.js';
 import type {
   BatchMessage,
@@ -43,9 +43,14 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
   const abort = new AbortController();
   controller = abort;
   let current: number | null = null;
+  const timeoutMs = request.itemTimeoutMs;
+  // With a timeout, each item has its own signal too; without, the batch's one (no cost per item).
+  let signal = abort.signal;
   const ctx: JobContext = {
     jobId: request.jobId,
-    signal: abort.signal,
+    get signal() {
+      return signal;
+    },
     progress: (done, total, message) => writer.progress(done, total, message),
     throwIfCancelled: () => writer.throwIfCancelled(),
     log: (level: LogLevel, message: string) => {
@@ -67,25 +72,56 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
       continue;
     }
     current = i;
-    writer.beginItem(i);
+    writer.beginItem(i, timeoutMs !== undefined);
     const started = performance.now();
+    const timer = timeoutMs === undefined ? undefined : itemTimer(i, timeoutMs, abort.signal);
+    if (timer) signal = timer.signal;
     try {
       const pending =
         mode === 'run' ? definition.run!(input, ctx) : definition.process!(items[i], ctx, input);
       // Tiny synchronous items skip the microtask an await would cost.
       const result = pending instanceof Promise ? await pending : pending;
-      results.succeeded(result, performance.now() - started);
+      // Past its timeout, an item failed even if it ended well: its time was up (and it was told).
+      if (timeoutMs !== undefined && writer.timedOut(i))
+        results.add({ outcome: 'failed', error: timedOut(timeoutMs), ms: performance.now() - started });
+      else results.succeeded(result, performance.now() - started);
     } catch (error) {
       const ms = performance.now() - started;
-      if (isCancellation(error, abort.signal) || writer.isCancelled())
+      if (timeoutMs !== undefined && writer.timedOut(i))
+        results.add({ outcome: 'failed', error: timedOut(timeoutMs), ms });
+      else if (isCancellation(error, abort.signal) || writer.isCancelled())
         results.add({ outcome: 'cancelled', ms });
       else results.add({ outcome: 'failed', error: toErrorInfo(error), ms });
     }
+    timer?.clear();
+    signal = abort.signal;
     writer.endItem(i + 1);
   }
   current = null;
   controller = undefined;
   return results.reply();
+}
+
+/**
+ * An item's own timer, for an item that awaits: at its timeout it marks the item timed out (for
+ * throwIfCancelled) and aborts the item's signal. A CPU loop that never yields never lets this
+ * fire: the engine's slot marks it from the main thread, and terminates the thread past the grace.
+ */
+function itemTimer(index: number, timeoutMs: number, batch: AbortSignal) {
+  const item = new AbortController();
+  const timer = setTimeout(() => {
+    writer.markTimedOut(index);
+    if (writer.timedOut(index)) item.abort(new ItemTimeoutError(timeoutMs));
+  }, timeoutMs);
+  return {
+    signal: AbortSignal.any([batch, item.signal]),
+    clear: () => clearTimeout(timer),
+  };
+}
+
+function timedOut(timeoutMs: number): ErrorInfo {
+  const { stack: _stack, ...info } = toErrorInfo(new ItemTimeoutError(timeoutMs));
+  return info;
 }
 
 function reply(message: BatchReply): void {

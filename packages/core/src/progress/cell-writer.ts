@@ -2,13 +2,15 @@
 // of user code: two plain stores into shared memory, never a message. Only a
 // changed message takes the sequence lock, so the reader never sees it torn.
 import { CancelledError } from '../protocol/errors.js';
-import { type CellViews, F64, I32, MSG_BYTES, MSG_OFFSET } from './layout.js';
+import { CANCEL_BATCH, type CellViews, F64, I32, MSG_BYTES, MSG_OFFSET, TIMED_OUT_BASE } from './layout.js';
 
 const encoder = new TextEncoder();
 
 export class CellWriter {
   private lastMessage: string | undefined;
   private readonly messageBytes: Uint8Array;
+  /** The running item's index in its batch: throwIfCancelled() throws for its own timeout only. */
+  private current = -1;
 
   constructor(private readonly cell: CellViews) {
     this.messageBytes = cell.bytes.subarray(MSG_OFFSET, MSG_OFFSET + MSG_BYTES);
@@ -19,7 +21,10 @@ export class CellWriter {
     Atomics.store(this.cell.i32, I32.CURRENT, -1);
   }
 
-  beginItem(index: number): void {
+  /** `stamped`: the batch has a timeout, so the engine needs to know when the item began. */
+  beginItem(index: number, stamped = false): void {
+    this.current = index;
+    if (stamped) this.cell.f64[F64.STARTED] = Date.now();
     this.cell.f64[F64.DONE] = 0;
     this.cell.f64[F64.TOTAL] = Number.NaN;
     // Only the writer writes the message: when its last was empty, the cell's still is.
@@ -28,6 +33,9 @@ export class CellWriter {
   }
 
   endItem(completed: number): void {
+    // A timeout mark of this item must not hold up the next item's (the engine sets one only over 0).
+    Atomics.compareExchange(this.cell.i32, I32.CANCEL, this.current + TIMED_OUT_BASE, 0);
+    this.current = -1;
     Atomics.store(this.cell.i32, I32.COMPLETED, completed);
     Atomics.store(this.cell.i32, I32.CURRENT, -1);
   }
@@ -39,12 +47,25 @@ export class CellWriter {
     if (message !== undefined && message !== this.lastMessage) this.writeMessage(message);
   }
 
+  /** The batch was cancelled (not only an item timed out). */
   isCancelled(): boolean {
-    return Atomics.load(this.cell.i32, I32.CANCEL) === 1;
+    return Atomics.load(this.cell.i32, I32.CANCEL) === CANCEL_BATCH;
+  }
+
+  /** Marks the running item timed out, unless its batch was cancelled (or it was marked) already. */
+  markTimedOut(index: number): void {
+    Atomics.compareExchange(this.cell.i32, I32.CANCEL, 0, index + TIMED_OUT_BASE);
+  }
+
+  timedOut(index: number): boolean {
+    return Atomics.load(this.cell.i32, I32.CANCEL) === index + TIMED_OUT_BASE;
   }
 
   throwIfCancelled(): void {
-    if (Atomics.load(this.cell.i32, I32.CANCEL) === 1) throw new CancelledError();
+    // One load and a compare with 0 on the usual path: this runs in the innermost loop.
+    const cancel = Atomics.load(this.cell.i32, I32.CANCEL);
+    if (cancel !== 0 && (cancel === CANCEL_BATCH || cancel === this.current + TIMED_OUT_BASE))
+      throw new CancelledError();
   }
 
   private writeMessage(message: string): void {

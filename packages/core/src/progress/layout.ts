@@ -5,19 +5,23 @@
 //
 // Layout of one cell (CELL_BYTES):
 //   Int32 [0] MSG_SEQ    odd while the worker is writing the message
-//   Int32 [1] CANCEL     set to 1 by the engine to cancel the batch in this slot
+//   Int32 [1] CANCEL     1: the engine cancelled the batch in this slot; i + 2: item i timed out
 //   Int32 [2] CURRENT    index within the batch of the running item, -1 when idle
 //   Int32 [3] COMPLETED  items of the batch finished so far
 //   F64   [2] DONE       (byte 16)
 //   F64   [3] TOTAL      (byte 24), NaN when unknown
 //   Int32 [8] MSG_LEN    (byte 32)
 //   Int32 [9] DOORBELL   bumped by the engine after it posts a batch (see pool/batch-channel.ts)
-//   bytes 40.. message, UTF-8, truncated to MSG_BYTES
+//   F64   [5] STARTED    (byte 40) when the running item began (Date.now()), in a batch with a timeout
+//   bytes 48.. message, UTF-8, truncated to MSG_BYTES
 
 export const CELL_BYTES = 512;
 export const I32 = { MSG_SEQ: 0, CANCEL: 1, CURRENT: 2, COMPLETED: 3, MSG_LEN: 8, DOORBELL: 9 } as const;
-export const F64 = { DONE: 2, TOTAL: 3 } as const;
-export const MSG_OFFSET = 40;
+export const F64 = { DONE: 2, TOTAL: 3, STARTED: 5 } as const;
+export const MSG_OFFSET = 48;
+/** CANCEL's value for the whole batch; item i's timeout is `i + TIMED_OUT_BASE`. */
+export const CANCEL_BATCH = 1;
+export const TIMED_OUT_BASE = 2;
 export const MSG_BYTES = CELL_BYTES - MSG_OFFSET;
 
 export interface CellViews {

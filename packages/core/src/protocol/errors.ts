@@ -36,6 +36,15 @@ export class WorkerCrashedError extends ThreadlineError {
   override name = 'WorkerCrashedError';
 }
 
+/** An item ran past its job's itemTimeoutMs: it was cancelled, and its thread terminated if it did not stop. */
+export class ItemTimeoutError extends ThreadlineError {
+  override readonly code = 'ITEM_TIMEOUT';
+  override name = 'ItemTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+  }
+}
+
 /** A job module that cannot be loaded or is not a job definition. */
 export class JobLoadError extends ThreadlineError {
   override readonly code = 'JOB_LOAD';
