@@ -10,7 +10,9 @@ import type { TuiOptions } from './args.js';
 import { drainNotice } from './drain-notice.js';
 import { stopsOnQuit } from './state/quit.js';
 import { tuiJobsView } from './state/view.js';
+import { watchedClient } from './state/watchdog.js';
 import { App, type AppResult } from './ui/App.js';
+import { MOUSE_OFF, MOUSE_ON } from './ui/mouse.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
@@ -31,7 +33,9 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   const where =
     options.server ??
     (connection.local ? `own engine${options.dataDir ? ` on ${options.dataDir}` : ''}` : 'remote jobs');
-  const view = tuiJobsView(connection.client);
+  // A server can stop answering without closing the stream: the watchdog notices (state/watchdog.ts).
+  const client = connection.local ? connection.client : watchedClient(connection.client);
+  const view = tuiJobsView(client);
   // A closed terminal (an ssh drop, a killed tmux) shows up as SIGHUP and as
   // EIO on the next write. Neither may crash the process before the engine is
   // closed: the jobs would stay "running" in the store with nothing running them.
@@ -51,11 +55,23 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   // and a second one must not kill the process halfway through closing the engine.
   for (const signal of signals) process.on(signal, onSignal);
 
+  // The mouse goes back to the terminal however the TUI ends, a crash too: a shell left
+  // reporting it prints `[<0;12;5M` at every click. A TTY write is synchronous, so it is out
+  // before the process is.
+  const mouseOff = () => {
+    try {
+      io.stdout.write(MOUSE_OFF);
+    } catch {
+      // the terminal is gone: nothing to restore
+    }
+  };
+  process.once('exit', mouseOff);
+
   let result: AppResult | undefined;
   let left: JobSnapshot[] = [];
   try {
-    io.stdout.write(ENTER_ALT_SCREEN);
-    app = render(<App client={connection.client} view={view} local={connection.local} where={where} />, {
+    io.stdout.write(ENTER_ALT_SCREEN + MOUSE_ON);
+    app = render(<App client={client} view={view} local={connection.local} where={where} />, {
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
@@ -70,8 +86,9 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
     left = connection.local
       ? view.getSnapshot().active.filter((job) => stopsOnQuit(view.get(job.id) ?? job))
       : [];
+    process.off('exit', mouseOff);
     if (stopped !== 'terminal gone') {
-      io.stdout.write(LEAVE_ALT_SCREEN);
+      io.stdout.write(MOUSE_OFF + LEAVE_ALT_SCREEN);
       if (left.length > 0)
         io.stdout.write(drainNotice(stopped ? `Stopping on ${stopped}` : 'Quitting', left));
     }

@@ -41,7 +41,7 @@ const see = (text: string | RegExp, timeoutMs?: number) =>
     () => `"${text}" on screen; last frame:\n${frame()}`,
     timeoutMs,
   );
-const doneCount = () => Number(/running\s+\S+\s+(\d+)\/\d+ items/.exec(frame())?.[1] ?? -1);
+const doneCount = () => Number(/running .*?[█░]+ (\d+)\/\d+ items/.exec(frame())?.[1] ?? -1);
 
 describe('the TUI on its own engine', () => {
   it('starts demo.sleep from the form, shows the bar advance, and cancels it', async () => {
@@ -57,14 +57,14 @@ describe('the TUI on its own engine', () => {
     await see(/ms\s+50/);
     stdin.write(ENTER);
 
-    await see(/demo\.sleep\s+running\s+[█░]+ \d+\/400 items \(\d+\.\d%\)/);
+    await see(/demo\.sleep\s+\w{4} running\s+\d+s .*[█░]+ \d+\/400 items \(\d+\.\d%\)/);
     const first = await until(() => doneCount() > 0 && doneCount(), 'some items done');
     await until(() => doneCount() > first, 'the count to advance');
-    await see(/running\s+█+░+ /);
+    await see(/running .*█+░+ /);
 
     await see('1 running · 0 queued · 1 job');
     stdin.write('c');
-    await see(/demo\.sleep\s+cancelled/);
+    await see(/demo\.sleep\s+\w{4} cancelled/);
     // The status line follows the job: "Cancelling …" gives way to its final state.
     await see(/demo\.sleep \(j_\w+\) cancelled\./);
     const [job] = await engine.list();
@@ -88,7 +88,7 @@ describe('the TUI on its own engine', () => {
     const started = await engine.start('demo.sleep', { items: 4, ms: 0, failEvery: 2 }, { maxFailures: 3 });
     await engine.waitFor(started.id);
     const { stdin } = show();
-    await see(/demo\.sleep\s+partial/);
+    await see(/demo\.sleep\s+\w{4} partial/);
     stdin.write(ENTER);
     await see('Failures (2)');
     await see('maxFailures 3: it fails once that many items failed');
@@ -102,18 +102,18 @@ describe('the TUI on its own engine', () => {
     const done = await engine.start('demo.sleep', { items: 1, ms: 0 });
     await engine.waitFor(done.id);
     const { stdin } = show();
-    await see(/demo\.sleep\s+succeeded/);
+    await see(/demo\.sleep\s+\w{4} succeeded/);
     stdin.write('/');
     stdin.write('nothing-like-this');
     await see('No job matches "nothing-like-this"');
     stdin.write('\u001b');
-    await see(/demo\.sleep\s+succeeded/);
+    await see(/demo\.sleep\s+\w{4} succeeded/);
   });
 
   it('asks before quitting while its jobs run, then cancels them and exits', async () => {
     const job = await engine.start('demo.sleep', { items: 1000, ms: 100 });
     const { stdin } = show();
-    await see(/demo\.sleep\s+running/);
+    await see(/demo\.sleep\s+\w{4} running/);
     stdin.write('q');
     await see('1 job is still running here. Cancel and quit?');
     stdin.write('y');
@@ -125,7 +125,7 @@ describe('the TUI on its own engine', () => {
   it('quits without asking when attached to a server: the jobs are not its own', async () => {
     const job = await engine.start('demo.sleep', { items: 1000, ms: 100 });
     const { stdin } = show({ local: false });
-    await see(/demo\.sleep\s+running/);
+    await see(/demo\.sleep\s+\w{4} running/);
     stdin.write('q');
     await until(() => stdin.listenerCount('readable') === 0, 'the app to exit');
     expect((await engine.get(job.id))?.state).toBe('running');
@@ -142,7 +142,7 @@ describe('the TUI on its own engine', () => {
     // Items that succeed come as one event a tick; failed ones are an event each. Every
     // item failing at once (ms 0) makes as many events as the pool runs items.
     const job = await engine.start('demo.sleep', { items: 1_000_000, ms: 0, failEvery: 1 });
-    await see(/demo\.sleep\s+running/);
+    await see(/demo\.sleep\s+\w{4} running/);
     const [rendersBefore, eventsBefore, started] = [stdout.frames.length, events, Date.now()];
     await until(() => Date.now() - started >= 2000, 'two seconds of events');
     const renders = stdout.frames.length - rendersBefore;

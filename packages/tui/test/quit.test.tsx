@@ -21,7 +21,7 @@ describe('quitting while its own jobs run', () => {
     const frame = () => app.lastFrame() ?? '';
     const job = await engine.start('demo.sleep', { items: 2, ms: 700 });
     await until(
-      () => /demo\.sleep\s+running/.test(frame()),
+      () => /demo\.sleep\s+\w{4} running/.test(frame()),
       () => `a running row; saw:\n${frame()}`,
     );
     app.stdin.write('q');

@@ -52,8 +52,10 @@ describe('resuming a job from the TUI', () => {
     );
     expect(old.state).toBe('partial');
     const { stdin } = show();
-    await see(/▶ demo\.sleep\s+partial/);
-    expect(footer()).toMatch(/f force\s+r retry failed\s+⏎ details/);
+    await see(/▶ demo\.sleep\s+\w{4} partial/);
+    expect(footer()).toMatch(/n start\s+r retry failed\s+⏎ details/);
+    // An ended job cannot be cancelled: c and f are not offered for it.
+    expect(footer()).not.toContain('c cancel');
 
     stdin.write('r');
     const resumed = await until(
@@ -89,10 +91,10 @@ describe('resuming a job from the TUI', () => {
     );
     engine = await test.restart();
     const { stdin } = show();
-    await see(/▶ demo\.sleep\s+interrupted /);
+    await see(/▶ demo\.sleep\s+\w{4} interrupted /);
     stdin.write(ENTER);
     await see('Reason  the engine stopped');
-    expect(footer()).toMatch(/f force\s+r resume/);
+    expect(footer()).toMatch(/esc back\s+r resume/);
 
     stdin.write('r');
     // Details follow the new job.
@@ -106,13 +108,13 @@ describe('resuming a job from the TUI', () => {
   it('does not offer r for a job that succeeded or still runs, and says why when it is pressed', async () => {
     const done = await engine.waitFor((await engine.start('demo.sleep', { items: 1, ms: 0 })).id);
     const { stdin } = show();
-    await see(/▶ demo\.sleep\s+succeeded/);
-    expect(footer()).toMatch(/f force\s+⏎ details/);
+    await see(/▶ demo\.sleep\s+\w{4} succeeded/);
+    expect(footer()).toMatch(/n start\s+⏎ details/);
     stdin.write('r');
     await see(`Cannot resume: job ${done.id} succeeded: nothing to resume (start it again to redo it).`);
 
     const running = await engine.start('demo.sleep', { items: 1000, ms: 100 });
-    await see(/▶ demo\.sleep\s+running/);
+    await see(/▶ demo\.sleep\s+\w{4} running/);
     expect(footer()).not.toContain(' r ');
     stdin.write('r');
     await see(`Cannot resume: job ${running.id} is running: it can be resumed once it has ended.`);
@@ -125,9 +127,9 @@ describe('resuming a job from the TUI', () => {
       (await engine.start('demo.sleep', { items: 2, ms: 0, failEvery: 2 })).id,
     );
     const { stdin } = show();
-    await see(/▶ demo\.sleep\s+partial/);
+    await see(/▶ demo\.sleep\s+\w{4} partial/);
     const elsewhere = await engine.resume(old.id);
-    await see(/demo\.sleep\s+partial[^\n]*\n[^\n]*demo\.sleep\s+partial/);
+    await see(/demo\.sleep\s+\w{4} partial[^\n]*\n[^\n]*demo\.sleep\s+\w{4} partial/);
     stdin.write('j');
     stdin.write('r');
     await see(`Cannot resume: job ${old.id} was resumed already, as ${elsewhere.id}`);

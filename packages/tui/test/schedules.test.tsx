@@ -96,8 +96,8 @@ describe('the schedules screen', () => {
   it('lists a schedule with its next run counting down, pauses and resumes it with p, and removes it with x after a confirm', async () => {
     const schedule = await hourly();
     const { stdin } = show();
-    await see(/demo\.sleep\s+succeeded/);
-    expect(footer()).toMatch(/q quit\s+s schedules\s*$/);
+    await see(/demo\.sleep\s+\w{4} succeeded/);
+    expect(footer()).toMatch(/s schedules\s+\? help\s+q quit/);
 
     stdin.write('s');
     await see(/JOB\s+EVERY\s+NEXT RUN\s+LATEST RUN/);
@@ -138,9 +138,9 @@ describe('the schedules screen', () => {
     expect(await engine.schedules()).toEqual([]);
 
     stdin.write(ESC);
-    await see(/NAME\s+STATE\s+PROGRESS/);
+    await see(/NAME\s+ID\s+STATE\s+AGE\s+STARTED\s+PROGRESS/);
     // Its runs: the first, and the two next runs that pause and remove dropped.
-    await see(/demo\.sleep\s+succeeded/);
+    await see(/demo\.sleep\s+\w{4} succeeded/);
     expect((await engine.list()).map((job) => job.state).sort()).toEqual([
       'cancelled',
       'cancelled',
@@ -220,7 +220,7 @@ describe('quitting with schedules', () => {
   it('quits at once when only a schedule’s next run waits: that run is kept for the next engine, not cancelled', async () => {
     const schedule = await hourly();
     const { stdin } = show();
-    await see(/demo\.sleep\s+queued\s+.*waits until/);
+    await see(/demo\.sleep\s+\w{4} queued\s+.*waits until/);
     stdin.write('q');
     await until(
       () => stdin.listenerCount('readable') === 0,
@@ -237,7 +237,7 @@ describe('quitting with schedules', () => {
     const schedule = await hourly();
     const job = await engine.start('demo.sleep', { items: 1000, ms: 100 });
     const { stdin } = show();
-    await see(/demo\.sleep\s+running/);
+    await see(/demo\.sleep\s+\w{4} running/);
     stdin.write('q');
     await see('1 job is still running here. Cancel and quit?');
     stdin.write('y');

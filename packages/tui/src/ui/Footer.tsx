@@ -1,24 +1,38 @@
-// The bottom line: the keys that work right now, htop-style.
-import { Box, Text } from 'ink';
+// The bottom line: the keys that work right now, htop-style, as many as fit.
+import { Box } from 'ink';
+import { useColor } from './color.js';
+import { Text } from './Text.js';
 
-export type KeyHint = readonly [key: string, label: string];
+/** A key and what it does; `drop` says which go first when the line is too narrow (higher first, default 0). */
+export type KeyHint = readonly [key: string, label: string, drop?: number];
+
+const hintWidth = ([key, label]: KeyHint) => key.length + label.length + 3;
+
+/**
+ * The hints that fit in `columns`, in their order: those with the highest `drop` give way first,
+ * the last of them first, so a wide terminal shows every key and 80 columns the ones that matter.
+ */
+export function fitHints(hints: readonly KeyHint[], columns: number): KeyHint[] {
+  const shown = [...hints];
+  let width = shown.reduce((sum, hint) => sum + hintWidth(hint), 0);
+  while (width > columns && shown.length > 0) {
+    let at = shown.length - 1;
+    for (let i = shown.length - 1; i >= 0; i--) if ((shown[i]![2] ?? 0) > (shown[at]![2] ?? 0)) at = i;
+    width -= hintWidth(shown[at]!);
+    shown.splice(at, 1);
+  }
+  return shown;
+}
 
 export function Footer({ hints, columns }: { hints: readonly KeyHint[]; columns: number }) {
-  // Drop hints from the end rather than wrap: the footer must stay one line at 80 columns.
-  const shown: KeyHint[] = [];
-  let width = 0;
-  for (const hint of hints) {
-    const w = hint[0].length + hint[1].length + 3;
-    if (width + w > columns) break;
-    shown.push(hint);
-    width += w;
-  }
+  const colored = useColor();
+  // Never wrapped: the footer stays one line.
   return (
     <Box>
-      {shown.map(([key, label]) => (
+      {fitHints(hints, columns).map(([key, label]) => (
         <Text key={key}>
           <Text bold>{` ${key}`}</Text>
-          <Text backgroundColor="cyan" color="black">{` ${label}`}</Text>
+          <Text backgroundColor="cyan" color="black" inverse={!colored}>{` ${label}`}</Text>
           <Text> </Text>
         </Text>
       ))}

@@ -1,7 +1,8 @@
 // The top line: where the jobs are, how many run, and whether the view is live.
 import type { JobsViewState } from '@threadline/core/client';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { fit } from './format.js';
+import { Text } from './Text.js';
 
 export function Header({
   where,
@@ -14,12 +15,13 @@ export function Header({
   counts: string;
   columns: number;
 }) {
+  // Why it is disconnected goes in the status line: the header keeps room for the counts.
   const live =
     status.connection === 'live'
       ? { text: '● live', color: 'green' }
       : status.connection === 'connecting'
         ? { text: '○ connecting', color: 'yellow' }
-        : { text: `○ reconnecting${status.error ? `: ${status.error}` : ''}`, color: 'red' };
+        : { text: '○ disconnected · retrying', color: 'red' };
   // Counts first: a long data-dir path is what gets cut at 80 columns.
   const left = `Threadline · ${counts} · ${where}`;
   const room = Math.max(0, columns - live.text.length - 1);
@@ -27,7 +29,9 @@ export function Header({
     <Box>
       <Text bold>{fit(left, room, true)}</Text>
       <Text> </Text>
-      <Text color={live.color}>{fit(live.text, columns - room - 1)}</Text>
+      <Text color={live.color} bold={status.connection === 'reconnecting'}>
+        {fit(live.text, columns - room - 1)}
+      </Text>
     </Box>
   );
 }

@@ -1,8 +1,17 @@
 // The jobs that fit on screen, scrolled so the selected one is always visible.
-import type { JobSnapshot } from '@threadline/core';
-import { Box, Text } from 'ink';
+import { isActive, type JobSnapshot } from '@threadline/core/client';
+import { Box } from 'ink';
 import { fit } from './format.js';
-import { JobRow, rowLayout } from './JobRow.js';
+import { headingText, JobRow, rowLayout } from './JobRow.js';
+import { Text } from './Text.js';
+
+/** The rows above the first job: the column titles. */
+export const LIST_TOP = 1;
+
+/** The first job shown, for `count` jobs in `rows` rows with the one at `selected` in view. */
+export function listOffset(count: number, selected: number, rows: number): number {
+  return Math.min(Math.max(0, selected - rows + 1), Math.max(0, count - rows));
+}
 
 export function JobList({
   jobs,
@@ -10,25 +19,30 @@ export function JobList({
   height,
   columns,
   filter,
+  now,
+  connected = true,
 }: {
   jobs: readonly JobSnapshot[];
   selectedId: string | null;
   height: number;
   columns: number;
   filter: string;
+  now: number;
+  /** False while the server does not answer: what active rows say may be old, so they are grey. */
+  connected?: boolean;
 }) {
   const layout = rowLayout(columns);
-  const rows = Math.max(1, height - 1);
+  const rows = Math.max(1, height - LIST_TOP);
   const selected = Math.max(
     0,
     jobs.findIndex((job) => job.id === selectedId),
   );
-  const offset = Math.min(Math.max(0, selected - rows + 1), Math.max(0, jobs.length - rows));
+  const offset = listOffset(jobs.length, selected, rows);
   const visible = jobs.slice(offset, offset + rows);
-  const heading = `  ${fit('NAME', layout.name, true)} ${fit('STATE', layout.state, true)} ${fit('PROGRESS', layout.bar, true)} ${jobs.length > rows ? `${offset + 1}–${offset + visible.length} of ${jobs.length}` : ''}`;
+  const range = jobs.length > rows ? ` ${offset + 1}–${offset + visible.length} of ${jobs.length}` : '';
   return (
     <Box flexDirection="column" height={height}>
-      <Text dimColor>{fit(heading, columns)}</Text>
+      <Text dimColor>{fit(`${headingText(layout)}${range}`, columns)}</Text>
       {visible.length === 0 ? (
         <Text dimColor>
           {filter
@@ -37,7 +51,14 @@ export function JobList({
         </Text>
       ) : (
         visible.map((job) => (
-          <JobRow key={job.id} job={job} selected={job.id === selectedId} layout={layout} />
+          <JobRow
+            key={job.id}
+            job={job}
+            selected={job.id === selectedId}
+            layout={layout}
+            now={now}
+            stale={!connected && isActive(job.state)}
+          />
         ))
       )}
     </Box>

@@ -1,10 +1,11 @@
 // One schedule as one line: marker, job, period, next run (a countdown, with
 // the time when it fits), and its latest run with that run's state.
 import type { JobState, ScheduleInfo } from '@threadline/core/client';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { memo } from 'react';
 import { nextRunText } from '../state/schedules.js';
 import { fit, STATE_COLOR } from './format.js';
+import { Text } from './Text.js';
 
 export interface ScheduleLayout {
   name: number;

@@ -3,11 +3,12 @@
 // its own status line and key hints, which follow its selection. What the keys
 // do is in use-schedules-screen.ts.
 import type { JobsView } from '@threadline/core/client';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { Footer } from './Footer.js';
 import { fit } from './format.js';
 import { ScheduleRow, scheduleLayout } from './ScheduleRow.js';
+import { Text } from './Text.js';
 import { useNow } from './use-now.js';
 import type { SchedulesScreen } from './use-schedules-screen.js';
 

@@ -2,11 +2,12 @@
 // Fields start at their defaults and say what is wrong as the user types;
 // what the engine rejects comes back onto the same fields.
 import type { JobClient, JobDefinitionInfo, JobSnapshot } from '@threadline/core';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useState } from 'react';
 import { type Field, type FieldValue, fieldHint, fieldsOf, toInput } from '../form/fields.js';
 import { type FormState, fieldError, formKey, newForm } from '../form/form-state.js';
 import { fit } from './format.js';
+import { Text } from './Text.js';
 import { useKeys } from './use-keys.js';
 import { useLiveState } from './use-live-state.js';
 

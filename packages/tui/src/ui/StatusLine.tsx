@@ -1,8 +1,9 @@
 // The line above the key hints: the quit question, a flash about the last
 // action, or the filter being typed.
-import { Text } from 'ink';
+
 import { fit } from './format.js';
 import type { Mode } from './mode.js';
+import { Text } from './Text.js';
 
 export interface Flash {
   text: string;

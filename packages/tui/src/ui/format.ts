@@ -31,8 +31,23 @@ export function summaryText(summary: unknown): string {
     .join(', ');
 }
 
-/** The text after a job's bar: live progress while it runs, the outcome once it has finished. */
-export function jobLine(job: JobSnapshot): string {
+/** The end of a job's id, enough to tell apart rows of the same job (the filter finds it). */
+export const idSuffix = (id: string): string => id.slice(-4);
+
+/** How long ago, in the one unit that matters at a glance: `12s`, `5m`, `3h`, `2d`. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/**
+ * The text after a job's bar: live progress while it runs, the outcome once it has finished;
+ * `took: false` leaves out how long it took (a column shows it).
+ */
+export function jobLine(job: JobSnapshot, options: { took?: boolean } = {}): string {
   if (job.state === 'queued') {
     return job.runAt ? `waits until ${new Date(job.runAt).toLocaleTimeString()}` : 'waiting for a worker';
   }
@@ -42,7 +57,7 @@ export function jobLine(job: JobSnapshot): string {
   if (failed > 0) counts.push(`${failed} failed`);
   if (cancelled > 0) counts.push(`${cancelled} cancelled`);
   const took =
-    job.startedAt !== null && job.finishedAt !== null
+    options.took !== false && job.startedAt !== null && job.finishedAt !== null
       ? ` · ${formatDuration((job.finishedAt - job.startedAt) / 1000)}`
       : '';
   const detail = job.error ? job.error.message : summaryText(job.summary);
