@@ -189,7 +189,8 @@ async function fetchFeed(
   let body: Buffer;
   try {
     const headers: Record<string, string> = {
-      accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+      accept:
+        'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5',
       'user-agent': 'threadline-feeds-fetch',
     };
     // Conditional requests: an unchanged feed costs the server a 304, not the whole document.

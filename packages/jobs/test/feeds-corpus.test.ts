@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { JobEvent } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
 import feedsFetch, { type NewEntry } from '../src/feeds-fetch.js';
-import { decodeFeed, parseFeed } from '../src/lib/feed-parser.js';
+import { decodeFeed, parseFeed, parseFeedSteps } from '../src/lib/feed-parser.js';
 import { runInThread } from './helpers/context.js';
 import { finished, openEngine, waitForEvent } from './helpers/engine.js';
 import { bigFeed, corpusFeeds } from './helpers/feed-corpus.js';
@@ -151,12 +151,44 @@ describe('the parser', () => {
     ]);
   });
 
+  it('maps a large JSON Feed a batch of items at a time', () => {
+    const items = Array.from({ length: 1200 }, (_, i) => ({
+      id: `j-${i}`,
+      title: `Item ${i}`,
+      url: `/j/${i}`,
+    }));
+    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'Big JSON', items });
+    const steps = parseFeedSteps(json, { baseUrl: 'https://example.org/feed.json', batch: 500 });
+    const seen: { done: number; total: number }[] = [];
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) seen.push(step.value);
+    expect(seen).toEqual([
+      { done: 500, total: 1200 },
+      { done: 1000, total: 1200 },
+      { done: 1200, total: 1200 },
+    ]);
+    expect(step.value).toMatchObject({ format: 'json', title: 'Big JSON' });
+    expect(step.value.entries).toHaveLength(1200);
+    expect(step.value.entries[1199]).toEqual({
+      id: 'j-1199',
+      title: 'Item 1199',
+      link: 'https://example.org/j/1199',
+      published: null,
+      summary: null,
+    });
+  });
+
   it('says why a document is not a feed', () => {
     expect(() => parseFeed('<rss><channel><item><title>oops</channel></rss>')).toThrow(
       /^malformed XML: <item> at line 1 is never closed/,
     );
-    expect(() => parseFeed('<html><body>not a feed</body></html>')).toThrow(/^not an RSS or Atom feed$/);
-    expect(() => parseFeed('{"version": "https://jsonfeed.org/version/1.1"}')).toThrow();
+    expect(() => parseFeed('<html><body>not a feed</body></html>')).toThrow(
+      /^not an RSS, Atom or JSON feed$/,
+    );
+    expect(() => parseFeed('{"name": "a package.json"}')).toThrow(/^not a JSON Feed/);
+    expect(() => parseFeed('{"version": "https://jsonfeed.org/version/1.1", "items": [')).toThrow(
+      /^malformed JSON: /,
+    );
   });
 });
 

@@ -43,7 +43,7 @@ describe('feeds.fetch', () => {
       return outcome?.outcome === 'failed' ? outcome.error.message : undefined;
     };
     expect(errorOf('/malformed')).toMatch(/^malformed XML/);
-    expect(errorOf('/html')).toBe('not an RSS or Atom feed');
+    expect(errorOf('/html')).toBe('not an RSS, Atom or JSON feed');
     expect(errorOf('/slow')).toBe('timed out after 1500 ms');
     expect(errorOf('/missing')).toBe('HTTP 404 Not Found');
 

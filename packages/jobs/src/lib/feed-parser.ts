@@ -1,5 +1,5 @@
-// RSS 2.0, RSS 1.0 (RDF) and Atom, as servers in the wild send them, into one
-// plain shape. feedsmith does the mapping of each format and its namespaces
+// RSS 2.0, RSS 1.0 (RDF), Atom and JSON Feed (json-feed.ts), as servers in
+// the wild send them, into one plain shape. feedsmith does the mapping of each format and its namespaces
 // (entities of every kind, CDATA, xhtml, iTunes, content:encoded, Dublin
 // Core); this file adds what a reader of many feeds needs around it:
 //
@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import { XMLValidator } from 'fast-xml-parser';
 import { DetectError, parseFeed as feedsmith } from 'feedsmith';
+import { looksLikeJson, mapJsonFeed, readJsonFeed } from './json-feed.js';
 
 export interface FeedEntry {
   /** The guid or id; else the link; else the enclosure; else a hash of the entry's content (`urn:sha256:…`). */
@@ -30,7 +31,7 @@ export interface FeedEntry {
 }
 
 export interface ParsedFeed {
-  format: 'rss' | 'atom' | 'rdf';
+  format: 'rss' | 'atom' | 'rdf' | 'json';
   title: string | null;
   entries: FeedEntry[];
 }
@@ -271,6 +272,37 @@ function atomEntry(item: Loose, parentBase: string | undefined): FeedEntry {
   return withId(entry, text(item.id));
 }
 
+function jsonEntry(item: Loose, base: string | undefined): FeedEntry {
+  const enclosure = resolveUrl(text(list(item.attachments)[0]?.url), base);
+  const entry = {
+    title: text(item.title),
+    link: resolveUrl(text(item.url) ?? text(item.external_url), base),
+    published: isoDate(item.date_published ?? item.date_modified),
+    summary: text(item.summary) ?? text(item.content_text) ?? text(item.content_html),
+    ...(enclosure ? { enclosure } : {}),
+  };
+  return withId(entry, text(item.id));
+}
+
+/** A JSON Feed in steps, as parseFeedSteps does XML: links resolve against the feed's own URL. */
+function* jsonFeedSteps(
+  source: string,
+  options: ParseSteps,
+): Generator<{ done: number; total: number }, ParsedFeed> {
+  const { head, items } = readJsonFeed(source);
+  const feed = mapJsonFeed(head, []);
+  const base = resolveUrl(text(feed.feed_url), options.baseUrl) ?? options.baseUrl;
+  const batch = options.batch ?? 500;
+  const entries: FeedEntry[] = [];
+  for (let from = 0; from < items.length; from += batch) {
+    const to = Math.min(items.length, from + batch);
+    for (const item of list(mapJsonFeed(head, items.slice(from, to)).items))
+      entries.push(jsonEntry(item, base));
+    yield { done: to, total: items.length };
+  }
+  return { format: 'json', title: text(feed.title), entries };
+}
+
 /** feedsmith on one document; its errors as this job reports them. */
 function parseDocument(xml: string): { format: string; feed: Loose } {
   const valid = XMLValidator.validate(xml);
@@ -280,10 +312,10 @@ function parseDocument(xml: string): { format: string; feed: Loose } {
     if (format === 'rss' || format === 'atom' || format === 'rdf')
       return { format, feed: asLoose(feed) ?? {} };
   } catch (error) {
-    if (error instanceof DetectError) throw new Error('not an RSS or Atom feed');
+    if (error instanceof DetectError) throw new Error('not an RSS, Atom or JSON feed');
     throw new Error(`malformed XML: ${error instanceof Error ? error.message : String(error)}`);
   }
-  throw new Error('not an RSS or Atom feed');
+  throw new Error('not an RSS, Atom or JSON feed');
 }
 
 export interface ParseSteps {
@@ -304,6 +336,7 @@ export function* parseFeedSteps(
 ): Generator<{ done: number; total: number }, ParsedFeed> {
   // A BOM or whitespace before the declaration: common, and harmless once dropped.
   const xml = source.replace(/^[\uFEFF\s]+/, '');
+  if (looksLikeJson(xml)) return yield* jsonFeedSteps(xml, options);
   const { ranges } = cutEntries(xml);
   const head = ranges.length > 0 ? xml.slice(0, ranges[0]![0]) : xml;
   const tail = ranges.length > 0 ? xml.slice(ranges.at(-1)![1]) : '';

@@ -2,7 +2,7 @@
 // charsets declared only in the XML declaration, every kind of character
 // reference, CDATA, RSS 1.0 (RDF), Atom with xml:base and relative links,
 // iTunes podcast tags, items with no guid, link or title, a BOM and
-// whitespace before the declaration. Each comes with what a reader should get.
+// whitespace before the declaration; JSON Feed 1.0 and 1.1. Each comes with what a reader should get.
 
 export interface CorpusFeed {
   name: string;
@@ -205,6 +205,98 @@ export const corpusFeeds: CorpusFeed[] = [
       ),
     ]),
     expected: { title: 'Sixteen ✓', entries: [{ title: 'Wide ☃', link: 'https://example.org/16' }] },
+  },
+  {
+    name: 'JSON Feed 1.1 (application/feed+json): relative and external links, HTML only, attachments',
+    path: '/blog/feed.json',
+    contentType: 'application/feed+json',
+    body: Buffer.from(
+      JSON.stringify(
+        {
+          version: 'https://jsonfeed.org/version/1.1',
+          title: 'Caf\u00e9 notes \u2615',
+          home_page_url: 'https://example.org/',
+          feed_url: 'https://example.org/blog/feed.json',
+          language: 'fr',
+          authors: [{ name: 'Zo\u00e9' }],
+          items: [
+            {
+              id: 'https://example.org/blog/2',
+              url: 'posts/2',
+              title: 'Deux',
+              content_html: '<p>Le <em>deuxi\u00e8me</em> &amp; dernier</p>',
+              date_published: '2024-05-02T09:30:00+02:00',
+            },
+            {
+              id: 'link-only',
+              external_url: 'https://elsewhere.example.com/read',
+              title: 'Ailleurs',
+              summary: 'A link post',
+              content_text: 'not the summary',
+              date_modified: '2024-05-01T00:00:00Z',
+            },
+            {
+              id: 'episode-7',
+              title: 'Episode 7',
+              content_text: 'Audio only',
+              attachments: [{ url: '/media/ep7.mp3', mime_type: 'audio/mpeg', size_in_bytes: 1234 }],
+            },
+          ],
+        },
+        null,
+        2,
+      ).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    ),
+    expected: {
+      title: 'Café notes ☕',
+      entries: [
+        {
+          id: 'https://example.org/blog/2',
+          title: 'Deux',
+          link: 'https://example.org/blog/posts/2',
+          summary: '<p>Le <em>deuxième</em> &amp; dernier</p>',
+        },
+        {
+          id: 'link-only',
+          title: 'Ailleurs',
+          link: 'https://elsewhere.example.com/read',
+          summary: 'A link post',
+        },
+        {
+          id: 'episode-7',
+          title: 'Episode 7',
+          link: null,
+          summary: 'Audio only',
+          enclosure: 'https://example.org/media/ep7.mp3',
+        },
+      ],
+    },
+  },
+  {
+    name: 'JSON Feed 1.0 (application/json with a BOM): author, numeric ids, an item with nothing but text',
+    path: '/feed-1.0.json',
+    contentType: 'application/json; charset=utf-8',
+    body: Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(`
+{
+  "version": "https://jsonfeed.org/version/1",
+  "title": "Micro ✓",
+  "home_page_url": "https://micro.example.net/",
+  "author": { "name": "Sam", "url": "https://micro.example.net/about" },
+  "items": [
+    { "id": 1001, "url": "https://micro.example.net/1001", "content_text": "Hello — world", "date_published": "2019-01-02T03:04:05-05:00" },
+    { "content_text": "No id, no link, no title" }
+  ]
+}`),
+    ]),
+    expected: {
+      title: 'Micro ✓',
+      entries: [
+        { id: '1001', title: null, link: 'https://micro.example.net/1001', summary: 'Hello — world' },
+        { title: null, link: null, summary: 'No id, no link, no title' },
+      ],
+    },
   },
 ];
 
