@@ -9,4 +9,5 @@ export { definitionInfo, jobInputSchema, validateInput } from './job/schema.js';
 export { type BatchOutcome, type PoolOptions, WorkerPool } from './pool/pool.js';
 export { type CellSample, readCell } from './progress/cell-reader.js';
 export * from './rules/index.js';
+export { type HistoryReader, StoredHistory } from './store/history.js';
 export { closest, didYouMean } from './suggest.js';

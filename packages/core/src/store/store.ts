@@ -20,6 +20,7 @@ import {
 } from '../protocol/types.js';
 import { openingStore } from './faults.js';
 import { addSearchIndex, FIND_INDEXES, findJobs } from './find.js';
+import { openReadOnly } from './read-only.js';
 
 /** A schedule as stored: what a run needs to start without the call that made it. */
 export interface ScheduleRecord extends ScheduleInfo {
@@ -90,16 +91,24 @@ export class Store {
   private readonly db: Database.Database;
   private readonly statements;
 
-  constructor(private readonly dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
+  /** `readOnly`: an existing store, read with nothing created or written (read-only.ts); for readers without an engine. */
+  constructor(
+    private readonly dataDir: string,
+    options: { readOnly?: boolean } = {},
+  ) {
     this.file = join(dataDir, 'threadline.db');
-    this.db = new Database(this.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    this.db.exec(FIND_INDEXES);
-    addSearchIndex(this.db);
+    if (options.readOnly) {
+      this.db = openReadOnly(this.file);
+    } else {
+      mkdirSync(dataDir, { recursive: true });
+      this.db = new Database(this.file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+      this.db.exec(FIND_INDEXES);
+      addSearchIndex(this.db);
+    }
     this.statements = {
       upsertJob: this.db.prepare(
         `INSERT INTO jobs (id, name, state, created_at, finished_at, data) VALUES (@id, @name, @state, @createdAt, @finishedAt, @data)
