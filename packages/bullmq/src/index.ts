@@ -2,7 +2,13 @@
 // and the worker that runs a deployment's items on its own thread pool.
 
 export { type BullmqClient, type BullmqClientOptions, createBullmqClient } from './client/client.js';
-export { describeConnection, probeRedis, type RedisConnection, RedisUnavailableError } from './connection.js';
+export {
+  describeConnection,
+  probeRedis,
+  type RedisConnection,
+  RedisOutOfMemoryError,
+  RedisUnavailableError,
+} from './connection.js';
 export type { RetentionOptions, WorkerInfo } from './store/store.js';
 export {
   type BullmqWorker,

@@ -44,6 +44,10 @@ interface JobInfo {
 /** A chunk this worker is running, as cancellation and progress sampling see it. */
 export interface RunningChunk {
   jobId: string;
+  /** Its BullMQ job, whose progress (a percentage of its items) the reporter keeps up to date. */
+  bjob: Job<ChunkData>;
+  /** Items of the chunk already settled (or skipped, having an outcome) before the batch on its thread. */
+  settled: number;
   slot: Slot | undefined;
   batch: PendingItem[];
   cancel: { force: boolean } | null;
@@ -116,9 +120,10 @@ export class ChunkRunner {
    * would refuse every retry as BullMQ itself) fails its items with the reason, so its job can end;
    * out of memory also stops the job. It then ends failed in BullMQ, with that reason.
    */
-  async process(bjob: Job<ChunkData>, token?: string): Promise<void> {
+  async process(bjob: Job<ChunkData>, token?: string): Promise<ChunkResult> {
+    let outcomes: RecordedItem[];
     try {
-      await this.runChunk(bjob, token);
+      outcomes = await this.runChunk(bjob, token);
     } catch (caught) {
       if (caught instanceof WaitingError) throw caught;
       const error = asRedisError(caught);
@@ -137,6 +142,7 @@ export class ChunkRunner {
       }
       throw new UnrecoverableError(info.message);
     }
+    return chunkResult(bjob.data.items.length, outcomes);
   }
 
   private async failForGood(bjob: Job<ChunkData>, error: ErrorInfo, stop: boolean): Promise<void> {
@@ -157,7 +163,8 @@ export class ChunkRunner {
     if (complete) await finishJob(this.store, this.runs, jobId, info?.definition);
   }
 
-  private async runChunk(bjob: Job<ChunkData>, token?: string): Promise<void> {
+  /** Runs the chunk's items and records them; returns what it recorded (nothing, when it only dropped them). */
+  private async runChunk(bjob: Job<ChunkData>, token?: string): Promise<RecordedItem[]> {
     const { jobId, start, items } = bjob.data;
     const chunkId = bjob.id ?? `${jobId}-${start}`;
     let info: JobInfo | undefined;
@@ -165,13 +172,14 @@ export class ChunkRunner {
       info = await this.jobInfo(jobId);
     } catch (error) {
       // This worker cannot load the job (an unknown name, a path that is not on this machine).
-      await this.failUnloadable(jobId, chunkId, start, items, toErrorInfo(error));
-      return;
+      return await this.failUnloadable(jobId, chunkId, start, items, toErrorInfo(error));
     }
-    if (!info) return;
+    if (!info) return [];
     if (this.drain?.handingBack) return this.giveBack(bjob, token);
     const chunk: RunningChunk = {
       jobId,
+      bjob,
+      settled: 0,
       slot: undefined,
       batch: [],
       cancel: this.cancels.get(jobId) ?? null,
@@ -185,11 +193,11 @@ export class ChunkRunner {
         chunkId,
         items.map((_, i) => start + i),
       );
-      if (claim.kind === 'final') return;
+      if (claim.kind === 'final') return [];
       if (claim.kind === 'stop') {
         // Dropped at once: never-run items count as cancelled when the job finishes.
         await this.record(jobId, info, chunkId, []);
-        return;
+        return [];
       }
       const pending = claim.pending.map((index) => ({ index, item: items[index - start] }));
       if (pending.length > 0 && bjob.stalledCounter >= MAX_STALLS) {
@@ -200,14 +208,16 @@ export class ChunkRunner {
         const job = { id: jobId, mode: info.mode };
         const failed = pending.map((p) => recorded(itemEvent(job, p, 'failed', 0, error)));
         await this.record(jobId, info, chunkId, failed);
-        return;
+        return failed;
       }
       if (chunk.handedBack) return this.giveBack(bjob, token);
+      chunk.settled = items.length - pending.length;
       const outcomes = await this.execute(chunk, info, pending);
       // What ran of a chunk handed back is not recorded: its items run again, whole, elsewhere.
       if (chunk.handedBack) return this.giveBack(bjob, token);
       await this.record(jobId, info, chunkId, outcomes);
       if (this.drain) this.drain.finished++;
+      return outcomes;
     } finally {
       clearTimeout(chunk.grace);
       this.running.delete(chunk);
@@ -235,13 +245,13 @@ export class ChunkRunner {
     start: number,
     items: unknown[],
     error: ErrorInfo,
-  ): Promise<void> {
+  ): Promise<RecordedItem[]> {
     const claim = await this.store.claim(
       jobId,
       chunkId,
       items.map((_, i) => start + i),
     );
-    if (claim.kind === 'final') return;
+    if (claim.kind === 'final') return [];
     // Its mode is unknown here: the items are labelled as a process job's would be.
     const job: EventJob = { id: jobId, mode: 'process' };
     const failed =
@@ -251,6 +261,7 @@ export class ChunkRunner {
           )
         : [];
     await this.record(jobId, undefined, chunkId, failed);
+    return failed;
   }
 
   /** Runs the items on a slot; a thread that dies under them fails the item it held, and the rest run again. */
@@ -293,6 +304,7 @@ export class ChunkRunner {
       if (chunk.handedBack) break;
       const { settled, rerun } = settleBatch(job, batch, outcome, chunk.cancel !== null);
       outcomes.push(...settled.map((item) => storable(job, item)));
+      chunk.settled += settled.length;
       rest = rerun;
     }
     return outcomes;
@@ -354,6 +366,35 @@ export class ChunkRunner {
     const { definition, moduleUrl } = await loadDefinition(meta.ref, this.registry, this.worker);
     return { definition, moduleUrl, input: meta.input, mode: meta.mode, maxFailures: meta.maxFailures };
   }
+}
+
+/** What a chunk ends with in BullMQ, so its tools show it: the counts of the outcomes it recorded. */
+export interface ChunkResult {
+  items: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+/**
+ * The chunk's result, or, when some of its items failed, an UnrecoverableError giving their
+ * reasons: it ends failed in BullMQ (not retried: the outcomes are recorded), as its items did.
+ */
+function chunkResult(items: number, outcomes: RecordedItem[]): ChunkResult {
+  const result: ChunkResult = { items, succeeded: 0, failed: 0, cancelled: 0 };
+  for (const { outcome } of outcomes) result[outcome]++;
+  if (result.failed === 0) return result;
+  const reasons = outcomes
+    .filter((o) => o.outcome === 'failed')
+    .slice(0, 3)
+    .map(
+      (o) =>
+        `item ${o.index}${o.event.label ? ` (${o.event.label})` : ''}: ${o.event.error?.message ?? 'failed'}`,
+    );
+  const more = result.failed > reasons.length ? `; and ${result.failed - reasons.length} more` : '';
+  throw new UnrecoverableError(
+    `${result.failed} of ${items} items failed: ${reasons.join('; ')}${more}`.slice(0, 2000),
+  );
 }
 
 /** An item event as the record script takes it, with a succeeded item's result as JSON ('' otherwise). */

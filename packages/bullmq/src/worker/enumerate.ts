@@ -111,7 +111,8 @@ export class Enumerator {
           opts: {
             jobId: `${jobId}-${chunk.start}`,
             removeOnComplete: { age: 3600, count: 100_000 },
-            removeOnFail: { age: 24 * 3600 },
+            // A chunk with failed items ends failed, with their reasons: kept a day, and not without bound.
+            removeOnFail: { age: 24 * 3600, count: 10_000 },
             ...RETRY,
           },
         })),

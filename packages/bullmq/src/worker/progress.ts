@@ -5,7 +5,7 @@
 // The cells are read by core's rule (shareOfCells), as in-process.
 import { type CellSample, readCell, shareOfCells } from '@threadline/core/internal';
 import type { RedisStore } from '../store/store.js';
-import type { ChunkRunner } from './chunks.js';
+import type { ChunkRunner, RunningChunk } from './chunks.js';
 
 interface Share {
   completed: number;
@@ -15,6 +15,7 @@ interface Share {
 
 export class ProgressReporter {
   private readonly sent = new Map<string, Share>();
+  private readonly chunkPercent = new WeakMap<RunningChunk, number>();
   private sending = false;
 
   constructor(
@@ -30,10 +31,14 @@ export class ProgressReporter {
     try {
       // Each job's chunks here, with the cells of those that are on a thread now.
       const cells = new Map<string, { cell: CellSample; items: number }[]>();
+      const calls: Promise<void>[] = [];
       for (const chunk of this.runner.running) {
         const ofJob = cells.get(chunk.jobId) ?? [];
         cells.set(chunk.jobId, ofJob);
-        if (chunk.slot) ofJob.push({ cell: readCell(chunk.slot.cell), items: chunk.batch.length });
+        if (!chunk.slot) continue;
+        const sample = { cell: readCell(chunk.slot.cell), items: chunk.batch.length };
+        ofJob.push(sample);
+        calls.push(this.chunkProgress(chunk, sample));
       }
       const shares = new Map<string, Share>();
       for (const [jobId, ofJob] of cells) {
@@ -46,7 +51,6 @@ export class ProgressReporter {
       }
       const recorded = new Set(this.runner.recorded);
       this.runner.recorded.clear();
-      const calls: Promise<void>[] = [];
       for (const [jobId, share] of shares) {
         share.partial = Math.round(share.partial * 1000) / 1000;
         const previous = this.sent.get(jobId);
@@ -72,5 +76,21 @@ export class ProgressReporter {
     } finally {
       this.sending = false;
     }
+  }
+
+  /**
+   * The chunk's own progress in BullMQ (job.updateProgress, a whole percentage of its items), so
+   * BullMQ's tools show it; sent only when the percentage moved, so a short chunk costs nothing.
+   */
+  private async chunkProgress(chunk: RunningChunk, sample: { cell: CellSample; items: number }) {
+    const { completed, partial } = shareOfCells([sample]);
+    const size = chunk.bjob.data.items.length;
+    const percent = Math.min(
+      100,
+      Math.floor((100 * (chunk.settled + completed + partial)) / Math.max(1, size)),
+    );
+    if (percent === (this.chunkPercent.get(chunk) ?? 0)) return;
+    this.chunkPercent.set(chunk, percent);
+    await chunk.bjob.updateProgress(percent);
   }
 }
