@@ -59,7 +59,9 @@ async function* watched(
       }
     }
   } finally {
-    await iterator.return?.().catch(() => {});
+    // Not awaited: the stream may be waiting inside (for a server that is gone), and only ends
+    // once the jobs view, told of the failure by this throw, aborts the attempt's signal.
+    iterator.return?.()?.catch(() => {});
   }
 }
 
