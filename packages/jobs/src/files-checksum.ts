@@ -5,10 +5,11 @@
 // read. The manifest is written in summarize, from every file's result in
 // walk order, atomically: a cancelled run writes none.
 
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { formatBytes } from '@threadline/core/format';
 import { CancelledError, defineJob, type JobContext, z } from '@threadline/core/job';
+import { realLocation, startedPaths } from './lib/confined.js';
 import { entriesWithProblems, isProblem, type ProblemItem, reasonOf } from './lib/file-items.js';
 import { sha256File } from './lib/hash.js';
 import { formatManifestLine, parseManifest } from './lib/manifest.js';
@@ -30,10 +31,14 @@ const input = z.object({
 });
 type Input = z.infer<typeof input>;
 
-/** A file to hash (create), a manifest entry to check (verify), a file the manifest lacks, or a problem. */
+/**
+ * A file to hash (create), a manifest entry to check (verify), a file the manifest lacks, or a
+ * problem. `real`: where the file is, by the root's real path resolved when the job started; it is
+ * opened there and nowhere else.
+ */
 type Item =
-  | { path: string; size: number }
-  | { path: string; expected: string; size: number }
+  | { path: string; size: number; real: string }
+  | { path: string; expected: string; size: number; real: string }
   | { path: string; unlisted: true }
   | (ProblemItem & { listed?: true });
 
@@ -42,6 +47,9 @@ type Result =
   | { path: string; status: 'matched' | 'mismatched'; size: number }
   | { path: string; status: 'missing' | 'unlisted' }
   | { path: string; problem: string; listed?: boolean };
+
+/** The manifest's real location, resolved as the job's items are listed. */
+const started = startedPaths<{ manifest: string }>();
 
 export function manifestPath(options: Input): string {
   const root = resolve(options.root);
@@ -58,27 +66,24 @@ export default defineJob({
   unit: 'bytes',
   items: (options: Input) => (options.mode === 'verify' ? verifyItems(options) : createItems(options)),
   itemWeight: (item: Item) => ('size' in item ? item.size : 0),
-  process: async (item: Item, ctx, options: Input): Promise<Result> => {
+  process: async (item: Item, ctx): Promise<Result> => {
     if (isProblem(item)) {
       ctx.log('warn', `${item.path}: ${item.problem}`);
       return { path: item.path, problem: item.problem, ...(item.listed ? { listed: true } : {}) };
     }
     if ('unlisted' in item) return { path: item.path, status: 'unlisted' };
     ctx.throwIfCancelled();
-    const root = resolve(options.root);
-    const file = join(root, item.path);
     if (!('expected' in item)) {
-      const sha256 = await hash(file, item.path, item.size, ctx);
-      return typeof sha256 === 'string' ? { path: item.path, sha256, size: item.size } : sha256;
+      const sha256 = await hash(item.real, item.path, item.size, ctx);
+      if (typeof sha256 === 'string') return { path: item.path, sha256, size: item.size };
+      return { path: item.path, problem: sha256.problem, size: item.size };
     }
-    const stats = await stat(file).catch((error: NodeJS.ErrnoException) => error);
-    if (stats instanceof Error) {
-      if (stats.code === 'ENOENT' || stats.code === 'ENOTDIR') return { path: item.path, status: 'missing' };
-      return { path: item.path, problem: stats.message, listed: true };
+    const sha256 = await hash(item.real, item.path, item.size, ctx);
+    if (typeof sha256 !== 'string') {
+      if (sha256.missing) return { path: item.path, status: 'missing' };
+      return { path: item.path, problem: sha256.problem, listed: true };
     }
-    const sha256 = await hash(file, item.path, stats.size, ctx);
-    if (typeof sha256 !== 'string') return { ...sha256, listed: true };
-    return { path: item.path, status: sha256 === item.expected ? 'matched' : 'mismatched', size: stats.size };
+    return { path: item.path, status: sha256 === item.expected ? 'matched' : 'mismatched', size: item.size };
   },
   summarize: (results, { input: options, cancelled, failed }) => {
     const manifest = manifestPath(options);
@@ -90,7 +95,12 @@ export default defineJob({
     if (options.mode === 'create') {
       const hashed = results.flatMap((r) => ('sha256' in r ? [r] : []));
       // Only a whole run writes: a cancelled one would leave a manifest that looks complete and is not.
-      if (cancelled === 0) writeFileAtomicSync(manifest, hashed.map(formatManifestLine));
+      // Written where the manifest was when the job started, no symlink followed on the way there.
+      const real = started.get(options)?.manifest;
+      if (cancelled === 0)
+        writeFileAtomicSync(real ?? manifest, hashed.map(formatManifestLine), {
+          noFollow: real !== undefined,
+        });
       return {
         mode: 'create' as const,
         manifest: cancelled === 0 ? manifest : null,
@@ -135,17 +145,20 @@ export default defineJob({
   },
 });
 
-/** The file's SHA-256, progress in its bytes; a file that cannot be read is a problem (the run goes on). */
+/**
+ * The file's SHA-256, progress in its bytes; a file that cannot be read (or is not where the walk
+ * found it) is a problem, and the run goes on. `missing`: it is gone.
+ */
 async function hash(
-  file: string,
+  real: string,
   path: string,
   size: number,
   ctx: JobContext,
-): Promise<string | { path: string; problem: string; size: number }> {
+): Promise<string | { problem: string; missing: boolean }> {
   let done = 0;
   ctx.progress(0, size, `${path} (${formatBytes(size)})`);
   try {
-    return await sha256File(file, {
+    return await sha256File(real, {
       signal: ctx.signal,
       onBytes: (bytes) => {
         done += bytes;
@@ -154,25 +167,37 @@ async function hash(
     });
   } catch (error) {
     if (ctx.signal.aborted) throw new CancelledError();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: reasonOf(error), missing: true };
     ctx.log('warn', `${path}: ${reasonOf(error)}`);
     // A file that cannot be read still counts as its listed size, as it did in the walk.
-    return { path, problem: reasonOf(error), size };
+    return { problem: reasonOf(error), missing: false };
   }
 }
 
 /** The manifest and its temporary files are not part of the tree they describe. */
 const skipManifest = (manifest: string) => (path: string) => path.startsWith(manifest);
 
-function createItems(options: Input): AsyncGenerator<Item> {
+/** Resolves the root and the manifest to their real locations, once, as the job starts. */
+async function resolveAtStart(options: Input): Promise<{ root: string; manifest: string }> {
+  const root = await realpath(resolve(options.root)).catch(() => resolve(options.root));
+  const manifest = await realLocation(manifestPath(options));
+  started.set(options, { manifest });
+  return { root, manifest };
+}
+
+async function* createItems(options: Input): AsyncGenerator<Item> {
   const root = resolve(options.root);
-  return entriesWithProblems(root, { skip: skipManifest(manifestPath(options)) }, (entry) =>
-    entry.kind === 'file' ? { path: entry.path, size: entry.stats.size } : undefined,
+  await resolveAtStart(options);
+  yield* entriesWithProblems(root, { skip: skipManifest(manifestPath(options)) }, (entry) =>
+    entry.kind === 'file' ? { path: entry.path, size: entry.stats.size, real: entry.real } : undefined,
   );
 }
 
 async function* verifyItems(options: Input): AsyncGenerator<Item> {
   const root = resolve(options.root);
   const manifest = manifestPath(options);
+  const { root: realRoot } = await resolveAtStart(options);
   const text = await readFile(manifest, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT')
       throw new Error(`no manifest at ${manifest}; write one first with mode "create"`);
@@ -189,12 +214,13 @@ async function* verifyItems(options: Input): AsyncGenerator<Item> {
       continue;
     }
     listed.add(entry.path);
+    const real = join(realRoot, entry.path);
     // Its size now, for progress in bytes; a file gone since is found missing when it is checked.
-    const size = await stat(join(root, entry.path)).then(
+    const size = await stat(real).then(
       (stats) => stats.size,
       () => 0,
     );
-    yield { path: entry.path, expected: entry.sha256, size };
+    yield { path: entry.path, expected: entry.sha256, size, real };
   }
   // Then what the tree has and the manifest does not.
   yield* entriesWithProblems(root, { skip: skipManifest(manifest) }, (entry) =>

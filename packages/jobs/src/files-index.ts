@@ -7,6 +7,7 @@
 
 import { join, resolve } from 'node:path';
 import { CancelledError, defineJob, z } from '@threadline/core/job';
+import { realLocation, startedPaths } from './lib/confined.js';
 import { entriesWithProblems, isProblem, type ProblemItem, reasonOf } from './lib/file-items.js';
 import { sha256File } from './lib/hash.js';
 import { capList } from './lib/units.js';
@@ -43,6 +44,12 @@ export interface IndexLine {
 
 type Result = { line: IndexLine } | { problem: WalkProblem };
 
+/** An entry as an item: its line, and (for `hash`) where the walk found it, by real path. */
+type Item = IndexLine & { real?: string };
+
+/** The index's real location, resolved as the job's items are listed. */
+const started = startedPaths<{ output: string }>();
+
 export function indexPath(options: Input): string {
   const root = resolve(options.root);
   // Inside the folder (and left out of the index): a job writes only where it was pointed.
@@ -58,42 +65,46 @@ export default defineJob({
   // Progress in bytes, as files.checksum's: each file weighs its size (a folder or link nothing), so
   // with `hash` a large file moves the bar while it is read, across every thread.
   unit: 'bytes',
-  itemWeight: (item: IndexLine | ProblemItem) => ('kind' in item && item.kind === 'file' ? item.size : 0),
-  items: (options: Input) => {
+  itemWeight: (item: Item | ProblemItem) => ('kind' in item && item.kind === 'file' ? item.size : 0),
+  items: async function* (options: Input) {
     const root = resolve(options.root);
     const output = indexPath(options);
+    started.set(options, { output: await realLocation(output) });
     // The index must not list itself (or its temporary file) when written inside the tree.
     const skip = (path: string) => isInside(output, root) && path.startsWith(output);
-    return entriesWithProblems(
+    yield* entriesWithProblems(
       root,
       { followSymlinks: options.followSymlinks, skip },
-      (entry): IndexLine => ({
+      (entry): Item => ({
         path: entry.path,
         kind: entry.kind,
         size: entry.stats.size,
         mtime: entry.stats.mtime.toISOString(),
         ...(entry.target === undefined ? {} : { target: entry.target }),
+        ...(options.hash && entry.kind === 'file' ? { real: entry.real } : {}),
       }),
     );
   },
-  process: async (item: IndexLine | ProblemItem, ctx, options: Input): Promise<Result> => {
+  process: async (item: Item | ProblemItem, ctx, options: Input): Promise<Result> => {
     if (isProblem(item)) {
       ctx.log('warn', `${item.path}: ${item.problem}`);
       return { problem: { path: item.path, reason: item.problem } };
     }
     ctx.throwIfCancelled();
-    if (!options.hash || item.kind !== 'file') return { line: item };
+    const { real, ...line } = item;
+    if (!options.hash || line.kind !== 'file' || real === undefined) return { line };
     let done = 0;
     ctx.progress(0, item.size, item.path);
     try {
-      const sha256 = await sha256File(join(resolve(options.root), item.path), {
+      // By the real path the walk found, checked as it opens: a folder swapped for a link is refused.
+      const sha256 = await sha256File(real, {
         signal: ctx.signal,
         onBytes: (bytes) => {
           done += bytes;
           ctx.progress(done, item.size);
         },
       });
-      return { line: { ...item, sha256 } };
+      return { line: { ...line, sha256 } };
     } catch (error) {
       if (ctx.signal.aborted) throw new CancelledError();
       ctx.log('warn', `${item.path}: ${reasonOf(error)}`);
@@ -121,10 +132,13 @@ export default defineJob({
       else counts.other++;
     }
     // Only a whole run writes: a cancelled one would leave an index that looks complete and is not.
+    // Written where the index was when the job started, no symlink followed on the way there.
+    const real = started.get(options)?.output;
     if (cancelled === 0)
       writeFileAtomicSync(
-        output,
+        real ?? output,
         lines.map((line) => `${JSON.stringify(line)}\n`),
+        { noFollow: real !== undefined },
       );
     const { list, more } = capList(problems);
     return {

@@ -1,9 +1,15 @@
 // Walks a directory tree depth first, in name order, for the jobs that work on
 // trees. A folder that cannot be read or a symlink that loops is a `problem`
 // handed to the caller, never an exception: one bad folder must not end a walk.
+// The root is resolved to its real path once, at the start; each folder is
+// then listed through a descriptor checked to be the real path the walk
+// expects (confined.ts), so a folder swapped for a symlink mid-walk is a
+// problem, not a way out of the root. Each entry carries that real path for
+// the item that reads it later.
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { withFolderConfined } from './confined.js';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -11,6 +17,8 @@ export interface WalkEntry {
   /** Relative to the root, with `/` separators on every platform. */
   path: string;
   absolute: string;
+  /** Its real path as the walk found it (a followed link's target): where a reader must find it. */
+  real: string;
   kind: EntryKind;
   stats: Stats;
   /** For a symlink that was not followed: where it points. */
@@ -54,19 +62,44 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
   const ancestors = [identity(rootStats)];
   // Links are followed only to what is inside the root: a job given a folder reads that folder.
   const realRoot = await realpath(root);
-  yield* walkDir(root, root, ancestors, { ...options, realRoot });
+  yield* walkDir(root, root, realRoot, ancestors, { ...options, realRoot });
+}
+
+/** What a folder's listing knows of one entry, read through the folder's checked descriptor. */
+interface Listed {
+  name: string;
+  absolute: string;
+  stats: Stats | Error;
+  target?: string;
 }
 
 async function* walkDir(
   root: string,
   dir: string,
+  realDir: string,
   ancestors: string[],
   options: WalkOptions & { realRoot: string },
 ): AsyncGenerator<WalkEntry> {
   options.signal?.throwIfAborted();
-  let dirents: Dirent[];
+  let listed: Listed[];
   try {
-    dirents = await readdir(dir, { withFileTypes: true });
+    listed = await withFolderConfined(realDir, async (folder) => {
+      const dirents: Dirent[] = await readdir(folder, { withFileTypes: true });
+      dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const entries: Listed[] = [];
+      for (const dirent of dirents) {
+        const absolute = join(dir, dirent.name);
+        if (options.skip?.(absolute)) continue;
+        // Deleted between readdir and lstat, most often: worth a note, not a stop.
+        const stats = await lstat(`${folder}/${dirent.name}`).catch((error: Error) => error);
+        const target =
+          !(stats instanceof Error) && stats.isSymbolicLink() && !options.followSymlinks
+            ? await readlink(`${folder}/${dirent.name}`).catch(() => undefined)
+            : undefined;
+        entries.push({ name: dirent.name, absolute, stats, ...(target === undefined ? {} : { target }) });
+      }
+      return entries;
+    });
   } catch (error) {
     options.onProblem?.({
       path: toPosix(relative(root, dir)) || '.',
@@ -74,28 +107,22 @@ async function* walkDir(
     });
     return;
   }
-  dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const dirent of dirents) {
-    const absolute = join(dir, dirent.name);
-    if (options.skip?.(absolute)) continue;
+  for (const { name, absolute, stats: lstats, target } of listed) {
+    options.signal?.throwIfAborted();
     const path = toPosix(relative(root, absolute));
-    let stats: Stats;
-    try {
-      stats = await lstat(absolute);
-    } catch (error) {
-      // Deleted between readdir and lstat, most often: worth a note, not a stop.
-      options.onProblem?.({ path, reason: reasonOf(error) });
+    if (lstats instanceof Error) {
+      options.onProblem?.({ path, reason: reasonOf(lstats) });
       continue;
     }
+    let stats = lstats;
+    let real = join(realDir, name);
     if (stats.isSymbolicLink()) {
       if (!options.followSymlinks) {
-        const target = await readlink(absolute).catch(() => undefined);
-        yield { path, absolute, kind: 'symlink', stats, ...(target === undefined ? {} : { target }) };
+        yield { path, absolute, real, kind: 'symlink', stats, ...(target === undefined ? {} : { target }) };
         continue;
       }
-      let real: string;
       try {
-        real = await realpath(absolute);
+        real = await realpath(real);
         stats = await stat(real);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -113,13 +140,13 @@ async function* walkDir(
       }
     }
     if (stats.isDirectory()) {
-      yield { path, absolute, kind: 'dir', stats };
+      yield { path, absolute, real, kind: 'dir', stats };
       if (options.recursive === false) continue;
       ancestors.push(identity(stats));
-      yield* walkDir(root, absolute, ancestors, options);
+      yield* walkDir(root, absolute, real, ancestors, options);
       ancestors.pop();
     } else {
-      yield { path, absolute, kind: stats.isFile() ? 'file' : 'other', stats };
+      yield { path, absolute, real, kind: stats.isFile() ? 'file' : 'other', stats };
     }
   }
 }

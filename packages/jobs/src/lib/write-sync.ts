@@ -6,28 +6,28 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { atomicTempPath } from '@threadline/core/job';
+import { writeFileConfinedSync } from './confined.js';
 
-/** Writes `target` atomically from `chunks` (joined), without a round trip through the event loop. */
-export function writeFileAtomicSync(target: string, chunks: Iterable<string>): void {
-  mkdirSync(dirname(target), { recursive: true });
+/**
+ * Writes `target` atomically from `chunks` (joined), without a round trip through the event loop.
+ * With `noFollow`, `target` is a real location (see realLocation) and its folder is opened without
+ * following any symlink: one swapped in since the job started is refused, not written through.
+ */
+export function writeFileAtomicSync(
+  target: string,
+  chunks: Iterable<string>,
+  { noFollow = false }: { noFollow?: boolean } = {},
+): void {
   const temp = atomicTempPath(target);
+  if (noFollow) {
+    writeFileConfinedSync(target, temp, (fd) => writeChunks(fd, chunks));
+    return;
+  }
+  mkdirSync(dirname(target), { recursive: true });
   try {
     const fd = openSync(temp, 'w');
     try {
-      const flush = (text: string) => {
-        const bytes = Buffer.from(text, 'utf8');
-        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-      };
-      let pending = '';
-      for (const chunk of chunks) {
-        pending += chunk;
-        if (pending.length >= 1 << 20) {
-          flush(pending);
-          pending = '';
-        }
-      }
-      flush(pending);
-      fsyncSync(fd);
+      writeChunks(fd, chunks);
     } finally {
       closeSync(fd);
     }
@@ -36,4 +36,21 @@ export function writeFileAtomicSync(target: string, chunks: Iterable<string>): v
     rmSync(temp, { force: true });
     throw error;
   }
+}
+
+function writeChunks(fd: number, chunks: Iterable<string>): void {
+  const flush = (text: string) => {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  };
+  let pending = '';
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 1 << 20) {
+      flush(pending);
+      pending = '';
+    }
+  }
+  flush(pending);
+  fsyncSync(fd);
 }
