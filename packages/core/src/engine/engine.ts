@@ -4,11 +4,13 @@
 // recover.ts (on open) and writer.ts (the store), each given the engine as
 // an EngineContext.
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadJob } from '../job/load.js';
 import { type JobRegistry, resolveJobRef } from '../job/registry.js';
 import { definitionInfo, validateInput } from '../job/schema.js';
 import type { LogMessage } from '../pool/messages.js';
 import { WorkerPool } from '../pool/pool.js';
+import { newTempOwner, removeLeftTemps, TEMP_JOURNALS } from '../pool/temp-journal.js';
 import { NotFoundError, toErrorInfo, ValidationError } from '../protocol/errors.js';
 import type {
   CancelOptions,
@@ -103,7 +105,18 @@ class InProcessEngine implements Engine, EngineContext {
     this.dirty = this.writer.dirty;
     this.runs = new ScheduleRuns(this, new Schedules(this.store));
     this.stopping = new Shutdown(this, () => this.release());
+    // What a killed engine was writing: only one engine holds the directory, so its journals are all stopped ones'.
+    const temps = join(dataDir, TEMP_JOURNALS);
+    try {
+      const left = removeLeftTemps(temps);
+      if (left > 0)
+        log(`removed ${left} temporary file${left === 1 ? '' : 's'} a stopped engine was writing`);
+    } catch (error) {
+      // Not a reason to refuse the directory: the files stay, as before, and the engine says so.
+      log(`could not remove the temporary files a stopped engine left: ${(error as Error).message}`);
+    }
     this.pool = new WorkerPool({
+      tempJournal: { dir: temps, owner: newTempOwner() },
       ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
       ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),

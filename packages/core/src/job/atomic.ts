@@ -9,6 +9,9 @@ import { promisify } from 'node:util';
 
 /** Told of each temporary file while it exists, so files of a terminated worker can be removed. */
 export interface TempFileTracker {
+  /** Starts every temporary name (hex), so that only its owner's are ever cleaned up. */
+  owner?: string;
+  /** Told before the file exists. */
   add(path: string): void;
   remove(path: string): void;
 }
@@ -20,8 +23,15 @@ export function trackTempFiles(next: TempFileTracker): void {
   tracker = next;
 }
 
+/**
+ * A temporary name beside `target`, for a write renamed over it when whole. In a worker it is
+ * tracked until it is gone, so a worker or a process killed mid-write leaves nothing behind.
+ */
 export function atomicTempPath(target: string): string {
-  return join(dirname(target), `${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+  const id = `${tracker?.owner ?? ''}${randomBytes(6).toString('hex')}`;
+  const temp = join(dirname(target), `${basename(target)}.tmp-${id}`);
+  tracker?.add(temp);
+  return temp;
 }
 
 export interface WriteFileAtomicOptions {
@@ -80,7 +90,6 @@ export async function writeFileAtomic(
   const calls = options.blocking ? blockingCalls : asyncCalls;
   await calls.mkdir(dirname(target));
   const temp = atomicTempPath(target);
-  tracker?.add(temp);
   try {
     if (typeof data === 'function') await data(temp);
     const fd = await calls.open(temp, typeof data === 'function' ? 'r+' : 'w');

@@ -8,6 +8,8 @@ export interface WorkerInit {
   slot: number;
   /** Where batches arrive, and their logs and replies go (see batch-channel.ts). */
   batches: MessagePort;
+  /** The thread's journal of temporary files, and the owner token their names start with (temp-journal.ts). */
+  tempJournal?: { file: string; owner: string };
 }
 
 export interface BatchRequest {

@@ -3,7 +3,7 @@
 // the pool stays at full size. A batch is settled by the worker's reply or,
 // when the worker dies under it, by the exit event.
 
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
@@ -22,6 +22,7 @@ import type {
   WorkerApi,
 } from './messages.js';
 import { spawnWorker } from './spawn.js';
+import { journalFile, removeJournaled } from './temp-journal.js';
 
 export type BatchOutcome =
   /** `last` is the cell as the batch left it: a run's final progress report. */
@@ -45,6 +46,8 @@ export interface PoolOptions {
   resourceLimits?: ResourceLimits;
   /** How long an item past its timeout may ignore the cancel before its thread is terminated; default 2000 ms. */
   graceMs?: number;
+  /** Where threads journal their temporary files, and the token their names carry (see temp-journal.ts). */
+  tempJournal?: { dir: string; owner: string };
   onLog?: (log: LogMessage['threadlineLog']) => void;
   /** A slot whose thread was replaced (terminated, crashed) is free again. */
   onAvailable?: () => void;
@@ -64,6 +67,7 @@ export interface SlotSettings {
   cells: SharedArrayBuffer;
   resourceLimits?: ResourceLimits;
   graceMs: number;
+  tempJournal?: { dir: string; owner: string };
 }
 
 const MB = 1024 * 1024;
@@ -78,6 +82,9 @@ export function defaultWorkerMemoryMb(size: number, machineBytes = totalmem()): 
   return Math.min(4096, Math.max(256, Math.floor(machineBytes / MB / 2 / size)));
 }
 
+/** Past this many temporary files a worker told of, the ones already gone are dropped from the list. */
+const MAX_TRACKED_TEMPS = 64;
+
 /** How long the watchdog waits to look again when no item runs (the batch's module still loading). */
 const IDLE_LOOK_MS = 100;
 
@@ -87,6 +94,8 @@ interface Thread {
   batches: MessagePort;
   ready: Promise<void>;
   lastError?: Error;
+  /** Its journal of temporary files (temp-journal.ts). */
+  journal?: string;
 }
 
 export class Slot {
@@ -110,6 +119,7 @@ export class Slot {
   private watchdog: NodeJS.Timeout | undefined;
   /** The thread is being terminated for an item that did not stop past its timeout. */
   private timedOutAfter: number | undefined;
+  private spawned = 0;
 
   /** Idle, and not on its way out: a slot being terminated takes no batch until its replacement is in. */
   get available(): boolean {
@@ -127,8 +137,18 @@ export class Slot {
 
   private spawn(): Thread {
     const { port1, port2 } = new MessageChannel();
+    const journal = this.settings.tempJournal;
+    const tempJournal = journal && {
+      file: journalFile(journal.dir, journal.owner, `${this.index}.${this.spawned++}`),
+      owner: journal.owner,
+    };
     const worker = spawnWorker(
-      { cells: this.settings.cells, slot: this.index, batches: port2 },
+      {
+        cells: this.settings.cells,
+        slot: this.index,
+        batches: port2,
+        ...(tempJournal ? { tempJournal } : {}),
+      },
       [port2],
       this.settings.resourceLimits,
     );
@@ -137,6 +157,7 @@ export class Slot {
       remote: Comlink.wrap<WorkerApi>(nodeEndpoint(worker)),
       batches: port1,
       ready: new Promise((resolve) => worker.once('online', () => resolve())),
+      ...(tempJournal ? { journal: tempJournal.file } : {}),
     };
     port1.on('message', (reply: BatchReply | LogMessage) => {
       // A batch's logs come first on this port, so they are in before its reply settles it.
@@ -154,14 +175,22 @@ export class Slot {
     });
     worker.on('message', (data: Partial<TempFileMessage>) => {
       this.listeners.onMessage();
-      if (data?.threadlineTemp?.add) this.tempFiles.add(data.threadlineTemp.add);
+      if (data?.threadlineTemp?.add) {
+        // A name from atomicTempPath alone (a caller's own write) is never told removed: gone ones go.
+        if (this.tempFiles.size >= MAX_TRACKED_TEMPS)
+          for (const path of this.tempFiles) if (!existsSync(path)) this.tempFiles.delete(path);
+        this.tempFiles.add(data.threadlineTemp.add);
+      }
       if (data?.threadlineTemp?.remove) this.tempFiles.delete(data.threadlineTemp.remove);
     });
     worker.on('error', (error) => {
       thread.lastError = error;
     });
     worker.once('exit', (code) => {
-      if (thread === this.next) this.next = undefined;
+      if (thread === this.next) {
+        this.next = undefined;
+        if (thread.journal) removeJournaled(thread.journal);
+      }
       if (thread === this.current) this.onExit(thread, code);
     });
     return thread;
@@ -179,6 +208,8 @@ export class Slot {
     thread.batches.close();
     for (const path of this.tempFiles) rmSync(path, { force: true });
     this.tempFiles.clear();
+    // The journal also has what the thread wrote down but had not yet told (its messages are async).
+    if (thread.journal) removeJournaled(thread.journal);
     if (this.closed) return;
     const reason = this.exitReason(thread, code);
     this.timedOutAfter = undefined;
@@ -308,6 +339,7 @@ export class WorkerPool {
       cells: this.cells,
       resourceLimits: { maxOldGenerationSizeMb: defaultWorkerMemoryMb(this.size), ...options.resourceLimits },
       graceMs: options.graceMs ?? 2000,
+      ...(options.tempJournal ? { tempJournal: options.tempJournal } : {}),
     };
     const listeners: SlotListeners = {
       onLog: (log) => options.onLog?.(log),

@@ -20,6 +20,7 @@ import type {
   WorkerInit,
 } from './messages.js';
 import { Outcomes } from './outcomes.js';
+import { TempJournal } from './temp-journal.js';
 
 if (!parentPort) throw new Error('threadline worker must run in a worker thread');
 const port = parentPort;
@@ -28,9 +29,18 @@ const cell = cellViews(init.cells, init.slot);
 const writer = new CellWriter(cell);
 let controller: AbortController | undefined;
 const tell = (message: TempFileMessage) => port.postMessage(message);
+const journal = init.tempJournal && new TempJournal(init.tempJournal.file);
 trackTempFiles({
-  add: (path) => tell({ threadlineTemp: { add: path } }),
-  remove: (path) => tell({ threadlineTemp: { remove: path } }),
+  ...(init.tempJournal ? { owner: init.tempJournal.owner } : {}),
+  add: (path) => {
+    // On disk before the file exists: a kill -9 a moment later still leaves it listed.
+    journal?.add(path);
+    tell({ threadlineTemp: { add: path } });
+  },
+  remove: (path) => {
+    journal?.remove(path);
+    tell({ threadlineTemp: { remove: path } });
+  },
 });
 
 function isCancellation(error: unknown, signal: AbortSignal): boolean {
