@@ -28,6 +28,9 @@ export function App() {
       toggle: (id) => select(selectedRef.current === id ? undefined : id),
       open: (id) => select(id),
       runAgain: (job) => setPrefill({ name: job.name, input: job.input, nonce: ++nonce.current }),
+      close: (id) => {
+        if (selectedRef.current === id) select(undefined);
+      },
     }),
     [],
   );

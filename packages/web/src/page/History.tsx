@@ -1,144 +1,63 @@
-// Every job the page holds, to find one: tabs by state with counts, a job-name
-// filter, text over id, title and input, and paging into older jobs.
-import {
-  isActive,
-  JOB_STATES,
-  type JobSnapshot,
-  type JobState,
-  type JobsViewState,
-} from '@threadline/core/client';
-import { memo, useEffect, useMemo, useState } from 'react';
-import { resumeLabel, useActions, useCancel, useResume } from './actions';
-import { client, messageOf } from './api';
+// Every job in the server's history, to find one: tabs by state with their
+// counts, a job-name filter, text over id, title and input, a creation date
+// range, and pages of older jobs, all answered by the server (client.find) and
+// kept in the address. Finished jobs can be deleted, one or all at once.
+import { isActive, isFinal, JOB_STATES, type JobSnapshot, type JobsViewState } from '@threadline/core/client';
+import { memo, useMemo, useState } from 'react';
+import { resumeLabel, useActions, useCancel, useDelete, useResume } from './actions';
+import { ClearFinished } from './ClearFinished';
+import { type Filters, queryOf, useFilters } from './filters';
+import { useFind } from './find';
 import { formatJobCount, formatTime, stateClass, stateLabel, took } from './format';
 import { Lineage } from './Lineage';
-import { jobs, PAGE, useOffline, useResumedAs } from './store';
+import { jobs, useOffline, useResumedAs } from './store';
 
-type StateFilter = 'all' | JobState;
-
-/** Whether a job matches the text box: its id, title, name or input, case-insensitively. */
-function matchesText(job: JobSnapshot, text: string): boolean {
-  if (text === '') return true;
-  const needle = text.toLowerCase();
-  if (job.id.toLowerCase().includes(needle) || job.title.toLowerCase().includes(needle)) return true;
-  if (job.name.toLowerCase().includes(needle)) return true;
-  return JSON.stringify(job.input ?? null)
-    .toLowerCase()
-    .includes(needle);
-}
+type StateFilter = Filters['state'];
 
 export function History(props: { view: JobsViewState; selected: string | undefined; names: string[] }) {
   const { view, selected } = props;
-  const [state, setState] = useState<StateFilter>('all');
-  const [name, setName] = useState('');
-  const [text, setText] = useState('');
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  /** Filters (state|name) whose every job the server has listed. */
-  const [complete, setComplete] = useState<Record<string, boolean>>({});
-  const key = `${state}|${name}`;
-  const serverFilter = state !== 'all' || name !== '';
-
-  const counts = useMemo(() => {
-    const byState = new Map<JobState, number>();
-    for (const job of view.jobs) {
-      if (name !== '' && job.name !== name) continue;
-      byState.set(job.state, (byState.get(job.state) ?? 0) + 1);
-    }
-    return byState;
-  }, [view.jobs, name]);
-  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
-
-  const shown = useMemo(
-    () =>
-      view.jobs.filter(
-        (job) =>
-          (state === 'all' || job.state === state) &&
-          (name === '' || job.name === name) &&
-          matchesText(job, text.trim()),
-      ),
-    [view.jobs, state, name, text],
+  const [filters, change] = useFilters();
+  const query = useMemo(() => queryOf(filters), [filters]);
+  const found = useFind(query, view);
+  // The search box answers each key at once; the address and the server follow it.
+  const [typed, setTyped] = useState<{ q: string; from: string } | undefined>();
+  const text = typed && typed.from === filters.q ? typed.q : filters.q;
+  const names = useMemo(
+    () => [...new Set([...props.names, ...(filters.name ? [filters.name] : [])])].sort(),
+    [props.names, filters.name],
   );
-
-  /** One page of the filter's jobs from the server, older than those held; merged into the view. */
-  const fetchPage = async (before: string | undefined) => {
-    setLoading(true);
-    setError(undefined);
-    try {
-      const page = await client.list({
-        ...(state === 'all' ? {} : { state }),
-        ...(name === '' ? {} : { name }),
-        limit: PAGE,
-        ...(before === undefined ? {} : { before }),
-      });
-      jobs.put(page);
-      setComplete((done) => ({ ...done, [key]: page.length < PAGE }));
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  // A state or name the view holds few of: ask the server for its latest page.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new filter asks again.
-  useEffect(() => {
-    if (serverFilter && view.loaded && complete[key] === undefined) void fetchPage(undefined);
-  }, [key, view.loaded]);
-
-  const more = async () => {
-    if (!serverFilter) {
-      setLoading(true);
-      setError(undefined);
-      try {
-        await jobs.loadMore();
-      } catch (e) {
-        setError(messageOf(e));
-      } finally {
-        setLoading(false);
-      }
-      return;
-    }
-    const oldest = view.jobs
-      .filter((job) => (state === 'all' || job.state === state) && (name === '' || job.name === name))
-      .reduce<JobSnapshot | undefined>(
-        (old, job) => (!old || job.createdAt < old.createdAt ? job : old),
-        undefined,
-      );
-    await fetchPage(oldest?.id);
-  };
-  const hasMore = serverFilter ? complete[key] === false : !view.finishedComplete;
-  // A final state's count is of what the page holds; "+" says the server may have more.
-  const plus = (s: StateFilter) =>
-    (s === 'all' || !isActive(s)) && !view.finishedComplete && !complete[`${s}|${name}`] ? '+' : '';
+  const counts = found.counts;
+  const total = counts ? JOB_STATES.reduce((sum, s) => sum + counts[s], 0) : undefined;
+  const finished = counts ? JOB_STATES.filter(isFinal).reduce((sum, s) => sum + counts[s], 0) : 0;
+  // A row shows the live job when the view holds it: its progress moves between reads.
+  const shown = found.jobs.map((job) => jobs.get(job.id) ?? job);
+  const filtered = query.name !== undefined || query.text !== undefined || filters.from || filters.to;
 
   return (
     <section className="panel history-panel" data-testid="jobs-panel">
-      <h2>
-        Jobs{' '}
-        <span className="count" title="jobs this page holds; + means the server has older ones">
-          {total}
-          {plus('all')}
-        </span>
-      </h2>
+      <header className="panel-head">
+        <h2>
+          Jobs{' '}
+          <span className="count" title="jobs in the history that match the filters" data-testid="jobs-total">
+            {total ?? '…'}
+          </span>
+        </h2>
+        <ClearFinished finished={filtered ? undefined : finished} onCleared={found.refresh} />
+      </header>
       <div className="state-tabs" role="tablist" aria-label="Filter by state">
         {(['all', ...JOB_STATES] as StateFilter[]).map((s) => {
-          const n = s === 'all' ? total : (counts.get(s) ?? 0);
+          const n = counts === undefined ? undefined : s === 'all' ? total : counts[s];
           return (
             <button
               key={s}
               type="button"
               role="tab"
-              aria-selected={state === s}
-              className={`tab${state === s ? ' chosen' : ''}${n === 0 ? ' zero' : ''}`}
+              aria-selected={filters.state === s}
+              className={`tab${filters.state === s ? ' chosen' : ''}${n === 0 ? ' zero' : ''}`}
               data-testid={`tab-${s}`}
-              onClick={() => setState(s)}
+              onClick={() => change({ state: s })}
             >
-              {s === 'all' ? 'all' : stateLabel(s)}{' '}
-              <span className="tab-count">
-                {n}
-                {plus(s)}
-              </span>
+              {s === 'all' ? 'all' : stateLabel(s)} <span className="tab-count">{n ?? '…'}</span>
             </button>
           );
         })}
@@ -147,11 +66,11 @@ export function History(props: { view: JobsViewState; selected: string | undefin
         <select
           aria-label="Filter by job"
           data-testid="filter-name"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
+          value={filters.name}
+          onChange={(event) => change({ name: event.target.value })}
         >
           <option value="">every job</option>
-          {props.names.map((n) => (
+          {names.map((n) => (
             <option key={n} value={n}>
               {n}
             </option>
@@ -163,15 +82,41 @@ export function History(props: { view: JobsViewState; selected: string | undefin
           aria-label="Search id, title or input"
           data-testid="filter-text"
           value={text}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => {
+            const q = event.target.value;
+            setTyped({ q, from: q });
+            change({ q }, { replace: true });
+          }}
         />
+        <span className="dates">
+          <label className="dates-range">
+            <span>From</span>
+            <input
+              type="date"
+              data-testid="filter-from"
+              value={filters.from}
+              max={filters.to || undefined}
+              onChange={(event) => change({ from: event.target.value })}
+            />
+          </label>
+          <label className="dates-range">
+            <span>to</span>
+            <input
+              type="date"
+              data-testid="filter-to"
+              value={filters.to}
+              min={filters.from || undefined}
+              onChange={(event) => change({ to: event.target.value })}
+            />
+          </label>
+        </span>
       </div>
       {shown.length === 0 ? (
         <p className="empty">
-          {!view.loaded || loading ? 'Loading…' : view.jobs.length === 0 ? 'No jobs yet.' : 'No job matches.'}
+          {found.loading ? 'Loading…' : total === 0 && !filtered ? 'No jobs yet.' : 'No job matches.'}
         </p>
       ) : (
-        <div className="table-wrap">
+        <div className={`table-wrap${found.loading ? ' loading' : ''}`}>
           <table className="history" data-testid="history">
             <thead>
               <tr>
@@ -187,31 +132,36 @@ export function History(props: { view: JobsViewState; selected: string | undefin
             </thead>
             <tbody>
               {shown.map((job) => (
-                <HistoryRow key={job.id} job={job} open={selected === job.id} />
+                <HistoryRow key={job.id} job={job} open={selected === job.id} onDeleted={found.refresh} />
               ))}
             </tbody>
           </table>
         </div>
       )}
-      {hasMore && shown.length > 0 && (
-        <button type="button" className="more" disabled={loading} onClick={more}>
-          {loading ? 'Loading…' : 'Load older jobs'}
+      {found.next !== null && shown.length > 0 && (
+        <button type="button" className="more" disabled={found.loading} onClick={found.more}>
+          {found.loading ? 'Loading…' : 'Load older jobs'}
         </button>
       )}
-      {error && <div className="error">{error}</div>}
+      {found.error && <div className="error">{found.error}</div>}
     </section>
   );
 }
 
-const HistoryRow = memo(function HistoryRow(props: { job: JobSnapshot; open: boolean }) {
+const HistoryRow = memo(function HistoryRow(props: {
+  job: JobSnapshot;
+  open: boolean;
+  onDeleted: () => void;
+}) {
   const { job, open } = props;
   const { toggle, runAgain } = useActions();
   const offline = useOffline();
   const cancelling = useCancel(job);
   const resuming = useResume(job);
+  const deleting = useDelete(job, props.onDeleted);
   const resume = resumeLabel(job, useResumedAs(job));
   const active = isActive(job.state);
-  const error = cancelling.error ?? resuming.error;
+  const error = cancelling.error ?? resuming.error ?? deleting.error;
   return (
     <tr
       className={`${open ? 'open' : ''}${offline && active ? ' stale' : ''}`}
@@ -261,6 +211,17 @@ const HistoryRow = memo(function HistoryRow(props: { job: JobSnapshot; open: boo
             )}
             <button type="button" disabled={offline} onClick={() => runAgain(job)}>
               Run again
+            </button>
+            <button
+              type="button"
+              className="danger"
+              data-testid="delete-job"
+              aria-label={`Delete ${job.title} ${job.id}`}
+              title="Delete this job and all it recorded"
+              disabled={deleting.busy || offline}
+              onClick={deleting.remove}
+            >
+              Delete
             </button>
           </>
         )}

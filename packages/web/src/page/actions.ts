@@ -13,12 +13,15 @@ export interface PageActions {
   open(id: string): void;
   /** Puts the job's name and input into the start form, to edit and start. */
   runAgain(job: Pick<JobSnapshot, 'name' | 'input'>): void;
+  /** Closes the job's details if they are open (it was deleted). */
+  close(id: string): void;
 }
 
 export const ActionsContext = createContext<PageActions>({
   toggle: () => {},
   open: () => {},
   runAgain: () => {},
+  close: () => {},
 });
 export const useActions = () => useContext(ActionsContext);
 
@@ -96,4 +99,34 @@ export function useResume(job: Pick<JobSnapshot, 'id'>) {
     }
   };
   return { resume, busy, error };
+}
+
+/**
+ * Delete for one finished job, after the person confirms: the job and all it
+ * recorded go for good. Its details close if open; `onDeleted` reads the list again.
+ */
+export function useDelete(job: Pick<JobSnapshot, 'id' | 'title'>, onDeleted: () => void) {
+  const { close } = useActions();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const remove = async () => {
+    if (
+      !window.confirm(
+        `Delete "${job.title}" (${job.id}) with its items, logs and results? This cannot be undone.`,
+      )
+    )
+      return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await client.delete!(job.id);
+      close(job.id);
+      onDeleted();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { remove, busy, error };
 }

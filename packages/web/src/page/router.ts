@@ -2,14 +2,16 @@
 // that is not an asset with the page, so a reload or a shared link lands here.
 import { useSyncExternalStore } from 'react';
 
-const CHANGED = 'threadline:navigate';
+/** Dispatched on window after the page itself pushes or replaces an address. */
+export const NAVIGATED = 'threadline:navigate';
 
-const subscribe = (listener: () => void) => {
+/** Calls `listener` when the address changes: back, forward, or the page's own step. */
+export const subscribeToAddress = (listener: () => void) => {
   window.addEventListener('popstate', listener);
-  window.addEventListener(CHANGED, listener);
+  window.addEventListener(NAVIGATED, listener);
   return () => {
     window.removeEventListener('popstate', listener);
-    window.removeEventListener(CHANGED, listener);
+    window.removeEventListener(NAVIGATED, listener);
   };
 };
 
@@ -26,12 +28,12 @@ export const jobPath = (id: string | undefined) =>
 
 /** The selected job, kept in the address bar; back and forward move between jobs. */
 export function useSelectedJob(): [string | undefined, (id: string | undefined) => void] {
-  const path = useSyncExternalStore(subscribe, pathname);
+  const path = useSyncExternalStore(subscribeToAddress, pathname);
   const select = (id: string | undefined) => {
     const next = jobPath(id);
     if (next === window.location.pathname) return;
     window.history.pushState(null, '', next + window.location.search);
-    window.dispatchEvent(new Event(CHANGED));
+    window.dispatchEvent(new Event(NAVIGATED));
   };
   return [jobIdOf(path), select];
 }

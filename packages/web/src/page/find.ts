@@ -1,0 +1,114 @@
+// The history as the server finds it: one query per filter, pages appended by
+// "Load older jobs", and the counts per state over the whole history. Read again
+// (as many jobs as are shown) when the live view sees a job queued or finish, at
+// most once a second, so tabs and rows follow what happens without polling.
+import type { JobPage, JobQuery, JobSnapshot, JobState, JobsViewState } from '@threadline/core/client';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { client, messageOf } from './api';
+
+export const FIND_PAGE = 50;
+/** The most a refresh reads at once (the router's limit). */
+const MOST = 1000;
+const REFRESH_MS = 1000;
+/** Typing waits this long for the next key before asking. */
+const TYPING_MS = 200;
+
+export interface Found {
+  jobs: JobSnapshot[];
+  counts: Record<JobState, number> | undefined;
+  next: string | null;
+  loading: boolean;
+  error: string | undefined;
+  more(): Promise<void>;
+  /** Reads the shown jobs again now (after a delete). */
+  refresh(): void;
+}
+
+/** What of the live view changes the history: a job queued, started or finished. */
+const changesOf = (view: JobsViewState) =>
+  `${view.active.map((job) => `${job.id}:${job.state}`).join(',')}|${view.finished.length}`;
+
+export function useFind(query: JobQuery, view: JobsViewState): Found {
+  const key = JSON.stringify(query);
+  const [page, setPage] = useState<{ key: string } & JobPage>();
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const shown = useRef(0);
+  shown.current = page?.key === key ? page.jobs.length : 0;
+  const asked = useRef(0);
+
+  const read = useCallback(
+    async (limit: number) => {
+      const ask = ++asked.current;
+      setLoading(true);
+      try {
+        const found = await client.find!({ ...JSON.parse(key), limit });
+        if (ask !== asked.current) return;
+        setPage({ key, ...found });
+        setError(undefined);
+      } catch (e) {
+        if (ask === asked.current) setError(messageOf(e));
+      } finally {
+        if (ask === asked.current) setLoading(false);
+      }
+    },
+    [key],
+  );
+
+  // A new filter: its first page (after a pause in typing).
+  useEffect(() => {
+    const timer = setTimeout(() => void read(FIND_PAGE), TYPING_MS);
+    return () => clearTimeout(timer);
+  }, [read]);
+
+  // The live view saw something change: the shown jobs again, at most once a second.
+  const changes = changesOf(view);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const pageRef = useRef(page);
+  pageRef.current = page;
+  /** The shown jobs and those the view saw start since: a burst of new jobs pushes none out. */
+  const toRead = useCallback(() => {
+    const newest = pageRef.current?.key === key ? pageRef.current.jobs[0]?.createdAt : undefined;
+    const newer =
+      newest === undefined ? 0 : viewRef.current.jobs.filter((job) => job.createdAt > newest).length;
+    return Math.min(MOST, Math.max(FIND_PAGE, shown.current + newer));
+  }, [key]);
+  const last = useRef({ changes, at: 0 });
+  useEffect(() => {
+    if (last.current.changes === changes || !view.loaded) return;
+    const wait = Math.max(0, last.current.at + REFRESH_MS - Date.now());
+    const timer = setTimeout(() => {
+      last.current = { changes, at: Date.now() };
+      void read(toRead());
+    }, wait);
+    return () => clearTimeout(timer);
+  }, [changes, view.loaded, read, toRead]);
+
+  const more = async () => {
+    if (!page?.next) return;
+    const ask = ++asked.current;
+    setLoading(true);
+    try {
+      const older = await client.find!({ ...query, limit: FIND_PAGE, cursor: page.next });
+      if (ask !== asked.current) return;
+      setPage({ ...older, key, jobs: [...page.jobs, ...older.jobs] });
+      setError(undefined);
+    } catch (e) {
+      if (ask === asked.current) setError(messageOf(e));
+    } finally {
+      if (ask === asked.current) setLoading(false);
+    }
+  };
+
+  // A new filter's first page replaces the last one's when it comes, not before: no blank flash.
+  return {
+    jobs: page?.jobs ?? [],
+    counts: page?.counts,
+    next: page?.key === key ? page.next : null,
+    loading: loading || page?.key !== key,
+    error,
+    more,
+    refresh: () => void read(toRead()),
+  };
+}
