@@ -20,7 +20,8 @@ export const USAGE = `Usage: threadline watch <folder> --job <name> [options]
        threadline watch [options]      (the folders and rules of the config's \`watch\`)
 
 Turns each file dropped into <folder> into a job, once. A file is taken when its
-size and modification time have stopped changing; it is moved to processing/
+size and modification time have stopped changing and no process still has it
+open for writing (Linux: /proc); it is moved to processing/
 while its job runs; results go to done/ (or --out), the file itself to failed/
 with a <name>.error.txt when it fails, and the original of a converted file to
 originals/. A restart finishes or redoes whatever a previous run left in processing/.
@@ -38,6 +39,9 @@ Options:
   --token <token>       the server's token (or THREADLINE_TOKEN)
   --data-dir <dir>      data directory of the embedded engine
   -h, --help            show this help
+
+Ctrl+C stops taking files and leaves those in work in processing/ for the next
+start; a second Ctrl+C quits at once and lists them.
 `;
 
 export interface WatchDeps {
