@@ -34,8 +34,9 @@ import type { Redis } from 'ioredis';
 import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
 import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
+import { removeQueuedChunks } from '../queued-chunks.js';
 import { type EnumerateData, RunQueue } from '../runs.js';
-import { CONTROL_QUEUE } from '../store/keys.js';
+import { CONTROL_QUEUE, ITEMS_QUEUE } from '../store/keys.js';
 import { type NewSchedule, RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
 import { followEvents } from './events.js';
 import { clearFinished, deleteJob, findJobs } from './find.js';
@@ -71,6 +72,7 @@ class RedisJobClient implements BullmqClient {
   private readonly redis: Redis;
   private readonly store: RedisStore;
   private readonly runs: RunQueue;
+  private readonly items: Queue;
   private readonly book: RedisSchedules;
   private readonly registry: JobRegistry;
   private readonly readers = new Set<Redis>();
@@ -88,6 +90,8 @@ class RedisJobClient implements BullmqClient {
     });
     control.on('error', () => {});
     this.runs = new RunQueue(this.store, control);
+    this.items = new Queue(ITEMS_QUEUE, { connection: this.redis, prefix: this.store.keys.bullPrefix });
+    this.items.on('error', () => {});
     this.book = new RedisSchedules(this.store, this.runs);
   }
 
@@ -188,6 +192,8 @@ class RedisJobClient implements BullmqClient {
     if (result.state === 'missing') throw new NotFoundError(`no job with id ${jobId}`);
     // Cancelled while queued: its control job (delayed, for a periodic job's next run) must not linger.
     if (result.state === 'cancelled') await this.runs.remove(jobId);
+    // Its chunks still waiting go now, so they hold up no other job's behind them.
+    else if (result.state === 'cancelling') await removeQueuedChunks(this.items, jobId);
     // Nothing was out on a worker: no worker will see this job again, so it is finished here. A forced
     // cancel ends it here too, at once: it waits for no worker (one dead, or cut off by a full Redis,
     // would hold it cancelling for ever); workers terminate its items as they hear it, and what they
@@ -277,6 +283,7 @@ class RedisJobClient implements BullmqClient {
     await Promise.allSettled([...this.calls]);
     for (const reader of this.readers) reader.disconnect();
     await this.runs.queue.close();
+    await this.items.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

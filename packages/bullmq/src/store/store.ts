@@ -270,6 +270,18 @@ export class RedisStore {
     return this.redis.zrangebyscore(this.keys.handoff, '-inf', `(${before}`, 'LIMIT', 0, count);
   }
 
+  /** The job's state and its items with an outcome so far (succeeded, failed or cancelled). */
+  async outcomeCounts(jobId: string): Promise<{ state: string | null; done: number }> {
+    const [state, ...counts] = await this.redis.hmget(
+      this.keys.job(jobId),
+      'state',
+      'succeeded',
+      'failed',
+      'cancelled',
+    );
+    return { state: state ?? null, done: counts.reduce((sum, n) => sum + Number(n ?? 0), 0) };
+  }
+
   async state(jobId: string): Promise<string | null> {
     return this.redis.hget(this.keys.job(jobId), 'state');
   }

@@ -3,11 +3,14 @@
 // strand a job, and a worker killed mid-enumeration has its control job
 // redelivered: chunk ids are `<job>-<first index>`, and chunk boundaries
 // depend only on the index, so a second enumeration adds nothing twice.
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import type { Job, Queue } from 'bullmq';
 import { asRedisError } from '../connection.js';
 import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob, stopAtMaxFailures } from '../finish.js';
+import { removeQueuedChunks } from '../queued-chunks.js';
 import type { EnumerateData, RunQueue } from '../runs.js';
 import { RETRY } from '../store/keys.js';
 import type { RedisStore } from '../store/store.js';
@@ -23,13 +26,25 @@ export function chunkSize(start: number, maxChunk: number): number {
   return Math.max(1, Math.min(maxChunk, Math.floor(start / 256)));
 }
 
-const FLUSH_CHUNKS = 64;
+const FLUSH_CHUNKS = 32;
 const FLUSH_MS = 100;
+/**
+ * Items of one job queued or running at most, whatever the deployment's size: its enumeration
+ * waits for room past it, so a job started behind a long one has its first chunks queued behind
+ * at most this many of the long one's items (a FIFO of every chunk made them wait for all of it),
+ * and a cancelled job has at most this many to drop.
+ */
+const MIN_WINDOW = 2048;
+/** How often a waiting enumeration looks for room: small beside the window's worth of work. */
+const ROOM_POLL_MS = 10;
+/** How long the deployment's thread count (from the workers' advertisements) is trusted. */
+const THREADS_TTL_MS = 2000;
 
 export class Enumerator {
   private readonly running = new Map<string, AbortController>();
   /** Past a stopping worker's deadline: enumerations stop, and go back to wait to start over elsewhere. */
   private handingBack = false;
+  private threads: { count: number; at: number } | undefined;
 
   constructor(
     private readonly store: RedisStore,
@@ -104,6 +119,8 @@ export class Enumerator {
     let lastFlush = Date.now();
     const flush = async () => {
       if (ready.length === 0) return;
+      await this.roomFor(jobId, added + ready.reduce((sum, chunk) => sum + chunk.items.length, 0), abort);
+      if (abort.signal.aborted) return;
       await this.items.addBulk(
         ready.map((chunk) => ({
           name: 'chunk',
@@ -122,7 +139,11 @@ export class Enumerator {
       lastFlush = Date.now();
       // Counted only once queued: the job cannot complete while a counted item has no chunk.
       const { stopping } = await this.store.enumerated(jobId, added, false);
-      if (stopping) abort.abort();
+      if (stopping) {
+        abort.abort();
+        // Cancelled while these were being added, after the canceller removed the job's queued chunks.
+        await removeQueuedChunks(this.items, jobId);
+      }
     };
     for await (const item of source) {
       if (abort.signal.aborted) break;
@@ -145,5 +166,34 @@ export class Enumerator {
       await flush();
     }
     return added;
+  }
+
+  /**
+   * Waits until the job has fewer than a window of items without an outcome, counting `queued`
+   * as queued; aborts the enumeration when the job stops running (a cancel, maxFailures).
+   */
+  private async roomFor(jobId: string, queued: number, abort: AbortController): Promise<void> {
+    for (;;) {
+      const { state, done } = await this.store.outcomeCounts(jobId);
+      if (state !== 'running') {
+        abort.abort();
+        return;
+      }
+      if (queued - done <= (await this.window()) || abort.signal.aborted) return;
+      try {
+        await sleep(ROOM_POLL_MS, undefined, { signal: abort.signal });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** The window: enough to keep every advertised thread busy for a few chunks, and never less than MIN_WINDOW. */
+  private async window(): Promise<number> {
+    if (!this.threads || Date.now() - this.threads.at > THREADS_TTL_MS) {
+      const workers = await this.store.workers();
+      this.threads = { count: workers.reduce((sum, w) => sum + w.threads, 0), at: Date.now() };
+    }
+    return Math.max(MIN_WINDOW, 4 * this.threads.count * this.maxChunk);
   }
 }

@@ -198,7 +198,8 @@ class BullmqWorkerProcess implements BullmqWorker {
       (job, token) => this.enumerator.process(job, token),
       {
         ...common,
-        concurrency: 2,
+        // An enumeration holds its control job while it waits for room in its job's window: one per running job.
+        concurrency: 64,
       },
     );
     for (const worker of [items, control]) {
@@ -294,6 +295,9 @@ class BullmqWorkerProcess implements BullmqWorker {
     await this.beating;
     await this.store.withdraw(this.id).catch(() => {});
     this.runner.startDrain();
+    // Enumerations mostly wait for room in their window: the drain would wait all of drainMs for
+    // them. They go back to wait at once, and another worker enumerates again, adding no chunk twice.
+    this.enumerator.handBackAll();
     options.onDrain?.(this.runner.running.size);
     // BullMQ's close takes no more chunks, then waits for those running here.
     const stopped = Promise.all(this.workers.map((worker) => worker.close()));

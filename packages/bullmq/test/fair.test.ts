@@ -1,0 +1,58 @@
+// Jobs share the items queue fairly: a job keeps at most a window of its items
+// queued, so one started behind a long job runs before the long one ends, and a
+// cancelled job's waiting chunks leave the queue with the cancel.
+import { until } from '@threadline/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createBullmqClient, runBullmqWorker } from '../src/index.js';
+import { follow, ofType, onCleanup, registry, startRedis } from './helpers.js';
+
+async function deployment() {
+  const redis = await startRedis();
+  const client = await createBullmqClient({ connection: redis.url, registry });
+  onCleanup(() => client.close());
+  const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 2, tickMs: 50 });
+  onCleanup(() => worker.close());
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const items = new Queue('items', { connection, prefix: 'threadline:bull' });
+  onCleanup(async () => {
+    await items.close();
+    connection.disconnect();
+  });
+  /** The job's chunks waiting on the items queue. */
+  const waiting = async (jobId: string) =>
+    (await items.getRanges(['wait', 'prioritized'], 0, -1)).filter((id) => id.startsWith(`${jobId}-`)).length;
+  return { client, worker, waiting };
+}
+
+describe('jobs sharing the items queue', () => {
+  it('runs a small job started behind a long one while the long one still runs', async () => {
+    const { client, waiting } = await deployment();
+    const long = await client.start('test.sleep', { items: 30_000, ms: 0 });
+    onCleanup(() => client.cancel(long.id, { force: true }).then(() => {}));
+    await until(async () => ((await client.get(long.id))?.items.succeeded ?? 0) > 0, 'the long job running');
+    // No more than a window of it is queued ahead of what comes next.
+    expect(await waiting(long.id)).toBeLessThanOrEqual(2048);
+    const small = await client.start('test.sleep', { items: 10, ms: 1 });
+    const finished = ofType(await follow(client, small.id), 'finished')[0]!;
+    expect(finished.state).toBe('succeeded');
+    const meanwhile = (await client.get(long.id))!;
+    expect(meanwhile.state).toBe('running');
+    expect(meanwhile.items.succeeded).toBeLessThan(15_000);
+  });
+
+  it("removes a cancelled job's waiting chunks from the queue with the cancel", async () => {
+    const { client, worker, waiting } = await deployment();
+    // Both threads are taken for a long while: nothing else leaves the queue meanwhile.
+    const busy = await client.start('test.sleep', { items: 2, ms: 60_000 });
+    onCleanup(() => client.cancel(busy.id, { force: true }).then(() => {}));
+    await until(() => worker.pool.busyCount === 2, 'both threads busy', 20_000);
+    const queued = await client.start('test.sleep', { items: 100, ms: 1 });
+    await until(async () => (await waiting(queued.id)) === 100, 'its 100 chunks queued');
+    const cancelled = await client.cancel(queued.id);
+    expect(await waiting(queued.id)).toBe(0);
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.items).toEqual({ total: 100, succeeded: 0, failed: 0, cancelled: 100 });
+  });
+});
