@@ -3,10 +3,10 @@
 // BullMQ deployment. Flags
 // say which; without one, the project's settings do. Each transport is
 // loaded on use, so `threadline --help` opens nothing.
-import { type Connect, type ConnectOptions, ValidationError } from '@threadline/core';
+import { type Connect, type ConnectOptions, type EngineOptions, ValidationError } from '@threadline/core';
 import { readDataDirToken, tokenPath } from '@threadline/trpc/token';
 import { configured, type Project } from './config/project.js';
-import { openDataDir } from './local.js';
+import { type HistoryConnection, openDataDir, readDataDir } from './local.js';
 
 /**
  * `longLived`: the command keeps its engine open (tui, watch), so that engine runs the store's
@@ -20,6 +20,18 @@ export function projectConnect(
   return async (flags) => {
     const resolved = await project();
     return open(withSettings(flags, resolved), resolved, options.longLived === true);
+  };
+}
+
+/** How `list` and `show` reach the history: as every command does, but a data directory is only read. */
+export type HistoryConnect = (options: ConnectOptions) => Promise<HistoryConnection>;
+
+export function projectHistory(project: () => Promise<Project>): HistoryConnect {
+  return async (flags) => {
+    const resolved = await project();
+    const options = withSettings(flags, resolved);
+    if (options.server || options.redis) return open(options, resolved, false);
+    return readDataDir({ ...engineOptions(options, resolved, false), poolSize: 1 });
   };
 }
 
@@ -70,7 +82,12 @@ async function open(options: ConnectOptions, project: Project, longLived: boolea
     const client = await createBullmqClient({ connection: options.redis, registry: project.registry });
     return { client, local: false, close: () => client.close() };
   }
-  return openDataDir({
+  return openDataDir(engineOptions(options, project, longLived));
+}
+
+/** The options of an engine a command opens on the data directory. */
+function engineOptions(options: ConnectOptions, project: Project, longLived: boolean): EngineOptions {
+  return {
     registry: project.registry,
     cwd: process.cwd(),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -81,7 +98,7 @@ async function open(options: ConnectOptions, project: Project, longLived: boolea
       : {}),
     ...(longLived && project.settings.resumeInterrupted.value ? { resumeInterrupted: true } : {}),
     ...(longLived ? {} : { runSchedules: false }),
-  });
+  };
 }
 
 /**

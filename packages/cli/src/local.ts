@@ -2,7 +2,7 @@
 // serves its API on `engine.sock` inside it, and every other command on that
 // directory attaches to it instead of being refused. Only when no engine
 // answers there does a command open the store itself.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -15,6 +15,7 @@ import {
   type ShutdownOptions,
   type ShutdownReport,
 } from '@threadline/core';
+import type { HistoryReader } from '@threadline/core/internal';
 
 export const SOCKET_NAME = 'engine.sock';
 
@@ -62,6 +63,49 @@ export async function openDataDir(
     throw error;
   }
   return { client: owned.engine, local: true, close: async () => void (await owned.close()) };
+}
+
+/** A way to read the history, and to let go of it. */
+export interface HistoryConnection {
+  client: HistoryReader;
+  close(): Promise<void>;
+}
+
+/**
+ * The data directory's history for `list` and `show`: the owning engine's, attached; where the
+ * directory can be written, an engine of its own, since opening the store is what records the
+ * jobs a killed engine left running as interrupted (a reader alone would list them running for
+ * ever); else, and when there is no store yet, the store read-only, with no engine and no lock,
+ * so a read-only disk or another user's directory still shows its history and is left as it was.
+ */
+export async function readDataDir(
+  options: EngineOptions,
+  notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<HistoryConnection> {
+  const dir = resolveDataDir(options.dataDir);
+  const attached = await attach(dir);
+  if (attached) {
+    notice(`threadline: attached to the engine already running on ${dir}`);
+    return { client: attached, close: () => attached.close() };
+  }
+  const store = join(dir, STORE_FILE);
+  if (existsSync(store) && writable(dir) && writable(store)) {
+    return openDataDir({ ...options, dataDir: dir }, notice);
+  }
+  const { StoredHistory } = await import('@threadline/core/internal');
+  const history = StoredHistory.open(dir);
+  return { client: history, close: () => history.close() };
+}
+
+const STORE_FILE = 'threadline.db';
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface OwnedDataDir {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { didYouMean } from '@threadline/core/internal';
 import type { Project } from './config/project.js';
-import { projectConnect } from './connect.js';
+import { projectConnect, projectHistory } from './connect.js';
 import type { CommandDeps } from './deps.js';
 import { EXIT, reportError, UsageError } from './exit.js';
 
@@ -171,6 +171,7 @@ function commandDeps(configFlag: string | undefined, command: CommandEntry): Com
   return {
     project,
     connect: projectConnect(project, { longLived: command.longLived === true }),
+    history: projectHistory(project),
   };
 }
 

@@ -1,6 +1,5 @@
 // `threadline list` and `threadline show`: the history kept in the store.
 import {
-  type Connect,
   formatItemCounts,
   formatJobCount,
   formatJobProgressLine,
@@ -10,7 +9,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '@threadline/core';
-import { positiveInt } from '../connect.js';
+import { type HistoryConnect, positiveInt } from '../connect.js';
 import { EXIT } from '../exit.js';
 import {
   type CommandSpec,
@@ -61,7 +60,7 @@ function row(job: JobSnapshot): string {
   ].join(' ');
 }
 
-export async function runList(argv: string[], deps: { connect: Connect }): Promise<number> {
+export async function runList(argv: string[], deps: { history: HistoryConnect }): Promise<number> {
   const { values } = parseCommand(argv, LIST);
   if (values.help) {
     console.log(helpText(LIST));
@@ -70,7 +69,7 @@ export async function runList(argv: string[], deps: { connect: Connect }): Promi
   if (values.state && !JOB_STATES.includes(values.state as JobState)) {
     throw new ValidationError(`--state must be one of ${JOB_STATES.join(', ')}, got "${values.state}"`);
   }
-  const connection = await deps.connect({ ...whereFrom(values), poolSize: 1 });
+  const connection = await deps.history(whereFrom(values));
   try {
     const jobs = await connection.client.list({
       limit: positiveInt(values.limit, 'limit') ?? 20,
@@ -92,7 +91,7 @@ export async function runList(argv: string[], deps: { connect: Connect }): Promi
   }
 }
 
-export async function runShow(argv: string[], deps: { connect: Connect }): Promise<number> {
+export async function runShow(argv: string[], deps: { history: HistoryConnect }): Promise<number> {
   const { values, positionals } = parseCommand(argv, SHOW);
   if (values.help) {
     console.log(helpText(SHOW));
@@ -100,7 +99,7 @@ export async function runShow(argv: string[], deps: { connect: Connect }): Promi
   }
   const [id, ...extra] = positionals;
   if (!id || extra.length) throw new ValidationError('give exactly one job id (see threadline list)');
-  const connection = await deps.connect({ ...whereFrom(values), poolSize: 1 });
+  const connection = await deps.history(whereFrom(values));
   try {
     const details = await connection.client.details(id);
     if (!details) throw new NotFoundError(`no job with id ${id}`);

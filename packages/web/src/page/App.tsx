@@ -8,6 +8,7 @@ import { JobRow } from './JobRow';
 import { useSelectedJob } from './router';
 import { Schedules } from './Schedules';
 import { type Prefill, StartJob } from './StartJob';
+import { StorageBanner } from './StorageBanner';
 import { useJobs } from './store';
 
 const CONNECTION_LABEL = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' } as const;
@@ -52,6 +53,7 @@ export function App() {
             last known state and actions wait until it is back.
           </div>
         )}
+        <StorageBanner />
         <main className="layout">
           <aside className="panel start">
             <h2>Start a job</h2>

@@ -1,8 +1,16 @@
-// GET /metrics in Prometheus' text format, from the engine's stats().
+// GET /metrics in Prometheus' text format, from the engine's stats(); and
+// GET /status, the store's health for the page's banner.
 import type { ItemOutcome, JobClient, JobState } from '@threadline/core';
+
+/** Whether the store takes writes; when not, the engine holds the history in memory and starts no new item. */
+export type StorageHealth = { ok: true } | { ok: false; problem: string; reason: string };
+
+/** StorageError's reasons. */
+const STORAGE_REASONS = ['read-only', 'full', 'corrupt', 'unavailable'];
 
 export interface StatsSource {
   stats(): {
+    storage?: StorageHealth;
     poolSize: number;
     busyWorkers: number;
     subscribers: number;
@@ -15,6 +23,11 @@ export interface StatsSource {
 
 export const hasStats = (client: JobClient): client is JobClient & StatsSource =>
   typeof (client as Partial<StatsSource>).stats === 'function';
+
+/** GET /status: what the page shows above everything else. */
+export function renderStatus(source: StatsSource | undefined): string {
+  return JSON.stringify({ storage: source?.stats().storage ?? { ok: true } });
+}
 
 export function renderMetrics(source: StatsSource | undefined, http: { sseConnections: number }): string {
   const lines: string[] = [];
@@ -48,6 +61,16 @@ export function renderMetrics(source: StatsSource | undefined, http: { sseConnec
     metric('threadline_event_subscribers', 'gauge', 'Subscribers to the event stream.', [
       ['', stats.subscribers],
     ]);
+    if (stats.storage) {
+      // One series per reason, 0 or 1, so an alert is `max(threadline_storage_fault) > 0`.
+      const reason = stats.storage.ok ? undefined : stats.storage.reason;
+      metric(
+        'threadline_storage_fault',
+        'gauge',
+        'Whether the store refuses writes, by reason (history held in memory, no new items start).',
+        STORAGE_REASONS.map((r) => [`{reason="${r}"}`, r === reason ? 1 : 0]),
+      );
+    }
   }
   metric('threadline_http_sse_connections', 'gauge', 'Open SSE connections to this server.', [
     ['', http.sseConnections],

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type JobClient, ValidationError } from '@threadline/core';
 import { createApiHandler, newToken } from '@threadline/trpc';
 import { guardClient } from './guard.js';
-import { hasStats, renderMetrics } from './metrics.js';
+import { hasStats, renderMetrics, renderStatus } from './metrics.js';
 import { PathPolicy } from './paths.js';
 import { allowedHosts, checkRequest, isLoopback, type Refusal } from './security.js';
 import { serveStatic } from './static.js';
@@ -130,6 +130,11 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(renderMetrics(hasStats(options.client) ? options.client : undefined, { sseConnections }));
+      return;
+    }
+    if (url.pathname === '/status') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(renderStatus(hasStats(options.client) ? options.client : undefined));
       return;
     }
     if (token !== undefined && url.searchParams.get('token') === token) {

@@ -1,0 +1,60 @@
+// `list` and `show` on a data directory nobody may write (a read-only tmpfs;
+// root writes through chmod, so a mount it is) with no engine on it: they read
+// the history as it is and write nothing. Skipped where mounting is not allowed.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run, tempDir } from './cli.js';
+
+const mounted: string[] = [];
+afterEach(() => {
+  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir]);
+});
+
+/** A read-only tmpfs holding a copy of `from`; undefined where this machine does not let us mount. */
+function readOnlyCopy(from: string): string | undefined {
+  const dir = tempDir();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  mounted.push(dir);
+  cpSync(from, dir, { recursive: true });
+  execFileSync('mount', ['-o', 'remount,ro', dir]);
+  return dir;
+}
+
+const canMount = (() => {
+  const probe = readOnlyCopy(tempDir());
+  if (probe) execFileSync('umount', ['-l', mounted.pop()!]);
+  return probe !== undefined;
+})();
+
+describe('list and show on a read-only data directory', () => {
+  it.skipIf(!canMount)('show its history, exit 0, and leave it as it was', async () => {
+    const data = tempDir();
+    const ran = await run(['run', 'demo.sleep', '--input', '{"items":4,"ms":0,"failEvery":2}'], data);
+    expect(ran.code, ran.stderr).toBe(3);
+    const dir = readOnlyCopy(data)!;
+    const before = readdirSync(dir).sort();
+
+    const list = await run(['list', '--json'], dir);
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    const jobs = JSON.parse(list.stdout) as { id: string; state: string }[];
+    expect(jobs.map((job) => job.state)).toEqual(['partial']);
+    const table = await run(['list'], dir);
+    expect(table.stdout).toMatch(new RegExp(`^${jobs[0]!.id} +demo\\.sleep +partial `, 'm'));
+
+    const show = await run(['show', jobs[0]!.id], dir);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toMatch(/^state: {4}partial — 2 of 4 items failed/m);
+    expect(show.stdout).toMatch(/^failed items:\n {2}\S+: /m);
+    const unknown = await run(['show', 'j_nope'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('threadline: no job with id j_nope\n');
+
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
