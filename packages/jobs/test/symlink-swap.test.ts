@@ -111,6 +111,16 @@ describe('a folder swapped for a symlink out of the root mid-run', () => {
     expect(trees.outsideUnchanged()).toEqual(trees.outsideBefore);
   });
 
+  it('creates a missing output folder on the way, and writes the index there', async () => {
+    const trees = makeTrees();
+    const output = join(trees.base, 'new', 'deeper', 'index.jsonl');
+
+    await runInThread(filesIndex, { root: trees.root, output });
+
+    expect(readFileSync(output, 'utf8').split('\n').filter(Boolean)).toHaveLength(7);
+    expect(readdirSync(join(trees.base, 'new', 'deeper'))).toEqual(['index.jsonl']);
+  });
+
   it('writes no index through an output folder swapped for a symlink: refused, nothing written outside', async () => {
     const trees = makeTrees();
     mkdirSync(join(trees.root, 'out'));

@@ -24,11 +24,14 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { type FileHandle, open, readdir, readlink, realpath } from 'node:fs/promises';
+import { type FileHandle, open, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY, O_WRONLY, O_CREAT, O_EXCL } = constants;
 const PROC_FD = '/proc/self/fd';
+// Linux's O_PATH (Node does not export it): a folder on the way is opened to look up its child,
+// which needs only search permission (a home folder of mode 711), not read permission.
+const O_PATH = 0o10000000;
 
 let procFd: boolean | undefined;
 /** True where /proc/self/fd tells what a descriptor opened (Linux). */
@@ -107,10 +110,6 @@ export async function withFolderConfined<T>(
   }
 }
 
-/** A folder's entries, read through a checked descriptor (see withFolderConfined). */
-export const readdirConfined = (expected: string) =>
-  withFolderConfined(expected, (folder) => readdir(folder, { withFileTypes: true }));
-
 /**
  * Opens the folder `dir` (absolute, no `..`) one component at a time from `/`, never following a
  * symlink, creating the components that are missing; returns its descriptor. Throws
@@ -118,18 +117,19 @@ export const readdirConfined = (expected: string) =>
  */
 function openFolderNoFollow(dir: string): number {
   const parts = dir.split(sep).filter(Boolean);
-  let fd = openSync(sep, O_RDONLY | O_DIRECTORY);
+  const flags = O_PATH | O_DIRECTORY | O_NOFOLLOW;
+  let fd = openSync(sep, O_PATH | O_DIRECTORY);
   try {
     for (let i = 0; i < parts.length; i++) {
       const at = `${fdPath(fd)}/${parts[i]}`;
       let next: number;
       try {
-        next = openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
+        next = openSync(at, flags);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {
           mkdirSync(at);
-          next = openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
+          next = openSync(at, flags);
         } else if (code === 'ELOOP' || code === 'ENOTDIR') {
           throw new PathChangedError(`${sep}${parts.slice(0, i + 1).join(sep)}`, undefined);
         } else throw error;
