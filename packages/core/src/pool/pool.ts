@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } fr
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { type CellSample, readCell, resetCell, setCancel } from '../progress/cell-reader.js';
-import { CELL_BYTES, type CellViews, cellViews, F64, I32, TIMED_OUT_BASE } from '../progress/layout.js';
+import { CELL_BYTES, type CellViews, cellViews, F64, I32, markTimedOut } from '../progress/layout.js';
 import { type ErrorInfo, ItemTimeoutError, toErrorInfo, WorkerCrashedError } from '../protocol/errors.js';
 import { sendBatch } from './batch-channel.js';
 import type {
@@ -288,7 +288,7 @@ export class Slot {
       if (index < 0) return this.watch(timeoutMs, Math.min(timeoutMs, IDLE_LOOK_MS));
       const left = startedAt + timeoutMs - Date.now();
       if (left > 0) return this.watch(timeoutMs, left);
-      Atomics.compareExchange(this.cell.i32, I32.CANCEL, 0, index + TIMED_OUT_BASE);
+      markTimedOut(this.cell, index);
       this.watchdog = setTimeout(() => {
         if (!this.settle) return;
         const now = this.runningItem();

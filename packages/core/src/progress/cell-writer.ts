@@ -2,7 +2,16 @@
 // of user code: two plain stores into shared memory, never a message. Only a
 // changed message takes the sequence lock, so the reader never sees it torn.
 import { CancelledError } from '../protocol/errors.js';
-import { CANCEL_BATCH, type CellViews, F64, I32, MSG_BYTES, MSG_OFFSET, TIMED_OUT_BASE } from './layout.js';
+import {
+  CANCEL_BATCH,
+  type CellViews,
+  F64,
+  I32,
+  MSG_BYTES,
+  MSG_OFFSET,
+  markTimedOut,
+  TIMED_OUT_BASE,
+} from './layout.js';
 
 const encoder = new TextEncoder();
 
@@ -11,6 +20,8 @@ export class CellWriter {
   private readonly messageBytes: Uint8Array;
   /** The running item's index in its batch: throwIfCancelled() throws for its own timeout only. */
   private current = -1;
+  /** The running batch has a timeout: only then can an item be marked timed out. */
+  private timed = false;
 
   constructor(private readonly cell: CellViews) {
     this.messageBytes = cell.bytes.subarray(MSG_OFFSET, MSG_OFFSET + MSG_BYTES);
@@ -24,6 +35,7 @@ export class CellWriter {
   /** `stamped`: the batch has a timeout, so the engine needs to know when the item began. */
   beginItem(index: number, stamped = false): void {
     this.current = index;
+    this.timed = stamped;
     if (stamped) this.cell.f64[F64.STARTED] = Date.now();
     this.cell.f64[F64.DONE] = 0;
     this.cell.f64[F64.TOTAL] = Number.NaN;
@@ -33,8 +45,11 @@ export class CellWriter {
   }
 
   endItem(completed: number): void {
-    // A timeout mark of this item must not hold up the next item's (the engine sets one only over 0).
-    Atomics.compareExchange(this.cell.i32, I32.CANCEL, this.current + TIMED_OUT_BASE, 0);
+    // A timeout mark (this item's, or one the engine set as this item began) ends with the item.
+    if (this.timed) {
+      const mark = Atomics.load(this.cell.i32, I32.CANCEL);
+      if (mark >= TIMED_OUT_BASE) Atomics.compareExchange(this.cell.i32, I32.CANCEL, mark, 0);
+    }
     this.current = -1;
     Atomics.store(this.cell.i32, I32.COMPLETED, completed);
     Atomics.store(this.cell.i32, I32.CURRENT, -1);
@@ -52,9 +67,9 @@ export class CellWriter {
     return Atomics.load(this.cell.i32, I32.CANCEL) === CANCEL_BATCH;
   }
 
-  /** Marks the running item timed out, unless its batch was cancelled (or it was marked) already. */
+  /** Marks the running item timed out, unless its batch was cancelled. */
   markTimedOut(index: number): void {
-    Atomics.compareExchange(this.cell.i32, I32.CANCEL, 0, index + TIMED_OUT_BASE);
+    markTimedOut(this.cell, index);
   }
 
   timedOut(index: number): boolean {

@@ -38,3 +38,9 @@ export function cellViews(buffer: SharedArrayBuffer, slot: number): CellViews {
     bytes: new Uint8Array(buffer, offset, CELL_BYTES),
   };
 }
+
+/** Marks item `index` timed out over no mark or a stale one, never over the batch's cancel. */
+export function markTimedOut(cell: CellViews, index: number): void {
+  const now = Atomics.load(cell.i32, I32.CANCEL);
+  if (now !== CANCEL_BATCH) Atomics.compareExchange(cell.i32, I32.CANCEL, now, index + TIMED_OUT_BASE);
+}
