@@ -122,13 +122,22 @@ describe('history in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     await page.getByTestId('jobs-panel').screenshot({ path: `${SHOTS}history-delete-phone.png` });
 
+    // From its details too: they close, and the row goes.
+    await row(third!).locator('button.link').click();
+    const details = page.getByTestId('details').and(page.locator(`[data-job-id="${third}"]`));
+    page.once('dialog', (dialog) => void dialog.accept());
+    await details.getByTestId('details-delete').click();
+    await expect.poll(() => details.count()).toBe(0);
+    await expect.poll(() => row(third!).count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe('/');
+
     page.once('dialog', (dialog) => {
       asked.push(dialog.message());
       void dialog.accept();
     });
     await page.getByTestId('clear-finished').click();
-    await page.getByText('Deleted 2 finished jobs.').waitFor();
-    expect(asked[1]).toMatch(/^Delete all 2 finished jobs, with their items/);
+    await page.getByText('Deleted 1 finished job.').waitFor();
+    expect(asked[1]).toMatch(/^Delete the one finished job, with its items/);
     await expect.poll(() => rows(page).count()).toBe(1);
     expect(await rows(page).first().getAttribute('data-job-id')).toBe(running.id);
     expect([await engine.get(first!), await engine.get(third!)]).toEqual([undefined, undefined]);

@@ -22,9 +22,16 @@ export function ClearFinished(props: { finished: number | undefined; onCleared: 
     const every =
       props.finished === undefined
         ? 'every finished job in the history (not only those the filters show)'
-        : `all ${props.finished} finished jobs`;
+        : props.finished === 1
+          ? 'the one finished job'
+          : `all ${props.finished} finished jobs`;
     const what = chosen.ms === 0 ? every : `the jobs that ${chosen.label}`;
-    if (!window.confirm(`Delete ${what}, with their items, logs and results? This cannot be undone.`)) return;
+    if (
+      !window.confirm(
+        `Delete ${what}, with ${props.finished === 1 && chosen.ms === 0 ? 'its' : 'their'} items, logs and results? This cannot be undone.`,
+      )
+    )
+      return;
     setBusy(true);
     setResult(undefined);
     try {

@@ -132,7 +132,7 @@ export function History(props: { view: JobsViewState; selected: string | undefin
             </thead>
             <tbody>
               {shown.map((job) => (
-                <HistoryRow key={job.id} job={job} open={selected === job.id} onDeleted={found.refresh} />
+                <HistoryRow key={job.id} job={job} open={selected === job.id} />
               ))}
             </tbody>
           </table>
@@ -148,17 +148,13 @@ export function History(props: { view: JobsViewState; selected: string | undefin
   );
 }
 
-const HistoryRow = memo(function HistoryRow(props: {
-  job: JobSnapshot;
-  open: boolean;
-  onDeleted: () => void;
-}) {
+const HistoryRow = memo(function HistoryRow(props: { job: JobSnapshot; open: boolean }) {
   const { job, open } = props;
   const { toggle, runAgain } = useActions();
   const offline = useOffline();
   const cancelling = useCancel(job);
   const resuming = useResume(job);
-  const deleting = useDelete(job, props.onDeleted);
+  const deleting = useDelete(job);
   const resume = resumeLabel(job, useResumedAs(job));
   const active = isActive(job.state);
   const error = cancelling.error ?? resuming.error ?? deleting.error;

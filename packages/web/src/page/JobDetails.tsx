@@ -14,7 +14,7 @@ import {
   type LogEvent,
 } from '@threadline/core/client';
 import { useEffect, useRef, useState } from 'react';
-import { resumeLabel, useActions, useCancel, useResume } from './actions';
+import { resumeLabel, useActions, useCancel, useDelete, useResume } from './actions';
 import { client, messageOf } from './api';
 import { FailedItems } from './FailedItems';
 import {
@@ -174,9 +174,11 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
   const offline = useOffline();
   const { cancel, busy, error, showForce } = useCancel(job);
   const resuming = useResume(job);
+  const deleting = useDelete(job);
   const resume = resumeLabel(job, useResumedAs(job));
   const active = isActive(job.state);
   const stale = offline && active;
+  const actionError = error ?? resuming.error ?? deleting.error;
   return (
     <>
       <div className="details-actions">
@@ -204,10 +206,22 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
         <button type="button" disabled={offline} onClick={() => runAgain(job)}>
           Run again
         </button>
+        {!active && (
+          <button
+            type="button"
+            className="danger"
+            data-testid="details-delete"
+            disabled={deleting.busy || offline}
+            onClick={deleting.remove}
+            title="Delete this job and all it recorded"
+          >
+            Delete
+          </button>
+        )}
       </div>
-      {(error ?? resuming.error) && (
+      {actionError && (
         <div className="error" role="alert" data-testid="action-error">
-          {error ?? resuming.error}
+          {actionError}
         </div>
       )}
       <Lineage job={job} />

@@ -101,11 +101,14 @@ export function useResume(job: Pick<JobSnapshot, 'id'>) {
   return { resume, busy, error };
 }
 
+/** Dispatched on window once a job was deleted: the history reads itself again. */
+export const DELETED = 'threadline:deleted';
+
 /**
  * Delete for one finished job, after the person confirms: the job and all it
- * recorded go for good. Its details close if open; `onDeleted` reads the list again.
+ * recorded go for good. Its details close if open, and the history reads again.
  */
-export function useDelete(job: Pick<JobSnapshot, 'id' | 'title'>, onDeleted: () => void) {
+export function useDelete(job: Pick<JobSnapshot, 'id' | 'title'>) {
   const { close } = useActions();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -121,7 +124,7 @@ export function useDelete(job: Pick<JobSnapshot, 'id' | 'title'>, onDeleted: () 
     try {
       await client.delete!(job.id);
       close(job.id);
-      onDeleted();
+      window.dispatchEvent(new Event(DELETED));
     } catch (e) {
       setError(messageOf(e));
     } finally {

@@ -4,6 +4,7 @@
 // most once a second, so tabs and rows follow what happens without polling.
 import type { JobPage, JobQuery, JobSnapshot, JobState, JobsViewState } from '@threadline/core/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { DELETED } from './actions';
 import { client, messageOf } from './api';
 
 export const FIND_PAGE = 50;
@@ -84,6 +85,13 @@ export function useFind(query: JobQuery, view: JobsViewState): Found {
     }, wait);
     return () => clearTimeout(timer);
   }, [changes, view.loaded, read, toRead]);
+
+  // A job deleted here (a row, the details): the shown jobs again, at once.
+  useEffect(() => {
+    const again = () => void read(toRead());
+    window.addEventListener(DELETED, again);
+    return () => window.removeEventListener(DELETED, again);
+  }, [read, toRead]);
 
   const more = async () => {
     if (!page?.next) return;
