@@ -1,11 +1,14 @@
 // A full disk under a running server (a real tmpfs, filled by a job's failures):
-// /status (the page's banner) and /metrics say so while the engine holds the
-// history in memory, and stop saying so when space returns. Skipped where
-// mounting is not allowed.
+// the page's banner (in Chromium), /status and /metrics say so while the engine
+// holds the history in memory, and stop saying so when space returns. Skipped
+// where mounting is not allowed.
 import { execFileSync } from 'node:child_process';
 import { until } from '@threadline/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chromiumPages } from './chromium.js';
 import { authFor, openEngine, serve, tempDir } from './helpers.js';
+
+const { open } = chromiumPages();
 
 const mounted: string[] = [];
 afterEach(() => {
@@ -31,12 +34,14 @@ const canMount = (() => {
 
 describe('a full disk under the server', () => {
   it.skipIf(!canMount)(
-    'is on /status and in /metrics while it lasts, and gone when space returns',
+    'is a banner on the page, on /status and in /metrics while it lasts, gone when space returns',
     async () => {
       const dataDir = tmpfs('600k')!;
       const lines: string[] = [];
       const engine = await openEngine(dataDir, { log: (line) => lines.push(line) });
-      const { base } = await serve({ client: engine });
+      const { base, server } = await serve({ client: engine });
+      const page = await open(server.url);
+      const banner = page.getByTestId('storage-fault');
       const get = async (path: string) => {
         const response = await fetch(`${base}${path}`, { headers: authFor(base) });
         expect(response.status).toBe(200);
@@ -64,6 +69,10 @@ describe('a full disk under the server', () => {
       expect(metrics).toMatch(/^threadline_storage_fault\{reason="full"\} 1$/m);
       expect(metrics).toMatch(/^threadline_storage_fault\{reason="read-only"\} 0$/m);
       expect(lines[0]).toMatch(/is full: free some space.*starting no new items/);
+      await banner.waitFor({ timeout: 15_000 });
+      expect(await banner.textContent()).toMatch(
+        /^Disk full: history held in memory, no new items start\. the disk holding .* is full: free some space/,
+      );
 
       execFileSync('mount', ['-o', 'remount,size=64m', dataDir]);
       await engine.waitFor(job.id);
@@ -72,6 +81,8 @@ describe('a full disk under the server', () => {
         'the store to take writes',
       );
       expect(await get('/metrics')).toMatch(/^threadline_storage_fault\{reason="full"\} 0$/m);
+      await banner.waitFor({ state: 'detached', timeout: 15_000 });
+      await page.close();
     },
   );
 });
