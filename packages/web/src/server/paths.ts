@@ -104,6 +104,28 @@ export class PathPolicy {
       );
     }
   }
+
+  /**
+   * check(), then the input with each path replaced by the real location it was checked at (a
+   * `file:` URL stays as given): a job started with it is not sent out of the roots by a folder
+   * swapped for a symlink between the check and its start. The jobs keep to those real paths
+   * while they run (@threadline/jobs' confined opens).
+   */
+  async resolve(input: unknown): Promise<unknown> {
+    await this.check(input);
+    return withRealPaths(input, '', this.cwd);
+  }
+}
+
+async function withRealPaths(input: unknown, key: string, cwd: string): Promise<unknown> {
+  if (typeof input === 'string')
+    return looksLikePath(key, input) && !input.startsWith('file:') ? realLocation(input, cwd) : input;
+  if (Array.isArray(input)) return Promise.all(input.map((item) => withRealPaths(item, key, cwd)));
+  if (input && typeof input === 'object') {
+    const entries = Object.entries(input).map(async ([k, v]) => [k, await withRealPaths(v, k, cwd)] as const);
+    return Object.fromEntries(await Promise.all(entries));
+  }
+  return input;
 }
 
 function safeFileUrl(value: string): string | undefined {
