@@ -3,6 +3,7 @@
 // being refused. The socket is mode 0600: only the directory's owner gets in.
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { isMainThread } from 'node:worker_threads';
 import type { JobClient } from '@threadline/core';
 import { createApiHandler } from '../handler.js';
 
@@ -20,11 +21,18 @@ export async function serveOnSocket(client: JobClient, path: string): Promise<So
   rmSync(path, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    // The umask can leave a fresh socket open to others for a moment: listen, then chmod, before anyone is told.
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
+    // The socket is bound inside listen(), under the umask: a umask of 002 would leave it open to
+    // the group (connecting needs write permission) until the chmod. Bound under 177, it is
+    // never more than 0600. Only the main thread may set the umask; a worker keeps the chmod.
+    const umask = isMainThread ? process.umask(0o177) : undefined;
+    try {
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    } finally {
+      if (umask !== undefined) process.umask(umask);
+    }
   });
   chmodSync(path, 0o600);
   return {
