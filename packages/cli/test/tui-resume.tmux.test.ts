@@ -4,74 +4,21 @@
 // a TUI stopped by SIGTERM says what it leaves interrupted, and the next one
 // resumes it.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { until } from '@threadline/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from './cli.js';
+import { useTmux } from './tmux.js';
 
-const cliDir = fileURLToPath(new URL('..', import.meta.url));
-let dir: string;
-/** One tmux server per terminal, on its own socket in the temp folder: ending it ends only what the test started. */
-let socket = '';
-let sockets = 0;
-
+const terminal = useTmux('threadline-tui-resume-');
+const { tmux, screen, scrollback, keys, see, footer, exitLine } = terminal;
+const endTerminal = terminal.end;
 /** Runs `threadline tui` in a new 80x24 terminal; the pane's shell says how it exited. */
-function startTui(dataDir: string): void {
-  socket = join(dir, `tmux-${++sockets}.sock`);
-  // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
-  const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST '${process.execPath}' bin/threadline.js tui --data-dir '${dataDir}'; echo "the TUI exited with $?"`;
-  tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', cliDir, command);
-}
-
-function endTerminal(): void {
-  try {
-    tmux('kill-server');
-  } catch {
-    // already gone
-  }
-}
-
-const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-S', socket, '-f', join(dir, 'tmux.conf'), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
-/** The screen with the pane's history: what the shell shows after the TUI has left its alternate screen. */
-const scrollback = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'tui');
-const keys = (...names: string[]) => tmux('send-keys', '-t', 'tui', ...names);
-const see = (text: string | RegExp, timeoutMs = 15_000, read = screen) =>
-  until(
-    () => {
-      const shown = read();
-      return (typeof text === 'string' ? shown.includes(text) : text.test(shown)) && shown;
-    },
-    () => `"${text}" in the terminal; it showed:\n${read()}`,
-    timeoutMs,
-  );
-const footer = () => screen().trimEnd().split('\n').at(-1) ?? '';
-const exitLine = () =>
-  until(
-    () => /the TUI exited with \d+/.exec(scrollback())?.[0],
-    () => `the TUI to exit; it showed:\n${scrollback()}`,
-    20_000,
-  );
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'threadline-tui-resume-'));
-  await writeFile(join(dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g status off\n');
-});
-
-afterEach(endTerminal);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const startTui = (dataDir: string): void => terminal.start(['tui', '--data-dir', dataDir]);
+const dir = () => terminal.dir();
 
 /** A blog's RSS as WordPress sends it: namespaces, CDATA, a self link, numeric guids. */
 function blogFeed(site: string, title: string, posts: string[]): string {
@@ -141,11 +88,11 @@ describe('resuming from threadline tui in a terminal', () => {
   }, async () => {
     const blogs = await startBlogs();
     try {
-      const dataDir = join(dir, 'data-feeds');
+      const dataDir = join(dir(), 'data-feeds');
       const feeds = ['alpha', 'bravo', 'charlie'].map(blogs.url);
       blogs.down.add('/bravo/feed/');
       const first = await run(
-        ['run', 'feeds.fetch', '--input', JSON.stringify({ feeds, output: join(dir, 'feeds') })],
+        ['run', 'feeds.fetch', '--input', JSON.stringify({ feeds, output: join(dir(), 'feeds') })],
         dataDir,
       );
       // Exit 3: partial, one feed failed.
@@ -154,14 +101,14 @@ describe('resuming from threadline tui in a terminal', () => {
 
       startTui(dataDir);
       await see('● live', 30_000);
-      await see(/▶ feeds\.fetch\s+partial\s+[█░]+ 2\/3 feeds, 1 failed/);
-      expect(footer()).toMatch(/f force\s+r retry failed\s+⏎ details/);
+      await see(/▶ feeds\.fetch\s+\w{4} partial .*?[█░]+ 2\/3 feeds, 1 failed/);
+      expect(footer()).toMatch(/n start\s+r retry failed\s+⏎ details/);
 
       keys('r');
-      const done = await see(/▶ feeds\.fetch\s+succeeded\s+█+ 3\/3 feeds/, 30_000);
+      const done = await see(/▶ feeds\.fetch\s+\w{4} succeeded .*?█+ 3\/3 feeds/, 30_000);
       const resumed = /feeds\.fetch \((j_\w+)\) succeeded\./.exec(await see(/\(j_\w+\) succeeded\./))![1]!;
       // The old run is listed under it, partial as it was.
-      expect(done).toMatch(/▶ feeds\.fetch\s+succeeded[^\n]*\n\s+feeds\.fetch\s+partial/);
+      expect(done).toMatch(/▶ feeds\.fetch\s+\w{4} succeeded[^\n]*\n\s+feeds\.fetch\s+\w{4} partial/);
       expect(footer()).not.toContain(' r ');
       for (const line of screen().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
@@ -173,7 +120,7 @@ describe('resuming from threadline tui in a terminal', () => {
       keys('Escape');
       await see('NAME');
       keys('j');
-      await see(/▶ feeds\.fetch\s+partial/);
+      await see(/▶ feeds\.fetch\s+\w{4} partial/);
       keys('Enter');
       await see(`Resumed as ${resumed}`);
       await see('Error   1 of 3 items failed; first: HTTP 503 Service Unavailable');
@@ -198,7 +145,7 @@ describe('resuming from threadline tui in a terminal', () => {
   it('stopped by SIGTERM, says its job ends interrupted; the next TUI resumes it to the end', {
     timeout: 120_000,
   }, async () => {
-    const dataDir = join(dir, 'data-term');
+    const dataDir = join(dir(), 'data-term');
     startTui(dataDir);
     await see('● live', 30_000);
     keys('n');
@@ -215,7 +162,7 @@ describe('resuming from threadline tui in a terminal', () => {
     await see(/ms\s+200/);
     keys('Enter');
     await until(
-      () => Number(/running\s+[█░]+ (\d+)\//.exec(screen())?.[1] ?? 0) > 0,
+      () => Number(/running .*?[█░]+ (\d+)\//.exec(screen())?.[1] ?? 0) > 0,
       () => `a few items done; it showed:\n${screen()}`,
       20_000,
     );
@@ -233,10 +180,10 @@ describe('resuming from threadline tui in a terminal', () => {
     endTerminal();
 
     startTui(dataDir);
-    await see(/▶ demo\.sleep\s+interrupted\s+[█░]+ \d+\/\d+ items/, 30_000);
+    await see(/▶ demo\.sleep\s+\w{4} interrupted .*?[█░]+ \d+\/\d+ items/, 30_000);
     keys('Enter');
     await see('Reason  the engine stopped');
-    expect(footer()).toMatch(/f force\s+r resume/);
+    expect(footer()).toMatch(/esc back\s+r resume/);
     keys('r');
     await see(`Resumes ${id}: what succeeded there is not run again`);
     await see(new RegExp(`demo\\.sleep succeeded[^\\n]*\\n[█]+ ${items}/${items} items`), 60_000);

@@ -4,75 +4,18 @@
 // counting down; one is paused (and resumed) and the other removed, another
 // shell sees the same, and quitting leaves the next run waiting for the next
 // engine.
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { until } from '@threadline/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run, threadline } from './cli.js';
+import { useTmux } from './tmux.js';
 
-const cliDir = fileURLToPath(new URL('..', import.meta.url));
-let dir: string;
-/** One tmux server per terminal, on its own socket in the temp folder: ending it ends only what the test started. */
-let socket = '';
-let sockets = 0;
-
+const terminal = useTmux('threadline-tui-schedules-');
+const { tmux, screen, scrollback, keys, see, lines, footer, exitLine } = terminal;
 /** Runs `threadline tui` in a new terminal of that size; the pane's shell says how it exited. */
-function startTui(dataDir: string, size: { x: number; y: number }): void {
-  socket = join(dir, `tmux-${++sockets}.sock`);
-  // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
-  const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST '${process.execPath}' bin/threadline.js tui --data-dir '${dataDir}'; echo "the TUI exited with $?"`;
-  tmux('new-session', '-d', '-s', 'tui', '-x', String(size.x), '-y', String(size.y), '-c', cliDir, command);
-}
-
-function endTerminal(): void {
-  try {
-    tmux('kill-server');
-  } catch {
-    // already gone
-  }
-}
-
-const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-S', socket, '-f', join(dir, 'tmux.conf'), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
-/** The screen with the pane's history: what the shell shows after the TUI has left its alternate screen. */
-const scrollback = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'tui');
-const keys = (...names: string[]) => tmux('send-keys', '-t', 'tui', ...names);
-const see = (text: string | RegExp, timeoutMs = 15_000) =>
-  until(
-    () => {
-      const shown = screen();
-      return (typeof text === 'string' ? shown.includes(text) : text.test(shown)) && shown;
-    },
-    () => `"${text}" in the terminal; it showed:\n${screen()}`,
-    timeoutMs,
-  );
-const lines = () => screen().trimEnd().split('\n');
-const footer = () => lines().at(-1) ?? '';
-const exitLine = () =>
-  until(
-    () => /the TUI exited with \d+/.exec(scrollback())?.[0],
-    () => `the TUI to exit; it showed:\n${scrollback()}`,
-    20_000,
-  );
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'threadline-tui-schedules-'));
-  // The pane stays after the TUI exits, so its last words can be read; no status bar, so the TUI has all the rows.
-  await writeFile(join(dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g status off\n');
-});
-
-afterEach(endTerminal);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const startTui = (dataDir: string, size: { x: number; y: number }): void =>
+  terminal.start(['tui', '--data-dir', dataDir], size);
+const dir = () => terminal.dir();
 
 interface Listed {
   id: string;
@@ -107,7 +50,7 @@ describe('the schedules in threadline tui, in a terminal', () => {
   it('lists two schedules counting down, pauses, resumes and removes them, at 80x24 and 120x30, and quits leaving the next run waiting', {
     timeout: 90_000,
   }, async () => {
-    const dataDir = join(dir, 'data');
+    const dataDir = join(dir(), 'data');
     await scheduleInAnEarlierShell(dataDir, '1h', { items: 2, ms: 1 });
     await scheduleInAnEarlierShell(dataDir, '10m', { items: 3, ms: 1 });
     const [hourly, tenMinutes] = await schedules(dataDir);
@@ -116,8 +59,8 @@ describe('the schedules in threadline tui, in a terminal', () => {
     startTui(dataDir, { x: 80, y: 24 });
     await see('● live', 30_000);
     // The jobs: each schedule's first run, and its next one waiting its time.
-    await see(/demo\.sleep\s+queued\s+.*waits until/);
-    expect(footer()).toMatch(/q quit\s+s schedules\s*$/);
+    await see(/demo\.sleep\s+\w{4} queued .*waits until/);
+    expect(footer()).toMatch(/s schedules\s+\? help\s+q quit/);
 
     keys('s');
     const first = await see(/in 59m\d\ds · /);
@@ -176,7 +119,7 @@ describe('the schedules in threadline tui, in a terminal', () => {
 
     // Quitting leaves a schedule's waiting run to the next engine: nothing to ask, nothing cancelled.
     keys('Escape');
-    await see(/NAME\s+STATE\s+PROGRESS/);
+    await see(/NAME\s+ID\s+STATE\s+AGE\s+STARTED\s+TOOK\s+PROGRESS/);
     keys('q');
     expect(await exitLine()).toBe('the TUI exited with 0');
     expect(scrollback()).not.toContain('Cancel and quit?');

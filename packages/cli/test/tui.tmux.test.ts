@@ -1,21 +1,17 @@
 // The real `threadline tui` in a real terminal: tmux runs the built command at
 // 80x24, the test reads the screen with capture-pane and types with send-keys,
 // as a user would.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { until } from '@threadline/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from './cli.js';
+import { useTmux } from './tmux.js';
 
-const cliDir = fileURLToPath(new URL('..', import.meta.url));
-let dir: string;
-/** One tmux server per test, on its own socket in the temp folder: ending it ends only what the test started. */
-let socket = '';
-let sockets = 0;
+const terminal = useTmux('threadline-tui-tmux-');
+const { tmux, screen, keys, see } = terminal;
+const endTerminal = terminal.end;
 
 /**
  * `threadline tui` runs its own engine with one worker thread per available CPU
@@ -25,51 +21,9 @@ let sockets = 0;
 const threads = availableParallelism();
 
 /** Runs `threadline tui` in a new 80x24 terminal; the pane's shell says how it exited. */
-function startTui(dataDir: string): void {
-  socket = join(dir, `tmux-${++sockets}.sock`);
-  // ink draws only the last frame when it thinks it runs on CI; a user's terminal is not CI.
-  const command = `env -u CI -u CONTINUOUS_INTEGRATION -u VITEST '${process.execPath}' bin/threadline.js tui --data-dir '${dataDir}'; echo "the TUI exited with $?"`;
-  tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', cliDir, command);
-}
-
-function endTerminal(): void {
-  try {
-    tmux('kill-server');
-  } catch {
-    // already gone
-  }
-}
-
-const tmux = (...args: string[]) =>
-  // tmux's complaints go into the thrown error, not onto the test's output.
-  execFileSync('tmux', ['-S', socket, '-f', join(dir, 'tmux.conf'), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
-const keys = (...names: string[]) => tmux('send-keys', '-t', 'tui', ...names);
-const see = (text: string | RegExp, timeoutMs = 15_000) =>
-  until(
-    () => {
-      const shown = screen();
-      return (typeof text === 'string' ? shown.includes(text) : text.test(shown)) && shown;
-    },
-    () => `"${text}" in the terminal; it showed:\n${screen()}`,
-    timeoutMs,
-  );
-const doneCount = (shown: string) => Number(/running\s+[█░]+ (\d+)\/\d+ items/.exec(shown)?.[1] ?? -1);
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'threadline-tui-tmux-'));
-  // The pane stays after the TUI exits, so its last words can be read; no status bar, so the TUI has all 24 rows.
-  await writeFile(join(dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g status off\n');
-});
-
-afterEach(endTerminal);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const startTui = (dataDir: string): void => terminal.start(['tui', '--data-dir', dataDir]);
+const dir = () => terminal.dir();
+const doneCount = (shown: string) => Number(/running .*?[█░]+ (\d+)\/\d+ items/.exec(shown)?.[1] ?? -1);
 
 /** Opens the start form for demo.sleep. */
 async function openDemoSleepForm(): Promise<void> {
@@ -83,11 +37,11 @@ describe('threadline tui in a terminal', () => {
   it('starts demo.sleep, shows the bar advance, cancels it, and quits with exit code 0', {
     timeout: 60_000,
   }, async () => {
-    startTui(join(dir, 'data'));
+    startTui(join(dir(), 'data'));
 
     await see('No jobs yet', 30_000);
     await see('● live');
-    expect(screen()).toMatch(/ n start\s+c cancel\s+f force\s+⏎ details\s+\/ filter\s+q quit/);
+    expect(screen()).toMatch(/ n start\s+\/ filter\s+s schedules\s+\? help\s+q quit/);
 
     await openDemoSleepForm();
     // 150 items of 100 ms per thread: 15 s, long enough to watch and cancel.
@@ -101,18 +55,16 @@ describe('threadline tui in a terminal', () => {
     await see(/ms\s+100/);
     keys('Enter');
 
-    const first = await see(
-      new RegExp(`demo\\.sleep\\s+running\\s+[█░]+ \\d+/${items} items \\(\\d+\\.\\d%\\)`),
-    );
+    const first = await see(new RegExp(`demo\\.sleep\\s+\\w{4} running .*?[█░]+ \\d+/${items} items`));
     await until(
       () => doneCount(screen()) > doneCount(first) && doneCount(first) >= 0,
       'the count to advance',
     );
-    await see(new RegExp(`running\\s+█+░+ \\d+/${items}`));
+    await see(new RegExp(`running .*?█+░+ \\d+/${items}`));
     for (const line of screen().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
     keys('c');
-    await see(new RegExp(`demo\\.sleep\\s+cancelled\\s+[█░]+ \\d+/${items} items, \\d+ cancelled`));
+    await see(new RegExp(`demo\\.sleep\\s+\\w{4} cancelled .*?[█░]+ \\d+/${items} items, \\d+ cancelled`));
 
     // The layout follows the terminal: wider, the header reaches the new right edge.
     tmux('resize-window', '-t', 'tui', '-x', '120', '-y', '30');
@@ -132,7 +84,7 @@ describe('threadline tui in a terminal', () => {
   it('drains its jobs when the terminal closes under it, leaving them interrupted (none recorded as running)', {
     timeout: 60_000,
   }, async () => {
-    const dataDir = join(dir, 'data-closed');
+    const dataDir = join(dir(), 'data-closed');
     startTui(dataDir);
     await see('● live', 30_000);
     await openDemoSleepForm();
@@ -142,7 +94,7 @@ describe('threadline tui in a terminal', () => {
     keys(String(items));
     await see(new RegExp(`items\\s+${items}`));
     keys('Enter');
-    await see(/demo\.sleep\s+running/);
+    await see(/demo\.sleep\s+\w{4} running/);
 
     // The terminal goes away: SIGHUP (twice, as the shell exits too), then EIO on every write.
     endTerminal();

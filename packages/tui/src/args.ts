@@ -20,7 +20,8 @@ Options:
   -h, --help        show this help
 
 Keys: n start · c cancel · f force · r resume · enter details · / filter · q quit
-      s schedules (there: p pause/resume · x remove · esc back)
+      s schedules (there: p pause/resume · x remove · esc back) · ? every key
+Mouse: a click selects a row, the wheel scrolls. NO_COLOR=1 turns colour off.
 Without a terminal, use \`threadline run <job>\` instead.
 `;
 

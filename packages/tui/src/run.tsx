@@ -31,7 +31,7 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   });
   const where =
-    options.server ??
+    (options.server && withoutQuery(options.server)) ??
     (connection.local ? `own engine${options.dataDir ? ` on ${options.dataDir}` : ''}` : 'remote jobs');
   // A server can stop answering without closing the stream: the watchdog notices (state/watchdog.ts).
   const client = connection.local ? connection.client : watchedClient(connection.client);
@@ -109,4 +109,11 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
     );
   }
   return 0;
+}
+
+/** A server's URL for the header: a `?token=` in it stays off the screen. */
+function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  parsed.search = '';
+  return parsed.toString();
 }

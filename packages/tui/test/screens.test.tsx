@@ -149,7 +149,7 @@ describe('the screens of the TUI', () => {
 
     flaky.down = true;
     await see('○ disconnected', 5000);
-    await see('test engine does not answer');
+    await see('Disconnected: the server does not answer (connect ECONNREFUSED');
     expect(footer()).not.toMatch(/c cancel|n start/);
     // The running row is grey (90), not cyan (36).
     const row = frame()
@@ -157,7 +157,7 @@ describe('the screens of the TUI', () => {
       .find((line) => line.includes(job.id.slice(-4)))!;
     expect(row).toContain('\u001b[90mrunning');
     stdin.write('c');
-    await see('Disconnected from test engine: cancel is off until it answers again.');
+    await see('Disconnected: cancel is off until the server answers again.');
     expect((await engine.get(job.id))?.state).toBe('running');
 
     flaky.down = false;

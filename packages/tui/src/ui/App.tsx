@@ -105,7 +105,7 @@ export function App({ client, view, local, where }: AppProps) {
   /** While the server does not answer, the keys that would ask it something say so instead. */
   const online = (what: string): boolean => {
     if (local || view.getSnapshot().connection === 'live') return true;
-    setFlash({ text: `Disconnected from ${where}: ${what} is off until it answers again.`, color: 'red' });
+    setFlash({ text: `Disconnected: ${what} is off until the server answers again.`, color: 'red' });
     return false;
   };
 
@@ -315,7 +315,7 @@ export function App({ client, view, local, where }: AppProps) {
         (connected
           ? null
           : {
-              text: `${where} does not answer${state.error ? ` (${state.error})` : ''}; retrying. Actions are off until it does.`,
+              text: `Disconnected: the server does not answer${state.error ? ` (${state.error})` : ''}; retrying. Actions are off until it does.`,
               color: 'red',
             }));
 
