@@ -30,6 +30,7 @@ import { Lineage } from './Lineage';
 import { LogTail } from './LogTail';
 import { OutcomeBar } from './OutcomeBar';
 import { jobs, useOffline, useResumedAs } from './store';
+import { ThroughputChart } from './ThroughputChart';
 
 /** Log lines kept and shown: the tail. */
 const LOG_TAIL = 200;
@@ -226,6 +227,7 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
       )}
       <Lineage job={job} />
       <OutcomeBar job={job} stale={stale} />
+      {job.startedAt !== null && <ThroughputChart jobId={job.id} unit={job.unit} />}
       <dl className="facts">
         <dt>State</dt>
         <dd>
