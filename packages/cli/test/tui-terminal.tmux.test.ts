@@ -71,7 +71,7 @@ describe('threadline tui in a terminal, as issue 18 asked', () => {
     expect(await exitLine()).toBe('the TUI exited with 0');
   });
 
-  it('draws no colour with NO_COLOR=1, and colours without it (capture-pane -e)', {
+  it('draws no colour with NO_COLOR=1, and colours without it or with FORCE_COLOR=1 too (capture-pane -e)', {
     timeout: 60_000,
   }, async () => {
     const dataDir = join(dir(), 'data-color');
@@ -90,6 +90,15 @@ describe('threadline tui in a terminal, as issue 18 asked', () => {
     await see(/▶ demo\.sleep\s+\w{4} partial/, 30_000);
     await see('● live');
     // Green for live, yellow for partial.
+    expect(colours(styled())).toEqual(expect.arrayContaining([32, 33]));
+    keys('q');
+    expect(await exitLine()).toBe('the TUI exited with 0');
+    terminal.end();
+
+    // FORCE_COLOR wins over NO_COLOR, as in Node.
+    terminal.start(['tui', '--data-dir', dataDir], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    await see(/▶ demo\.sleep\s+\w{4} partial/, 30_000);
+    await see('● live');
     expect(colours(styled())).toEqual(expect.arrayContaining([32, 33]));
   });
 
