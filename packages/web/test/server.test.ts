@@ -1,6 +1,6 @@
 // The web server over a real engine on a free port: the API, the event stream
 // and every refusal a local server that can touch files must make.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join, relative } from 'node:path';
 import { type JobEvent, type JobSnapshot, ValidationError } from '@threadline/core';
@@ -281,6 +281,14 @@ describe('web server', () => {
       output: join(root, 'i.jsonl'),
     });
     expect((await engine.waitFor(inside.id)).state).toBe('succeeded');
+    // The job is given the real location the check saw, so a link swapped after it is not followed.
+    symlinkSync(join(root, 'photos'), join(root, 'album'));
+    const linked = await api.start('files.index', {
+      root: join(root, 'album'),
+      output: join(root, 'a.jsonl'),
+    });
+    expect(linked.input).toMatchObject({ root: realpathSync(join(root, 'photos')) });
+    await engine.waitFor(linked.id);
   });
 
   it('starts only registered jobs, never a module named by path', async () => {

@@ -36,8 +36,8 @@ export function guardClient(
           [{ path: 'every', message: `at least ${minEveryMs / 1000}s` }],
         );
       }
-      await policy.check(input);
-      return client.start(name, input, options);
+      // The real paths it was checked at: a folder swapped for a link after the check is not followed.
+      return client.start(name, (await policy.resolve(input)) as typeof input, options);
     },
     cancel: (id, options) => client.cancel(id, options),
     // The input was checked when the job started, maybe by a server allowing other folders.
