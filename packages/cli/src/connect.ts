@@ -5,7 +5,7 @@
 // loaded on use, so `threadline --help` opens nothing.
 import { type Connect, type ConnectOptions, type EngineOptions, ValidationError } from '@threadline/core';
 import { readDataDirToken, tokenPath } from '@threadline/trpc/token';
-import { configured, type Project } from './config/project.js';
+import { configured, itemLimits, type Project } from './config/project.js';
 import { type HistoryConnection, openDataDir, readDataDir } from './local.js';
 
 /**
@@ -93,6 +93,7 @@ function engineOptions(options: ConnectOptions, project: Project, longLived: boo
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+    ...itemLimits(project.settings),
     ...(configured(project.settings.drainMs) !== undefined
       ? { drainMs: project.settings.drainMs.value }
       : {}),

@@ -105,6 +105,38 @@ describe('the project config', () => {
     expect(unknown.stderr).toMatch(/unknown job "demo\.sleep"; known jobs: my\.double/);
   });
 
+  it("runs the project's jobs with its item timeout and worker memory limit", async () => {
+    const dir = project({
+      'threadline.config.json': JSON.stringify({
+        jobs: ['jobs/stuck.ts'],
+        builtins: false,
+        dataDir: 'data',
+        itemTimeoutMs: 300,
+        graceMs: 200,
+        workerMemoryMb: 96,
+      }),
+      'jobs/stuck.ts': `import { defineJob, z } from 'threadline/job';
+export default defineJob({
+  name: 'my.stuck',
+  title: 'Stuck',
+  input: z.object({}),
+  items: () => [0, 1, 2],
+  process: (i: number) => {
+    if (i === 1) for (;;);
+    return i;
+  },
+});
+`,
+    });
+    const shown = JSON.parse((await tl(['config', '--json'], dir)).stdout);
+    expect(shown.settings.itemTimeoutMs).toEqual({ value: 300, source: 'config' });
+    expect(shown.settings.workerMemoryMb).toEqual({ value: 96, source: 'config' });
+    const ran = await tl(['run', 'my.stuck'], dir);
+    expect(ran.code, ran.stderr).toBe(3);
+    expect(ran.stderr).toContain('timed out after 300 ms');
+    expect(ran.stdout).toMatch(/2 succeeded/);
+  });
+
   it('is named by --config or THREADLINE_CONFIG from anywhere', async () => {
     const dir = project({
       'conf/tl.config.mjs': `export default { jobs: ['../jobs/*.ts'] };\n`,

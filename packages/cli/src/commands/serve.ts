@@ -1,7 +1,7 @@
 // `threadline serve` with the project's jobs and settings.
 import type { EngineOptions } from '@threadline/core';
 import { runServe } from '@threadline/web';
-import { configured } from '../config/project.js';
+import { configured, itemLimits } from '../config/project.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
 import { ownDataDir } from '../local.js';
@@ -31,7 +31,8 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
   const handle = await runServe(argv, {
     registry,
     connect: deps.connect,
-    openEngine: settings.resumeInterrupted.value ? ownResuming : ownDataDir,
+    openEngine: (options: EngineOptions & { dataDir: string }) =>
+      (settings.resumeInterrupted.value ? ownResuming : ownDataDir)({ ...options, ...itemLimits(settings) }),
     defaults: {
       port: settings.port.value,
       host: settings.host.value,

@@ -36,6 +36,16 @@ export interface ThreadlineConfig {
   /** How long a cancelled item may ignore its signal before its thread is terminated (ms); default 2000. */
   graceMs?: number;
   /**
+   * An item running longer than this (ms) is cancelled, its thread terminated after graceMs if it
+   * goes on, and it fails with "timed out after N ms"; a job's own itemTimeoutMs wins; default none.
+   */
+  itemTimeoutMs?: number;
+  /**
+   * Each worker thread's heap limit (MB): past it, the item it ran fails ("worker ran out of
+   * memory") and the thread is replaced; default half the machine's memory shared by the threads.
+   */
+  workerMemoryMb?: number;
+  /**
    * How long stopping `serve`, `threadline worker` or a command that runs jobs on its own engine
    * (the TUI, `watch`) lets running items finish before it stops them (ms); default 10000. What
    * was left is recorded interrupted, for `threadline resume`.

@@ -18,6 +18,8 @@ const configSchema = z.strictObject({
   allow: z.array(z.string().min(1)).optional(),
   poolSize: positive.optional(),
   graceMs: z.number().int().min(0).optional(),
+  itemTimeoutMs: positive.optional(),
+  workerMemoryMb: z.number().int().min(32).optional(),
   drainMs: z.number().int().min(0).optional(),
   resumeInterrupted: z.boolean().optional(),
   redis: z

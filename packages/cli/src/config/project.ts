@@ -3,7 +3,7 @@
 // Precedence: flag > environment > config file > built-in default.
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { type JobRegistry, resolveDataDir } from '@threadline/core';
+import { type EngineOptions, type JobRegistry, resolveDataDir } from '@threadline/core';
 import type { ThreadlineConfig } from './define.js';
 import { type ConfigLocation, findConfig } from './find.js';
 import { type ProjectJob, projectJobs } from './jobs.js';
@@ -14,6 +14,8 @@ export type SettingName =
   | 'allow'
   | 'poolSize'
   | 'graceMs'
+  | 'itemTimeoutMs'
+  | 'workerMemoryMb'
   | 'drainMs'
   | 'resumeInterrupted'
   | 'redis'
@@ -33,6 +35,8 @@ export interface Settings {
   allow: Setting<string[]>;
   poolSize: Setting<number>;
   graceMs: Setting<number>;
+  itemTimeoutMs: Setting<number | undefined>;
+  workerMemoryMb: Setting<number | undefined>;
   drainMs: Setting<number>;
   resumeInterrupted: Setting<boolean>;
   redis: Setting<string | undefined>;
@@ -58,6 +62,17 @@ export interface Project {
 /** A setting someone chose (environment or config); undefined leaves the engine its own default. */
 export const configured = <T>(setting: Setting<T>): T | undefined =>
   setting.source === 'default' ? undefined : setting.value;
+
+/** The limits on a job's items an engine of this project runs them with (unset: the engine's defaults). */
+export function itemLimits(settings: Settings): Pick<EngineOptions, 'itemTimeoutMs' | 'resourceLimits'> {
+  const { itemTimeoutMs, workerMemoryMb } = settings;
+  return {
+    ...(itemTimeoutMs.value !== undefined ? { itemTimeoutMs: itemTimeoutMs.value } : {}),
+    ...(workerMemoryMb.value !== undefined
+      ? { resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb.value } }
+      : {}),
+  };
+}
 
 export const DEFAULT_PORT = 7420;
 export const DEFAULT_GRACE_MS = 2000;
@@ -110,6 +125,8 @@ export async function loadProject(options: {
     ),
     poolSize: pick('poolSize', values.poolSize, availableParallelism()),
     graceMs: pick('graceMs', values.graceMs, DEFAULT_GRACE_MS),
+    itemTimeoutMs: pick('itemTimeoutMs', values.itemTimeoutMs, undefined),
+    workerMemoryMb: pick('workerMemoryMb', values.workerMemoryMb, undefined),
     drainMs: pick('drainMs', values.drainMs, DEFAULT_DRAIN_MS),
     resumeInterrupted: pick('resumeInterrupted', values.resumeInterrupted, false),
     redis: pick('redis', values.redis, undefined),
