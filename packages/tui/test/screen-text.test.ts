@@ -141,3 +141,37 @@ describe('the help', () => {
     for (const key of ['j k', 'PgUp PgDn', 'g G', '? h F1', 'click, wheel']) expect(text).toContain(key);
   });
 });
+
+describe('the failures heading', () => {
+  it('says how many are listed only once the details have come, and only when not all are', () => {
+    const job = snapshot({
+      state: 'partial',
+      items: { total: 900, succeeded: 300, failed: 600, cancelled: 0 },
+    });
+    const heading = (failures: number | null) =>
+      detailsLines(
+        job,
+        failures === null
+          ? null
+          : {
+              job,
+              logs: [],
+              failures: Array.from({ length: failures }, (_, index) => ({
+                type: 'item' as const,
+                seq: index + 1,
+                jobId: job.id,
+                at: 0,
+                index,
+                outcome: 'failed' as const,
+                label: null,
+                error: { message: 'boom' },
+                ms: 1,
+              })),
+            },
+        null,
+        80,
+      ).find((line) => line.text.startsWith('Failures'))?.text;
+    expect(heading(null)).toBe('Failures (600)');
+    expect(heading(500)).toBe('Failures (600, first 500 listed)');
+  });
+});

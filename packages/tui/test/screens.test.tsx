@@ -123,6 +123,22 @@ describe('the screens of the TUI', () => {
     await see(first.id);
   });
 
+  it('selects a schedule with a click and moves with the wheel on the schedules screen', async () => {
+    for (const every of ['1h', '10m']) {
+      const first = await engine.start('demo.sleep', { items: 1, ms: 0 }, { every });
+      await engine.waitFor(first.id);
+    }
+    const { stdin } = show();
+    await see('● live');
+    stdin.write('s');
+    await see(/▶ demo\.sleep\s+1h/);
+    // Row 4: the header, the column titles, the first schedule, then this one.
+    stdin.write(click(5, 4));
+    await see(/▶ demo\.sleep\s+10m/);
+    stdin.write('\u001b[<64;5;4M');
+    await see(/▶ demo\.sleep\s+1h/);
+  });
+
   it('draws no colour when colour is off, and keeps the selection visible', async () => {
     const job = await engine.start('demo.sleep', { items: 1, ms: 0 });
     await engine.waitFor(job.id);

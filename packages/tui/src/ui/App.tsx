@@ -207,6 +207,8 @@ export function App({ client, view, local, where }: AppProps) {
 
   const onMouse = (event: MouseEvent) => {
     const current = getMode();
+    // The schedules' rows start below their column titles, as the jobs' do.
+    if (current.kind === 'schedules') return schedules.onMouse(event, BODY_ROW + 1, listHeight);
     if (current.kind === 'help' || current.kind === 'details') {
       if (event.kind === 'wheel') scroll.by(event.direction * WHEEL);
       return;

@@ -7,6 +7,7 @@ import { Box } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { Footer } from './Footer.js';
 import { fit } from './format.js';
+import { listOffset } from './JobList.js';
 import { ScheduleRow, scheduleLayout } from './ScheduleRow.js';
 import { Text } from './Text.js';
 import { useNow } from './use-now.js';
@@ -30,7 +31,7 @@ export function Schedules({ screen, view, height, columns }: SchedulesProps) {
   const layout = scheduleLayout(columns);
   const rows = Math.max(1, height - 1);
   const index = Math.max(0, selected ? schedules.indexOf(selected) : 0);
-  const offset = Math.min(Math.max(0, index - rows + 1), Math.max(0, schedules.length - rows));
+  const offset = listOffset(schedules.length, index, rows);
   const shown = schedules.slice(offset, offset + rows);
   const heading = [
     `  ${fit('JOB', layout.name, true)}`,

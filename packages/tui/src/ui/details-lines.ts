@@ -67,7 +67,8 @@ export function detailsLines(
 
   const failures = details?.failures ?? [];
   const logs = details?.logs ?? [];
-  const listed = failures.length < items.failed ? `, first ${failures.length} listed` : '';
+  // Past the first 500 the engine lists, the count says how many are not.
+  const listed = details && failures.length < items.failed ? `, first ${failures.length} listed` : '';
   lines.push({
     text: `Failures (${Math.max(items.failed, failures.length)}${listed})${error ? `  ${error}` : ''}`,
     bold: true,

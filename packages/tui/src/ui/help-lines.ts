@@ -36,6 +36,7 @@ export const HELP: readonly Section[] = [
     'Schedules',
     [
       ['↑ ↓  j k', 'select a schedule'],
+      ['click, wheel', 'select a schedule, move'],
       ['p', 'pause or resume it'],
       ['x  d', 'remove it (y confirms)'],
       ['esc', 'back to the list'],

@@ -1,5 +1,6 @@
-// What the schedules screen does with keys: select a schedule, pause or resume
-// it (`p`), remove it once confirmed (`x`, `d`), go back (`esc`, `q`). The app
+// What the schedules screen does with keys and the mouse: select a schedule
+// (a click, the wheel), pause or resume it (`p`), remove it once confirmed
+// (`x`, `d`), go back (`esc`, `q`). The app
 // calls `onKey` from its own key handler, so a key typed right after `s` (in
 // one burst: a paste, tmux send-keys) reaches this screen, not the void.
 import type { JobClient, JobsView, ScheduleInfo } from '@threadline/core/client';
@@ -7,6 +8,8 @@ import type { Key } from 'ink';
 import { useEffect, useState } from 'react';
 import { nextRunText } from '../state/schedules.js';
 import type { KeyHint } from './Footer.js';
+import { listOffset } from './JobList.js';
+import type { MouseEvent } from './mouse.js';
 import type { Flash } from './StatusLine.js';
 import { useLiveState } from './use-live-state.js';
 import { type Schedules, useSchedules } from './use-schedules.js';
@@ -19,6 +22,8 @@ export interface SchedulesScreen extends Omit<Schedules, 'current' | 'put' | 'dr
   status: Flash | null;
   hints: KeyHint[];
   onKey(input: string, key: Key): void;
+  /** A click on the row at `event.row` selects it (rows start at `firstRow`, `rows` of them); the wheel moves. */
+  onMouse(event: MouseEvent, firstRow: number, rows: number): void;
 }
 
 const describe = (s: ScheduleInfo) => `${s.name} every ${s.every}`;
@@ -122,6 +127,16 @@ export function useSchedulesScreen({
     }
   };
 
+  const onMouse = (event: MouseEvent, firstRow: number, rows: number) => {
+    if (getRemoving() !== null) return;
+    if (event.kind === 'wheel') return move(event.direction * 3);
+    const listed = getListed();
+    const row = event.row - firstRow;
+    const at = Math.max(0, listed.indexOf(selectedNow()!));
+    const schedule = row >= 0 && row < rows ? listed[listOffset(listed.length, at, rows) + row] : undefined;
+    if (schedule) setSelectedId(schedule.id);
+  };
+
   const selected = schedules.find((s) => s.id === getSelectedId()) ?? schedules[0];
   const removing = schedules.find((s) => s.id === getRemoving());
   const status: Flash | null = removing
@@ -147,5 +162,5 @@ export function useSchedulesScreen({
           : []),
         ['↑↓', 'select'],
       ];
-  return { ...listing, selected, removing, status, hints, onKey };
+  return { ...listing, selected, removing, status, hints, onKey, onMouse };
 }
