@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, tempDir, threadline } from './cli.js';
+import { project, run, tempDir, threadline } from './cli.js';
 
 describe('threadline', () => {
   it('prints help for itself and each command', async () => {
@@ -232,6 +232,36 @@ describe('threadline', () => {
     const fromFile = await run(['list', '--server', origin, '--token-file', file], tempDir());
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toBe('no jobs\n');
+  });
+
+  it('takes the token from THREADLINE_TOKEN on both sides, and serves without one when the config says token: false', async () => {
+    const env = { THREADLINE_TOKEN: 'from-the-environment' };
+    const serve = threadline(['serve', '--port', '0'], tempDir(), undefined, env);
+    await serve.waitFor(/serving (http:\/\/\S+)/);
+    const printed = /serving (http:\/\/\S+)/.exec(serve.stdout())![1]!;
+    expect(printed).toMatch(/\/\?token=from-the-environment$/);
+    const { origin } = new URL(printed);
+    const listed = await run(['list', '--server', origin], tempDir(), undefined, env);
+    expect(listed.code, listed.stderr).toBe(0);
+    serve.child.kill('SIGINT');
+    expect((await serve.exit).code).toBe(0);
+
+    const dir = project({
+      'threadline.config.json': JSON.stringify({ token: false, dataDir: '.threadline' }),
+    });
+    const open = threadline(['serve', '--port', '0'], tempDir(), dir);
+    await open.waitFor(/no token \(unsafe\)/);
+    const url = /serving (http:\/\/\S+)/.exec(open.stdout())![1]!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(open.stdout()).toContain(
+      '  no token (unsafe): every user of this machine can run jobs here as you\n',
+    );
+    expect((await fetch(`${url}trpc/jobs.definitions`)).status).toBe(200);
+    const offLoopback = await run(['serve', '--port', '0', '--host', '0.0.0.0'], tempDir(), dir);
+    expect(offLoopback.code).toBe(2);
+    expect(offLoopback.stderr).toMatch(
+      /^threadline: serving 0\.0\.0\.0 without a token would let anyone who can reach it run jobs/,
+    );
   });
 
   it('says no such job for an unknown id', async () => {

@@ -54,10 +54,15 @@ export interface Running {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function threadline(args: string[], dataDir: string, cwd?: string): Running {
+export function threadline(
+  args: string[],
+  dataDir: string,
+  cwd?: string,
+  env: NodeJS.ProcessEnv = {},
+): Running {
   const child = spawn(process.execPath, [MAIN, ...args], {
     ...(cwd ? { cwd } : {}),
-    env: { ...process.env, THREADLINE_DATA_DIR: dataDir, NO_COLOR: '1' },
+    env: { ...process.env, THREADLINE_DATA_DIR: dataDir, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -113,8 +118,8 @@ export function serverClient(printed: string): JobClient {
 }
 
 /** Runs to the end; returns the exit code and output. */
-export async function run(args: string[], dataDir: string, cwd?: string) {
-  const running = threadline(args, dataDir, cwd);
+export async function run(args: string[], dataDir: string, cwd?: string, env?: NodeJS.ProcessEnv) {
+  const running = threadline(args, dataDir, cwd, env);
   const { code } = await running.exit;
   return { code, stdout: running.stdout(), stderr: running.stderr() };
 }
