@@ -226,6 +226,10 @@ describe('web server', () => {
     const bare = { authorization: '' };
     expect((await request(base, '/trpc/jobs.definitions', { headers: bare })).status).toBe(401);
     expect((await request(base, '/metrics', { headers: bare })).status).toBe(401);
+    // A browser without the cookie gets a form that sends the token the way the printed URL does.
+    const page = await request(base, '/', { headers: { ...bare, accept: 'text/html' } });
+    expect(page.status).toBe(401);
+    expect(page.body).toMatch(/<form method="get" action="\/"><input name="token"/);
     const scraper = await request(base, '/metrics', { headers: { authorization: `Bearer ${server.token}` } });
     expect(scraper.status).toBe(200);
     expect(scraper.body).toMatch(/^threadline_jobs\{/m);

@@ -103,7 +103,7 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     setSecurityHeaders(res);
     const refusal = checkRequest(req, url, { hosts, token, cookieName });
-    if (refusal) return refuse(res, url, refusal);
+    if (refusal) return refuse(res, url, refusal, req.headers.accept);
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > maxBodyBytes) {
       return refuse(res, url, { status: 413, message: `refused: request body over ${maxBodyBytes} bytes` });
@@ -205,7 +205,7 @@ function setSecurityHeaders(res: http.ServerResponse): void {
   );
 }
 
-function refuse(res: http.ServerResponse, url: URL, refusal: Refusal): void {
+function refuse(res: http.ServerResponse, url: URL, refusal: Refusal, accept?: string): void {
   if (url.pathname.startsWith('/trpc')) {
     // In tRPC's error shape, so a tRPC client shows the message.
     const code = {
@@ -227,6 +227,24 @@ function refuse(res: http.ServerResponse, url: URL, refusal: Refusal): void {
     );
     return;
   }
+  if (refusal.status === 401 && accept?.includes('text/html')) {
+    // A browser that lost the printed URL: a form that sends the token the way the URL does.
+    res.writeHead(401, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(TOKEN_PAGE);
+    return;
+  }
   res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8' });
   res.end(`${refusal.message}\n`);
 }
+
+const TOKEN_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Threadline: token needed</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em">
+<h1>This server needs its token</h1>
+<p>Open the URL <code>threadline serve</code> printed (<code>http://127.0.0.1:7420/?token=…</code>), or paste
+the token: by default it is in the <code>token</code> file of the data directory.</p>
+<form method="get" action="/"><input name="token" type="password" autocomplete="off" size="40" aria-label="token" autofocus>
+<button type="submit">Open the dashboard</button></form>
+</body></html>
+`;
