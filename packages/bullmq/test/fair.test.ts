@@ -49,7 +49,8 @@ describe('jobs sharing the items queue', () => {
     onCleanup(() => client.cancel(busy.id, { force: true }).then(() => {}));
     await until(() => worker.pool.busyCount === 2, 'both threads busy', 20_000);
     const queued = await client.start('test.sleep', { items: 100, ms: 1 });
-    await until(async () => (await waiting(queued.id)) === 100, 'its 100 chunks queued');
+    await until(async () => (await client.get(queued.id))?.items.total === 100, 'its 100 items enumerated');
+    expect(await waiting(queued.id)).toBeGreaterThan(0);
     const cancelled = await client.cancel(queued.id);
     expect(await waiting(queued.id)).toBe(0);
     expect(cancelled.state).toBe('cancelled');

@@ -171,7 +171,11 @@ export class RedisStore {
     items: RecordedItem[],
   ): Promise<{ added: number; complete: boolean }> {
     const args: Arg[] = [];
-    for (const item of items) args.push(item.index, item.outcome, item.result, JSON.stringify(item.event));
+    for (const item of items) {
+      // A success is counted, not told: its event would be dropped by the script.
+      const event = item.outcome === 'succeeded' ? '' : JSON.stringify(item.event);
+      args.push(item.index, item.outcome, item.result, event);
+    }
     const [added, complete] = (await this.run('record', jobId, chunkId, workerId, ...args)) as number[];
     return { added: added ?? 0, complete: complete === 1 };
   }
