@@ -13,12 +13,26 @@ const formatRate = (n: number) =>
 export function ThroughputChart({ jobId, unit }: { jobId: string; unit: string }) {
   const { seconds, done } = useThroughput(jobId);
   const total = seconds.reduce((sum, [ok, other]) => sum + ok + other, 0);
+  // The same box before the first items as after: content arriving later must not move the panel.
   if (seconds.length === 0 || total === 0) {
-    return done ? (
-      <p className="empty" data-testid="throughput-none">
-        No throughput kept for this job.
-      </p>
-    ) : null;
+    return (
+      <figure className="throughput" data-testid="throughput">
+        <figcaption>
+          <span>Throughput</span>
+        </figcaption>
+        <svg
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label="no items yet"
+        >
+          <line x1="0" x2={WIDTH} y1={HEIGHT - 0.5} y2={HEIGHT - 0.5} className="axis" />
+        </svg>
+        <div className="throughput-axis" data-testid={done ? 'throughput-none' : undefined}>
+          <span>{done ? 'No throughput kept for this job.' : 'Waiting for the first items…'}</span>
+        </div>
+      </figure>
+    );
   }
   const per = Math.ceil(seconds.length / MAX_BARS);
   const bars: [number, number][] = [];

@@ -2,7 +2,14 @@
 // "Load older jobs", and the counts per state over the whole history. Read again
 // (as many jobs as are shown) when the live view sees a job queued or finish, at
 // most once a second, so tabs and rows follow what happens without polling.
-import type { JobPage, JobQuery, JobSnapshot, JobState, JobsViewState } from '@threadline/core/client';
+import {
+  JOB_STATES,
+  type JobPage,
+  type JobQuery,
+  type JobSnapshot,
+  type JobState,
+  type JobsViewState,
+} from '@threadline/core/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { DELETED } from './actions';
 import { client, messageOf } from './api';
@@ -25,6 +32,12 @@ export interface Found {
   refresh(): void;
 }
 
+/** How many jobs of the whole history the query matches, from the page's counts. */
+function totalOf(page: JobPage, query: JobQuery): number {
+  const states: readonly JobState[] = query.state === undefined ? JOB_STATES : [query.state].flat();
+  return states.reduce((sum, state) => sum + page.counts[state], 0);
+}
+
 /** What of the live view changes the history: a job queued, started or finished. */
 const changesOf = (view: JobsViewState) =>
   `${view.active.map((job) => `${job.id}:${job.state}`).join(',')}|${view.finished.length}`;
@@ -38,13 +51,25 @@ export function useFind(query: JobQuery, view: JobsViewState): Found {
   shown.current = page?.key === key ? page.jobs.length : 0;
   const asked = useRef(0);
 
+  /** The jobs of this filter in the whole history, as its last page counted them. */
+  const matching = useRef<{ key: string; total: number } | undefined>(undefined);
+
   const read = useCallback(
     async (limit: number) => {
       const ask = ++asked.current;
+      const query = JSON.parse(key) as JobQuery;
       setLoading(true);
       try {
-        const found = await client.find!({ ...JSON.parse(key), limit });
+        let found = await client.find!({ ...query, limit });
+        // More jobs came than the view could tell (it keeps only so many): read them all, so a
+        // burst of new jobs pushes none of the shown ones out.
+        const before = matching.current?.key === key ? matching.current.total : undefined;
+        const grown = before === undefined ? 0 : totalOf(found, query) - before;
+        const wanted = Math.min(MOST, shown.current + grown);
+        if (found.next !== null && found.jobs.length < wanted && ask === asked.current)
+          found = await client.find!({ ...query, limit: wanted });
         if (ask !== asked.current) return;
+        matching.current = { key, total: totalOf(found, query) };
         setPage({ key, ...found });
         setError(undefined);
       } catch (e) {
