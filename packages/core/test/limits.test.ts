@@ -68,8 +68,11 @@ describe('item timeout', () => {
     expect(failures.map((f) => f.error!.message)).toEqual(['timed out after 250 ms']);
   });
 
-  it('refuses an itemTimeoutMs that is not a whole number of ms above 0', () => {
+  it('refuses an itemTimeoutMs that is not a whole number of ms above 0', async () => {
     const base = { name: 'x', title: 'x', input: z.object({}), run: () => 1 };
     expect(() => defineJob({ ...base, itemTimeoutMs: 0 })).toThrow(/itemTimeoutMs must be/);
+    await expect(openEngine({ itemTimeoutMs: 2.5 })).rejects.toThrow(
+      'itemTimeoutMs must be a whole number of ms above 0, not 2.5',
+    );
   });
 });

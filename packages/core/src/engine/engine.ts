@@ -55,6 +55,9 @@ const PRUNE_EVERY_MS = 3_600_000;
 const MAX_LOGS_PER_JOB = 10_000;
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const timeout = options.itemTimeoutMs;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0))
+    throw new ValidationError(`itemTimeoutMs must be a whole number of ms above 0, not ${timeout}`);
   const engine = new InProcessEngine(options);
   await recover(engine);
   return engine;
