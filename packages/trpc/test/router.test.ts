@@ -1,5 +1,5 @@
 // The router against the in-process engine, called directly (no HTTP).
-import type { JobEvent } from '@threadline/core';
+import type { JobClient, JobEvent } from '@threadline/core';
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { createAppRouter } from '../src/index.js';
@@ -21,6 +21,29 @@ async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
 }
 
 describe('jobs router', () => {
+  it('finds and deletes through a backend that has them, and refuses them in words on one that has not', async () => {
+    const { engine, caller } = await setup();
+    const done = await engine.waitFor((await engine.start('test.sleep', { items: 1, ms: 0 })).id);
+    const found = await caller.jobs.find({ state: 'succeeded', text: done.id });
+    expect(found.jobs.map((j) => j.id)).toEqual([done.id]);
+    expect(found.counts.succeeded).toBe(1);
+    const bad = await rejection(caller.jobs.find({ limit: 0 }));
+    expect(bad.code).toBe('BAD_REQUEST');
+    await caller.jobs.delete({ id: done.id });
+    expect((await rejection(caller.jobs.get({ id: done.id }))).code).toBe('NOT_FOUND');
+    expect(await caller.jobs.clearFinished({})).toEqual({ deleted: 0 });
+
+    // A JobClient written before find and delete: the router says so, not a TypeError.
+    const older: JobClient = Object.create(engine, {
+      find: { value: undefined },
+      delete: { value: undefined },
+      clearFinished: { value: undefined },
+    });
+    const olderCaller = createAppRouter(older).createCaller({});
+    const refused = await rejection(olderCaller.jobs.find({}));
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: "this server's backend cannot find" });
+  });
+
   it('lists the definitions with their input schemas', async () => {
     const { caller } = await setup();
     const definitions = await caller.jobs.definitions();
