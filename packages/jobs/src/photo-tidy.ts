@@ -2,16 +2,19 @@
 // (and resets the tag), sets the file's mtime to when it was taken, and
 // optionally renames it by date. Every step is atomic on its own, so a photo
 // cut short by a cancel is left in a consistent state and a rerun finishes it.
-import { chmod, readFile, stat, utimes, writeFile } from 'node:fs/promises';
-import { basename, extname, join, relative, resolve } from 'node:path';
-import { defineJob, type JobContext, writeFileAtomic, z } from '@threadline/core/job';
+
+import { fchmodSync, fsyncSync, futimesSync, writeFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, extname, posix, resolve } from 'node:path';
+import { atomicTempPath, defineJob, type JobContext, z } from '@threadline/core/job';
+import { openFileConfined, writeFileConfinedSync } from './lib/confined.js';
 import { PhotoError } from './lib/exif-tiff.js';
 import { rebuildJpeg } from './lib/jpeg-rewrite.js';
 import { loadSharp } from './lib/lazy-imports.js';
 import { checkRenamePattern, parseExifDate, renderName, type TakenAt } from './lib/photo-date.js';
 import { type PhotoMetadata, parseExifBuffer, readPhotoMetadata } from './lib/photo-metadata.js';
 import { renameExclusive, splitName } from './lib/rename-exclusive.js';
-import { type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
+import { type TreeFile, type TreeItem, throwIfProblem, treeItems } from './lib/tree-items.js';
 import { capList } from './lib/units.js';
 
 // Formats that carry EXIF. sharp writes back all but HEIF, whose dates are read (from the EXIF item sharp extracts).
@@ -72,55 +75,13 @@ export default defineJob({
     }),
   process: async (item: TreeItem, ctx, options: Input): Promise<Result> => {
     throwIfProblem(item);
-    const { path } = item;
-    const folder = resolve(options.folder);
-    let file = join(folder, path);
-    // The whole file: EXIF can sit anywhere its format allows, and a rotation needs the bytes anyway.
-    const bytes = await readFile(file);
-    const meta = await readMetadata(bytes);
-    const tags = meta.exif?.tags;
-    if (!tags) return { path, noExif: true };
-    const taken =
-      parseExifDate(tags.dateTimeOriginal, tags.offsetTimeOriginal ?? tags.offsetTime) ??
-      parseExifDate(tags.createDate, tags.offsetTimeDigitized ?? tags.offsetTime);
-    // HEIF shows its images turned by the container's own transforms (irot, imir); its EXIF tag is not applied.
-    const orientation = meta.format === 'heif' ? 1 : (tags.orientation ?? 1);
-    const result: Result = { path, ...(taken ? { takenAt: taken.date.toISOString() } : {}) };
-    const stats = await stat(file);
-
-    if (
-      options.rotate &&
-      orientation > 1 &&
-      orientation <= 8 &&
-      meta.format === 'tiff' &&
-      meta.exif?.hasExifIfd
-    ) {
-      // libvips writes no EXIF IFD into a TIFF: rotating would lose the date taken and the rest of the EXIF.
-      result.rotationSkipped = `orientation ${orientation} left as it is: rewriting a TIFF would drop its EXIF`;
-    } else if (options.rotate && orientation > 1 && orientation <= 8) {
-      result.rotated = orientation;
-      ctx.throwIfCancelled();
-      if (!options.dryRun) await rotateInPlace(file, bytes, meta, orientation, stats, options, taken, ctx);
+    // Opened where the walk found it, and only there; its mtime is set through this descriptor.
+    const handle = await openFileConfined(item.real);
+    try {
+      return await tidy(handle, item, ctx, options);
+    } finally {
+      await handle.close();
     }
-    if (options.setMtime && taken && Math.abs(stats.mtime.getTime() - taken.date.getTime()) >= 1000) {
-      result.mtimeSet = true;
-      // Already set on the rotated copy before it replaced the original; a rotated file needs no second write.
-      if (!options.dryRun && !result.rotated) await utimes(file, stats.atime, taken.date);
-    }
-    if (options.rename && taken) {
-      const { name, ext } = splitName(file);
-      const base = renderName(options.rename, taken, name);
-      if (`${base}${ext}` !== basename(file)) {
-        ctx.throwIfCancelled();
-        if (options.dryRun) result.renamedTo = relative(folder, join(file, '..', `${base}${ext}`));
-        else {
-          const renamed = await renameExclusive(file, base, ext);
-          if (renamed !== file) result.renamedTo = relative(folder, renamed);
-          file = renamed;
-        }
-      }
-    }
-    return result;
   },
   summarize: (results, { input: options, total, failed, cancelled }) => {
     const count = (test: (result: Result) => boolean) => results.filter(test).length;
@@ -151,6 +112,62 @@ export default defineJob({
     return { ...summary, plan: list, morePlanned: more };
   },
 });
+
+/** Rotates, dates and renames the photo open on `handle`, as the options say. */
+async function tidy(
+  handle: FileHandle,
+  { path, real }: TreeFile,
+  ctx: JobContext,
+  options: Input,
+): Promise<Result> {
+  // The whole file: EXIF can sit anywhere its format allows, and a rotation needs the bytes anyway.
+  const bytes = await handle.readFile();
+  const meta = await readMetadata(bytes);
+  const tags = meta.exif?.tags;
+  if (!tags) return { path, noExif: true };
+  const taken =
+    parseExifDate(tags.dateTimeOriginal, tags.offsetTimeOriginal ?? tags.offsetTime) ??
+    parseExifDate(tags.createDate, tags.offsetTimeDigitized ?? tags.offsetTime);
+  // HEIF shows its images turned by the container's own transforms (irot, imir); its EXIF tag is not applied.
+  const orientation = meta.format === 'heif' ? 1 : (tags.orientation ?? 1);
+  const result: Result = { path, ...(taken ? { takenAt: taken.date.toISOString() } : {}) };
+  const stats = await handle.stat();
+
+  if (
+    options.rotate &&
+    orientation > 1 &&
+    orientation <= 8 &&
+    meta.format === 'tiff' &&
+    meta.exif?.hasExifIfd
+  ) {
+    // libvips writes no EXIF IFD into a TIFF: rotating would lose the date taken and the rest of the EXIF.
+    result.rotationSkipped = `orientation ${orientation} left as it is: rewriting a TIFF would drop its EXIF`;
+  } else if (options.rotate && orientation > 1 && orientation <= 8) {
+    result.rotated = orientation;
+    ctx.throwIfCancelled();
+    if (!options.dryRun) await rotateInPlace(real, bytes, meta, orientation, stats, options, taken, ctx);
+  }
+  if (options.setMtime && taken && Math.abs(stats.mtime.getTime() - taken.date.getTime()) >= 1000) {
+    result.mtimeSet = true;
+    // Already set on the rotated copy before it replaced the original; a rotated file needs no second write.
+    if (!options.dryRun && !result.rotated) await handle.utimes(stats.atime, taken.date);
+  }
+  if (options.rename && taken) {
+    const { name, ext } = splitName(real);
+    const base = renderName(options.rename, taken, name);
+    // Beside the photo, as the walk named its folder (`/`-separated).
+    const beside = (file: string) => posix.join(posix.dirname(path), basename(file));
+    if (`${base}${ext}` !== basename(real)) {
+      ctx.throwIfCancelled();
+      if (options.dryRun) result.renamedTo = beside(`${base}${ext}`);
+      else {
+        const renamed = await renameExclusive(real, base, ext);
+        if (renamed !== real) result.renamedTo = beside(renamed);
+      }
+    }
+  }
+  return result;
+}
 
 /** Format and EXIF from the file's bytes; HEIF's EXIF item as sharp extracts it. Damage is a reason, not a guess. */
 async function readMetadata(bytes: Buffer): Promise<PhotoMetadata> {
@@ -220,9 +237,11 @@ async function rotateInPlace(
   }
   ctx.throwIfCancelled();
   const mtime = options.setMtime && taken ? taken.date : stats.mtime;
-  await writeFileAtomic(file, async (temp) => {
-    await writeFile(temp, output);
-    await chmod(temp, stats.mode & 0o7777);
-    await utimes(temp, stats.atime, mtime);
+  // Through the photo's folder opened without following a symlink, under a journaled temporary name.
+  writeFileConfinedSync(file, atomicTempPath(file), (fd) => {
+    writeFileSync(fd, output);
+    fchmodSync(fd, stats.mode & 0o7777);
+    futimesSync(fd, stats.atime, mtime);
+    fsyncSync(fd);
   });
 }

@@ -106,7 +106,7 @@ describe('image.scale', () => {
     expect(readImageHeader(jpeg.subarray(0, 200))).toBeUndefined();
   });
 
-  it('writes atomically with blocking calls too (what image.scale uses), and leaves no temporary file on failure', async () => {
+  it('writes atomically with blocking calls too, and leaves no temporary file on failure', async () => {
     const dir = tempDir();
     await writeFileAtomic(join(dir, 'a/bytes.bin'), Buffer.from('bytes'), { blocking: true });
     await writeFileAtomic(join(dir, 'a/fn.txt'), (temp) => writeFile(temp, 'written by a function'), {

@@ -8,15 +8,16 @@
 // swapped-in link or FIFO neither is followed at the last step nor blocks.
 // Folder contents are read through the open descriptor (/proc/self/fd/<n>),
 // so what is listed is the folder that was checked, not what the path names
-// a moment later. Writes (an index, a manifest) open their folder one
-// component at a time with O_NOFOLLOW from `/`, so no link anywhere on the
-// way is followed.
+// a moment later. Writes (an index, a manifest, a scaled image) and changes in
+// place (a photo's mtime, its rename) open their folder one component at a
+// time with O_NOFOLLOW from `/`, so no link anywhere on the way is followed.
 //
 // Without /proc (not Linux) the same calls check realpath() before opening:
 // a swap between that check and the open is then not caught.
 import {
   closeSync,
   constants,
+  fstatSync,
   mkdirSync,
   openSync,
   readlinkSync,
@@ -74,6 +75,16 @@ async function checkBefore(expected: string): Promise<void> {
   if (now !== undefined && now !== expected) throw new PathChangedError(expected, now);
 }
 
+function checkOpenedSync(fd: number, expected: string): void {
+  if (!hasProcFd()) {
+    const now = realpathSyncOrUndefined(expected);
+    if (now !== undefined && now !== expected) throw new PathChangedError(expected, now);
+    return;
+  }
+  const opened = readlinkSync(fdPath(fd));
+  if (opened !== expected) throw new PathChangedError(expected, opened);
+}
+
 /**
  * Opens the regular file at `expected` (a real path: no symlink on the way) for reading, refusing
  * it when what opens is anything else. The caller closes the handle.
@@ -91,6 +102,29 @@ export async function openFileConfined(expected: string): Promise<FileHandle> {
     throw error;
   }
 }
+
+/**
+ * openFileConfined's checks with synchronous calls, for a worker thread that has nothing else to
+ * do meanwhile (image.scale: each awaited call is a round trip through libuv's thread pool).
+ * Returns the descriptor; the caller closes it.
+ */
+export function openFileConfinedSync(expected: string): number {
+  const fd = openSync(expected, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  try {
+    checkOpenedSync(fd, expected);
+    if (!fstatSync(fd).isFile()) throw new PathChangedError(expected, 'something that is not a file');
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+/**
+ * A path through which a file opened by openFileConfined(Sync) can be opened again (by libvips,
+ * say) as the same file, whatever its path names now; `fallback` where there is no /proc.
+ */
+export const reopenPath = (fd: number, fallback: string): string => (hasProcFd() ? fdPath(fd) : fallback);
 
 /**
  * Runs `use` with a path that names the folder at `expected` (a real path) as it was opened and
@@ -112,10 +146,10 @@ export async function withFolderConfined<T>(
 
 /**
  * Opens the folder `dir` (absolute, no `..`) one component at a time from `/`, never following a
- * symlink, creating the components that are missing; returns its descriptor. Throws
- * PathChangedError when a component is a symlink (or not a folder).
+ * symlink, creating the components that are missing when `create`; returns its descriptor. Throws
+ * PathChangedError when a component is a symlink (or not a folder), ENOENT when one is missing.
  */
-function openFolderNoFollow(dir: string): number {
+function openFolderNoFollow(dir: string, create: boolean): number {
   const parts = dir.split(sep).filter(Boolean);
   const flags = O_PATH | O_DIRECTORY | O_NOFOLLOW;
   let fd = openSync(sep, O_PATH | O_DIRECTORY);
@@ -127,7 +161,7 @@ function openFolderNoFollow(dir: string): number {
         next = openSync(at, flags);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
+        if (code === 'ENOENT' && create) {
           mkdirSync(at);
           next = openSync(at, flags);
         } else if (code === 'ELOOP' || code === 'ENOTDIR') {
@@ -151,16 +185,42 @@ function openFolderNoFollow(dir: string): number {
  * summarize.
  */
 export function writeFileConfinedSync(target: string, temp: string, write: (fd: number) => void): void {
+  withFolderNoFollowSync(dirname(target), (folder) => writeThrough(folder, target, temp, write), {
+    create: true,
+  });
+}
+
+/**
+ * Runs `use` with a path naming the folder `dir` (a real path) as opened one component at a time
+ * without following any symlink (`/proc/self/fd/<n>`): what `use` does in `<it>/<name>` happens
+ * in that folder, not wherever a link swapped in on the way leads. Without /proc, `dir` once its
+ * realpath is checked. `create`: make the folders that are missing.
+ */
+export function withFolderNoFollowSync<T>(
+  dir: string,
+  use: (folder: string) => T,
+  { create = false }: { create?: boolean } = {},
+): T {
   if (!hasProcFd()) {
-    mkdirSync(dirname(target), { recursive: true });
-    const dir = realpathSyncOrUndefined(dirname(target));
-    if (dir !== undefined && dir !== dirname(target)) throw new PathChangedError(dirname(target), dir);
-    writeThrough(dirname(target), target, temp, write);
-    return;
+    if (create) mkdirSync(dir, { recursive: true });
+    const real = realpathSyncOrUndefined(dir);
+    if (real !== undefined && real !== dir) throw new PathChangedError(dir, real);
+    return use(dir);
   }
-  const dirFd = openFolderNoFollow(dirname(target));
+  const dirFd = openFolderNoFollow(dir, create);
   try {
-    writeThrough(fdPath(dirFd), target, temp, write);
+    return use(fdPath(dirFd));
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/** withFolderNoFollowSync for an asynchronous `use`: the folder stays open until it settles. */
+export async function withFolderNoFollow<T>(dir: string, use: (folder: string) => Promise<T>): Promise<T> {
+  if (!hasProcFd()) return withFolderNoFollowSync(dir, use);
+  const dirFd = openFolderNoFollow(dir, false);
+  try {
+    return await use(fdPath(dirFd));
   } finally {
     closeSync(dirFd);
   }
@@ -168,7 +228,8 @@ export function writeFileConfinedSync(target: string, temp: string, write: (fd: 
 
 function writeThrough(folder: string, target: string, temp: string, write: (fd: number) => void): void {
   const tempAt = `${folder}/${basename(temp)}`;
-  const fd = openSync(tempAt, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+  // 0o666 less the umask, as writeFileAtomic's files get.
+  const fd = openSync(tempAt, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
   try {
     try {
       write(fd);
