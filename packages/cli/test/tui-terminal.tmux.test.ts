@@ -103,7 +103,7 @@ describe('threadline tui in a terminal, as issue 18 asked', () => {
   });
 
   it('selects a row with a click and scrolls with the wheel, and gives the mouse back on quit and on SIGTERM', {
-    timeout: 60_000,
+    timeout: 90_000,
   }, async () => {
     const dataDir = join(dir(), 'data-mouse');
     const [newest, older] = await twoJobs(dataDir);

@@ -1,14 +1,13 @@
 // The whole screen: a header, the job list (or one job's details, the start
 // form, the schedules, or the help), a status line and the key hints. Owns
-// what is selected, the filter, the keys and the mouse, the keys that act on a
-// job (cancel, resume; off while the server does not answer), and the quit
-// sequence (ask, cancel this engine's jobs, wait, exit).
-import { isActive, isFinal, type JobClient, type JobSnapshot, type JobsView } from '@threadline/core/client';
+// what is selected, the filter, the keys and the mouse, and the quit sequence
+// (ask, cancel this engine's jobs, wait, exit); what the keys do to a job is in
+// job-actions.ts.
+import { isActive, isFinal, type JobClient, type JobsView } from '@threadline/core/client';
 import { Box, useApp } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { matchesFilter } from '../state/filter.js';
 import { stopsOnQuit } from '../state/quit.js';
-import { whyNotResumable } from '../state/resume.js';
 import { DETAILS_TOP, Details } from './Details.js';
 import { detailsLines } from './details-lines.js';
 import { editText } from './edit-text.js';
@@ -18,6 +17,7 @@ import { Help } from './Help.js';
 import { helpLines } from './help-lines.js';
 import { hintsFor } from './hints.js';
 import { JobList, LIST_TOP, listOffset } from './JobList.js';
+import { jobActions } from './job-actions.js';
 import type { Mode } from './mode.js';
 import type { MouseEvent } from './mouse.js';
 import { Schedules } from './Schedules.js';
@@ -102,52 +102,20 @@ export function App({ client, view, local, where }: AppProps) {
     else if (stopping.length !== mode.running) setMode({ kind: 'confirm-quit', running: stopping.length });
   }, [mode, stopping.length, exit, setMode]);
 
-  /** While the server does not answer, the keys that would ask it something say so instead. */
-  const online = (what: string): boolean => {
-    if (local || view.getSnapshot().connection === 'live') return true;
-    setFlash({ text: `Disconnected: ${what} is off until the server answers again.`, color: 'red' });
-    return false;
-  };
-
-  const cancel = (job: JobSnapshot | undefined, force: boolean) => {
-    if (!job || !online(force ? 'force' : 'cancel')) return;
-    if (!isActive(job.state)) {
-      setFlash({ text: `${job.name} has already ended (${job.state}).`, color: 'gray' });
-      return;
-    }
-    setFlash({
-      text: `${force ? 'Force-cancelling' : 'Cancelling'} ${job.name} (${job.id})…`,
-      color: 'yellow',
-      jobId: job.id,
-    });
-    client
-      .cancel(job.id, { reason: 'cancelled from the terminal', force })
-      .catch((error: unknown) => setFlash({ text: `Cannot cancel: ${message(error)}`, color: 'red' }));
-  };
-
-  // The new job takes the old one's place on screen: selected, and in details if they were open.
-  const resume = (job: JobSnapshot | undefined) => {
-    if (!job || !online('resume')) return;
-    const why = whyNotResumable(job);
-    if (why) {
-      setFlash({ text: `Cannot resume: ${why}.`, color: 'gray' });
-      return;
-    }
-    setFlash({ text: `Resuming ${job.name} (${job.id})…`, color: 'yellow' });
-    client
-      .resume(job.id)
-      .then((next) => {
-        // No event tells that the old job was resumed: its snapshot here says so now.
-        view.put([{ ...(view.get(job.id) ?? job), resumedAs: next.id }, next]);
-        setFilter('');
-        setSelectedId(next.id);
-        const current = getMode();
-        if (current.kind === 'details' && current.jobId === job.id)
-          setMode({ kind: 'details', jobId: next.id });
-        setFlash({ text: `Resumed ${job.name} (${job.id}) as ${next.id}.`, color: 'green', jobId: next.id });
-      })
-      .catch((error: unknown) => setFlash({ text: `Cannot resume: ${message(error)}`, color: 'red' }));
-  };
+  const { online, cancel, resume } = jobActions({
+    client,
+    view,
+    local,
+    setFlash,
+    // The new job takes the old one's place on screen: selected, and in details if they were open.
+    onResumed: (old, next) => {
+      setFilter('');
+      setSelectedId(next.id);
+      const current = getMode();
+      if (current.kind === 'details' && current.jobId === old.id)
+        setMode({ kind: 'details', jobId: next.id });
+    },
+  });
 
   const quit = () => {
     const running = stoppingNow().length;
@@ -385,5 +353,3 @@ export function App({ client, view, local, where }: AppProps) {
     </Box>
   );
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
