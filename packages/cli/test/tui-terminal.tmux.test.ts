@@ -72,7 +72,8 @@ describe('threadline tui in a terminal, as issue 18 asked', () => {
   });
 
   it('draws no colour with NO_COLOR=1, and colours without it or with FORCE_COLOR=1 too (capture-pane -e)', {
-    timeout: 60_000,
+    // Three TUIs one after the other, on a machine that may be busy.
+    timeout: 120_000,
   }, async () => {
     const dataDir = join(dir(), 'data-color');
     await twoJobs(dataDir);
