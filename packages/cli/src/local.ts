@@ -94,6 +94,14 @@ export async function readDataDir(
   }
   const { StoredHistory } = await import('@threadline/core/internal');
   const history = StoredHistory.open(dir);
+  // An engine that owned the directory would have recorded these interrupted as it opened.
+  const left = await history.list({ state: ['queued', 'running', 'cancelling'], limit: 1000 });
+  if (left.length > 0) {
+    const jobs = left.map((job) => `${job.id} (${job.state})`).join(', ');
+    notice(
+      `threadline: ${dir} cannot be written, so its history is shown as recorded: no engine answers there, yet ${jobs} ${left.length === 1 ? 'is' : 'are'} not finished`,
+    );
+  }
   return { client: history, close: () => history.close() };
 }
 

@@ -2,9 +2,9 @@
 // root writes through chmod, so a mount it is) with no engine on it: they read
 // the history as it is and write nothing. Skipped where mounting is not allowed.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, lstatSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, tempDir } from './cli.js';
+import { run, tempDir, threadline } from './cli.js';
 
 const mounted: string[] = [];
 afterEach(() => {
@@ -20,7 +20,8 @@ function readOnlyCopy(from: string): string | undefined {
     return undefined;
   }
   mounted.push(dir);
-  cpSync(from, dir, { recursive: true });
+  // A killed engine's socket cannot be copied (and nobody answers on it anyway).
+  cpSync(from, dir, { recursive: true, filter: (path) => !lstatSync(path).isSocket() });
   execFileSync('mount', ['-o', 'remount,ro', dir]);
   return dir;
 }
@@ -57,4 +58,23 @@ describe('list and show on a read-only data directory', () => {
 
     expect(readdirSync(dir).sort()).toEqual(before);
   });
+
+  it.skipIf(!canMount)(
+    'say that a job an engine was killed in the middle of is shown as recorded',
+    async () => {
+      const data = tempDir();
+      const running = threadline(['run', 'demo.sleep', '--input', '{"items":100,"ms":200}'], data);
+      await running.waitFor(/items \(/);
+      running.child.kill('SIGKILL');
+      await running.exit;
+      const dir = readOnlyCopy(data)!;
+      const list = await run(['list', '--json'], dir);
+      expect(list.code, list.stderr).toBe(0);
+      const [job] = JSON.parse(list.stdout) as { id: string; state: string }[];
+      expect(job!.state).toBe('running');
+      expect(list.stderr).toBe(
+        `threadline: ${dir} cannot be written, so its history is shown as recorded: no engine answers there, yet ${job!.id} (running) is not finished\n`,
+      );
+    },
+  );
 });
