@@ -37,8 +37,12 @@ const FLUSH_MS = 100;
  * and a cancelled job has at most this many to drop.
  */
 const MIN_WINDOW = 2048;
-/** How often a waiting enumeration looks for room: small beside the window's worth of work. */
+/**
+ * How often a waiting enumeration looks for room: 10 ms, small beside a window's worth of work,
+ * doubling up to 250 ms while its job's items do not move (slow items need no fast polling).
+ */
 const ROOM_POLL_MS = 10;
+const ROOM_POLL_MAX_MS = 250;
 /** How long the deployment's thread count (from the workers' advertisements) is trusted. */
 const THREADS_TTL_MS = 2000;
 
@@ -175,15 +179,19 @@ export class Enumerator {
    * as queued; aborts the enumeration when the job stops running (a cancel, maxFailures).
    */
   private async roomFor(jobId: string, queued: number, abort: AbortController): Promise<void> {
+    let pollMs = ROOM_POLL_MS;
+    let lastDone = -1;
     for (;;) {
       const { state, done } = await this.store.outcomeCounts(jobId);
+      pollMs = done === lastDone ? Math.min(ROOM_POLL_MAX_MS, pollMs * 2) : ROOM_POLL_MS;
+      lastDone = done;
       if (state !== 'running') {
         abort.abort();
         return;
       }
       if (queued - done <= (await this.window()) || abort.signal.aborted) return;
       try {
-        await sleep(ROOM_POLL_MS, undefined, { signal: abort.signal });
+        await sleep(pollMs, undefined, { signal: abort.signal });
       } catch {
         return;
       }
