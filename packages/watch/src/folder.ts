@@ -19,7 +19,7 @@ import { Inbox } from './inbox.js';
 import { Journal, type OpenClaim } from './journal.js';
 import { lockFolder } from './lock.js';
 import { isIgnoredName } from './names.js';
-import { type Snapshot, StabilityGate } from './stability.js';
+import { recheckWriters, type Snapshot, StabilityGate } from './stability.js';
 import { WriterScan } from './writers.js';
 
 const RESCAN_MS = 2000;
@@ -57,10 +57,15 @@ export class FolderRunner {
       ctxBase.folder.stableMs,
       (name, stable) => this.onStable(name, stable),
       {
-        writerOf: (name, last) => writers.writerOf(join(this.realFolder ?? ctxBase.folder.path, name), last),
+        writerOf: (name, last) => writers.writerOf(this.realPath(name), last),
         onHeld: (name, pid) => this.ctx.print(`waiting for ${name}: still open for writing (pid ${pid})`),
       },
     );
+  }
+
+  /** A name in the folder as the kernel names it in /proc/<pid>/fd. */
+  private realPath(name: string): string {
+    return join(this.realFolder ?? this.folder.path, name);
   }
 
   private get ctx(): FolderContext {
@@ -222,6 +227,14 @@ export class FolderRunner {
       this.gate.touch(name);
       return undefined;
     }
+    // Or a process opened it for writing and has not written yet: back to wait, and any file behind it too.
+    const held = await recheckWriters(name, stable, this.ready, (other) =>
+      writers.writerOf(this.realPath(other)),
+    );
+    for (const other of held.keys()) {
+      if (other === name || this.ready.delete(other)) this.gate.touch(other);
+    }
+    if (held.has(name)) return undefined;
     const id = newClaimId();
     const dir = join(this.paths.processing, id);
     await mkdir(dir);

@@ -5,6 +5,9 @@
 // a pending file is looked at least once a second, never by re-reading the folder.
 // A file that has settled is taken only when no process still has it open for
 // writing (`writers`, see writers.ts): a writer may pause for longer than the window.
+// With a backlog a settled file can wait minutes for its turn, and a process may
+// open it for writing meanwhile without changing its size or mtime yet: its claim
+// asks again (recheckWriters), in one scan with the other waiting files as stale.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -12,9 +15,43 @@ import { join } from 'node:path';
 export interface Snapshot {
   size: number;
   mtimeMs: number;
+  /** When no writer was last found holding it (performance.now()). */
+  checkedAt: number;
 }
 
-interface Seen extends Snapshot {
+/** A look for writers younger than this is trusted at claim time: as fresh as a scan on a busy machine. */
+export const RECHECK_MS = 1000;
+
+/**
+ * At the claim of `name`: which of it and the files `waiting` behind it (their look for writers
+ * older than `recheckMs`) some process has open for writing now, and by which pid. They are asked
+ * together, so one scan answers for the whole backlog: a scan per `recheckMs`, not one per claim.
+ * Those found closed are marked checked now.
+ */
+export async function recheckWriters(
+  name: string,
+  stable: Snapshot,
+  waiting: ReadonlyMap<string, Snapshot>,
+  writerOf: (name: string) => Promise<number | undefined>,
+  recheckMs = RECHECK_MS,
+): Promise<Map<string, number>> {
+  const held = new Map<string, number>();
+  const started = performance.now();
+  if (started - stable.checkedAt < recheckMs) return held;
+  const due: [string, Snapshot][] = [[name, stable]];
+  for (const [other, snapshot] of waiting) {
+    if (other !== name && started - snapshot.checkedAt >= recheckMs) due.push([other, snapshot]);
+  }
+  const pids = await Promise.all(due.map(([path]) => writerOf(path)));
+  due.forEach(([path, snapshot], i) => {
+    const pid = pids[i];
+    if (pid === undefined) snapshot.checkedAt = started;
+    else held.set(path, pid);
+  });
+  return held;
+}
+
+interface Seen extends Omit<Snapshot, 'checkedAt'> {
   /** When size or mtime last changed, as far as we saw. */
   changedAt: number;
   /** The writer last found holding it, said once. */
@@ -99,6 +136,7 @@ export class StabilityGate {
     }
     const waited = now - seen.changedAt;
     if (waited >= this.stableMs && seen.size >= 0) {
+      const checkedAt = performance.now();
       const held = await this.writers.writerOf(name, seen.heldBy);
       if (this.closed || this.seen.get(name) !== seen) return;
       if (held !== undefined) {
@@ -109,7 +147,7 @@ export class StabilityGate {
         return;
       }
       this.forget(name);
-      this.onStable(name, { size: seen.size, mtimeMs: seen.mtimeMs });
+      this.onStable(name, { size: seen.size, mtimeMs: seen.mtimeMs, checkedAt });
       return;
     }
     // Look again when it would be stable, but at least every second so a

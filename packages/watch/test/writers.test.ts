@@ -5,14 +5,15 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until, waitForLine } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
-import { writersAmong } from '../src/writers.js';
+import { recheckWriters, type Snapshot } from '../src/stability.js';
+import { WriterScan, writersAmong } from '../src/writers.js';
 import { list, onCleanup, sha256, startWatcher, tempDir } from './helpers.js';
 
 /**
- * A child that opens `path` with `flags` ('w' or 'r'), writes `first` bytes of 'a', says "paused",
+ * A child that opens `path` with `flags` ('w', 'r+' or 'r'), writes `first` bytes of 'a', says "paused",
  * and holds the file open until told "go" on stdin; then writes `second` bytes of 'b' and closes it.
  */
-function pausingWriter(path: string, flags: 'w' | 'r', first = 0, second = 0): ChildProcess {
+function pausingWriter(path: string, flags: 'w' | 'r' | 'r+', first = 0, second = 0): ChildProcess {
   const script = `
     const fs = require('node:fs');
     const [path, flags, first, second] = process.argv.slice(1);
@@ -89,6 +90,44 @@ describe('files still open for writing', () => {
       1,
     );
     expect(await watcher.stop()).toBe(0);
+  });
+});
+
+describe('a settled file whose turn comes late in a backlog', () => {
+  it('is asked about again at its claim, with the stale files behind it, and one opened for writing since goes back to wait', async () => {
+    const dir = realpathSync(tempDir());
+    for (const name of ['first', 'behind', 'fresh']) writeFileSync(join(dir, name), name);
+    const long = performance.now() - 60_000;
+    const snapshot = (checkedAt: number): Snapshot => ({ size: 5, mtimeMs: 0, checkedAt });
+    const first = snapshot(long);
+    const waiting = new Map([
+      ['behind', snapshot(long)],
+      ['fresh', snapshot(performance.now())],
+    ]);
+    // Opened for writing after it was found closed, nothing written yet: its size and mtime say nothing.
+    const writer = pausingWriter(join(dir, 'behind'), 'r+');
+    await waitForLine(writer, /^paused$/, 'the writer');
+    const scan = new WriterScan({ ignorePid: process.pid });
+    const asked: string[] = [];
+    const writerOf = (name: string) => {
+      asked.push(name);
+      return scan.writerOf(join(dir, name));
+    };
+
+    const held = await recheckWriters('first', first, waiting, writerOf);
+
+    expect([...held]).toEqual([['behind', writer.pid]]);
+    // The fresh one's look is trusted; the first is marked as looked at now, the held one is not.
+    expect(asked).toEqual(['first', 'behind']);
+    expect(performance.now() - first.checkedAt).toBeLessThan(60_000);
+    expect(waiting.get('behind')!.checkedAt).toBe(long);
+    // Asked again at once, the first needs no scan: its look is fresh now.
+    expect(await recheckWriters('first', first, waiting, writerOf)).toEqual(new Map());
+    expect(asked).toHaveLength(2);
+
+    writer.stdin!.end('go\n');
+    expect(await exitOf(writer)).toBe(0);
+    expect(await recheckWriters('behind', waiting.get('behind')!, new Map(), writerOf)).toEqual(new Map());
   });
 });
 
