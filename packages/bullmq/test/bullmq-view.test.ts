@@ -28,13 +28,13 @@ describe("BullMQ's view of a job's chunks", () => {
     const { client, items } = await deployment();
     const job = await client.start('test.sleep', { items: 8, ms: 5, failEvery: 4 });
     await follow(client, job.id);
-    // The first items of a job go one per chunk, so chunk <job>-3 is item 3 alone.
+    // The first items of a job go one per chunk, so chunk <job>-3 holds the 4th item alone.
     const ok = (await items.getJob(`${job.id}-0`))!;
     expect(await ok.getState()).toBe('completed');
     expect(ok.returnvalue).toEqual({ items: 1, succeeded: 1, failed: 0, cancelled: 0 });
     const bad = (await items.getJob(`${job.id}-3`))!;
     expect(await bad.getState()).toBe('failed');
-    expect(bad.failedReason).toMatch(/^1 of 1 items failed: item 3\b.*: item 3 failed$/);
+    expect(bad.failedReason).toMatch(/^1 of 1 items failed: item 4\b.*: item 4 failed$/);
     // Not retried: its outcome is recorded, and running it again would change nothing.
     expect(bad.attemptsMade).toBe(1);
     const counts = await items.getJobCounts('completed', 'failed');

@@ -13,6 +13,33 @@ async function deployment(jobs: Record<string, string> = registry) {
 }
 
 describe('BullMQ client and an in-process worker', () => {
+  it("fails an item that runs past the worker's item timeout, terminating a loop that never yields", async () => {
+    const redis = await startRedis();
+    const client = await createBullmqClient({ connection: redis.url, registry });
+    onCleanup(() => client.close());
+    const worker = await runBullmqWorker({
+      connection: redis.url,
+      registry,
+      concurrency: 2,
+      tickMs: 50,
+      itemTimeoutMs: 300,
+      graceMs: 200,
+    });
+    onCleanup(() => worker.close());
+    const stuck = await client.start('test.sleep', { items: 2, ms: 600_000, cpu: true });
+    await follow(client, stuck.id);
+    const details = (await client.details(stuck.id))!;
+    expect(details.job.items).toMatchObject({ failed: 2, succeeded: 0 });
+    expect(details.failures.map((f) => f.error?.message)).toEqual([
+      'timed out after 300 ms',
+      'timed out after 300 ms',
+    ]);
+    // The terminated threads were replaced: the next job runs on them.
+    const next = await client.start('test.sleep', { items: 4, ms: 5 });
+    await follow(client, next.id);
+    expect((await client.get(next.id))!.state).toBe('succeeded');
+  });
+
   it('runs every item, summarizes, and numbers the events strictly increasing', async () => {
     const { client } = await deployment();
     const job = await client.start('test.sleep', { items: 30, ms: 5, failEvery: 10 });
@@ -41,7 +68,7 @@ describe('BullMQ client and an in-process worker', () => {
     expect(new Set(seqs).size).toBe(seqs.length);
     const details = (await client.details(job.id))!;
     expect(details.failures.map((f) => f.index)).toEqual([9, 19, 29]);
-    expect(details.failures[0]!.error!.message).toBe('item 9 failed');
+    expect(details.failures[0]!.error!.message).toBe('item 10 failed');
     expect(details.logs.map((l) => l.message)).toContain('first item done');
     expect((await client.list()).map((j) => j.id)).toEqual([job.id]);
     expect(await client.list({ state: 'running' })).toEqual([]);

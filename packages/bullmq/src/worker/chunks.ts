@@ -87,6 +87,8 @@ export class ChunkRunner {
     private readonly worker: Resolver,
     private readonly registry: JobRegistry,
     private readonly graceMs: number,
+    /** The worker's item timeout, for definitions without their own. */
+    private readonly itemTimeoutMs: number | undefined,
   ) {
     this.free = [...pool.slots];
   }
@@ -267,6 +269,7 @@ export class ChunkRunner {
   /** Runs the items on a slot; a thread that dies under them fails the item it held, and the rest run again. */
   private async execute(chunk: RunningChunk, info: JobInfo, pending: PendingItem[]): Promise<RecordedItem[]> {
     const job: EventJob = { id: chunk.jobId, mode: info.mode };
+    const itemTimeoutMs = info.definition.itemTimeoutMs ?? this.itemTimeoutMs;
     const outcomes: RecordedItem[] = [];
     let rest = pending;
     while (rest.length > 0 && !chunk.handedBack) {
@@ -290,6 +293,7 @@ export class ChunkRunner {
           input: info.input,
           mode: info.mode,
           items: info.mode === 'run' ? [null] : batch.map((p) => p.item),
+          ...(itemTimeoutMs !== undefined ? { itemTimeoutMs } : {}),
         });
         // run() clears the slot's cancel flag as it starts: a cancel heard before must be applied after.
         if (chunk.cancel) this.applyCancel(chunk);
@@ -389,7 +393,7 @@ function chunkResult(items: number, outcomes: RecordedItem[]): ChunkResult {
     .slice(0, 3)
     .map(
       (o) =>
-        `item ${o.index}${o.event.label ? ` (${o.event.label})` : ''}: ${o.event.error?.message ?? 'failed'}`,
+        `item ${o.index + 1}${o.event.label ? ` (${o.event.label})` : ''}: ${o.event.error?.message ?? 'failed'}`,
     );
   const more = result.failed > reasons.length ? `; and ${result.failed - reasons.length} more` : '';
   throw new UnrecoverableError(

@@ -31,6 +31,8 @@ export interface BullmqWorkerOptions {
   retention?: RetentionOptions;
   /** How long a cancelled item may ignore its signal before its thread is terminated; default 2000 ms. */
   graceMs?: number;
+  /** How long one item may run, for definitions without their own `itemTimeoutMs`; default none. */
+  itemTimeoutMs?: number;
   /** How long shutdown() lets running chunks finish before it hands them back; default 10000 ms. */
   drainMs?: number;
   /** A chunk whose worker has not renewed its lock for this long is given to another worker; default 10 s. */
@@ -124,6 +126,7 @@ class BullmqWorkerProcess implements BullmqWorker {
     this.store = new RedisStore(this.redis, options.prefix, options.retention);
     this.pool = new WorkerPool({
       ...(options.concurrency !== undefined ? { size: options.concurrency } : {}),
+      ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
       onLog: (log) => {
         this.store.log({ type: 'log', ...log }).catch(() => {});
@@ -149,6 +152,7 @@ class BullmqWorkerProcess implements BullmqWorker {
       resolver,
       registry,
       options.graceMs ?? 2000,
+      options.itemTimeoutMs,
     );
     this.enumerator = new Enumerator(
       this.store,

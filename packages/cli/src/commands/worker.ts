@@ -3,7 +3,7 @@
 // of machines, share a deployment; each takes items as its threads come free.
 import { type BullmqWorker, describeConnection, runBullmqWorker } from '@threadline/bullmq';
 import { formatDuration, ValidationError } from '@threadline/core';
-import { configured } from '../config/project.js';
+import { configured, itemLimits } from '../config/project.js';
 import { positiveInt } from '../connect.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
@@ -66,6 +66,7 @@ export async function runWorker(
     registry,
     graceMs: settings.graceMs.value,
     drainMs,
+    ...itemLimits(settings),
     log,
     ...(concurrency ? { concurrency } : {}),
   });
