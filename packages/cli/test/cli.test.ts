@@ -60,7 +60,7 @@ describe('threadline', () => {
     const dir = tempDir();
     const result = await run(['run', 'demo.sleep', '--input', '{"items":3,"ms":1,"failEvery":1}'], dir);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/failed 0: item 1 failed on purpose/);
+    expect(result.stderr).toMatch(/failed 1: item 1 failed on purpose/);
     expect(result.stderr).toContain('error: all 3 items failed');
     expect(result.stdout).toContain('failed: 0 succeeded, 3 failed');
     expect(result.stdout).not.toContain('item 1 failed on purpose');
