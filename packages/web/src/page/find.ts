@@ -50,6 +50,8 @@ export function useFind(query: JobQuery, view: JobsViewState): Found {
   const shown = useRef(0);
   shown.current = page?.key === key ? page.jobs.length : 0;
   const asked = useRef(0);
+  const pageRef = useRef(page);
+  pageRef.current = page;
 
   /** The jobs of this filter in the whole history, as its last page counted them. */
   const matching = useRef<{ key: string; total: number } | undefined>(undefined);
@@ -81,9 +83,9 @@ export function useFind(query: JobQuery, view: JobsViewState): Found {
     [key],
   );
 
-  // A new filter: its first page (after a pause in typing).
+  // A new filter: its first page (after a pause in typing; the page's first, at once).
   useEffect(() => {
-    const timer = setTimeout(() => void read(FIND_PAGE), TYPING_MS);
+    const timer = setTimeout(() => void read(FIND_PAGE), pageRef.current === undefined ? 0 : TYPING_MS);
     return () => clearTimeout(timer);
   }, [read]);
 
@@ -91,8 +93,6 @@ export function useFind(query: JobQuery, view: JobsViewState): Found {
   const changes = changesOf(view);
   const viewRef = useRef(view);
   viewRef.current = view;
-  const pageRef = useRef(page);
-  pageRef.current = page;
   /** The shown jobs and those the view saw start since: a burst of new jobs pushes none out. */
   const toRead = useCallback(() => {
     const newest = pageRef.current?.key === key ? pageRef.current.jobs[0]?.createdAt : undefined;
