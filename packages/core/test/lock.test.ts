@@ -1,7 +1,7 @@
 // The data directory's lock is the kernel's: exactly one engine owns a
 // directory, and a killed owner's lock is free at once.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,13 @@ describe('the data directory lock', () => {
     } finally {
       for (const { child } of engines) child.kill('SIGKILL');
     }
+  });
+
+  it('makes a new data directory readable by its owner alone, as its history holds every job input', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const engine = await createEngine({ dataDir, poolSize: 1 });
+    await engine.close();
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
   });
 
   it('is free the moment its owner is killed with SIGKILL', async () => {

@@ -89,7 +89,8 @@ class InProcessEngine implements Engine, EngineContext {
     const dataDir = this.dataDir;
     // The lock before the store: a second engine must not touch the file the owner writes.
     this.unlock = openingStore(dataDir, () => {
-      mkdirSync(dataDir, { recursive: true });
+      // The owner's alone, as the history inside holds every job's input (the paths it read).
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       return lockDataDir(dataDir);
     });
     try {

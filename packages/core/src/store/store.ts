@@ -100,7 +100,7 @@ export class Store {
     if (options.readOnly) {
       this.db = openReadOnly(this.file);
     } else {
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       this.db = new Database(this.file);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
