@@ -464,7 +464,7 @@ import { formatBytes, formatProgressLine } from '@threadline/core/format';
 import { type BuiltinJobInputs, builtinJobs } from '@threadline/jobs';
 import { type AppRouter, createAppRouter, createTrpcClient } from '@threadline/trpc';
 import { createBullmqClient, runBullmqWorker } from '@threadline/bullmq';
-import { runTui, TUI_USAGE } from '@threadline/tui';
+import { runTui } from '@threadline/tui';
 import { runWatch } from '@threadline/watch';
 import { createServer, runServe } from '@threadline/web';
 
@@ -493,7 +493,7 @@ export async function main(): Promise<JobSnapshot> {
   await client.start('types.shout', { words: ['a'] });
   await writeFileAtomic('out.txt', formatBytes(1536));
   const router: AppRouter = createAppRouter(engine, { pingMs: 1000 });
-  void [router, createTrpcClient, createBullmqClient, runBullmqWorker, runTui, TUI_USAGE, runWatch];
+  void [router, createTrpcClient, createBullmqClient, runBullmqWorker, runTui, runWatch];
   void [createServer, runServe, formatProgressLine];
   return client.start('demo.sleep', { items: 3 });
 }

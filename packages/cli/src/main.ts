@@ -82,8 +82,8 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'watch and steer jobs in a terminal UI',
     longLived: true,
     load: async () => {
-      const { runTui } = await import('@threadline/tui');
-      return (argv, deps) => runTui(argv, { connect: deps.connect });
+      const { runTuiCommand } = await import('./commands/tui.js');
+      return (argv, deps) => runTuiCommand(argv, { connect: deps.connect });
     },
   },
   watch: {

@@ -54,6 +54,27 @@ describe('the command line', () => {
     }
   });
 
+  it('parses tui with the same table as every command: help from it, one-line refusals', async () => {
+    const dir = tempDir();
+    const help = await run(['tui', '--help'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: threadline tui \[options\]/);
+    expect(help.stdout).toContain('--token-file <file>');
+    expect(help.stdout).toContain('? every key');
+    for (const [args, said] of [
+      [['tui', '--bogus'], /unknown option --bogus/],
+      [['tui', 'extra'], /extra/],
+      [['tui', '--server', 'not a url'], /--server needs a URL/],
+      [['tui', '--server', 'http://x', '--data-dir', 'd'], /--server and --data-dir cannot be used together/],
+      [['tui', '--sever', 'http://x'], /did you mean --server/],
+    ] as const) {
+      const result = await run([...args], dir);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(said);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+
   it('ends quietly when its reader goes away: a listing exits 0, a run finishes its job', async () => {
     const dir = tempDir();
     for (let i = 0; i < 3; i++) await run(['run', 'demo.sleep', '--input', '{"items":1,"ms":0}'], dir);

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { type Connect, ValidationError } from '@threadline/core';
+import type { Connect } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
 import { runTui } from '../src/index.js';
 
@@ -26,32 +26,11 @@ const connectNever: Connect = () => {
 };
 
 describe('threadline tui', () => {
-  it('prints its usage for --help and exits 0', async () => {
-    const { io, text } = streams();
-    expect(await runTui(['--help'], { connect: connectNever, ...io })).toBe(0);
-    expect(text.out).toContain('Usage: threadline tui');
-    expect(text.out).toContain('--server <url>');
-  });
-
   it('points to `threadline run` and exits 2 when the output is not a terminal', async () => {
     const { io, text } = streams();
-    expect(await runTui([], { connect: connectNever, ...io })).toBe(2);
+    expect(await runTui({}, { connect: connectNever, ...io })).toBe(2);
     expect(text.err).toContain('needs a terminal');
     expect(text.err).toContain('threadline run');
     expect(text.out).toBe('');
-  });
-
-  it('rejects bad usage with a ValidationError, one line each', async () => {
-    const { io } = streams();
-    for (const argv of [
-      ['--bogus'],
-      ['extra'],
-      ['--server', 'not a url'],
-      ['--server', 'http://x', '--data-dir', 'd'],
-    ]) {
-      const error = await runTui(argv, { connect: connectNever, ...io }).catch((e: unknown) => e);
-      expect(error, argv.join(' ')).toBeInstanceOf(ValidationError);
-      expect((error as Error).message).not.toContain('\n');
-    }
   });
 });
