@@ -76,6 +76,8 @@ export interface Serve {
   child: ChildProcess;
   pid: number;
   origin: string;
+  /** The header a local user's client sends: the token serve keeps in its data directory. */
+  auth: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -96,10 +98,12 @@ export async function startServe(cli: string, poolSize: number): Promise<Serve> 
     throw error;
   }
   const origin = /(http:\/\/[^/\s]+)/.exec(line)![1]!;
+  const token = readFileSync(join(dir.path, 'data', 'token'), 'utf8').trim();
   return {
     child,
     pid: child.pid!,
     origin,
+    auth: { authorization: `Bearer ${token}` },
     async stop() {
       await stopChild(child);
       dir.remove();

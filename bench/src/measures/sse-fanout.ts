@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Measure, MeasureContext } from '../measure.js';
-import { cpuMsOf, startServe, threadlineCli } from '../processes.js';
+import { cpuMsOf, type Serve, startServe, threadlineCli } from '../processes.js';
 import { type BenchRecord, record, unavailable } from '../record.js';
 import { percentile } from '../stats.js';
 
@@ -24,7 +24,9 @@ interface Subscriber {
 const window = { from: Number.POSITIVE_INFINITY, to: Number.POSITIVE_INFINITY };
 const DRAIN_MS = 30_000;
 
-function subscribe(origin: string, agent: http.Agent, onConnected: () => void): Subscriber {
+type Server = Pick<Serve, 'origin' | 'auth'>;
+
+function subscribe({ origin, auth }: Server, agent: http.Agent, onConnected: () => void): Subscriber {
   const subscriber: Subscriber = {
     latencies: new Map(),
     lastAt: 0,
@@ -40,7 +42,7 @@ function subscribe(origin: string, agent: http.Agent, onConnected: () => void): 
   const input = encodeURIComponent(JSON.stringify({}));
   subscriber.request = http.get(
     `${origin}/trpc/jobs.events?input=${input}`,
-    { agent, headers: { accept: 'text/event-stream' } },
+    { agent, headers: { accept: 'text/event-stream', ...auth } },
     (res) => {
       if (res.statusCode !== 200) {
         failed(new Error(`subscription refused: HTTP ${res.statusCode}`));
@@ -80,10 +82,10 @@ function subscribe(origin: string, agent: http.Agent, onConnected: () => void): 
   return subscriber;
 }
 
-async function post(origin: string, path: string, body: unknown): Promise<unknown> {
+async function post({ origin, auth }: Server, path: string, body: unknown): Promise<unknown> {
   const res = await fetch(`${origin}/trpc/${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
@@ -99,7 +101,7 @@ async function post(origin: string, path: string, body: unknown): Promise<unknow
  */
 async function fanOut(
   ctx: MeasureContext,
-  origin: string,
+  server: Server,
   serverPid: number,
   count: number,
   seconds: number,
@@ -114,7 +116,7 @@ async function fanOut(
   const connectStart = performance.now();
   for (let i = 0; i < count; i++) {
     subscribers.push(
-      subscribe(origin, agent, () => {
+      subscribe(server, agent, () => {
         if (++connected === count) allConnected();
       }),
     );
@@ -127,7 +129,7 @@ async function fanOut(
     connectMs = performance.now() - connectStart;
     ctx.log(`sse: ${count} subscribers connected in ${connectMs.toFixed(0)} ms`);
     // 2 threads, 1 s items reporting progress every 50 ms: the fraction moves, so a progress event every 100 ms tick.
-    const started = (await post(origin, 'jobs.start', {
+    const started = (await post(server, 'jobs.start', {
       name: 'demo.sleep',
       input: { items: 100, ms: 1000 },
     })) as { result: { data: { id: string } } };
@@ -140,7 +142,7 @@ async function fanOut(
     const deadline = Date.now() + DRAIN_MS;
     while (subscribers.some((s) => s.lastAt < window.to) && Date.now() < deadline) await sleep(100);
     caughtUp = subscribers.every((s) => s.lastAt >= window.to);
-    await post(origin, 'jobs.cancel', { id: started.result.data.id });
+    await post(server, 'jobs.cancel', { id: started.result.data.id });
     await Promise.race([Promise.all(subscribers.map((s) => s.finished)), sleep(10_000)]);
   } finally {
     for (const s of subscribers) s.request.destroy();
@@ -170,9 +172,9 @@ export async function measureSseFanout(ctx: MeasureContext, subscribers: number,
   }
   const serve = await startServe(cli, ctx.threads);
   try {
-    const one = await fanOut(ctx, serve.origin, serve.pid, 1, Math.max(2, seconds / 2));
+    const one = await fanOut(ctx, serve, serve.pid, 1, Math.max(2, seconds / 2));
     if (one.events === 0) throw new Error('one subscriber received no progress events');
-    const many = await fanOut(ctx, serve.origin, serve.pid, subscribers, seconds);
+    const many = await fanOut(ctx, serve, serve.pid, subscribers, seconds);
     if (many.events === 0) throw new Error(`${subscribers} subscribers received no progress events`);
     // A percentile that lands on a missed receipt is only known to exceed the drain time.
     const at = (all: number[], p: number) => Math.min(percentile(all, p), DRAIN_MS);
