@@ -175,7 +175,9 @@ export async function measureBullmq(ctx: MeasureContext, options: { items: numbe
       }
       const wait = await firstItemBehind(items * 5);
       waits.push(wait);
-      ctx.log(`bullmq threadline: first item of a 10-item job behind a running one after ${wait.toFixed(0)} ms`);
+      ctx.log(
+        `bullmq threadline: first item of a 10-item job behind a running one after ${wait.toFixed(0)} ms`,
+      );
     }
   } finally {
     await Promise.allSettled([
