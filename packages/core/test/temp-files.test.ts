@@ -1,10 +1,11 @@
 // Temporary output files of a killed process are removed when the next engine
 // opens its data directory, and only those.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { journalFile, TempJournal } from '../src/pool/temp-journal.js';
 import { collect, fixture, openEngine, tempDir } from './helpers.js';
 
 const WRITE = fileURLToPath(new URL('./fixtures/write-and-hold.ts', import.meta.url));
@@ -59,4 +60,20 @@ describe('temporary files of a killed engine', () => {
     expect(readdirSync(out).sort()).toEqual([basename(users), liveTemp].sort());
     expect(readFileSync(users, 'utf8')).toBe('mine');
   }, 60_000);
+});
+
+describe("a worker's journal of temporary files", () => {
+  it('stays a line or two over many writes that rename their temporary file away themselves', () => {
+    const dir = tempDir();
+    const file = journalFile(dir, 'abcd1234', '0.0');
+    const journal = new TempJournal(file);
+    // What atomicTempPath alone does (a job's own confined write): add, write, rename; never "removed".
+    for (let i = 0; i < 1000; i++) {
+      const temp = join(dir, `out-${i}.jpg.tmp-abcd1234${'0'.repeat(12)}`);
+      journal.add(temp);
+      writeFileSync(temp, 'x');
+      renameSync(temp, join(dir, `out-${i}.jpg`));
+    }
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
 });

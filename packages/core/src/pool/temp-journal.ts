@@ -40,8 +40,11 @@ export class TempJournal {
   constructor(private readonly file: string) {}
 
   add(path: string): void {
-    // A path handed out by atomicTempPath alone is never told removed: it goes once its file is gone.
+    // A path handed out by atomicTempPath alone is never told removed: it goes once its file is
+    // gone, and the journal with it when none is left (it grew a line per write for ever).
+    const had = this.open.size;
     for (const old of this.open) if (!existsSync(old)) this.open.delete(old);
+    if (had > 0 && this.open.size === 0) truncateSync(this.file, 0);
     this.open.add(path);
     appendFileSync(this.file, `+${JSON.stringify(path)}\n`);
   }
