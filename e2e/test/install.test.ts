@@ -402,8 +402,10 @@ describe('the TUI, in a terminal', () => {
 
     await step('tui: live', () => see(/● live/, 30_000));
     // The history already has the example.count runs of the steps before: this one is one more.
-    const succeeded = (shown: string) => shown.match(/example\.count\s+succeeded/g)?.length ?? 0;
-    await see(/example\.count\s+succeeded/);
+    // A row: the job's name, its id's last four characters, its state.
+    const row = /example\.count\s+\w{4}\s+succeeded/g;
+    const succeeded = (shown: string) => shown.match(row)?.length ?? 0;
+    await see(new RegExp(row.source));
     const before = succeeded(screen());
     keys('n');
     await see(/example\.count\s+Count \(example\)/);
