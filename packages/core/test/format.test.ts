@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
+  formatClock,
   formatCount,
   formatItemCounts,
   formatJobCount,
   formatJobProgressLine,
+  formatNextRun,
   formatProgressLine,
 } from '../src/protocol/format.js';
 import type { ItemCounts, JobState, Progress } from '../src/protocol/types.js';
@@ -59,5 +61,20 @@ describe('format', () => {
     // Bytes are the progress's unit, not what failed: the items are counted as items.
     const bytes = job('partial', { total: 3, succeeded: 2, failed: 1, cancelled: 0 }, ran, 'bytes');
     expect(formatJobCount(bytes)).toBe('2/3 items, 1 failed');
+  });
+});
+
+describe("a schedule's next run", () => {
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  it('counts down to due now, and says paused for a paused one', () => {
+    expect(formatNextRun({ paused: false, nextRunAt: now + 65_000 }, now)).toBe('in 1m05s');
+    expect(formatNextRun({ paused: false, nextRunAt: now + 400 }, now)).toBe('due now');
+    expect(formatNextRun({ paused: true, nextRunAt: now + 65_000 }, now)).toBe('paused');
+    expect(formatNextRun({ paused: false, nextRunAt: null }, now)).toBe('paused');
+  });
+
+  it('reads the local time, with the date once it is a day or more away', () => {
+    expect(formatClock(now + 60_000, now)).toBe(new Date(now + 60_000).toLocaleTimeString());
+    expect(formatClock(now + 2 * 86_400_000, now)).toBe(new Date(now + 2 * 86_400_000).toLocaleString());
   });
 });

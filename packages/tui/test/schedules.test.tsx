@@ -5,12 +5,11 @@
 
 import { stripVTControlCharacters } from 'node:util';
 import type { Engine, JobClient } from '@threadline/core';
-import type { JobsView, ScheduleInfo } from '@threadline/core/client';
+import { formatNextRun, type JobsView, type ScheduleInfo } from '@threadline/core/client';
 import { until } from '@threadline/testing';
 import { renderToString } from 'ink';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nextRunText } from '../src/state/schedules.js';
 import { tuiJobsView } from '../src/state/view.js';
 import { App } from '../src/ui/App.js';
 import { ScheduleRow, scheduleLayout } from '../src/ui/ScheduleRow.js';
@@ -290,8 +289,8 @@ describe('a schedule row', () => {
   });
 
   it('counts down to due now, and a run more than a day off reads its date', () => {
-    expect(nextRunText({ paused: false, nextRunAt: now + 400 }, now)).toBe('due now');
-    expect(nextRunText({ paused: false, nextRunAt: now + 65_000 }, now)).toBe('in 1m05s');
+    expect(formatNextRun({ paused: false, nextRunAt: now + 400 }, now)).toBe('due now');
+    expect(formatNextRun({ paused: false, nextRunAt: now + 65_000 }, now)).toBe('in 1m05s');
     const later = now + 2 * 86_400_000;
     expect(line({ ...schedule, nextRunAt: later }, 140)).toContain(
       `in 48h00m · ${new Date(later).toLocaleString()}`,

@@ -2,7 +2,8 @@
 // with their next and latest run, and `pause`, `resume` or `remove` one of them.
 import {
   type Connect,
-  formatDuration,
+  formatClock,
+  formatNextRun,
   type JobClient,
   type JobState,
   NotFoundError,
@@ -46,18 +47,12 @@ Exit codes: 0 done, 2 bad usage, an unknown schedule id, or a refusal.`,
 const ACTIONS = ['pause', 'resume', 'remove'] as const;
 type Action = (typeof ACTIONS)[number];
 
-const DAY_MS = 86_400_000;
-
-/** A time on the local clock, as `run --every` says its next run's; with the date past a day. */
-const clock = (at: number, now: number) =>
-  at - now < DAY_MS ? new Date(at).toLocaleTimeString() : new Date(at).toLocaleString();
-
 /** `in 4m12s (14:03:12)`, `due now`, or `paused`. */
 export function nextRunText(schedule: ScheduleInfo, now: number = Date.now()): string {
-  if (schedule.paused || schedule.nextRunAt === null) return 'paused';
-  const seconds = (schedule.nextRunAt - now) / 1000;
-  const when = seconds < 1 ? 'due now' : `in ${formatDuration(seconds)}`;
-  return `${when} (${clock(schedule.nextRunAt, now)})`;
+  const countdown = formatNextRun(schedule, now);
+  return schedule.nextRunAt === null || schedule.paused
+    ? countdown
+    : `${countdown} (${formatClock(schedule.nextRunAt, now)})`;
 }
 
 const describe = (s: ScheduleInfo) => `${s.title} (${s.name}) every ${s.every}`;

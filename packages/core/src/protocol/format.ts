@@ -123,3 +123,17 @@ export function formatJobProgressLine(job: CountedJob): string {
   if (!final || job.state === 'succeeded') return `${head}${progressTail(job.progress, job.unit)}`;
   return job.progress.message ? `${head} — ${job.progress.message}` : head;
 }
+
+/** `in 4m12s`, `due now`, or `paused`: a schedule's next run as a countdown. */
+export function formatNextRun(schedule: { paused: boolean; nextRunAt: number | null }, now: number): string {
+  if (schedule.paused || schedule.nextRunAt === null) return 'paused';
+  const seconds = (schedule.nextRunAt - now) / 1000;
+  return seconds < 1 ? 'due now' : `in ${formatDuration(seconds)}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A time on the local clock, with the date when it is a day or more from `now`. */
+export function formatClock(at: number, now: number): string {
+  return Math.abs(at - now) < DAY_MS ? new Date(at).toLocaleTimeString() : new Date(at).toLocaleString();
+}

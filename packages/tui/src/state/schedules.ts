@@ -2,7 +2,7 @@
 // No event tells of a schedule itself: its next and latest run change only
 // when one of its runs is queued, starts or ends, which the view's active jobs
 // tell, so that is when the list is read again (as the dashboard does).
-import { formatDuration, type JobsViewState, type ScheduleInfo } from '@threadline/core/client';
+import type { JobsViewState } from '@threadline/core/client';
 
 /**
  * What a listing of the schedules depends on: the schedules' runs that are queued or
@@ -13,11 +13,4 @@ export function scheduleRunsKey(state: Pick<JobsViewState, 'active' | 'connectio
   let key = 'live';
   for (const job of state.active) if (job.scheduleId !== null) key += ` ${job.id}:${job.state}`;
   return key;
-}
-
-/** `in 4m12s`, `due now`, or `paused`: the next run as a countdown. */
-export function nextRunText(schedule: Pick<ScheduleInfo, 'paused' | 'nextRunAt'>, now: number): string {
-  if (schedule.paused || schedule.nextRunAt === null) return 'paused';
-  const seconds = (schedule.nextRunAt - now) / 1000;
-  return seconds < 1 ? 'due now' : `in ${formatDuration(seconds)}`;
 }

@@ -1,9 +1,8 @@
 // One schedule as one line: marker, job, period, next run (a countdown, with
 // the time when it fits), and its latest run with that run's state.
-import type { JobState, ScheduleInfo } from '@threadline/core/client';
+import { formatClock, formatNextRun, type JobState, type ScheduleInfo } from '@threadline/core/client';
 import { Box } from 'ink';
 import { memo } from 'react';
-import { nextRunText } from '../state/schedules.js';
 import { fit, STATE_COLOR } from './format.js';
 import { Text } from './Text.js';
 
@@ -33,12 +32,6 @@ export function scheduleLayout(columns: number): ScheduleLayout {
   return { name, title: Math.min(40, columns - fixed - next - 1), every, next, latest };
 }
 
-const DAY_MS = 86_400_000;
-
-/** The next run on the local clock, as the job rows say a waiting run's time; with the date past a day. */
-const clock = (at: number, now: number) =>
-  at - now < DAY_MS ? new Date(at).toLocaleTimeString() : new Date(at).toLocaleString();
-
 export const ScheduleRow = memo(function ScheduleRow({
   schedule,
   latestState,
@@ -53,11 +46,11 @@ export const ScheduleRow = memo(function ScheduleRow({
   now: number;
   layout: ScheduleLayout;
 }) {
-  const countdown = nextRunText(schedule, now);
+  const countdown = formatNextRun(schedule, now);
   const withClock =
     schedule.nextRunAt === null || schedule.paused
       ? countdown
-      : `${countdown} · ${clock(schedule.nextRunAt, now)}`;
+      : `${countdown} · ${formatClock(schedule.nextRunAt, now)}`;
   const next = withClock.length <= layout.next ? withClock : countdown;
   const latestId = schedule.lastJobId ?? '—';
   return (

@@ -3,10 +3,9 @@
 // (`x`, `d`), go back (`esc`, `q`). The app
 // calls `onKey` from its own key handler, so a key typed right after `s` (in
 // one burst: a paste, tmux send-keys) reaches this screen, not the void.
-import type { JobClient, JobsView, ScheduleInfo } from '@threadline/core/client';
+import { formatNextRun, type JobClient, type JobsView, type ScheduleInfo } from '@threadline/core/client';
 import type { Key } from 'ink';
 import { useEffect, useState } from 'react';
-import { nextRunText } from '../state/schedules.js';
 import type { KeyHint } from './Footer.js';
 import { listOffset } from './JobList.js';
 import type { MouseEvent } from './mouse.js';
@@ -75,7 +74,7 @@ export function useSchedulesScreen({
         put(info);
         const text = pausing
           ? `Paused ${describe(info)}: no runs until p resumes it.`
-          : `Resumed ${describe(info)}: next run ${nextRunText(info, Date.now())}.`;
+          : `Resumed ${describe(info)}: next run ${formatNextRun(info, Date.now())}.`;
         setFlash({ text, color: 'green' });
       })
       .catch((reason: unknown) => {

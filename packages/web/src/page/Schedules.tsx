@@ -1,15 +1,15 @@
 // The schedules of periodic jobs (started with `every`): each with its job, its
 // period, when its next run is due and its latest run, paused or not, and the
 // buttons to pause, resume or remove it. Shown only when there is one.
-import type { ScheduleInfo } from '@threadline/core/client';
+import { formatNextRun, type ScheduleInfo } from '@threadline/core/client';
 import { memo, useEffect, useState } from 'react';
 import { client, messageOf } from './api';
-import { formatFullTime, formatUntil, NONE } from './format';
+import { formatFullTime, NONE } from './format';
 import { JobLink } from './JobLink';
 import { dropSchedule, putSchedule, refreshSchedules, useSchedules } from './schedules';
 import { useOffline } from './store';
 
-/** The clock the "in 42 s" of each row reads, a tick a second while some run is due; nothing is fetched. */
+/** The clock the "in 42s" of each row reads, a tick a second while some run is due; nothing is fetched. */
 function useNow(ticking: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -114,7 +114,7 @@ const ScheduleRow = memo(function ScheduleRow(props: { schedule: ScheduleInfo; n
             dateTime={new Date(schedule.nextRunAt).toISOString()}
             title={formatFullTime(schedule.nextRunAt)}
           >
-            {formatUntil(schedule.nextRunAt, now)}
+            {formatNextRun(schedule, now)}
           </time>
         )}
       </td>

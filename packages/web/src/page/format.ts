@@ -44,17 +44,5 @@ export const stateLabel = (state: JobState): string => STATE_LABELS[state] ?? st
 /** The badge's classes: `state state-<name>` (style.css colours each; `state-partial` is amber). */
 export const stateClass = (state: JobState): string => `state state-${state}`;
 
-/** How long until `at`, for a person: "in 42 s", "in 12 min", "in 5 h 20 min", "in 3 d"; "due now" once it has come. */
-export function formatUntil(at: number, now: number): string {
-  const s = Math.round((at - now) / 1000);
-  if (s <= 0) return 'due now';
-  if (s < 60) return `in ${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 60) return `in ${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 48) return min % 60 === 0 ? `in ${h} h` : `in ${h} h ${min % 60} min`;
-  return `in ${Math.round(h / 24)} d`;
-}
-
 /** A time in full (date and time), for a hover. */
 export const formatFullTime = (ms: number): string => new Date(ms).toLocaleString();
