@@ -96,9 +96,13 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
   const runners: FolderRunner[] = [];
   // A second signal while stopping (or while starting up) quits at once: every step is journalled,
   // so that is as safe as a crash. Said first: which files it leaves, and where.
-  const now = () => {
+  const now = (signal: NodeJS.Signals) => {
     notice(leftAtOnce(runners.flatMap((runner) => runner.inFlight())));
-    process.exit(130);
+    // Not process.exit(130): it waits for the worker threads, and one blocked in a system call (a
+    // FIFO, a hung network mount) never ends. Dying of the signal itself needs no thread's leave,
+    // and tells the shell what a Ctrl+C does (status 128 + its number).
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
   };
   // Listen from here on: a signal during start-up and recovery stops cleanly once they are done.
   const stopped = untilStopped(deps.signal).then(() => {
