@@ -1,43 +1,21 @@
 // `list` and `show` on a data directory nobody may write (a read-only tmpfs;
 // root writes through chmod, so a mount it is) with no engine on it: they read
 // the history as it is and write nothing. Skipped where mounting is not allowed.
-import { execFileSync } from 'node:child_process';
-import { cpSync, lstatSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { tmpfsMounts } from '@threadline/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run, tempDir, threadline } from './cli.js';
 
-const mounted: string[] = [];
-afterEach(() => {
-  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir]);
-});
-
-/** A read-only tmpfs holding a copy of `from`; undefined where this machine does not let us mount. */
-function readOnlyCopy(from: string): string | undefined {
-  const dir = tempDir();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  mounted.push(dir);
-  // A killed engine's socket cannot be copied (and nobody answers on it anyway).
-  cpSync(from, dir, { recursive: true, filter: (path) => !lstatSync(path).isSocket() });
-  execFileSync('mount', ['-o', 'remount,ro', dir]);
-  return dir;
-}
-
-const canMount = (() => {
-  const probe = readOnlyCopy(tempDir());
-  if (probe) execFileSync('umount', ['-l', mounted.pop()!]);
-  return probe !== undefined;
-})();
+const mounts = tmpfsMounts();
+afterEach(() => mounts.unmountAll());
+const canMount = mounts.canMount(tempDir());
 
 describe('list and show on a read-only data directory', () => {
   it.skipIf(!canMount)('show its history, exit 0, and leave it as it was', async () => {
     const data = tempDir();
     const ran = await run(['run', 'demo.sleep', '--input', '{"items":4,"ms":0,"failEvery":2}'], data);
     expect(ran.code, ran.stderr).toBe(3);
-    const dir = readOnlyCopy(data)!;
+    const dir = mounts.readOnlyCopy(data, tempDir())!;
     const before = readdirSync(dir).sort();
 
     const list = await run(['list', '--json'], dir);
@@ -67,7 +45,7 @@ describe('list and show on a read-only data directory', () => {
       await running.waitFor(/items \(/);
       running.child.kill('SIGKILL');
       await running.exit;
-      const dir = readOnlyCopy(data)!;
+      const dir = mounts.readOnlyCopy(data, tempDir())!;
       const list = await run(['list', '--json'], dir);
       expect(list.code, list.stderr).toBe(0);
       const [job] = JSON.parse(list.stdout) as { id: string; state: string }[];

@@ -2,38 +2,17 @@
 // the directory) on a data directory nobody may write: a read-only tmpfs, with
 // and without a WAL an engine had not checkpointed. Skipped where mounting is
 // not allowed (root could write through chmod).
-import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpfsMounts } from '@threadline/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/engine.js';
 import { StoredHistory } from '../src/store/history.js';
 import { registry, tempDir } from './helpers.js';
 
-const mounted: string[] = [];
-afterEach(() => {
-  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir]);
-});
-
-/** A tmpfs on a new folder holding a copy of `from`, then remounted read-only; undefined where mounting is not allowed. */
-function readOnlyCopy(from: string): string | undefined {
-  const dir = tempDir();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  mounted.push(dir);
-  cpSync(from, dir, { recursive: true });
-  execFileSync('mount', ['-o', 'remount,ro', dir]);
-  return dir;
-}
-
-const canMount = (() => {
-  const probe = readOnlyCopy(tempDir());
-  if (probe) execFileSync('umount', ['-l', mounted.pop()!]);
-  return probe !== undefined;
-})();
+const mounts = tmpfsMounts();
+afterEach(() => mounts.unmountAll());
+const canMount = mounts.canMount(tempDir());
 
 async function history(options: { closed: boolean }) {
   const dataDir = tempDir();
@@ -42,7 +21,7 @@ async function history(options: { closed: boolean }) {
   await engine.waitFor(job.id);
   await engine.list(); // writes what the tick held
   if (options.closed) await engine.close();
-  const dir = readOnlyCopy(dataDir)!;
+  const dir = mounts.readOnlyCopy(dataDir, tempDir())!;
   if (!options.closed) await engine.close();
   return { dir, jobId: job.id };
 }

@@ -4,35 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpfsMounts, until } from '@threadline/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/engine.js';
 import { StorageError } from '../src/protocol/errors.js';
 import { registry, tempDir } from './helpers.js';
 
-const mounted: string[] = [];
-afterEach(() => {
-  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir]);
-});
-
-/** A tmpfs of `size` on a new folder; undefined where this machine does not let us mount. */
-function tmpfs(size: string): string | undefined {
-  const dir = tempDir();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  mounted.push(dir);
-  return dir;
-}
-
-const canMount = tmpfs('64k') !== undefined;
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
+const mounts = tmpfsMounts();
+afterEach(() => mounts.unmountAll());
+const canMount = mounts.canMount(tempDir());
 
 describe('storage faults', () => {
   it('names a corrupt store and what to do, and leaves the folder free', async () => {
@@ -46,7 +26,7 @@ describe('storage faults', () => {
   });
 
   it.skipIf(!canMount)('names a read-only data directory', async () => {
-    const dataDir = tmpfs('8m')!;
+    const dataDir = mounts.tmpfs(tempDir(), '8m')!;
     const engine = await createEngine({ dataDir, registry, poolSize: 1 });
     await engine.close();
     execFileSync('mount', ['-o', 'remount,ro', dataDir]);
@@ -60,14 +40,14 @@ describe('storage faults', () => {
   it.skipIf(!canMount)(
     'survives a full disk: holds its writes, says so, and carries on when space returns',
     async () => {
-      const dataDir = tmpfs('600k')!;
+      const dataDir = mounts.tmpfs(tempDir(), '600k')!;
       const lines: string[] = [];
       const engine = await createEngine({ dataDir, registry, poolSize: 2, log: (line) => lines.push(line) });
       try {
         // Every item fails with its stack: a few hundred bytes of events each, more than the disk holds.
         const failOn = Array.from({ length: 3000 }, (_, i) => i);
         const job = await engine.start('test.count', { n: 3000, failOn, ms: 1 });
-        await until(() => !engine.stats().storage.ok, 'the disk to fill');
+        await until(() => !engine.stats().storage.ok, 'the disk to fill', 20_000);
         expect(engine.stats().storage).toMatchObject({ ok: false, reason: 'full' });
         expect(lines[0]).toMatch(/is full: free some space.*starting no new items/);
         // No new items start while the store cannot be written.

@@ -3,40 +3,22 @@
 // holds the history in memory, and stop saying so when space returns. Skipped
 // where mounting is not allowed.
 import { execFileSync } from 'node:child_process';
-import { until } from '@threadline/testing';
+import { tmpfsMounts, until } from '@threadline/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chromiumPages } from './chromium.js';
 import { authFor, openEngine, serve, tempDir } from './helpers.js';
 
 const { open } = chromiumPages();
 
-const mounted: string[] = [];
-afterEach(() => {
-  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir]);
-});
-
-function tmpfs(size: string): string | undefined {
-  const dir = tempDir();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  mounted.push(dir);
-  return dir;
-}
-
-const canMount = (() => {
-  const probe = tmpfs('64k');
-  if (probe) execFileSync('umount', ['-l', mounted.pop()!]);
-  return probe !== undefined;
-})();
+const mounts = tmpfsMounts();
+afterEach(() => mounts.unmountAll());
+const canMount = mounts.canMount(tempDir());
 
 describe('a full disk under the server', () => {
   it.skipIf(!canMount)(
     'is a banner on the page, on /status and in /metrics while it lasts, gone when space returns',
     async () => {
-      const dataDir = tmpfs('600k')!;
+      const dataDir = mounts.tmpfs(tempDir(), '600k')!;
       const lines: string[] = [];
       const engine = await openEngine(dataDir, { log: (line) => lines.push(line) });
       const { base, server } = await serve({ client: engine });
