@@ -2,26 +2,8 @@
 // Threadline job: each chunk's progress while it runs, and its end: completed
 // with the counts of its items, or failed with its failed items' reasons.
 import { until } from '@threadline/testing';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createBullmqClient, runBullmqWorker } from '../src/index.js';
-import { follow, onCleanup, registry, startRedis } from './helpers.js';
-
-async function deployment() {
-  const redis = await startRedis();
-  const client = await createBullmqClient({ connection: redis.url, registry });
-  onCleanup(() => client.close());
-  const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 2, tickMs: 50 });
-  onCleanup(() => worker.close());
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const items = new Queue('items', { connection, prefix: 'threadline:bull' });
-  onCleanup(async () => {
-    await items.close();
-    connection.disconnect();
-  });
-  return { client, items };
-}
+import { deployment, follow } from './helpers.js';
 
 describe("BullMQ's view of a job's chunks", () => {
   it('ends a chunk completed with its counts, or failed with its items’ reasons', async () => {

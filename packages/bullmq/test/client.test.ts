@@ -1,31 +1,11 @@
 import { NotFoundError, ValidationError } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient, RedisUnavailableError, runBullmqWorker } from '../src/index.js';
-import { follow, freePort, ofType, onCleanup, registry, startRedis } from './helpers.js';
-
-async function deployment(jobs: Record<string, string> = registry) {
-  const redis = await startRedis();
-  const client = await createBullmqClient({ connection: redis.url, registry: jobs });
-  onCleanup(() => client.close());
-  const worker = await runBullmqWorker({ connection: redis.url, registry: jobs, concurrency: 2, tickMs: 50 });
-  onCleanup(() => worker.close());
-  return { redis, client, worker };
-}
+import { deployment, follow, freePort, ofType, onCleanup, registry, startRedis } from './helpers.js';
 
 describe('BullMQ client and an in-process worker', () => {
   it("fails an item that runs past the worker's item timeout, terminating a loop that never yields", async () => {
-    const redis = await startRedis();
-    const client = await createBullmqClient({ connection: redis.url, registry });
-    onCleanup(() => client.close());
-    const worker = await runBullmqWorker({
-      connection: redis.url,
-      registry,
-      concurrency: 2,
-      tickMs: 50,
-      itemTimeoutMs: 300,
-      graceMs: 200,
-    });
-    onCleanup(() => worker.close());
+    const { client } = await deployment({ worker: { itemTimeoutMs: 300, graceMs: 200 } });
     const stuck = await client.start('test.sleep', { items: 2, ms: 600_000, cpu: true });
     await follow(client, stuck.id);
     const details = (await client.details(stuck.id))!;
@@ -141,7 +121,7 @@ describe('BullMQ client and an in-process worker', () => {
 
   it('fails the items of a batch whose results cannot be cloned, with the reason, as in-process', async () => {
     const uncloneable = new URL('./fixtures/uncloneable.mjs', import.meta.url).href;
-    const { client } = await deployment({ ...registry, 'test.uncloneable': uncloneable });
+    const { client } = await deployment({ jobs: { ...registry, 'test.uncloneable': uncloneable } });
     const job = await client.start('test.uncloneable', { n: 3 });
     await follow(client, job.id);
     const done = (await client.get(job.id))!;

@@ -2,24 +2,11 @@
 // queued, so one started behind a long job runs before the long one ends, and a
 // cancelled job's waiting chunks leave the queue with the cancel.
 import { until } from '@threadline/testing';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createBullmqClient, runBullmqWorker } from '../src/index.js';
-import { follow, ofType, onCleanup, registry, startRedis } from './helpers.js';
+import { deployment, follow, ofType, onCleanup } from './helpers.js';
 
-async function deployment() {
-  const redis = await startRedis();
-  const client = await createBullmqClient({ connection: redis.url, registry });
-  onCleanup(() => client.close());
-  const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 2, tickMs: 50 });
-  onCleanup(() => worker.close());
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const items = new Queue('items', { connection, prefix: 'threadline:bull' });
-  onCleanup(async () => {
-    await items.close();
-    connection.disconnect();
-  });
+async function fairDeployment() {
+  const { client, worker, items } = await deployment();
   /** The job's chunks waiting on the items queue. */
   const waiting = async (jobId: string) =>
     (await items.getRanges(['wait', 'prioritized'], 0, -1)).filter((id) => id.startsWith(`${jobId}-`)).length;
@@ -28,7 +15,7 @@ async function deployment() {
 
 describe('jobs sharing the items queue', () => {
   it('runs a small job started behind a long one while the long one still runs', async () => {
-    const { client, waiting } = await deployment();
+    const { client, waiting } = await fairDeployment();
     const long = await client.start('test.sleep', { items: 30_000, ms: 0 });
     onCleanup(() => client.cancel(long.id, { force: true }).then(() => {}));
     await until(async () => ((await client.get(long.id))?.items.succeeded ?? 0) > 0, 'the long job running');
@@ -43,7 +30,7 @@ describe('jobs sharing the items queue', () => {
   });
 
   it("removes a cancelled job's waiting chunks from the queue with the cancel", async () => {
-    const { client, worker, waiting } = await deployment();
+    const { client, worker, waiting } = await fairDeployment();
     // Both threads are taken for a long while: nothing else leaves the queue meanwhile.
     const busy = await client.start('test.sleep', { items: 2, ms: 60_000 });
     onCleanup(() => client.cancel(busy.id, { force: true }).then(() => {}));

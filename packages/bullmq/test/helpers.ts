@@ -12,6 +12,7 @@ import {
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
+import { type BullmqWorkerOptions, createBullmqClient, runBullmqWorker } from '../src/index.js';
 
 export { freePort } from '@threadline/testing';
 
@@ -129,4 +130,32 @@ export async function followAll(
     if (await until(event, seen)) return seen;
   }
   throw new Error(`the awaited event did not come in ${timeoutMs} ms: ${JSON.stringify(seen.at(-1))}`);
+}
+
+/**
+ * One deployment on a fresh redis-server: a client, an in-process worker (2 threads), and
+ * BullMQ's own view of the items queue, all closed after the test.
+ */
+export async function deployment(
+  options: { jobs?: Record<string, string>; worker?: Partial<BullmqWorkerOptions> } = {},
+) {
+  const jobs = options.jobs ?? registry;
+  const redis = await startRedis();
+  const client = await createBullmqClient({ connection: redis.url, registry: jobs });
+  onCleanup(() => client.close());
+  const worker = await runBullmqWorker({
+    connection: redis.url,
+    registry: jobs,
+    concurrency: 2,
+    tickMs: 50,
+    ...options.worker,
+  });
+  onCleanup(() => worker.close());
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const items = new Queue('items', { connection, prefix: 'threadline:bull' });
+  onCleanup(async () => {
+    await items.close();
+    connection.disconnect();
+  });
+  return { redis, client, worker, items };
 }
