@@ -164,6 +164,10 @@ export function whereFrom(values: {
   'token-file'?: string | undefined;
 }): ConnectOptions {
   const token = values['token-file'] !== undefined ? tokenFromFile(values['token-file']) : values.token;
+  if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis))
+    throw new UsageError(
+      `--redis must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379 (got "${values.redis}")`,
+    );
   return {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.server ? { server: values.server } : {}),

@@ -4,7 +4,7 @@
 import type { Connect, ConnectOptions } from '@threadline/core';
 
 /** Where the TUI finds jobs: a server, or the engine of a data directory (default). */
-export type TuiOptions = Pick<ConnectOptions, 'dataDir' | 'server' | 'token'>;
+export type TuiOptions = Pick<ConnectOptions, 'dataDir' | 'server' | 'redis' | 'token'>;
 
 export interface TuiDeps {
   connect: Connect;

@@ -27,6 +27,7 @@ export interface TuiIo {
 export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> {
   const connection = await io.connect({
     ...(options.server !== undefined ? { server: options.server } : {}),
+    ...(options.redis !== undefined ? { redis: options.redis } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   });

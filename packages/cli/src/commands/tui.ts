@@ -18,12 +18,14 @@ export const TUI = {
   description: `Watch and steer jobs in the terminal: a live list with progress bars, rate and
 ETA; keys to start, cancel and inspect jobs, and to pause or remove schedules.
 
-Without --server (or the config's server) it runs its own engine on the data
+With --redis (or the config's redis) it shows a BullMQ deployment's jobs, run
+by its \`threadline worker\`s. Without either it runs its own engine on the data
 directory, with the project config's jobs; quitting asks first when jobs are
 running, and cancels them. Stopped by a signal, it lets running items finish
 (the config's drainMs) and leaves the rest interrupted, for r to resume.`,
   options: {
     server: WHERE.server,
+    redis: WHERE.redis,
     'token-file': WHERE['token-file'],
     token: WHERE.token,
     'data-dir': WHERE['data-dir'],
@@ -41,8 +43,11 @@ export async function runTuiCommand(argv: string[], deps: TuiDeps): Promise<numb
     console.log(helpText(TUI));
     return EXIT.ok;
   }
-  if (values.server !== undefined && values['data-dir'] !== undefined)
-    throw new UsageError('--server and --data-dir cannot be used together\nSee: threadline tui --help');
+  const given = (['server', 'redis', 'data-dir'] as const).filter((flag) => values[flag] !== undefined);
+  if (given.length > 1)
+    throw new UsageError(
+      `${given.map((flag) => `--${flag}`).join(' and ')} cannot be used together\nSee: threadline tui --help`,
+    );
   if (values.server !== undefined && !URL.canParse(values.server))
     throw new UsageError(
       `--server needs a URL, like http://127.0.0.1:7420 (got "${values.server}")\nSee: threadline tui --help`,
