@@ -27,6 +27,7 @@ import type {
   JobState,
   ScheduleInfo,
   StartOptions,
+  WorkersView,
 } from '../protocol/types.js';
 import { finalState, maxFailuresFailure, maxFailuresOf, maxFailuresReason } from '../rules/final-state.js';
 import { newStaticJob, queuedSnapshot } from '../rules/new-job.js';
@@ -47,6 +48,7 @@ import { ScheduleRuns } from './schedule-runs.js';
 import { Schedules } from './schedules.js';
 import { Shutdown } from './shutdown.js';
 import type { Engine, EngineOptions, EngineStats, ShutdownOptions, ShutdownReport } from './types.js';
+import { engineWorkers } from './workers.js';
 import { StoreWriter } from './writer.js';
 
 /** A long-running server keeps its store bounded, not only at start-up. */
@@ -83,6 +85,7 @@ class InProcessEngine implements Engine, EngineContext {
   private itemsProcessed = 0;
   private readonly itemsByOutcome = { succeeded: 0, failed: 0, cancelled: 0 };
   private prunedAt = Date.now();
+  private readonly openedAt = Date.now();
 
   constructor(readonly options: EngineOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
@@ -398,6 +401,10 @@ class InProcessEngine implements Engine, EngineContext {
 
   events(options: EventsOptions = {}): AsyncIterable<JobEvent> {
     return this.hub.events(options);
+  }
+
+  async workers(): Promise<WorkersView> {
+    return engineWorkers(this.pool, this.active.values(), this.openedAt);
   }
 
   stats(): EngineStats {

@@ -11,6 +11,7 @@ import type {
   JobQuery,
   JobSnapshot,
   JobState,
+  WorkersView,
 } from '../protocol/types.js';
 import type { RetentionOptions } from '../store/store.js';
 
@@ -86,6 +87,7 @@ export type Engine = JobClient & {
   find(query?: JobQuery): Promise<JobPage>;
   delete(jobId: string): Promise<void>;
   clearFinished(options?: ClearOptions): Promise<{ deleted: number }>;
+  workers(): Promise<WorkersView>;
   /** Stops gracefully (see ShutdownOptions); `close()` is a shutdown with the defaults. */
   shutdown(options?: ShutdownOptions): Promise<ShutdownReport>;
   /** Resolves when the job reaches a final state. */

@@ -56,6 +56,14 @@ export interface SlotSettings {
   tempJournal?: { dir: string; owner: string };
 }
 
+/** How many items a batch's outcome finished: an error before any item ran finished none. */
+function itemsOf(outcome: BatchOutcome | AllSucceeded): number {
+  if (outcome.kind === 'succeeded') return outcome.count;
+  if (outcome.kind === 'done') return outcome.results.length;
+  if (outcome.kind === 'lost') return outcome.completed;
+  return 0;
+}
+
 /** Past this many temporary files a worker told of, the ones already gone are dropped from the list. */
 const MAX_TRACKED_TEMPS = 64;
 
@@ -76,6 +84,8 @@ export class Slot {
   /** Resolves when the current worker is online. */
   ready!: Promise<void>;
   busy = false;
+  /** Items its batches finished, whatever their outcome, since the pool started (for `workers()`). */
+  itemsDone = 0;
   private current!: Thread;
   /** A replacement started while the worker it replaces is still being terminated. */
   private next: Thread | undefined;
@@ -233,6 +243,7 @@ export class Slot {
     const settled = new Promise<BatchOutcome | AllSucceeded>((resolve) => {
       this.settle = (outcome) => {
         this.settle = undefined;
+        this.itemsDone += itemsOf(outcome);
         this.watchdog.stop();
         // A thread being terminated may still reply; its slot is free only once the replacement is
         // in (onExit): a batch handed to it meanwhile went to the dying thread and was lost with it.

@@ -257,7 +257,51 @@ export interface JobClient extends ScheduleClient {
   /** Deletes every finished job (see ClearOptions) as `delete` does; how many it deleted. */
   clearFinished?(options?: ClearOptions): Promise<{ deleted: number }>;
   events(options?: EventsOptions): AsyncIterable<JobEvent>;
+  /**
+   * Who runs items now: the engine's threads, or a deployment's worker processes and its queue.
+   * Optional only so that clients written before it still type-check; every backend has it.
+   */
+  workers?(): Promise<WorkersView>;
   close(): Promise<void>;
+}
+
+/** What one worker runs now: a batch of a job's items (an engine thread) or a chunk of them (a BullMQ worker). */
+export interface RunningWork {
+  jobId: string;
+  /** The job's definition name. */
+  name: string;
+  /** Index of the item running now; null where not known (a chunk on a BullMQ worker) or between items. */
+  index: number | null;
+  /** Index of the first item of the batch (an engine thread's) or chunk (a BullMQ worker's). */
+  first: number;
+  /** Items in the batch or chunk. */
+  items: number;
+  /** Items of it done so far. */
+  done: number;
+}
+
+/** One worker: a thread of the in-process engine, or a `threadline worker` process of a deployment. */
+export interface WorkerStatus {
+  /** `thread-1`…, or the BullMQ worker's id (`<host>:<pid>:<random>`). */
+  id: string;
+  kind: 'thread' | 'process';
+  host: string;
+  pid: number;
+  /** Items it runs at once: 1 for a thread, a process's threads. */
+  threads: number;
+  /** What it runs now; empty when idle. */
+  running: RunningWork[];
+  /** Items it finished (any outcome) since it started; null where the backend does not count. */
+  itemsDone: number | null;
+  startedAt: number;
+  /** Its last heartbeat (a thread: now). */
+  seenAt: number;
+}
+
+export interface WorkersView {
+  workers: WorkerStatus[];
+  /** A deployment's chunks on its items queue; null in-process, where items never wait in a queue. */
+  queue: { waiting: number; active: number; delayed: number } | null;
 }
 
 /** How an app reaches jobs: its own engine on a data directory, a server, or Redis. */
