@@ -17,7 +17,8 @@ export async function finishJob(
 ): Promise<void> {
   const info = await store.finishInfo(jobId);
   if (!info || FINAL_STATES.includes(info.state as JobState)) return;
-  const results = await store.resultsJson(jobId);
+  // Results are read (in pages) only when something reads them: a summarize, or a run's one result.
+  const results = definition?.summarize || info.mode === 'run' ? await store.resultsJson(jobId) : [];
   const { state, summary, error } = finalState({
     mode: info.mode,
     input: info.input,
@@ -32,7 +33,7 @@ export async function finishJob(
     firstItemError: info.firstItemError,
     maxFailures: info.maxFailures,
   });
-  const { next } = await store.finish(jobId, state, summary, error, newId('j_'));
+  const { next } = await store.finish(jobId, info.scheduleId, state, summary, error, newId('j_'));
   // Dying before this strands nothing: the next run waits in the handoff set for a worker's sweep.
   if (next) await runs.add(next.id, next.runAt);
 }

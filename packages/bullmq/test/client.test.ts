@@ -1,7 +1,16 @@
 import { NotFoundError, ValidationError } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient, RedisUnavailableError, runBullmqWorker } from '../src/index.js';
-import { deployment, follow, freePort, ofType, onCleanup, registry, startRedis } from './helpers.js';
+import {
+  deployment,
+  follow,
+  freePort,
+  ofType,
+  onCleanup,
+  registry,
+  startTarget,
+  TARGETS,
+} from './helpers.js';
 
 describe('BullMQ client and an in-process worker', () => {
   it("fails an item that runs past the worker's item timeout, terminating a loop that never yields", async () => {
@@ -20,8 +29,38 @@ describe('BullMQ client and an in-process worker', () => {
     expect((await client.get(next.id))!.state).toBe('succeeded');
   });
 
-  it('runs every item, summarizes, and numbers the events strictly increasing', async () => {
+  it('fails the items of a batch whose results cannot be cloned, with the reason, as in-process', async () => {
+    const uncloneable = new URL('./fixtures/uncloneable.mjs', import.meta.url).href;
+    const { client } = await deployment({ jobs: { ...registry, 'test.uncloneable': uncloneable } });
+    const job = await client.start('test.uncloneable', { n: 3 });
+    await follow(client, job.id);
+    const done = (await client.get(job.id))!;
+    expect(done.state).toBe('failed');
+    expect(done.items).toMatchObject({ total: 3, failed: 3 });
+    const details = (await client.details(job.id))!;
+    expect(details.failures[0]!.error!.message).toMatch(/could not be cloned/);
+  });
+
+  it('rejects bad input and unknown jobs with the core error classes', async () => {
     const { client } = await deployment();
+    await expect(client.start('test.sleep', { items: 'many' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.start('no.such.job', {})).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.cancel('j_missing')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await client.definitions()).map((d) => d.name)).toEqual(['test.sleep', 'test.tick']);
+  });
+
+  it('says clearly when Redis cannot be reached, for the client and the worker', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    await expect(createBullmqClient({ connection: url })).rejects.toThrow(RedisUnavailableError);
+    await expect(runBullmqWorker({ connection: url, concurrency: 1 })).rejects.toThrow(
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/?: .*ECONNREFUSED/,
+    );
+  });
+});
+
+describe.each(TARGETS)('BullMQ client and an in-process worker on %s', (target) => {
+  it('runs every item, summarizes, and numbers the events strictly increasing', async () => {
+    const { client } = await deployment({ target });
     const job = await client.start('test.sleep', { items: 30, ms: 5, failEvery: 10 });
     expect(job.state).toBe('queued');
     const events = await follow(client, job.id);
@@ -55,7 +94,7 @@ describe('BullMQ client and an in-process worker', () => {
   });
 
   it('resumes events after a cursor with nothing missed and nothing repeated', async () => {
-    const { client } = await deployment();
+    const { client } = await deployment({ target });
     const job = await client.start('test.sleep', { items: 20, ms: 5 });
     const all = await follow(client, job.id);
     const cut = all[Math.floor(all.length / 2)]!.seq;
@@ -67,8 +106,24 @@ describe('BullMQ client and an in-process worker', () => {
     expect(rest).toEqual(all.filter((e) => e.seq > cut).map((e) => e.seq));
   });
 
+  it('finds jobs by text and state, deletes one, and clears the rest', async () => {
+    const { client } = await deployment({ target });
+    const one = await client.start('test.sleep', { items: 2, ms: 7 });
+    const two = await client.start('test.sleep', { items: 2, ms: 9, failEvery: 1 });
+    await follow(client, one.id);
+    await follow(client, two.id);
+    const byText = await client.find!({ text: '"ms":9' });
+    expect(byText.jobs.map((j) => j.id)).toEqual([two.id]);
+    expect((await client.find!({ state: 'succeeded' })).jobs.map((j) => j.id)).toEqual([one.id]);
+    expect((await client.find!()).counts).toMatchObject({ succeeded: 1, failed: 1 });
+    await client.delete!(one.id);
+    expect(await client.get(one.id)).toBeUndefined();
+    expect(await client.clearFinished!()).toEqual({ deleted: 1 });
+    expect(await client.list()).toEqual([]);
+  });
+
   it('cancels a queued job at once and a running one within the grace period', async () => {
-    const redis = await startRedis();
+    const redis = await startTarget(target);
     const client = await createBullmqClient({ connection: redis.url, registry });
     onCleanup(() => client.close());
     // No worker yet: the job stays queued.
@@ -92,7 +147,7 @@ describe('BullMQ client and an in-process worker', () => {
   });
 
   it('terminates the threads of a forced cancel at once, without waiting for the grace period', async () => {
-    const redis = await startRedis();
+    const redis = await startTarget(target);
     const client = await createBullmqClient({ connection: redis.url, registry });
     onCleanup(() => client.close());
     const worker = await runBullmqWorker({
@@ -117,33 +172,5 @@ describe('BullMQ client and an in-process worker', () => {
     // The pool replaced the terminated threads and takes new work.
     const next = await client.start('test.sleep', { items: 4, ms: 1 });
     expect(ofType(await follow(client, next.id), 'finished')[0]!.state).toBe('succeeded');
-  });
-
-  it('fails the items of a batch whose results cannot be cloned, with the reason, as in-process', async () => {
-    const uncloneable = new URL('./fixtures/uncloneable.mjs', import.meta.url).href;
-    const { client } = await deployment({ jobs: { ...registry, 'test.uncloneable': uncloneable } });
-    const job = await client.start('test.uncloneable', { n: 3 });
-    await follow(client, job.id);
-    const done = (await client.get(job.id))!;
-    expect(done.state).toBe('failed');
-    expect(done.items).toMatchObject({ total: 3, failed: 3 });
-    const details = (await client.details(job.id))!;
-    expect(details.failures[0]!.error!.message).toMatch(/could not be cloned/);
-  });
-
-  it('rejects bad input and unknown jobs with the core error classes', async () => {
-    const { client } = await deployment();
-    await expect(client.start('test.sleep', { items: 'many' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(client.start('no.such.job', {})).rejects.toBeInstanceOf(NotFoundError);
-    await expect(client.cancel('j_missing')).rejects.toBeInstanceOf(NotFoundError);
-    expect((await client.definitions()).map((d) => d.name)).toEqual(['test.sleep', 'test.tick']);
-  });
-
-  it('says clearly when Redis cannot be reached, for the client and the worker', async () => {
-    const url = `redis://127.0.0.1:${await freePort()}`;
-    await expect(createBullmqClient({ connection: url })).rejects.toThrow(RedisUnavailableError);
-    await expect(runBullmqWorker({ connection: url, concurrency: 1 })).rejects.toThrow(
-      /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/?: .*ECONNREFUSED/,
-    );
   });
 });

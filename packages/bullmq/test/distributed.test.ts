@@ -12,6 +12,8 @@ import {
   registry,
   spawnWorker,
   startRedis,
+  startTarget,
+  TARGETS,
   tempDir,
 } from './helpers.js';
 
@@ -27,17 +29,17 @@ function expectEachItemOnce(events: JobEvent[], total: number): void {
 const settledIn = (event: JobEvent) =>
   event.type === 'items' ? event.succeeded : event.type === 'item' ? 1 : 0;
 
-async function setUp(options: { appendonly?: boolean } = {}) {
-  const redis = await startRedis(options);
+async function setUp<R extends { url: string }>(started: Promise<R>) {
+  const redis = await started;
   const client = await createBullmqClient({ connection: redis.url, registry });
   onCleanup(() => client.close());
   const workers = await Promise.all([spawnWorker(redis.url), spawnWorker(redis.url)]);
   return { redis, client, workers, markFile: join(tempDir(), 'done.log') };
 }
 
-describe('two worker processes', () => {
+describe.each(TARGETS)('two worker processes on %s', (target) => {
   it('share a 200-item job; one is SIGKILLed mid-run and every item still ends exactly once', async () => {
-    const { client, workers, markFile } = await setUp();
+    const { client, workers, markFile } = await setUp(startTarget(target));
     const [victim, survivor] = workers;
     const job = await client.start('test.sleep', { items: 200, ms: 40, markFile });
     let items = 0;
@@ -65,7 +67,7 @@ describe('two worker processes', () => {
   });
 
   it('cancel stops both workers’ items at once', async () => {
-    const { client, markFile } = await setUp();
+    const { client, markFile } = await setUp(startTarget(target));
     const job = await client.start('test.sleep', { items: 200, ms: 1000, markFile });
     let cancelledAt = 0;
     const events = await follow(client, job.id, async (event) => {
@@ -92,9 +94,11 @@ describe('two worker processes', () => {
     expect(completions(markFile).length).toBe(ranBefore);
     expect(ranBefore).toBe(finished.items.succeeded);
   });
+});
 
+describe('two worker processes', () => {
   it('waits out a Redis restart (appendonly) mid-run and still finishes the job', async () => {
-    const { redis, client, markFile } = await setUp({ appendonly: true });
+    const { redis, client, markFile } = await setUp(startRedis({ appendonly: true }));
     const job = await client.start('test.sleep', { items: 200, ms: 40, markFile });
     let items = 0;
     let restarted = false;

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { type BullmqWorker, createBullmqClient, runBullmqWorker } from '../src/index.js';
+import { keys } from '../src/store/keys.js';
 import { completions, follow, ofType, onCleanup, registry, startRedis, tempDir } from './helpers.js';
 
 async function deployment() {
@@ -24,7 +25,7 @@ async function deployment() {
 /** Chunks of the deployment's items queue that a worker holds, and those waiting for one. */
 async function chunkCounts(url: string): Promise<{ active: number; waiting: number }> {
   const redis = new Redis(url, { maxRetriesPerRequest: null });
-  const queue = new Queue('items', { connection: redis, prefix: 'threadline:bull' });
+  const queue = new Queue('items', { connection: redis, prefix: keys().bullPrefix });
   try {
     const counts = await queue.getJobCounts('active', 'waiting', 'prioritized');
     return { active: counts.active ?? 0, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) };

@@ -6,13 +6,15 @@ import {
   cleanupStack,
   exited,
   type RedisServer,
+  startRedisCluster,
   startRedis as startRedisServer,
   waitForLine,
 } from '@threadline/testing';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterEach } from 'vitest';
 import { type BullmqWorkerOptions, createBullmqClient, runBullmqWorker } from '../src/index.js';
+import { keys } from '../src/store/keys.js';
 
 export { freePort } from '@threadline/testing';
 
@@ -32,6 +34,37 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const server = await startRedisServer(options);
   onCleanup(() => server.close());
   return server;
+}
+
+/**
+ * Where the backend's main tests run: one redis-server, and a real three-master Redis Cluster
+ * on loopback ports (every key of a deployment under one hash tag, so its scripts run there).
+ * A `describe.each(TARGETS)` runs a suite on both.
+ */
+export const TARGETS = ['redis-server', 'cluster'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** A Redis of the target's kind, closed after the test; `url` is what a client or worker is given. */
+export async function startTarget(target: Target): Promise<{ url: string }> {
+  if (target === 'redis-server') return startRedis();
+  const cluster = await startRedisCluster();
+  onCleanup(() => cluster.close());
+  return cluster;
+}
+
+/** A connection for a test's own look at the target's keys (a Cluster routes each key to its shard). */
+export function rawRedis(url: string): Redis | Cluster {
+  const redis = url.startsWith('redis+cluster://')
+    ? new Cluster(
+        url
+          .slice('redis+cluster://'.length)
+          .split(',')
+          .map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })),
+        { redisOptions: { maxRetriesPerRequest: null } },
+      )
+    : new Redis(url, { maxRetriesPerRequest: null });
+  onCleanup(() => redis.disconnect());
+  return redis;
 }
 
 /** Each line of the mark file is one real completion of an item: `index pid`. */
@@ -104,8 +137,8 @@ export const ofType = <T extends JobEvent['type']>(
 
 /** Control jobs of the deployment still due to run: delayed (a schedule's next run) and waiting. */
 export async function pendingControlJobs(url: string): Promise<{ delayed: number; waiting: number }> {
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
-  const queue = new Queue('control', { connection: redis, prefix: 'threadline:bull' });
+  const redis = rawRedis(url);
+  const queue = new Queue('control', { connection: redis, prefix: keys().bullPrefix });
   try {
     const counts = await queue.getJobCounts('delayed', 'waiting', 'prioritized');
     return { delayed: counts.delayed ?? 0, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) };
@@ -133,14 +166,14 @@ export async function followAll(
 }
 
 /**
- * One deployment on a fresh redis-server: a client, an in-process worker (2 threads), and
- * BullMQ's own view of the items queue, all closed after the test.
+ * One deployment on a fresh redis-server (or cluster): a client, an in-process worker (2 threads),
+ * and BullMQ's own view of the items queue, all closed after the test.
  */
 export async function deployment(
-  options: { jobs?: Record<string, string>; worker?: Partial<BullmqWorkerOptions> } = {},
+  options: { jobs?: Record<string, string>; worker?: Partial<BullmqWorkerOptions>; target?: Target } = {},
 ) {
   const jobs = options.jobs ?? registry;
-  const redis = await startRedis();
+  const redis = await startTarget(options.target ?? 'redis-server');
   const client = await createBullmqClient({ connection: redis.url, registry: jobs });
   onCleanup(() => client.close());
   const worker = await runBullmqWorker({
@@ -151,11 +184,8 @@ export async function deployment(
     ...options.worker,
   });
   onCleanup(() => worker.close());
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const items = new Queue('items', { connection, prefix: 'threadline:bull' });
-  onCleanup(async () => {
-    await items.close();
-    connection.disconnect();
-  });
+  const connection = rawRedis(redis.url);
+  const items = new Queue('items', { connection, prefix: keys().bullPrefix });
+  onCleanup(() => items.close());
   return { redis, client, worker, items };
 }

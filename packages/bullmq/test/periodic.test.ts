@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient, runBullmqWorker } from '../src/index.js';
 import { type EnumerateData, RunQueue } from '../src/runs.js';
+import { keys } from '../src/store/keys.js';
 import { RedisStore } from '../src/store/store.js';
 import {
   follow,
@@ -17,6 +18,8 @@ import {
   registry,
   spawnWorker,
   startRedis,
+  startTarget,
+  TARGETS,
 } from './helpers.js';
 
 const runsOf = (events: JobEvent[], scheduleId: string | null) =>
@@ -32,9 +35,9 @@ async function clientOn(url: string) {
   return client;
 }
 
-describe('periodic jobs', () => {
+describe.each(TARGETS)('periodic jobs on %s', (target) => {
   it('runs every second on a worker process and stops when its queued run is cancelled', async () => {
-    const redis = await startRedis();
+    const redis = await startTarget(target);
     const client = await clientOn(redis.url);
     const worker = await spawnWorker(redis.url);
     const first = await client.start('test.sleep', { items: 2, ms: 20 }, { every: '1s' });
@@ -63,6 +66,47 @@ describe('periodic jobs', () => {
     expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
   });
 
+  it('lists a schedule with its running run; removing it lets that run end and queues none after', async () => {
+    const redis = await startTarget(target);
+    const client = await clientOn(redis.url);
+    const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 1 });
+    onCleanup(() => worker.close());
+    const job = await client.start('test.sleep', { items: 2, ms: 800 }, { every: '1s' });
+    const running = await until(async () => {
+      const found = await client.get(job.id);
+      return found?.state === 'running' && found.startedAt !== null ? found : undefined;
+    }, 'the first run running');
+    expect(await client.schedules()).toEqual([
+      {
+        id: job.scheduleId,
+        name: 'test.sleep',
+        title: 'Sleep (test)',
+        input: job.input,
+        every: '1s',
+        paused: false,
+        nextRunAt: running.startedAt! + 1000,
+        lastJobId: job.id,
+        createdAt: expect.any(Number),
+      },
+    ]);
+    // Another deployment on the same Redis has schedules of its own.
+    const other = await createBullmqClient({ connection: redis.url, registry, prefix: 'other' });
+    onCleanup(() => other.close());
+    expect(await other.schedules()).toEqual([]);
+
+    await client.removeSchedule(job.scheduleId!);
+    expect(await client.schedules()).toEqual([]);
+    const events = await follow(client, job.id);
+    expect(ofType(events, 'finished')[0]!.state).toBe('succeeded');
+    expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
+    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
+    await expect(client.removeSchedule(job.scheduleId!)).rejects.toThrow(
+      `no schedule with id ${job.scheduleId}`,
+    );
+  });
+});
+
+describe('periodic jobs', () => {
   it('stops the schedule when a running run is cancelled: no next run, no delayed job', async () => {
     const redis = await startRedis();
     const client = await clientOn(redis.url);
@@ -105,52 +149,13 @@ describe('periodic jobs', () => {
     expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
   });
 
-  it('lists a schedule with its running run; removing it lets that run end and queues none after', async () => {
-    const redis = await startRedis();
-    const client = await clientOn(redis.url);
-    const worker = await runBullmqWorker({ connection: redis.url, registry, concurrency: 1 });
-    onCleanup(() => worker.close());
-    const job = await client.start('test.sleep', { items: 2, ms: 800 }, { every: '1s' });
-    const running = await until(async () => {
-      const found = await client.get(job.id);
-      return found?.state === 'running' && found.startedAt !== null ? found : undefined;
-    }, 'the first run running');
-    expect(await client.schedules()).toEqual([
-      {
-        id: job.scheduleId,
-        name: 'test.sleep',
-        title: 'Sleep (test)',
-        input: job.input,
-        every: '1s',
-        paused: false,
-        nextRunAt: running.startedAt! + 1000,
-        lastJobId: job.id,
-        createdAt: expect.any(Number),
-      },
-    ]);
-    // Another deployment on the same Redis has schedules of its own.
-    const other = await createBullmqClient({ connection: redis.url, registry, prefix: 'other' });
-    onCleanup(() => other.close());
-    expect(await other.schedules()).toEqual([]);
-
-    await client.removeSchedule(job.scheduleId!);
-    expect(await client.schedules()).toEqual([]);
-    const events = await follow(client, job.id);
-    expect(ofType(events, 'finished')[0]!.state).toBe('succeeded');
-    expect(await queuedRuns(client, job.scheduleId)).toEqual([]);
-    expect(await pendingControlJobs(redis.url)).toEqual({ delayed: 0, waiting: 0 });
-    await expect(client.removeSchedule(job.scheduleId!)).rejects.toThrow(
-      `no schedule with id ${job.scheduleId}`,
-    );
-  });
-
   it('records one next run however often a crashed finisher is retried, and a sweep queues it', async () => {
     const redis = await startRedis();
     const client = await clientOn(redis.url);
     // No worker: this test plays the finisher by hand, dying between finishing and queuing.
     const job = await client.start('test.tick', {});
     const raw = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const control = new Queue<EnumerateData>('control', { connection: raw, prefix: 'threadline:bull' });
+    const control = new Queue<EnumerateData>('control', { connection: raw, prefix: keys().bullPrefix });
     onCleanup(async () => {
       await control.close();
       raw.disconnect();
@@ -160,10 +165,10 @@ describe('periodic jobs', () => {
     // Taken by the "worker": its control job is done with.
     await control.remove(job.id);
     expect(await store.begin(job.id)).toBe('running');
-    const first = await store.finish(job.id, 'succeeded', null, null, 'j_next1');
+    const first = await store.finish(job.id, job.scheduleId, 'succeeded', null, null, 'j_next1');
     expect(first).toMatchObject({ finished: true, next: { id: 'j_next1' } });
     // The retry after the crash: the run is final, so nothing is recorded twice.
-    expect(await store.finish(job.id, 'succeeded', null, null, 'j_next2')).toEqual({
+    expect(await store.finish(job.id, job.scheduleId, 'succeeded', null, null, 'j_next2')).toEqual({
       finished: false,
       next: null,
     });

@@ -3,6 +3,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient, runBullmqWorker } from '../src/index.js';
+import { keys } from '../src/store/keys.js';
 import { follow, onCleanup, registry, startRedis } from './helpers.js';
 
 describe('retention', () => {
@@ -15,6 +16,7 @@ describe('retention', () => {
     onCleanup(() => worker.close());
     const raw = new Redis(redis.url);
     onCleanup(() => raw.disconnect());
+    const k = keys();
 
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -27,17 +29,17 @@ describe('retention', () => {
     for (const id of ids.slice(0, 3)) {
       expect(await client.get(id)).toBeUndefined();
       expect(await client.details(id)).toBeUndefined();
-      expect(await raw.keys(`threadline:job:${id}*`)).toEqual([]);
+      expect(await raw.keys(`${k.job(id)}*`)).toEqual([]);
     }
     for (const id of kept) {
       expect((await client.details(id))!.failures.map((f) => f.index)).toEqual([1]);
-      expect(await raw.exists(`threadline:job:${id}:events`)).toBe(1);
+      expect(await raw.exists(k.jobEvents(id))).toBe(1);
     }
     // The global stream starts at the oldest kept job's first event: `events({ after })` resumes from there.
     const firstEntry = async (key: string) => (await raw.xrange(key, '-', '+', 'COUNT', 1))[0]?.[0];
-    const firstId = await firstEntry('threadline:events');
+    const firstId = await firstEntry(k.events);
     expect(firstId).toBeDefined();
-    const oldestKeptFirst = await firstEntry(`threadline:job:${kept[0]}:events`);
+    const oldestKeptFirst = await firstEntry(k.jobEvents(kept[0]!));
     expect(firstId).toBe(oldestKeptFirst);
     const replay: string[] = [];
     const last = (await client.get(kept[2]!))!;

@@ -3,5 +3,6 @@
 export { type Cleanup, type CleanupStack, cleanupStack, type TempDir, tempDir } from './cleanup.js';
 export { exited, freePort, stopChild, waitForLine } from './process.js';
 export { type RedisServer, startRedis } from './redis.js';
+export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { type TmpfsMounts, tmpfsMounts } from './tmpfs.js';
 export { collect, until } from './wait.js';

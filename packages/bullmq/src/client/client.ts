@@ -30,8 +30,7 @@ import {
   validateInput,
 } from '@threadline/core/internal';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { openRedis, probeRedis, type RedisConnection } from '../connection.js';
+import { openRedis, probeRedis, type RedisClient, type RedisConnection } from '../connection.js';
 import { loadDefinition } from '../definitions.js';
 import { finishJob } from '../finish.js';
 import { removeQueuedChunks } from '../queued-chunks.js';
@@ -69,13 +68,13 @@ export async function createBullmqClient(options: BullmqClientOptions): Promise<
 }
 
 class RedisJobClient implements BullmqClient {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly store: RedisStore;
   private readonly runs: RunQueue;
   private readonly items: Queue;
   private readonly book: RedisSchedules;
   private readonly registry: JobRegistry;
-  private readonly readers = new Set<Redis>();
+  private readonly readers = new Set<RedisClient>();
   /** Starts and cancels under way; close() lets them end (a cancel fired and not awaited, as on Ctrl+C). */
   private readonly calls = new Set<Promise<unknown>>();
   private closed = false;

@@ -1,9 +1,11 @@
 // A subscriber's view of a deployment's event stream: replay after a cursor,
 // then follow live, over one blocking connection of its own. Stream ids are
 // `<seq>-0`, so `after: n` is simply XREAD from `n-0`: no gap, no repeat,
-// across disconnects and across a Redis restart (with appendonly).
+// across disconnects and across a Redis restart (with appendonly). Streams are
+// capped (retention.maxJobEvents, maxEvents): a job's reader whose cursor was
+// trimmed away gets the job's snapshot first, then what the stream still has.
 import type { EventsOptions, JobEvent } from '@threadline/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection.js';
 import type { RedisStore } from '../store/store.js';
 import { parseEvent } from '../store/store.js';
 
@@ -13,9 +15,32 @@ const BLOCK_MS = 5000;
 
 type StreamReply = [string, [string, string[]][]][] | null;
 
+/** The seq of the newest entry trimmed from the stream (XINFO STREAM, Redis 7), 0 when none or no stream. */
+async function lastTrimmed(reader: RedisClient, stream: string): Promise<number> {
+  let info: unknown[];
+  try {
+    info = (await reader.xinfo('STREAM', stream)) as unknown[];
+  } catch {
+    return 0;
+  }
+  const at = info.indexOf('max-deleted-entry-id');
+  const id = at >= 0 ? String(info[at + 1]) : '0-0';
+  return Number(id.slice(0, id.indexOf('-'))) || 0;
+}
+
+/**
+ * What a job's reader gets in place of the events trimmed after its cursor: the job as it is
+ * now, in a `queued` event (the protocol's one event that carries a whole snapshot, which
+ * core's reducer merges forward), numbered as the last event trimmed.
+ */
+async function snapshotEvent(store: RedisStore, jobId: string, seq: number): Promise<JobEvent | undefined> {
+  const job = await store.get(jobId);
+  return job ? { type: 'queued', jobId, seq, at: Date.now(), job } : undefined;
+}
+
 export async function* followEvents(
   store: RedisStore,
-  openReader: () => Redis,
+  openReader: () => RedisClient,
   options: EventsOptions,
 ): AsyncGenerator<JobEvent> {
   const { jobId, signal } = options;
@@ -26,8 +51,19 @@ export async function* followEvents(
   const onAbort = () => reader.disconnect();
   const ended = () => (reader.status as string) === 'end';
   signal?.addEventListener('abort', onAbort);
+  // A replay may start, or a reader this far behind may fall, before what the cap kept.
+  let mayBeTrimmed = options.after !== undefined;
   try {
     while (!signal?.aborted && !ended()) {
+      if (mayBeTrimmed) {
+        mayBeTrimmed = false;
+        const trimmed = await lastTrimmed(reader, stream);
+        if (trimmed > cursor) {
+          const snapshot = jobId !== undefined ? await snapshotEvent(store, jobId, trimmed) : undefined;
+          cursor = trimmed;
+          if (snapshot) yield snapshot;
+        }
+      }
       let reply: StreamReply;
       try {
         reply = (await reader.xread(
@@ -44,6 +80,7 @@ export async function* followEvents(
         throw error;
       }
       for (const [, entries] of reply ?? []) {
+        if (entries.length >= PAGE) mayBeTrimmed = true;
         for (const [id, fields] of entries) {
           const seq = Number(id.slice(0, id.indexOf('-')));
           if (seq <= cursor) continue;

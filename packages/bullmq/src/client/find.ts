@@ -59,18 +59,6 @@ export async function findJobs(store: RedisStore, query: JobQuery = {}): Promise
   return { jobs: page, counts, next: more && last ? `${last.createdAt}:${last.id}` : null };
 }
 
-/** Every key of a finished job, as retention removes them (the global stream keeps its events until trimmed). */
-async function remove(store: RedisStore, jobId: string): Promise<void> {
-  const jk = store.keys.job(jobId);
-  await store.redis
-    .multi()
-    .unlink(jk, `${jk}:events`, `${jk}:outcomes`, `${jk}:results`, `${jk}:active`, `${jk}:inflight`)
-    .unlink(`${jk}:failures`, `${jk}:logs`)
-    .zrem(store.keys.jobs, jobId)
-    .zrem(store.keys.finished, jobId)
-    .exec();
-}
-
 export async function deleteJob(store: RedisStore, jobId: string): Promise<void> {
   const state = (await store.redis.hget(store.keys.job(jobId), 'state')) as JobState | null;
   if (state === null) throw new NotFoundError(`no job with id ${jobId}`);
@@ -79,7 +67,7 @@ export async function deleteJob(store: RedisStore, jobId: string): Promise<void>
       { path: 'id', message: `the job is ${state}` },
     ]);
   }
-  await remove(store, jobId);
+  await store.remove(jobId);
 }
 
 export async function clearFinished(
@@ -90,7 +78,7 @@ export async function clearFinished(
   for await (const job of allJobs(store)) {
     if (!FINAL_STATES.includes(job.state)) continue;
     if (options.finishedBefore !== undefined && (job.finishedAt ?? 0) >= options.finishedBefore) continue;
-    await remove(store, job.id);
+    await store.remove(job.id);
     deleted++;
   }
   return { deleted };

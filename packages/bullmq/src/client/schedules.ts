@@ -35,9 +35,6 @@ export function formatEvery(ms: number): string {
 /** When an id was made: core's ids carry their creation time in base 36 before 8 random characters. */
 const idTime = (id: string): number => Number.parseInt(id.slice(2, -8), 36) || 0;
 
-/** Escapes Redis glob characters, so a prefix is matched as written. */
-const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
-
 export class RedisSchedules {
   constructor(
     private readonly store: RedisStore,
@@ -55,7 +52,7 @@ export class RedisSchedules {
     const found: ScheduleInfo[] = [];
     replies.forEach(([error, fields], i) => {
       const [everyMs, fixed] = (error ? [] : fields) as (string | null)[];
-      // Ended between the scan and the read.
+      // Ended between the two reads.
       if (!everyMs || !fixed) return;
       const id = ids[i]!;
       const template = JSON.parse(fixed) as Omit<StaticJob, 'id' | 'createdAt' | 'runAt'>;
@@ -82,7 +79,11 @@ export class RedisSchedules {
    * worker begins in the moment between the two is cancelled rather than left to run.
    */
   async remove(scheduleId: string): Promise<void> {
-    const deleted = await this.store.redis.del(this.store.keys.schedule(scheduleId));
+    const [[, deleted]] = (await this.store.redis
+      .multi()
+      .del(this.store.keys.schedule(scheduleId))
+      .srem(this.store.keys.schedules, scheduleId)
+      .exec()) as [[Error | null, number]];
     if (deleted === 0) throw new NotFoundError(`no schedule with id ${scheduleId}`);
     const run = (await this.latestRuns(new Set([scheduleId]))).get(scheduleId);
     if (run?.state !== 'queued') return;
@@ -96,16 +97,8 @@ export class RedisSchedules {
       throw new NotFoundError(`no schedule with id ${scheduleId}`);
   }
 
-  private async ids(): Promise<string[]> {
-    const head = this.store.keys.schedule('');
-    const ids = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.store.redis.scan(cursor, 'MATCH', `${literal(head)}*`, 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) ids.add(key.slice(head.length));
-    } while (cursor !== '0');
-    return [...ids];
+  private ids(): Promise<string[]> {
+    return this.store.redis.smembers(this.store.keys.schedules);
   }
 
   /**

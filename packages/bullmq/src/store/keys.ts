@@ -1,14 +1,21 @@
-// Every Redis key and channel of one deployment, under one prefix.
+// Every Redis key and channel of one deployment, under one hash tag: `{prefix}`.
+// Redis Cluster runs a multi-key script or MULTI only when all its keys hash to
+// one slot, and a job's scripts touch its own keys and the deployment's event
+// stream and counters together, as BullMQ's own scripts touch all of a queue's
+// keys; so the whole deployment (its records and BullMQ's queues) lives in the
+// slot of its tag, on one shard. Deployments under other prefixes spread across shards.
 
 export interface Keys {
   prefix: string;
+  /** The hash tag every key starts with: `{prefix}`, or the prefix itself when it carries one. */
+  tag: string;
   /** Hash: a job's record (static JSON, state, counters, progress, summary). */
   job(id: string): string;
-  /** Stream of one job's events, with the same ids as the global stream. */
+  /** Stream of one job's events, with the same ids as the global stream; capped (retention.maxJobEvents). */
   jobEvents(id: string): string;
-  /** Hash: item index → its outcome. HSETNX here is what makes an outcome final exactly once. */
+  /** Bitmap: bit i set once item i has an outcome. Setting it is what makes an outcome final exactly once. */
   outcomes(id: string): string;
-  /** Hash: item index → result JSON, for summarize. */
+  /** Hash: item index → result JSON, for summarize (only kept for a definition that summarizes, or a run). */
   results(id: string): string;
   /** Set: chunks claimed and not yet recorded. */
   active(id: string): string;
@@ -16,15 +23,21 @@ export interface Keys {
   inflight(id: string): string;
   failures(id: string): string;
   logs(id: string): string;
-  /** Stream of every event; entry ids are `<seq>-0`. */
+  /** Every key of a job, as its removal unlinks them. */
+  allOfJob(id: string): string[];
+  /** Stream of every event; entry ids are `<seq>-0`; capped (retention.maxEvents). */
   events: string;
   seq: string;
   /** Sorted set of job ids by creation time. */
   jobs: string;
-  /** Sorted set of finished job ids by the seq of their first event: what retention prunes, oldest first. */
+  /** Sorted set of finished job ids by the seq of their first event: what retention by count prunes, oldest first. */
   finished: string;
+  /** Sorted set of finished job ids by when they finished (ms): what retention by age prunes. */
+  finishedAt: string;
   /** Hash of a periodic job's schedule (period, templates of its runs); gone once the schedule stops. */
   schedule(id: string): string;
+  /** Set of the ids of live schedules (a scan would read one shard of a cluster only). */
+  schedules: string;
   /**
    * Sorted set of runs recorded whose control job may not be queued yet, by time recorded.
    * Emptied as the control jobs are added; what a crash left here, a worker's sweep queues.
@@ -36,14 +49,23 @@ export interface Keys {
   worker(id: string): string;
   /** Set of the ids of advertised workers; an id whose record expired is dropped as the set is read. */
   workers: string;
-  /** BullMQ's own key prefix for the queues. */
+  /** BullMQ's own key prefix for the queues: `{prefix}:bull`, so its keys share the deployment's slot. */
   bullPrefix: string;
 }
 
+/** The prefix as a hash tag: kept as given when it has one (`{x}` somewhere, non-empty), else wrapped in braces. */
+export function hashTag(prefix: string): string {
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix : `{${prefix}}`;
+}
+
 export function keys(prefix = 'threadline'): Keys {
-  const job = (id: string) => `${prefix}:job:${id}`;
-  return {
+  const tag = hashTag(prefix);
+  const job = (id: string) => `${tag}:job:${id}`;
+  const k: Keys = {
     prefix,
+    tag,
     job,
     jobEvents: (id) => `${job(id)}:events`,
     outcomes: (id) => `${job(id)}:outcomes`,
@@ -52,17 +74,30 @@ export function keys(prefix = 'threadline'): Keys {
     inflight: (id) => `${job(id)}:inflight`,
     failures: (id) => `${job(id)}:failures`,
     logs: (id) => `${job(id)}:logs`,
-    events: `${prefix}:events`,
-    seq: `${prefix}:seq`,
-    jobs: `${prefix}:jobs`,
-    finished: `${prefix}:finished`,
-    schedule: (id) => `${prefix}:schedule:${id}`,
-    handoff: `${prefix}:handoff`,
-    cancelChannel: `${prefix}:cancel`,
-    worker: (id) => `${prefix}:worker:${id}`,
-    workers: `${prefix}:workers`,
-    bullPrefix: `${prefix}:bull`,
+    allOfJob: (id) => [
+      job(id),
+      k.jobEvents(id),
+      k.outcomes(id),
+      k.results(id),
+      k.active(id),
+      k.inflight(id),
+      k.failures(id),
+      k.logs(id),
+    ],
+    events: `${tag}:events`,
+    seq: `${tag}:seq`,
+    jobs: `${tag}:jobs`,
+    finished: `${tag}:finished`,
+    finishedAt: `${tag}:finished-at`,
+    schedule: (id) => `${tag}:schedule:${id}`,
+    schedules: `${tag}:schedules`,
+    handoff: `${tag}:handoff`,
+    cancelChannel: `${tag}:cancel`,
+    worker: (id) => `${tag}:worker:${id}`,
+    workers: `${tag}:workers`,
+    bullPrefix: `${tag}:bull`,
   };
+  return k;
 }
 
 /** BullMQ queues: chunks of items, and control work (enumerating a job's items). */

@@ -1,11 +1,10 @@
 // Typed calls on a deployment's Redis: the scripts that change job records,
 // and the reads clients make. Shared by the client and the worker.
 import type { ErrorInfo, ItemEvent, JobEvent, JobSnapshot, LogEvent } from '@threadline/core';
-import type { StaticJob } from '@threadline/core/internal';
-import type { Redis } from 'ioredis';
-import { asRedisError } from '../connection.js';
+import { RATE_SMOOTHING, type StaticJob } from '@threadline/core/internal';
+import { asRedisError, type RedisClient } from '../connection.js';
 import { type Keys, keys } from './keys.js';
-import { SCRIPTS, type ScriptName, scriptSource } from './scripts.js';
+import { SCRIPTS, type ScriptName } from './scripts.js';
 import { toSnapshot } from './snapshot.js';
 
 type Arg = string | number;
@@ -37,6 +36,8 @@ export interface FinishInfo {
   firstItemError: ErrorInfo | null;
   /** The run's maxFailures, as its start recorded it. */
   maxFailures: number | undefined;
+  /** The schedule it is a run of, or null. */
+  scheduleId: string | null;
 }
 
 /** What core's maxFailures rule needs of a running job. */
@@ -51,7 +52,21 @@ export interface FailureCounts {
 export interface RetentionOptions {
   /** Finished jobs kept, newest first, with their events; default 10,000. */
   maxJobs?: number;
+  /** Finished jobs are removed this long (ms) after they finished, however few there are; default: kept. */
+  maxAgeMs?: number;
+  /**
+   * Events one job's stream keeps, about (XADD MAXLEN ~); default 10,000. A reader resuming from
+   * a cursor trimmed away gets the job's current progress, then what the stream still has.
+   */
+  maxJobEvents?: number;
+  /** Events the deployment's stream (`events()` without a jobId) keeps, about; default 100,000. */
+  maxEvents?: number;
 }
+
+/** Jobs one prune removes at most, so a lowered maxJobs catches up over a few finishes, none a long pause. */
+const PRUNE_BATCH = 100;
+/** Results read per HSCAN at finish: one call for all of a big job's was a long pause (69 ms for 100k). */
+const RESULTS_PAGE = 1000;
 
 /** A connected worker as it advertises itself in Redis; refreshed by its heartbeat, gone once it closes or dies. */
 export interface WorkerInfo {
@@ -88,28 +103,82 @@ export interface NextRun {
 export class RedisStore {
   readonly keys: Keys;
   private readonly maxJobs: number;
+  private readonly maxAgeMs: number | undefined;
+  private readonly maxJobEvents: number;
+  private readonly maxEvents: number;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     prefix?: string,
     retention: RetentionOptions = {},
   ) {
     this.keys = keys(prefix);
     this.maxJobs = Math.max(1, Math.floor(retention.maxJobs ?? 10_000));
+    this.maxAgeMs = retention.maxAgeMs;
+    // At least a stream node's worth (stream-node-max-entries is 100): `~` trims whole nodes only.
+    this.maxJobEvents = Math.max(100, Math.floor(retention.maxJobEvents ?? 10_000));
+    this.maxEvents = Math.max(100, Math.floor(retention.maxEvents ?? 100_000));
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
       // defineCommand runs EVALSHA and falls back to EVAL, so a restarted Redis (empty script cache) is fine.
-      if (!(`tl_${name}` in redis))
-        redis.defineCommand(`tl_${name}`, { numberOfKeys: 0, lua: scriptSource(name) });
+      if (!(`tl_${name}` in redis)) redis.defineCommand(`tl_${name}`, SCRIPTS[name]);
     }
   }
 
-  private async run(name: ScriptName, jobId: string, ...args: Arg[]): Promise<unknown> {
+  /**
+   * Runs a job script: the prelude's KEYS (the job's hash and stream, the global stream and its
+   * counter) and ARGV (job id, stream caps) first, then the script's own, as its header lists them.
+   */
+  private async run(name: ScriptName, jobId: string, own: string[], ...args: Arg[]): Promise<unknown> {
     const fn = (this.redis as unknown as Record<string, ScriptFn>)[`tl_${name}`]!;
+    const k = this.keys;
+    const all = [k.job(jobId), k.jobEvents(jobId), k.events, k.seq, ...own];
+    if (all.length !== SCRIPTS[name].numberOfKeys)
+      throw new Error(`script ${name} takes ${SCRIPTS[name].numberOfKeys} keys, given ${all.length}`);
     try {
-      return await fn.call(this.redis, this.keys.prefix, jobId, ...args);
+      return await fn.call(this.redis, ...all, jobId, this.maxJobEvents, this.maxEvents, ...args);
     } catch (error) {
       throw asRedisError(error);
     }
+  }
+
+  /**
+   * Retention: removes the oldest finished jobs past maxJobs (less `room`: a finish prunes just
+   * before its job joins them, so a reader of its finished event already sees what is kept) and
+   * those finished more than maxAgeMs ago, every key of theirs, and trims the global stream to
+   * the oldest kept job's first event. `keep` (the job finishing) is never the one to go.
+   */
+  async prune(keep: string, room = 0): Promise<void> {
+    const k = this.keys;
+    const over = (await this.redis.zcard(k.finished)) - (this.maxJobs - room);
+    const old = over > 0 ? await this.redis.zrange(k.finished, 0, Math.min(over, PRUNE_BATCH) - 1) : [];
+    const expired =
+      this.maxAgeMs === undefined
+        ? []
+        : await this.redis.zrangebyscore(
+            k.finishedAt,
+            '-inf',
+            `(${Date.now() - this.maxAgeMs}`,
+            'LIMIT',
+            0,
+            PRUNE_BATCH,
+          );
+    const ids = [...new Set([...old, ...expired])].filter((id) => id !== keep);
+    if (ids.length === 0) return;
+    for (const id of ids) await this.remove(id);
+    const oldest = await this.redis.zrange(k.finished, 0, 0, 'WITHSCORES');
+    if (oldest[1] && Number(oldest[1]) > 0) await this.redis.xtrim(k.events, 'MINID', `${oldest[1]}-0`);
+  }
+
+  /** Every key of a finished job (UNLINK: freed off Redis's main thread), as retention and delete remove it. */
+  async remove(jobId: string): Promise<void> {
+    const k = this.keys;
+    await this.redis
+      .multi()
+      .unlink(...k.allOfJob(jobId))
+      .zrem(k.jobs, jobId)
+      .zrem(k.finished, jobId)
+      .zrem(k.finishedAt, jobId)
+      .exec();
   }
 
   async create(
@@ -120,9 +189,11 @@ export class RedisStore {
     schedule?: NewSchedule,
   ): Promise<void> {
     const event = { type: 'queued', jobId: fixed.id, job: queued };
+    const k = this.keys;
     await this.run(
       'create',
       fixed.id,
+      [k.jobs, k.handoff, k.schedule(schedule?.id ?? ''), k.schedules],
       JSON.stringify(fixed),
       ref,
       mode,
@@ -136,7 +207,7 @@ export class RedisStore {
   }
 
   async begin(jobId: string): Promise<string> {
-    return String(await this.run('begin', jobId));
+    return String(await this.run('begin', jobId, []));
   }
 
   /** `complete`: nothing more can happen to the job's items; `stopping`: stop enumerating. */
@@ -150,6 +221,7 @@ export class RedisStore {
     const [complete, stopping] = (await this.run(
       'enumerated',
       jobId,
+      [this.keys.active(jobId)],
       count,
       done ? 1 : 0,
       failed,
@@ -158,7 +230,14 @@ export class RedisStore {
   }
 
   async claim(jobId: string, chunkId: string, indexes: number[]): Promise<ClaimResult> {
-    const [kind, ...pending] = (await this.run('claim', jobId, chunkId, ...indexes)) as string[];
+    const k = this.keys;
+    const [kind, ...pending] = (await this.run(
+      'claim',
+      jobId,
+      [k.active(jobId), k.outcomes(jobId)],
+      chunkId,
+      ...indexes,
+    )) as string[];
     if (kind === 'run') return { kind, pending: pending.map(Number) };
     return { kind: kind === 'stop' ? 'stop' : 'final' };
   }
@@ -176,7 +255,9 @@ export class RedisStore {
       const event = item.outcome === 'succeeded' ? '' : JSON.stringify(item.event);
       args.push(item.index, item.outcome, item.result, event);
     }
-    const [added, complete] = (await this.run('record', jobId, chunkId, workerId, ...args)) as number[];
+    const k = this.keys;
+    const own = [k.active(jobId), k.outcomes(jobId), k.results(jobId), k.inflight(jobId), k.failures(jobId)];
+    const [added, complete] = (await this.run('record', jobId, own, chunkId, workerId, ...args)) as number[];
     return { added: added ?? 0, complete: complete === 1 };
   }
 
@@ -193,13 +274,16 @@ export class RedisStore {
   ): Promise<{ added: number; complete: boolean }> {
     const args: Arg[] = [];
     for (const event of failed) args.push(event.index, JSON.stringify(event));
+    const k = this.keys;
     const [added, complete] = (await this.run(
       'failChunk',
       jobId,
+      [k.active(jobId), k.outcomes(jobId), k.inflight(jobId), k.failures(jobId)],
       chunkId,
       workerId,
       stop ? JSON.stringify(stop.failure) : '',
       stop?.reason ?? '',
+      k.cancelChannel,
       ...args,
     )) as number[];
     return { added: added ?? 0, complete: complete === 1 };
@@ -209,14 +293,20 @@ export class RedisStore {
     jobId: string,
     options: { reason?: string | null; force?: boolean; failure?: ErrorInfo },
   ): Promise<{ state: string; complete: boolean }> {
+    const k = this.keys;
+    // A job's schedule is fixed at creation: read first, so the script is given its key.
+    const scheduleId = (await this.redis.hget(k.job(jobId), 'scheduleId')) ?? '';
     const [state, complete] = (await this.run(
       'cancel',
       jobId,
+      [k.active(jobId), k.schedule(scheduleId), k.schedules, k.finished, k.finishedAt, k.handoff],
       options.reason ?? '',
       options.force ? 1 : 0,
       options.failure ? JSON.stringify(options.failure) : '',
-      this.maxJobs,
+      scheduleId,
+      k.cancelChannel,
     )) as [string, number];
+    if (state === 'cancelled') await this.prune(jobId);
     return { state, complete: complete === 1 };
   }
 
@@ -229,11 +319,14 @@ export class RedisStore {
     const [state, force] = (await this.run(
       'progress',
       jobId,
+      [this.keys.inflight(jobId)],
       workerId,
       share.completed,
       share.partial,
       share.message ?? '',
       hasMessage ? 1 : 0,
+      RATE_SMOOTHING.minIntervalMs,
+      RATE_SMOOTHING.tauMs,
     )) as [string, number];
     return { state, force: force === 1 };
   }
@@ -244,19 +337,36 @@ export class RedisStore {
    */
   async finish(
     jobId: string,
+    scheduleId: string | null,
     state: string,
     summary: unknown,
     error: ErrorInfo | null,
     nextId: string,
   ): Promise<{ finished: boolean; next: NextRun | null }> {
+    const k = this.keys;
+    const own = [
+      k.inflight(jobId),
+      k.active(jobId),
+      k.outcomes(jobId),
+      k.results(jobId),
+      k.finished,
+      k.finishedAt,
+      k.handoff,
+      k.schedule(scheduleId ?? ''),
+      k.jobs,
+      k.job(nextId),
+      k.jobEvents(nextId),
+    ];
+    await this.prune(jobId, 1);
     const [finished, id, runAt] = (await this.run(
       'finish',
       jobId,
+      own,
       state,
       JSON.stringify(summary ?? null),
       JSON.stringify(error),
       nextId,
-      this.maxJobs,
+      scheduleId ?? '',
     )) as [number, string?, number?];
     return {
       finished: finished === 1,
@@ -291,7 +401,7 @@ export class RedisStore {
   }
 
   async log(event: Omit<LogEvent, 'seq' | 'at'>): Promise<void> {
-    await this.run('log', event.jobId, JSON.stringify(event));
+    await this.run('log', event.jobId, [this.keys.logs(event.jobId)], JSON.stringify(event));
   }
 
   async get(jobId: string): Promise<JobSnapshot | undefined> {
@@ -366,16 +476,22 @@ export class RedisStore {
       failure: hash.failure ? (JSON.parse(hash.failure) as ErrorInfo) : null,
       firstItemError: first ? ((JSON.parse(first) as ItemEvent).error ?? null) : null,
       maxFailures: fixed.maxFailures,
+      scheduleId: hash.scheduleId ?? null,
     };
   }
 
-  /** Results of succeeded items as stored (JSON), in item order. */
+  /** Results of succeeded items as stored (JSON), in item order; read in pages, none a long call. */
   async resultsJson(jobId: string): Promise<string[]> {
-    const hash = await this.redis.hgetall(this.keys.results(jobId));
-    return Object.entries(hash)
-      .map(([index, json]) => [Number(index), json] as const)
-      .sort((a, b) => a[0] - b[0])
-      .map(([, json]) => json);
+    const found: [number, string][] = [];
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.results(jobId), cursor, 'COUNT', RESULTS_PAGE);
+      cursor = next;
+      for (let i = 0; i < flat.length; i += 2) found.push([Number(flat[i]), flat[i + 1]!]);
+    } while (cursor !== '0');
+    // HSCAN may return a field twice (the hash rehashing meanwhile); its value is the same.
+    const byIndex = new Map(found);
+    return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, json]) => json);
   }
 
   async failures(jobId: string): Promise<ItemEvent[]> {

@@ -270,6 +270,8 @@ export class ChunkRunner {
   private async execute(chunk: RunningChunk, info: JobInfo, pending: PendingItem[]): Promise<RecordedItem[]> {
     const job: EventJob = { id: chunk.jobId, mode: info.mode };
     const itemTimeoutMs = info.definition.itemTimeoutMs ?? this.itemTimeoutMs;
+    // Only a summarize (or a run's one result) reads results: kept otherwise, they were most of a big job's bytes.
+    const keepResults = info.mode === 'run' || info.definition.summarize !== undefined;
     const outcomes: RecordedItem[] = [];
     let rest = pending;
     while (rest.length > 0 && !chunk.handedBack) {
@@ -307,7 +309,7 @@ export class ChunkRunner {
       // Its thread was terminated for the hand-back: the outcome says nothing of the items.
       if (chunk.handedBack) break;
       const { settled, rerun } = settleBatch(job, batch, outcome, chunk.cancel !== null);
-      outcomes.push(...settled.map((item) => storable(job, item)));
+      outcomes.push(...settled.map((item) => storable(job, item, keepResults)));
       chunk.settled += settled.length;
       rest = rerun;
     }
@@ -410,8 +412,8 @@ const recorded = (event: NewItemEvent, result = ''): RecordedItem => ({
 });
 
 /** A settled item ready to record: a result that cannot be stored as JSON fails its item. */
-function storable(job: EventJob, { pending, event, returned }: SettledItem): RecordedItem {
-  if (!returned) return recorded(event);
+function storable(job: EventJob, { pending, event, returned }: SettledItem, keep: boolean): RecordedItem {
+  if (!returned || !keep) return recorded(event);
   try {
     return recorded(event, JSON.stringify(returned.value ?? null));
   } catch (error) {
