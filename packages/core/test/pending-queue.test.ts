@@ -46,7 +46,13 @@ describe('pending queue', () => {
 describe('batch list', () => {
   it('adds, deletes and goes through its batches like a set, even when one is deleted on the way', () => {
     const list = new BatchList();
-    const batches = [0, 1, 2].map((i) => ({ slot: {} as never, first: i, indices: null, items: [i] }));
+    const batches = [0, 1, 2].map((i) => ({
+      slot: {} as never,
+      first: i,
+      indices: null,
+      items: [i],
+      startedAt: 0,
+    }));
     for (const batch of batches) list.add(batch);
     const seen: number[] = [];
     for (const batch of list) {

@@ -10,11 +10,14 @@ import type { JobSnapshot, Progress } from '../protocol/types.js';
 import type { FinishingJob } from '../rules/final-state.js';
 import { IndexSet } from '../rules/index-set.js';
 import { etaOf, fractionOf, RateMeter, shareOfCells } from '../rules/sampler.js';
+import type { BatchRow } from '../store/batches.js';
 import { indexAt, PendingQueue, type TakenItems } from './pending-queue.js';
 
 /** Items out on a slot's thread: their positions in the job, and the items. */
 export interface Batch extends TakenItems {
   slot: Slot;
+  /** When it was handed to its thread (ms since the epoch): where the timeline's span starts. */
+  startedAt: number;
 }
 
 /**
@@ -74,6 +77,8 @@ export class ActiveJob {
   unreported = 0;
   /** Per-item rows for the store since its last write (see ItemRecord). */
   unwrittenResults: [string, Buffer | null][] = [];
+  /** Batches that ended since the store's last write: where and when their items ran. */
+  unwrittenBatches: BatchRow[] = [];
   /** Taken-over items with a stored result, by index and key: read back for summarize. */
   readonly inheritedResults: [number, string][] = [];
   /** Log lines past the stored limit, dropped; said once at the end. */

@@ -4,6 +4,7 @@
 // a dead worker did not reach go back to the front of the queue.
 import type { WorkerPool } from '../pool/pool.js';
 import { type NewItemEvent, type PendingItem, settleBatch } from '../rules/item-events.js';
+import { batchRows } from '../store/batches.js';
 import type { ActiveJob, Batch } from './active-job.js';
 import { indexAt } from './pending-queue.js';
 
@@ -34,7 +35,7 @@ export class Dispatcher {
       const job = ready[index]!;
       const taken = job.pending.take(job.nextBatchSize(this.pool.size));
       if (job.pending.length === 0) ready.splice(index, 1);
-      void this.run(job, { slot, ...taken });
+      void this.run(job, { slot, ...taken, startedAt: Date.now() });
     }
   }
 
@@ -52,7 +53,17 @@ export class Dispatcher {
     // Without a summary, nobody reads an item's result: a batch that all succeeded comes back as a count.
     const outcome = job.keepsResults ? await batch.slot.run(request) : await batch.slot.runCounted(request);
     job.batches.delete(batch);
+    const ran = { thread: batch.slot.index, startedAt: batch.startedAt, endedAt: Date.now() };
     if (outcome.kind === 'succeeded') {
+      const count = batch.items.length;
+      job.unwrittenBatches.push(
+        ...batchRows(
+          { ...ran, ms: outcome.ms },
+          count,
+          (i) => indexAt(batch, i),
+          () => 'succeeded',
+        ),
+      );
       job.recordAllSucceeded(batch, outcome.ms);
       this.hooks.itemsDone(job, batch.items.length, []);
       this.hooks.batchFinished(job);
@@ -62,6 +73,17 @@ export class Dispatcher {
     const of = { id: job.snapshot.id, mode: job.mode };
     const items = batch.items.map((item, i): PendingItem => ({ index: indexAt(batch, i), item }));
     const { settled, rerun } = settleBatch(of, items, outcome, job.stopping);
+    // Without the items' own times (an error, a lost thread), the batch's wall time stands for them.
+    const ms =
+      outcome.kind === 'done' ? settled.reduce((sum, s) => sum + s.event.ms, 0) : ran.endedAt - ran.startedAt;
+    job.unwrittenBatches.push(
+      ...batchRows(
+        { ...ran, ms },
+        settled.length,
+        (i) => settled[i]!.pending.index,
+        (i) => settled[i]!.event.outcome,
+      ),
+    );
     const others: NewItemEvent[] = [];
     let succeeded = 0;
     for (const { pending, event, returned } of settled) {

@@ -12,6 +12,7 @@ import type { LogMessage } from '../pool/messages.js';
 import { WorkerPool } from '../pool/pool.js';
 import { newTempOwner, removeLeftTemps, TEMP_JOURNALS } from '../pool/temp-journal.js';
 import { NotFoundError, toErrorInfo, ValidationError } from '../protocol/errors.js';
+import type { ItemPage, ItemQuery, Timeline } from '../protocol/items.js';
 import type {
   CancelOptions,
   ClearOptions,
@@ -40,6 +41,7 @@ import type { EngineContext, NewWork } from './context.js';
 import { clearFinished, deleteJob } from './delete.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventHub } from './event-hub.js';
+import { itemsOf, timelineOfJob } from './item-views.js';
 import { lockDataDir } from './lock.js';
 import { type Fit, JobQueue, type QueuedWork } from './queue.js';
 import { recover } from './recover.js';
@@ -397,6 +399,16 @@ class InProcessEngine implements Engine, EngineContext {
   async clearFinished(options: ClearOptions = {}): Promise<{ deleted: number }> {
     this.flush();
     return clearFinished(this.store, options);
+  }
+
+  async items(jobId: string, query: ItemQuery = {}): Promise<ItemPage> {
+    this.flush();
+    return itemsOf(this, jobId, query);
+  }
+
+  async timeline(jobId: string): Promise<Timeline> {
+    this.flush();
+    return timelineOfJob(this, jobId);
   }
 
   events(options: EventsOptions = {}): AsyncIterable<JobEvent> {

@@ -3,6 +3,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { JobRegistry } from '../job/registry.js';
 import type { WorkerPool } from '../pool/pool.js';
+import type { ItemPage, ItemQuery, Timeline } from '../protocol/items.js';
 import type {
   ClearOptions,
   ItemOutcome,
@@ -87,6 +88,8 @@ export type Engine = JobClient & {
   find(query?: JobQuery): Promise<JobPage>;
   delete(jobId: string): Promise<void>;
   clearFinished(options?: ClearOptions): Promise<{ deleted: number }>;
+  items(jobId: string, query?: ItemQuery): Promise<ItemPage>;
+  timeline(jobId: string): Promise<Timeline>;
   workers(): Promise<WorkersView>;
   /** Stops gracefully (see ShutdownOptions); `close()` is a shutdown with the defaults. */
   shutdown(options?: ShutdownOptions): Promise<ShutdownReport>;

@@ -37,7 +37,8 @@ export class StoreWriter {
   flush(active: Iterable<ActiveJob>): void {
     const events = this.hub.takeUnwritten();
     const items = this.finishedItems;
-    for (const job of active) if (job.itemsDirty) items.push(itemRecord(job));
+    for (const job of active)
+      if (job.itemsDirty || job.unwrittenBatches.length > 0) items.push(itemRecord(job));
     if (events.length === 0 && this.dirty.size === 0 && items.length === 0) return;
     this.finishedItems = [];
     try {
@@ -68,5 +69,13 @@ function itemRecord(job: ActiveJob): ItemRecord {
   job.itemsDirty = false;
   const results = job.unwrittenResults;
   job.unwrittenResults = [];
-  return { jobId: job.snapshot.id, moduleUrl: job.moduleUrl, succeeded: job.succeeded.toJSON(), results };
+  const batches = job.unwrittenBatches;
+  job.unwrittenBatches = [];
+  return {
+    jobId: job.snapshot.id,
+    moduleUrl: job.moduleUrl,
+    succeeded: job.succeeded.toJSON(),
+    results,
+    batches,
+  };
 }

@@ -1,6 +1,9 @@
 // The progress protocol: job states, events and snapshots, and JobClient, the
 // one interface every UI is written against and every transport implements.
 import type { ErrorInfo } from './errors.js';
+import type { ItemPage, ItemQuery, Timeline } from './items.js';
+
+export * from './items.js';
 
 /**
  * `succeeded`: every item succeeded. `partial`: the job ran to its end but some items failed
@@ -299,6 +302,13 @@ export interface WorkerStatus {
 }
 
 export interface WorkersView {
+  /**
+   * A page of a job's items by index (all, or those of one status): each one's status, duration,
+   * thread and error. An unknown id is a NotFoundError. Optional as `find`; the engine has it.
+   */
+  items?(jobId: string, query?: ItemQuery): Promise<ItemPage>;
+  /** Which thread ran which of a job's items, when: spans per thread. An unknown id is a NotFoundError. */
+  timeline?(jobId: string): Promise<Timeline>;
   workers: WorkerStatus[];
   /** A deployment's chunks on its items queue; null in-process, where items never wait in a queue. */
   queue: { waiting: number; active: number; delayed: number } | null;

@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import {
   FINAL_STATES,
   type ItemEvent,
+  type ItemPage,
+  type ItemQuery,
   JOB_STATES,
   type JobEvent,
   type JobFilter,
@@ -18,8 +20,10 @@ import {
   type LogEvent,
   type ScheduleInfo,
 } from '../protocol/types.js';
+import { BATCHES_SCHEMA, type BatchRow, BatchTable } from './batches.js';
 import { openingStore } from './faults.js';
 import { addSearchIndex, FIND_INDEXES, findJobs } from './find.js';
+import { ITEMS_INDEX, type ItemContext, ItemPages } from './items.js';
 import { openReadOnly } from './read-only.js';
 
 /** A schedule as stored: what a run needs to start without the call that made it. */
@@ -84,6 +88,8 @@ export interface ItemRecord {
   succeeded: readonly number[];
   /** Rows added since the last write: key and structured-clone bytes (null: no summarize). */
   results: [key: string, result: Buffer | null][];
+  /** Batches that ended since the last write: where and when their items ran (batches.ts). */
+  batches: BatchRow[];
 }
 
 export class Store {
@@ -107,6 +113,8 @@ export class Store {
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
       this.db.exec(FIND_INDEXES);
+      this.db.exec(BATCHES_SCHEMA);
+      this.db.exec(ITEMS_INDEX);
       addSearchIndex(this.db);
     }
     this.statements = {
@@ -130,6 +138,15 @@ export class Store {
     };
   }
 
+  // Made on first use: a read-only store from before batches were kept has no table to prepare against.
+  private batchTable: BatchTable | undefined;
+  private itemPages: ItemPages | undefined;
+
+  private get batches(): BatchTable {
+    this.batchTable ??= new BatchTable(this.db);
+    return this.batchTable;
+  }
+
   /** Writes job rows and events in one transaction. */
   readonly write = (
     jobs: Iterable<JobSnapshot>,
@@ -141,6 +158,7 @@ export class Store {
         this.statements.upsertItems.run(record.jobId, record.moduleUrl, JSON.stringify(record.succeeded));
         for (const [key, result] of record.results)
           this.statements.insertResult.run(record.jobId, key, result);
+        if (record.batches.length > 0) this.batches.write(record.jobId, record.batches);
       }
       for (const job of jobs) {
         this.statements.upsertJob.run({
@@ -206,7 +224,7 @@ export class Store {
                 .pluck()
                 .all(which.finishedBefore ?? Number.MAX_SAFE_INTEGER)
         ) as string[];
-        const statements = ['events', 'job_items', 'item_results', 'jobs'].map((table) =>
+        const statements = ['events', 'job_items', 'item_results', 'item_batches', 'jobs'].map((table) =>
           this.db.prepare(`DELETE FROM ${table} WHERE ${table === 'jobs' ? 'id' : 'job_id'} = ?`),
         );
         for (const id of ids) for (const statement of statements) statement.run(id);
@@ -264,6 +282,17 @@ export class Store {
       | { module_url: string; succeeded: string }
       | undefined;
     return row ? { moduleUrl: row.module_url, succeeded: JSON.parse(row.succeeded) as number[] } : undefined;
+  }
+
+  /** A page of a job's items by index (see items.ts); `context` is what the engine knows of it. */
+  itemPage(jobId: string, query: ItemQuery, context: ItemContext): ItemPage {
+    this.itemPages ??= new ItemPages(this.db, this.batches);
+    return this.itemPages.page(jobId, this.itemRecord(jobId)?.succeeded ?? [], query, context);
+  }
+
+  /** A job's batches as spans per thread, merged when there are very many. */
+  batchSpans(jobId: string): ReturnType<BatchTable['spans']> {
+    return this.batches.spans(jobId);
   }
 
   /** The keys of a job's succeeded items that have rows (jobs with summarize or itemKey). */
@@ -351,7 +380,7 @@ export class Store {
         .prepare('SELECT pos FROM jobs WHERE finished_at IS NOT NULL ORDER BY pos DESC LIMIT 1 OFFSET ?')
         .get(maxJobs - 1) as { pos: number } | undefined;
       if (cutoff) {
-        for (const table of ['events', 'job_items', 'item_results']) {
+        for (const table of ['events', 'job_items', 'item_results', 'item_batches']) {
           this.db
             .prepare(
               `DELETE FROM ${table} WHERE job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND pos < ?)`,
