@@ -164,7 +164,7 @@ export function whereFrom(values: {
   'token-file'?: string | undefined;
 }): ConnectOptions {
   const token = values['token-file'] !== undefined ? tokenFromFile(values['token-file']) : values.token;
-  if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis))
+  if (values.redis !== undefined && !/^rediss?(\+cluster)?:\/\//.test(values.redis))
     throw new UsageError(
       `--redis must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379 (got "${values.redis}")`,
     );

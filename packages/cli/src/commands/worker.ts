@@ -56,7 +56,7 @@ export async function runWorker(
     throw new ValidationError(
       "threadline worker needs --redis <url> (or THREADLINE_REDIS, or the config's redis)",
     );
-  if (!/^rediss?:\/\//.test(redis)) {
+  if (!/^rediss?(\+cluster)?:\/\//.test(redis)) {
     throw new ValidationError(`--redis must be a redis:// or rediss:// URL, got "${redis}"`);
   }
   const concurrency = positiveInt(values['pool-size'], 'pool-size') ?? configured(settings.poolSize);

@@ -24,7 +24,7 @@ const configSchema = z.strictObject({
   resumeInterrupted: z.boolean().optional(),
   redis: z
     .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .regex(/^rediss?(\+cluster)?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   server: z.url().optional(),
   token: z.union([z.string().min(1), z.literal(false)]).optional(),
