@@ -187,9 +187,14 @@ export async function probeRedis(connection: RedisConnection, timeoutMs = 3000):
     }
   } catch (error) {
     const cause = lastError ?? error;
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    // ioredis Cluster says only "Failed to refresh slots cache"; the node's own error says why.
+    const nodeError = (cause as { lastNodeError?: unknown }).lastNodeError;
+    const why = nodeError instanceof Error ? nodeError : cause;
+    const reason = why instanceof Error ? why.message : String(why);
     const hint =
-      isCluster && /cluster support disabled/i.test(reason) ? ' (not a cluster: give redis://)' : '';
+      isCluster && /cluster support disabled/i.test(reason)
+        ? ' (not a cluster node: give redis://host:port)'
+        : '';
     throw new RedisUnavailableError(`cannot reach Redis at ${where}: ${reason}${hint}`);
   } finally {
     redis.disconnect();
