@@ -75,6 +75,45 @@ describe('the command line', () => {
     }
   });
 
+  it('parses serve and watch with the same table as every command: help from it, one-line refusals', async () => {
+    const dir = tempDir();
+    const serve = await run(['serve', '--help'], dir);
+    expect(serve.code).toBe(0);
+    expect(serve.stdout).toMatch(/^Usage: threadline serve \[options\]/);
+    expect(serve.stdout).toMatch(/--allow <dir>/);
+    expect(serve.stdout).toContain('--pool-size <n>');
+    const watch = await run(['watch', '--help'], dir);
+    expect(watch.code).toBe(0);
+    expect(watch.stdout).toMatch(/^Usage: threadline watch <folder> --job <name> \[options\]/);
+    expect(watch.stdout).toMatch(/--concurrency <n>\s+files in work at once, per folder/);
+    expect(watch.stdout).toContain('--pool-size <n>');
+    expect(watch.stdout).toContain('--token-file <file>');
+    for (const [args, said] of [
+      [['serve', '--bogus'], /unknown option --bogus/],
+      [['serve', '--port', 'x'], /--port must be a port number \(0 for any free one\), got "x"/],
+      [['serve', '--pool-size', '0'], /--pool-size must be a positive integer/],
+      [['serve', '--redis', 'localhost:6379'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
+      [['serve', '--alow', 'd'], /did you mean --allow/],
+      [['watch', '--bogus'], /unknown option --bogus/],
+      [['watch', 'a', 'b', '--job', 'files.checksum'], /give one folder/],
+      [
+        ['watch', 'in', '--job', 'files.checksum', '--stable', 'soon'],
+        /--stable must be an integer of at least 0/,
+      ],
+      [
+        ['watch', 'in', '--job', 'files.checksum', '--concurrency', '0'],
+        /--concurrency must be a positive integer/,
+      ],
+      [['watch', 'in', '--job', 'files.checksum', '--concurency', '2'], /did you mean --concurrency/],
+      [['watch', 'in'], /--job is required/],
+    ] as const) {
+      const result = await run([...args], dir);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(said);
+      expect(result.stderr.trim().split('\n').length, args.join(' ')).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('ends quietly when its reader goes away: a listing exits 0, a run finishes its job', async () => {
     const dir = tempDir();
     for (let i = 0; i < 3; i++) await run(['run', 'demo.sleep', '--input', '{"items":1,"ms":0}'], dir);

@@ -43,14 +43,14 @@ async function run(n) {
     'tsx',
     ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'prof')}`] : []),
     runner,
-    inbox,
-    '--job',
-    'files.checksum',
-    '--stable',
-    values.stable,
-    ...(values.concurrency ? ['--concurrency', values.concurrency] : []),
-    '--data-dir',
-    join(root, 'data'),
+    // run-watch.ts takes runWatch's options as JSON (a copy from before the CLI parsed them took flags).
+    JSON.stringify({
+      folder: inbox,
+      job: 'files.checksum',
+      stableMs: Number(values.stable),
+      ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+      where: { dataDir: join(root, 'data') },
+    }),
   ];
   const spawned = performance.now();
   const child = spawn(process.execPath, args, { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });

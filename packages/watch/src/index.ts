@@ -1,3 +1,3 @@
 // @threadline/watch: the hot-folder runner behind `threadline watch`.
-export { watchRulesSchema } from './config.js';
-export { runWatch, USAGE, type WatchDeps } from './run.js';
+export { DEFAULT_CONCURRENCY, DEFAULT_STABLE_MS, watchRulesSchema } from './config.js';
+export { runWatch, type WatchDeps, type WatchOptions } from './run.js';

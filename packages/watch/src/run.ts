@@ -1,9 +1,8 @@
-// `threadline watch`: the command-line entry. Parses arguments, checks
-// everything before a file moves, then runs one FolderRunner per folder until
-// SIGINT or SIGTERM.
+// `threadline watch`, once the CLI has parsed its options: checks everything
+// before a file moves, then runs one FolderRunner per folder until SIGINT or
+// SIGTERM.
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { type Connect, ValidationError } from '@threadline/core';
+import { type Connect, type ConnectOptions, ValidationError } from '@threadline/core';
 import { checkFolders, checkRules } from './checks.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -16,33 +15,22 @@ import {
 import { FolderRunner } from './folder.js';
 import { Serial } from './serial.js';
 
-export const USAGE = `Usage: threadline watch <folder> --job <name> [options]
-       threadline watch [options]      (the folders and rules of the config's \`watch\`)
-
-Turns each file dropped into <folder> into a job, once. A file is taken when its
-size and modification time have stopped changing and no process still has it
-open for writing (Linux: /proc); it is moved to processing/
-while its job runs; results go to done/ (or --out), the file itself to failed/
-with a <name>.error.txt when it fails, and the original of a converted file to
-originals/. A restart finishes or redoes whatever a previous run left in processing/.
-
-Options:
-  --job <name>          job to run for each file (threadline jobs lists them)
-  --input <json>        job input; {{file}} {{dir}} {{out}} {{name}} {{stem}} {{ext}}
-                        stand for the file, a folder holding only it, the output folder,
-                        and its name (built-in jobs need none: image.scale, photo.tidy,
-                        files.checksum, demo.sleep)
-  --out <dir>           where results go (default <folder>/done)
-  --stable <ms>         how long a file must stay unchanged before it is taken (default ${DEFAULT_STABLE_MS})
-  --concurrency <n>     files in work at once, per folder (default ${DEFAULT_CONCURRENCY})
-  --server <url>        run the jobs on a running threadline server
-  --token <token>       the server's token (or THREADLINE_TOKEN)
-  --data-dir <dir>      data directory of the embedded engine
-  -h, --help            show this help
-
-Ctrl+C stops taking files and leaves those in work in processing/ for the next
-start; a second Ctrl+C quits at once and lists them.
-`;
+/** What `threadline watch` was told (the CLI parses its flags with every command's). */
+export interface WatchOptions {
+  /** The folder to watch for `job`; without it, the folders of the config's `watch` rules. */
+  folder?: string;
+  job?: string;
+  /** The job's input as JSON, with {{file}} {{dir}} {{out}} {{name}} {{stem}} {{ext}} in its strings. */
+  input?: string;
+  /** Where results go; default <folder>/done. */
+  out?: string;
+  /** How long a file must stay unchanged before it is taken (default DEFAULT_STABLE_MS). */
+  stableMs?: number;
+  /** Files in work at once, per folder (default DEFAULT_CONCURRENCY). */
+  concurrency?: number;
+  /** Where the jobs run: `deps.connect`'s options. */
+  where?: ConnectOptions;
+}
 
 export interface WatchDeps {
   connect: Connect;
@@ -56,41 +44,11 @@ export interface WatchDeps {
   notice?: (line: string) => void;
 }
 
-const nonNegativeInt = (value: string | undefined, name: string, min: number): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new ValidationError(`--${name} must be an integer of at least ${min}, got "${value}"`);
-  }
-  return n;
-};
-
 /** Runs the watcher until SIGINT/SIGTERM (or `deps.signal`); returns the exit code. */
-export async function runWatch(argv: string[], deps: WatchDeps): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      job: { type: 'string' },
-      input: { type: 'string' },
-      out: { type: 'string' },
-      stable: { type: 'string' },
-      concurrency: { type: 'string' },
-      server: { type: 'string' },
-      token: { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<number> {
   const print = deps.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const notice = deps.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const stableMs = nonNegativeInt(values.stable, 'stable', 0);
-  const concurrency = nonNegativeInt(values.concurrency, 'concurrency', 1);
-  const folders = foldersFrom(positionals, values, deps.rules, { stableMs, concurrency });
+  const folders = foldersFrom(options, deps.rules);
   await checkFolders(folders);
 
   const runners: FolderRunner[] = [];
@@ -109,7 +67,7 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
     process.once('SIGINT', now).once('SIGTERM', now);
   });
   try {
-    return await watchUntilStopped(deps, values, folders, runners, stopped, notice, print);
+    return await watchUntilStopped(deps, options.where ?? {}, folders, runners, stopped, notice, print);
   } finally {
     // Only now: closing the engine waits for its threads, which a stuck job can hold.
     process.off('SIGINT', now).off('SIGTERM', now);
@@ -118,19 +76,14 @@ export async function runWatch(argv: string[], deps: WatchDeps): Promise<number>
 
 async function watchUntilStopped(
   deps: WatchDeps,
-  values: { server?: string | undefined; token?: string | undefined; 'data-dir'?: string | undefined },
+  where: ConnectOptions,
   folders: FolderConfig[],
   runners: FolderRunner[],
   stopped: Promise<void>,
   notice: (line: string) => void,
   print: (line: string) => void,
 ): Promise<number> {
-  const token = values.token ?? process.env.THREADLINE_TOKEN;
-  const connection = await deps.connect({
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
-    ...(values.server ? { server: values.server } : {}),
-    ...(token ? { token } : {}),
-  });
+  const connection = await deps.connect(where);
   try {
     await checkRules(connection.client, folders);
     const finisher = new Serial();
@@ -167,22 +120,10 @@ async function watchUntilStopped(
   }
 }
 
-function foldersFrom(
-  positionals: string[],
-  values: {
-    job?: string | undefined;
-    input?: string | undefined;
-    out?: string | undefined;
-  },
-  rules: WatchDeps['rules'],
-  overrides: { stableMs?: number | undefined; concurrency?: number | undefined },
-): FolderConfig[] {
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  if (positionals.length > 1)
-    throw new ValidationError("give one folder (for several, use the config's watch rules)");
-  const [folder] = positionals;
+function foldersFrom(options: WatchOptions, rules: WatchDeps['rules']): FolderConfig[] {
+  const { folder, stableMs, concurrency } = options;
   if (folder === undefined) {
-    if (values.job || values.input || values.out) {
+    if (options.job || options.input || options.out) {
       throw new ValidationError(
         '--job, --input and --out need a folder: threadline watch <folder> --job <name>',
       );
@@ -192,17 +133,21 @@ function foldersFrom(
         "give a folder and --job, or folders in the config's watch rules (see threadline watch --help)",
       );
     }
-    return foldersFromRules(rules.value, rules, defined);
+    const overrides = {
+      ...(stableMs !== undefined ? { stableMs } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    };
+    return foldersFromRules(rules.value, rules, overrides);
   }
-  if (!values.job) throw new ValidationError('--job is required: threadline watch <folder> --job <name>');
+  if (!options.job) throw new ValidationError('--job is required: threadline watch <folder> --job <name>');
   const path = resolve(folder);
   return [
     {
       path,
-      out: values.out ? resolve(values.out) : join(path, 'done'),
-      rules: [makeRule({ match: '*', job: values.job, input: parseInputOption(values.input) })],
-      stableMs: overrides.stableMs ?? DEFAULT_STABLE_MS,
-      concurrency: overrides.concurrency ?? DEFAULT_CONCURRENCY,
+      out: options.out ? resolve(options.out) : join(path, 'done'),
+      rules: [makeRule({ match: '*', job: options.job, input: parseInputOption(options.input) })],
+      stableMs: stableMs ?? DEFAULT_STABLE_MS,
+      concurrency: concurrency ?? DEFAULT_CONCURRENCY,
     },
   ];
 }

@@ -28,7 +28,7 @@ function setup() {
 describe('threadline watch with bad input', () => {
   it('says a missing folder is not found, before connecting', async () => {
     const { root, connect, connections } = setup();
-    const run = runWatch([join(root, 'nope'), '--job', 'files.checksum'], { connect });
+    const run = runWatch({ folder: join(root, 'nope'), job: 'files.checksum' }, { connect });
     await expect(run).rejects.toThrow(NotFoundError);
     await expect(run).rejects.toThrow(/folder not found: .*nope/);
     expect(connections()).toBe(0);
@@ -36,7 +36,7 @@ describe('threadline watch with bad input', () => {
 
   it('names the known jobs when the job is unknown, and moves nothing', async () => {
     const { inbox, connect, untouched } = setup();
-    const run = runWatch([inbox, '--job', 'image.scael'], { connect });
+    const run = runWatch({ folder: inbox, job: 'image.scael' }, { connect });
     await expect(run).rejects.toThrow(NotFoundError);
     await expect(run).rejects.toThrow(/unknown job "image.scael"; known jobs: .*image\.scale/);
     untouched();
@@ -44,9 +44,10 @@ describe('threadline watch with bad input', () => {
 
   it('names the field when the input does not validate, and moves nothing', async () => {
     const { inbox, connect, untouched } = setup();
-    const error = await runWatch([inbox, '--job', 'image.scale', '--input', '{"size":-5}'], {
-      connect,
-    }).catch((caught: unknown) => caught);
+    const error = await runWatch(
+      { folder: inbox, job: 'image.scale', input: '{"size":-5}' },
+      { connect },
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual(['size']);
     untouched();
@@ -56,17 +57,19 @@ describe('threadline watch with bad input', () => {
     const { root, inbox, connect, untouched } = setup();
     writeFileSync(join(root, 'a-file'), '');
     await expect(
-      runWatch([inbox, '--job', 'files.checksum', '--out', join(root, 'a-file', 'out')], { connect }),
+      runWatch({ folder: inbox, job: 'files.checksum', out: join(root, 'a-file', 'out') }, { connect }),
     ).rejects.toThrow(/cannot write to the output folder .*a-file/);
     await expect(
-      runWatch([inbox, '--job', 'files.checksum', '--input', '{size'], { connect }),
+      runWatch({ folder: inbox, job: 'files.checksum', input: '{size' }, { connect }),
     ).rejects.toThrow(ValidationError);
     untouched();
   });
 
   it('needs placeholders for a job without a built-in mapping', async () => {
     const { inbox, connect, untouched } = setup();
-    await expect(runWatch([inbox, '--job', 'files.index'], { connect })).rejects.toThrow(/\{\{file\}\}/);
+    await expect(runWatch({ folder: inbox, job: 'files.index' }, { connect })).rejects.toThrow(
+      /\{\{file\}\}/,
+    );
     untouched();
   });
 });

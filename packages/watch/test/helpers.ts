@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cleanupStack, until } from '@threadline/testing';
 import { afterEach } from 'vitest';
+import type { WatchOptions } from '../src/index.js';
 
 const cleanups = cleanupStack();
 afterEach(cleanups.run);
@@ -36,9 +37,13 @@ export interface Watcher {
   kill(): Promise<void>;
 }
 
-/** Starts `runWatch(args)` in a child process on its own embedded engine. */
-export function startWatcher(args: string[], dataDir: string): Watcher {
-  const child = spawn(process.execPath, ['--import', 'tsx', runner, ...args, '--data-dir', dataDir], {
+/** What the child watches: runWatch's options, or `rules` (a config file) for the config's watch rules. */
+export type WatcherOptions = Omit<WatchOptions, 'where'> & { rules?: string };
+
+/** Starts `runWatch(options)` in a child process on its own embedded engine on `dataDir`. */
+export function startWatcher(options: WatcherOptions, dataDir: string): Watcher {
+  const given = JSON.stringify({ ...options, where: { dataDir } });
+  const child = spawn(process.execPath, ['--import', 'tsx', runner, given], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

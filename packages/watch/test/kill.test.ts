@@ -16,7 +16,7 @@ it('loses no file and duplicates no output when killed with SIGKILL at random mo
   const inbox = join(root, 'inbox');
   const data = join(root, 'data');
   mkdirSync(inbox);
-  const args = [inbox, '--job', 'files.checksum', '--stable', '150', '--concurrency', '4'];
+  const args = { folder: inbox, job: 'files.checksum', stableMs: 150, concurrency: 4 };
   const contents = new Map<string, string>();
 
   // Files keep arriving, across kills and restarts, until told to stop.

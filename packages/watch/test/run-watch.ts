@@ -1,31 +1,31 @@
-// The watcher as a child process for tests: runWatch with an embedded engine
-// on THREADLINE_DATA_DIR, like `threadline watch` does. Run with `node --import tsx`.
-// `--rules FILE` (first) stands for the CLI reading a project config's `watch` key.
+// The watcher as a child process for tests: runWatch with an embedded engine,
+// like `threadline watch` does. Run with `node --import tsx`; its one argument
+// is runWatch's options as JSON, whose `rules` (a config file) stands for the
+// CLI reading a project config's `watch` key.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createEngine } from '@threadline/core';
 import { builtinJobs } from '@threadline/jobs';
-import { runWatch } from '../src/index.js';
+import { runWatch, type WatchOptions } from '../src/index.js';
 
-let argv = process.argv.slice(2);
+const { rules: rulesFile, ...options } = JSON.parse(process.argv[2]!) as WatchOptions & { rules?: string };
 let rules: { value: unknown; base: string; file: string } | undefined;
-if (argv[0] === '--rules') {
-  const file = resolve(argv[1]!);
+if (rulesFile !== undefined) {
+  const file = resolve(rulesFile);
   rules = {
     value: (JSON.parse(readFileSync(file, 'utf8')) as { watch: unknown }).watch,
     base: dirname(file),
     file,
   };
-  argv = argv.slice(2);
 }
 
-const code = await runWatch(argv, {
+const code = await runWatch(options, {
   ...(rules ? { rules } : {}),
-  connect: async (options) => {
+  connect: async (where) => {
     const engine = await createEngine({
       registry: builtinJobs,
       poolSize: 2,
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(where.dataDir ? { dataDir: where.dataDir } : {}),
     });
     return { client: engine, local: true, close: () => engine.close() };
   },

@@ -31,7 +31,7 @@ function slowCopy(path: string, chunks: number, everyMs: number): Promise<Buffer
 describe('threadline watch', () => {
   it('takes a file copied in slowly only once its writing has finished, and never temporary names', async () => {
     const { inbox, data } = setup();
-    const watcher = startWatcher([inbox, '--job', 'files.checksum', '--stable', '500'], data);
+    const watcher = startWatcher({ folder: inbox, job: 'files.checksum', stableMs: 500 }, data);
     await watcher.waitForLine((line) => line.startsWith('watching'), 'the watcher to start');
 
     const temporary = [
@@ -71,7 +71,7 @@ describe('threadline watch', () => {
     const contents = new Map<string, string>();
     for (let i = 0; i < 200; i++)
       contents.set(`file-${String(i).padStart(3, '0')}.txt`, `content ${i}\n`.repeat(i));
-    const watcher = startWatcher([inbox, '--job', 'files.checksum', '--stable', '300'], data);
+    const watcher = startWatcher({ folder: inbox, job: 'files.checksum', stableMs: 300 }, data);
     await watcher.waitForLine((line) => line.startsWith('watching'), 'the watcher to start');
     for (const [name, content] of contents) writeFileSync(join(inbox, name), content);
 
@@ -109,7 +109,7 @@ describe('threadline watch', () => {
       folders: [{ path: 'inbox', rules: [{ match: '*.txt', job: 'files.checksum' }] }],
     };
     writeFileSync(join(root, 'threadline.config.json'), JSON.stringify({ watch: config }));
-    const watcher = startWatcher(['--rules', join(root, 'threadline.config.json')], data);
+    const watcher = startWatcher({ rules: join(root, 'threadline.config.json') }, data);
     await until(
       () => watcher.lines.filter((line) => line.startsWith('ok ')).length >= 40,
       '40 files',
@@ -171,7 +171,7 @@ describe('threadline watch', () => {
     writeFileSync(join(papers, 'scan.pdf'), '%PDF');
     writeFileSync(join(papers, 'notes.text'), 'not an image');
 
-    const watcher = startWatcher(['--rules', join(root, 'threadline.config.json')], data);
+    const watcher = startWatcher({ rules: join(root, 'threadline.config.json') }, data);
     await until(() => watcher.lines.filter((l) => /: (ok|failed) /.test(l)).length >= 5, '5 files', 20_000);
 
     expect(width(readFileSync(join(photos, 'done', 'big.png')))).toBe(64);

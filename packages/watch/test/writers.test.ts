@@ -64,7 +64,7 @@ describe('files still open for writing', () => {
     const root = tempDir();
     const inbox = join(root, 'inbox');
     mkdirSync(inbox);
-    const watcher = startWatcher([inbox, '--job', 'files.checksum', '--stable', '200'], join(root, 'data'));
+    const watcher = startWatcher({ folder: inbox, job: 'files.checksum', stableMs: 200 }, join(root, 'data'));
     await watcher.waitForLine((line) => line.startsWith('watching'), 'the watcher to start');
 
     const writer = pausingWriter(join(inbox, 'paused.bin'), 'w', 300_000, 200_000);
@@ -159,7 +159,7 @@ describe('a second Ctrl+C', () => {
     );
     // No cleanup for the blocked thread: the helpers' SIGKILL of the watcher ends it with its process.
     const watcher = startWatcher(
-      [inbox, '--job', job, '--input', '{"file":"{{file}}"}', '--stable', '100'],
+      { folder: inbox, job, input: '{"file":"{{file}}"}', stableMs: 100 },
       join(root, 'data'),
     );
     await watcher.waitForLine((line) => line.startsWith('watching'), 'the watcher to start');

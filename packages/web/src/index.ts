@@ -1,5 +1,11 @@
 // @threadline/web: the dashboard server. The CLI mounts `runServe` as `threadline serve`.
-export { runServe, SERVE_USAGE, type ServeDefaults, type ServeHandle, type ServeOptions } from './serve.js';
+export {
+  runServe,
+  type ServeDefaults,
+  type ServeFlags,
+  type ServeHandle,
+  type ServeOptions,
+} from './serve.js';
 export { PathPolicy } from './server/paths.js';
 export {
   createServer,

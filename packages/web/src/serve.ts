@@ -1,7 +1,6 @@
 // `threadline serve`: an engine on the data directory (or a BullMQ deployment
 // with --redis), and the web server over it. The CLI mounts this with the
 // project's jobs and settings.
-import { parseArgs } from 'node:util';
 import {
   type Connect,
   createEngine,
@@ -16,25 +15,27 @@ import {
 import { dataDirToken, readTokenFile } from '@threadline/trpc/token';
 import { createServer, DEFAULT_PORT, type ServerLimits, type WebServer } from './server/server.js';
 
-export const SERVE_USAGE = `Usage: threadline serve [options]
-
-Serve the dashboard and the tRPC API.
-
-Options:
-  --port <port>       port to listen on (default the config's port or ${DEFAULT_PORT}; 0 picks a free one)
-  --host <host>       address to bind (default the config's host or 127.0.0.1)
-  --data-dir <dir>    where jobs and events are kept (default THREADLINE_DATA_DIR, the config's
-                      dataDir, or the user data folder)
-  --allow <dir>       a folder job inputs may name; repeat for more (default the config's allow,
-                      else the config's folder, else the current directory)
-  --token-file <file> require the token in this file (default THREADLINE_TOKEN, the config's
-                      token, else the data directory's token file, made once with mode 0600)
-  --token <token>     require this token (shown by ps to every user: prefer --token-file)
-  --no-token          require no token, on loopback only. Unsafe: every user of this machine
-                      can then run jobs as you, reading and writing your files
-  --pool-size <n>     worker threads (default: one per core)
-  --redis <url>       serve the jobs of a BullMQ deployment (run items with \`threadline worker\`)
-  -h, --help          show this help`;
+/**
+ * What `threadline serve` was told, parsed (the CLI parses its flags with every command's); each
+ * one left out falls back to `ServeOptions.defaults`.
+ */
+export interface ServeFlags {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  /** Folders job inputs may name. */
+  allow?: string[];
+  /** The token to require; at most one of token, tokenFile and noToken. */
+  token?: string;
+  /** The file holding the token to require. */
+  tokenFile?: string;
+  /** Require no token (loopback only). */
+  noToken?: boolean;
+  poolSize?: number;
+  /** Serve the jobs of the BullMQ deployment at this URL. */
+  redis?: string;
+}
 
 export interface ServeOptions {
   /** Job names → module URLs (the CLI gives the project's jobs); default none. */
@@ -72,41 +73,16 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-/** Runs `threadline serve` with its arguments (without "serve"); resolves once the server listens. */
-export async function runServe(argv: string[], options: ServeOptions = {}): Promise<ServeHandle | undefined> {
+/** Runs `threadline serve` as told; resolves once the server listens. */
+export async function runServe(flags: ServeFlags, options: ServeOptions = {}): Promise<ServeHandle> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      allow: { type: 'string', multiple: true },
-      token: { type: 'string' },
-      'token-file': { type: 'string' },
-      'no-token': { type: 'boolean' },
-      'pool-size': { type: 'string' },
-      redis: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    log(SERVE_USAGE);
-    return undefined;
-  }
   const defaults = options.defaults ?? {};
-  const port = values.port === undefined ? (defaults.port ?? DEFAULT_PORT) : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ValidationError(`--port must be a port number (0 for any free one), got "${values.port}"`);
-  const poolSize = values['pool-size'] === undefined ? defaults.poolSize : Number(values['pool-size']);
-  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) {
-    throw new ValidationError(`--pool-size must be a positive integer, got "${values['pool-size']}"`);
-  }
+  const port = flags.port ?? defaults.port ?? DEFAULT_PORT;
+  const poolSize = flags.poolSize ?? defaults.poolSize;
 
-  const redis = values.redis ?? (values['data-dir'] === undefined ? defaults.redis : undefined);
-  const dataDir = resolveDataDir(values['data-dir'] ?? defaults.dataDir);
-  const host = values.host ?? defaults.host;
+  const redis = flags.redis ?? (flags.dataDir === undefined ? defaults.redis : undefined);
+  const dataDir = resolveDataDir(flags.dataDir ?? defaults.dataDir);
+  const host = flags.host ?? defaults.host;
   const backend = await openBackend(redis, options, {
     dataDir,
     registry: options.registry ?? {},
@@ -114,10 +90,10 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
     ...(defaults.graceMs !== undefined ? { graceMs: defaults.graceMs } : {}),
     ...(defaults.drainMs !== undefined ? { drainMs: defaults.drainMs } : {}),
   });
-  const allow = values.allow ?? defaults.allow;
+  const allow = flags.allow ?? defaults.allow;
   let server: WebServer;
   try {
-    const token = chooseToken(values, defaults.token, dataDir);
+    const token = chooseToken(flags, defaults.token, dataDir);
     server = await createServer({
       client: backend.client,
       port,
@@ -183,21 +159,21 @@ export async function runServe(argv: string[], options: ServeOptions = {}): Prom
  * to give one; `--no-token` (or `token: false`) turns it off.
  */
 function chooseToken(
-  values: { token?: string | undefined; 'token-file'?: string | undefined; 'no-token'?: boolean | undefined },
+  flags: Pick<ServeFlags, 'token' | 'tokenFile' | 'noToken'>,
   fallback: string | false | undefined,
   dataDir: string,
 ): string | false {
-  const given = [values.token !== undefined, values['token-file'] !== undefined, values['no-token'] === true];
+  const given = [flags.token !== undefined, flags.tokenFile !== undefined, flags.noToken === true];
   if (given.filter(Boolean).length > 1)
     throw new ValidationError('give one of --token, --token-file and --no-token');
-  if (values['no-token']) return false;
-  if (values.token !== undefined) {
-    if (!values.token) throw new ValidationError('--token needs a value');
-    return values.token;
+  if (flags.noToken) return false;
+  if (flags.token !== undefined) {
+    if (!flags.token) throw new ValidationError('--token needs a value');
+    return flags.token;
   }
-  if (values['token-file'] !== undefined) {
+  if (flags.tokenFile !== undefined) {
     try {
-      return readTokenFile(values['token-file']);
+      return readTokenFile(flags.tokenFile);
     } catch (error) {
       throw new ValidationError(`--token-file: ${(error as Error).message.split('\n')[0]}`);
     }

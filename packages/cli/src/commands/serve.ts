@@ -1,10 +1,72 @@
-// `threadline serve` with the project's jobs and settings.
-import type { EngineOptions } from '@threadline/core';
+// `threadline serve` with the project's jobs and settings; its options come from
+// the same table as every command's.
+import { type EngineOptions, ValidationError } from '@threadline/core';
 import { runServe } from '@threadline/web';
-import { configured, itemLimits } from '../config/project.js';
+import { configured, DEFAULT_PORT, itemLimits } from '../config/project.js';
+import { positiveInt } from '../connect.js';
 import type { CommandDeps } from '../deps.js';
 import { EXIT } from '../exit.js';
 import { ownDataDir } from '../local.js';
+import {
+  type CommandSpec,
+  HELP,
+  helpText,
+  type OptionTable,
+  POOL_SIZE,
+  parseCommand,
+  WHERE,
+  whereFrom,
+} from '../options.js';
+
+export const SERVE = {
+  name: 'serve',
+  synopsis: '[options]',
+  description: 'Serve the dashboard and the tRPC API.',
+  options: {
+    port: {
+      type: 'string',
+      value: '<port>',
+      help: `port to listen on (default the config's port or ${DEFAULT_PORT}; 0 picks a free one)`,
+    },
+    host: {
+      type: 'string',
+      value: '<host>',
+      help: "address to bind (default the config's host or 127.0.0.1)",
+    },
+    'data-dir': WHERE['data-dir'],
+    allow: {
+      type: 'string',
+      multiple: true,
+      value: '<dir>',
+      help: "a folder job inputs may name; repeat for more (default the config's allow, else the config's folder, else the current directory)",
+    },
+    'token-file': {
+      ...WHERE['token-file'],
+      help: "require the token in this file (default THREADLINE_TOKEN, the config's token, else the data directory's token file, made once with mode 0600)",
+    },
+    token: { ...WHERE.token, help: 'require this token (shown by ps to every user: prefer --token-file)' },
+    'no-token': {
+      type: 'boolean',
+      help: 'require no token, on loopback only. Unsafe: every user of this machine can then run jobs as you, reading and writing your files',
+    },
+    'pool-size': POOL_SIZE,
+    redis: {
+      ...WHERE.redis,
+      help: "serve the jobs of a BullMQ deployment (run items with `threadline worker`; default THREADLINE_REDIS or the config's redis)",
+    },
+    help: HELP,
+  },
+  footer: `Ctrl+C (or SIGTERM) lets running jobs finish (the config's drainMs) and leaves the rest
+interrupted, for \`threadline resume\`; a second Ctrl+C stops at once.`,
+} as const satisfies CommandSpec<OptionTable>;
+
+function portOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ValidationError(`--port must be a port number (0 for any free one), got "${value}"`);
+  return port;
+}
 
 /** The engine on the data directory, resuming its interrupted jobs as it opens, and saying which. */
 async function ownResuming(options: EngineOptions & { dataDir: string }) {
@@ -23,12 +85,26 @@ async function ownResuming(options: EngineOptions & { dataDir: string }) {
 }
 
 export async function runServeCommand(argv: string[], deps: CommandDeps): Promise<number | undefined> {
-  if (argv.includes('-h') || argv.includes('--help')) {
-    await runServe(['--help']);
+  const { values } = parseCommand(argv, SERVE);
+  if (values.help) {
+    console.log(helpText(SERVE));
     return EXIT.ok;
   }
+  const port = portOf(values.port);
+  const poolSize = positiveInt(values['pool-size'], 'pool-size');
+  const flags = {
+    ...(port !== undefined ? { port } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.allow !== undefined ? { allow: values.allow } : {}),
+    ...(values.token !== undefined ? { token: values.token } : {}),
+    ...(values['token-file'] !== undefined ? { tokenFile: values['token-file'] } : {}),
+    ...(values['no-token'] ? { noToken: true } : {}),
+    ...(poolSize !== undefined ? { poolSize } : {}),
+    // Serve's token flags name the token it requires, not one to send: only these are where jobs are.
+    ...whereFrom({ 'data-dir': values['data-dir'], redis: values.redis }),
+  };
   const { registry, settings, limits } = await deps.project();
-  const handle = await runServe(argv, {
+  await runServe(flags, {
     registry,
     connect: deps.connect,
     openEngine: (options: EngineOptions & { dataDir: string }) =>
@@ -47,5 +123,5 @@ export async function runServeCommand(argv: string[], deps: CommandDeps): Promis
     },
   });
   // Serving goes on after the command returns; its own signal handlers end it.
-  return handle ? undefined : EXIT.ok;
+  return undefined;
 }
