@@ -357,6 +357,7 @@ describe('@threadline/core/client', () => {
       'client/jobs-view.ts',
       'client/order.ts',
       'client/push-stream.ts',
+      'client/ticker.ts',
       'protocol/errors.ts',
       'protocol/format.ts',
       'protocol/typed-client.ts',

@@ -17,3 +17,4 @@ export {
 } from './jobs-view.js';
 export { compareJobs } from './order.js';
 export { PushStream } from './push-stream.js';
+export { createTicker, type Ticker } from './ticker.js';

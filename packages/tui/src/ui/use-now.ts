@@ -1,13 +1,11 @@
 // The clock a countdown reads: a tick a second while `ticking`, nothing fetched.
-import { useEffect, useState } from 'react';
+// The one ticker is core's; this is React's view of it.
+import { createTicker } from '@threadline/core/client';
+import { useSyncExternalStore } from 'react';
+
+const clock = createTicker(1000);
+const still = () => () => {};
 
 export function useNow(ticking: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!ticking) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [ticking]);
-  return now;
+  return useSyncExternalStore(ticking ? clock.subscribe : still, clock.now);
 }

@@ -1,24 +1,19 @@
 // The schedules of periodic jobs (started with `every`): each with its job, its
 // period, when its next run is due and its latest run, paused or not, and the
 // buttons to pause, resume or remove it. Shown only when there is one.
-import { formatNextRun, type ScheduleInfo } from '@threadline/core/client';
-import { memo, useEffect, useState } from 'react';
+import { createTicker, formatNextRun, type ScheduleInfo } from '@threadline/core/client';
+import { memo, useState, useSyncExternalStore } from 'react';
 import { client, messageOf } from './api';
 import { formatFullTime, NONE } from './format';
 import { JobLink } from './JobLink';
 import { dropSchedule, putSchedule, refreshSchedules, useSchedules } from './schedules';
 import { useOffline } from './store';
 
+const clock = createTicker(1000);
+const still = () => () => {};
 /** The clock the "in 42s" of each row reads, a tick a second while some run is due; nothing is fetched. */
 function useNow(ticking: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!ticking) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [ticking]);
-  return now;
+  return useSyncExternalStore(ticking ? clock.subscribe : still, clock.now);
 }
 
 export function Schedules() {
