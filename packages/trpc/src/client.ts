@@ -16,6 +16,7 @@ import type {
   JobSnapshot,
   ScheduleInfo,
   StartOptions,
+  WorkersView,
 } from '@threadline/core';
 import { backoffMs, PushStream } from '@threadline/core/client';
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
@@ -97,6 +98,7 @@ export function createTrpcClient(url: string, options: TrpcClientOptions = {}): 
     pauseSchedule: (id: string) => call(() => trpc.schedules.pause.mutate({ id }) as Promise<ScheduleInfo>),
     resumeSchedule: (id: string) => call(() => trpc.schedules.resume.mutate({ id }) as Promise<ScheduleInfo>),
     removeSchedule: (id: string) => call(() => trpc.schedules.remove.mutate({ id })),
+    workers: () => call(() => trpc.workers.list.query() as Promise<WorkersView>),
     close: async () => closing.abort(),
   };
 }

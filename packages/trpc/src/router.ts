@@ -139,7 +139,15 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
     remove: procedure.input(parser(idInput)).mutation(({ input }) => client.removeSchedule(input.id)),
   });
 
-  const router = t.router({ jobs, schedules });
+  // Who runs items now: the engine's threads, or a deployment's workers and its queue's depth.
+  const workers = t.router({
+    list: procedure.query(() => {
+      if (!client.workers) throw new ValidationError("this server's backend cannot list its workers");
+      return client.workers();
+    }),
+  });
+
+  const router = t.router({ jobs, schedules, workers });
   sseSettings.set(router, sse);
   return router;
 }

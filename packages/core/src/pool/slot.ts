@@ -56,7 +56,7 @@ export interface SlotSettings {
   tempJournal?: { dir: string; owner: string };
 }
 
-/** How many items a batch's outcome finished: an error before any item ran finished none. */
+/** How many items of a batch ran to their end: none for an error before any ran. */
 function itemsOf(outcome: BatchOutcome | AllSucceeded): number {
   if (outcome.kind === 'succeeded') return outcome.count;
   if (outcome.kind === 'done') return outcome.results.length;
@@ -84,7 +84,7 @@ export class Slot {
   /** Resolves when the current worker is online. */
   ready!: Promise<void>;
   busy = false;
-  /** Items its batches finished, whatever their outcome, since the pool started (for `workers()`). */
+  /** Items that ran to their end on it (succeeded or failed; not one terminated) since the pool started. */
   itemsDone = 0;
   private current!: Thread;
   /** A replacement started while the worker it replaces is still being terminated. */

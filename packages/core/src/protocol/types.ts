@@ -294,7 +294,7 @@ export interface WorkerStatus {
   threads: number;
   /** What it runs now; empty when idle. */
   running: RunningWork[];
-  /** Items it finished (any outcome) since it started; null where the backend does not count. */
+  /** Items that ran to their end on it (succeeded or failed) since it started; null where the backend does not count. */
   itemsDone: number | null;
   startedAt: number;
   /** Its last heartbeat (a thread: now). */
