@@ -2,6 +2,7 @@
 // and the worker that runs a deployment's items on its own thread pool.
 
 export { type BullmqClient, type BullmqClientOptions, createBullmqClient } from './client/client.js';
+export type { DeploymentWorker, DeploymentWorkers } from './client/workers.js';
 export {
   describeConnection,
   probeRedis,

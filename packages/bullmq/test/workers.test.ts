@@ -85,7 +85,7 @@ describe('connected workers', () => {
     const sorted = [both, tick].map((w) => ({ id: w.id, host })).sort((a, b) => a.id.localeCompare(b.id));
     expect(await byName()).toEqual({ 'test.sleep': [{ id: both.id, host }], 'test.tick': sorted });
 
-    const listed = await client.workers();
+    const listed = (await client.workers()).workers;
     expect(listed.map((w) => w.id)).toEqual(sorted.map((w) => w.id));
     expect(listed.find((w) => w.id === both.id)).toMatchObject({
       host,
@@ -103,14 +103,14 @@ describe('connected workers', () => {
     });
     await both.close();
     expect(await byName()).toEqual({ 'test.sleep': [], 'test.tick': [] });
-    expect(await client.workers()).toEqual([]);
+    expect((await client.workers()).workers).toEqual([]);
   });
 
   it('a SIGKILLed worker drops out once its advertisement expires; a live one is kept by its heartbeat', async () => {
     const { redis, client } = await deployment();
     // Heartbeat every 200 ms: the advertisement lives 600 ms unless refreshed.
     const child = await spawnWorker(redis.url, { HEARTBEAT_MS: '200' });
-    const pids = async () => (await client.workers()).map((w) => w.pid);
+    const pids = async () => (await client.workers()).workers.map((w) => w.pid);
     expect(await pids()).toEqual([child.pid]);
     await sleep(1500);
     expect(await pids()).toEqual([child.pid]);

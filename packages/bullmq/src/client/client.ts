@@ -36,10 +36,11 @@ import { finishJob } from '../finish.js';
 import { removeQueuedChunks } from '../queued-chunks.js';
 import { type EnumerateData, RunQueue } from '../runs.js';
 import { CONTROL_QUEUE, ITEMS_QUEUE } from '../store/keys.js';
-import { type NewSchedule, RedisStore, type RetentionOptions, type WorkerInfo } from '../store/store.js';
+import { type NewSchedule, RedisStore, type RetentionOptions } from '../store/store.js';
 import { followEvents } from './events.js';
 import { clearFinished, deleteJob, findJobs } from './find.js';
 import { RedisSchedules } from './schedules.js';
+import { type DeploymentWorkers, readWorkers } from './workers.js';
 
 export interface BullmqClientOptions {
   connection: RedisConnection;
@@ -53,8 +54,8 @@ export interface BullmqClientOptions {
 
 /** A JobClient on a deployment, which can also say which workers are connected to it. */
 export interface BullmqClient extends JobClient {
-  /** The connected workers as they advertise themselves (by host, then id); a closed or killed one is not listed. */
-  workers(): Promise<WorkerInfo[]>;
+  /** The connected workers (by host, then id; a closed or killed one is not listed), what each runs, and the queue's depth. */
+  workers(): Promise<DeploymentWorkers>;
 }
 
 /** A run's fields as JSON, less those each run of a schedule has its own of. */
@@ -112,8 +113,8 @@ class RedisJobClient implements BullmqClient {
     }));
   }
 
-  workers(): Promise<WorkerInfo[]> {
-    return this.store.workers();
+  workers(): Promise<DeploymentWorkers> {
+    return readWorkers(this.store, this.items);
   }
 
   start(name: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {

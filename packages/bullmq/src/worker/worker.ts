@@ -196,6 +196,8 @@ class BullmqWorkerProcess implements BullmqWorker {
     const items = new Worker<ChunkData>(ITEMS_QUEUE, (job, token) => this.runner.process(job, token), {
       ...common,
       concurrency: this.pool.size,
+      // Its connection and the chunks it takes carry its id (CLIENT LIST, processedBy): workers() says who runs what.
+      name: this.id,
     });
     const control = new Worker<EnumerateData>(
       CONTROL_QUEUE,
