@@ -8,6 +8,7 @@ import { eventsOf, expectConsistentStream, finished } from './events.js';
 import { findContract } from './find.js';
 import { noResumeContract, resumeContract } from './resume.js';
 import { scheduleContract } from './schedules.js';
+import { workersContract } from './workers.js';
 
 /** The registry every backend under test gives its engine or workers. */
 export const CONTRACT_REGISTRY = {
@@ -275,5 +276,6 @@ export function jobClientContract(
 
     scheduleContract(open, { pause: capabilities.pauseSchedules });
     findContract(open);
+    workersContract(open);
   });
 }
