@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/engine.js';
+import type { JobQuery } from '../src/protocol/types.js';
+import { COUNT_LIMIT } from '../src/store/find.js';
 import { openEngine, registry, tempDir } from './helpers.js';
 
 describe('finding and deleting jobs in the store', () => {
@@ -86,6 +88,62 @@ describe('finding and deleting jobs in the store', () => {
       expect(rows('item_results', kept.id)).toBe(2);
     } finally {
       db.close();
+    }
+  });
+
+  it('counts a text found in very many jobs up to a limit and says so, paging through every one of them', async () => {
+    const dataDir = tempDir();
+    const old = new Database(join(dataDir, 'threadline.db'));
+    old.exec(`CREATE TABLE jobs (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+      state TEXT NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER, data TEXT NOT NULL);`);
+    const insert = old.prepare(
+      'INSERT INTO jobs (id, name, state, created_at, finished_at, data) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const JOBS = 12_000;
+    old.transaction(() => {
+      for (let i = 0; i < JOBS; i++) {
+        const id = `j_${String(i).padStart(5, '0')}`;
+        // One failed job in a hundred, the oldest ones only: a state few of the newest matches are in.
+        const state = i < 3000 && i % 100 === 0 ? 'failed' : 'succeeded';
+        const input = { folder: `/srv/shared/${i % 7 === 0 ? 'rare-dir' : 'common'}` };
+        const job = { id, name: 'test.count', title: 'Count', state, input, createdAt: i, finishedAt: i + 1 };
+        insert.run(id, 'test.count', state, i, i + 1, JSON.stringify(job));
+      }
+    })();
+    old.close();
+    const engine = await createEngine({ dataDir, registry, poolSize: 1, retention: { maxJobs: JOBS } });
+    try {
+      const broad = await engine.find({ text: '/srv/shared/' });
+      expect(broad.countLimit).toBe(COUNT_LIMIT);
+      expect(broad.counts.succeeded + broad.counts.failed).toBe(COUNT_LIMIT);
+      expect(broad.jobs[0]!.id).toBe('j_11999');
+      // Under the limit the counts are exact, and say nothing of a limit.
+      const rare = await engine.find({ text: 'rare-dir' });
+      expect(rare.countLimit).toBeUndefined();
+      expect(rare.counts.succeeded + rare.counts.failed).toBe(Math.ceil(JOBS / 7));
+      expect((await engine.find({ text: 'rare-dir', state: 'queued' })).jobs).toEqual([]);
+
+      const walk = async (query: JobQuery) => {
+        const ids: string[] = [];
+        let next: string | null | undefined;
+        do {
+          const page = await engine.find({ ...query, limit: 700, ...(next ? { cursor: next } : {}) });
+          ids.push(...page.jobs.map((job) => job.id));
+          next = page.next;
+        } while (next);
+        return ids;
+      };
+      const newestFirst = (keep: (i: number) => boolean) =>
+        Array.from({ length: JOBS }, (_, i) => JOBS - 1 - i)
+          .filter(keep)
+          .map((i) => `j_${String(i).padStart(5, '0')}`);
+      expect(await walk({ text: '/srv/shared/' })).toEqual(newestFirst(() => true));
+      expect(await walk({ text: '/SRV/shared/', state: 'failed' })).toEqual(
+        newestFirst((i) => i < 3000 && i % 100 === 0),
+      );
+      expect(await walk({ text: 'rare-dir' })).toEqual(newestFirst((i) => i % 7 === 0));
+    } finally {
+      await engine.close();
     }
   });
 });

@@ -2,7 +2,13 @@
 // how a snapshot from a listing or a fetch meets what events already said.
 // Snapshots are replaced, never mutated, so a row re-renders only when its job
 // changed; states only move forward, so a stale snapshot cannot undo an event.
-import { isFinal, type JobEvent, type JobSnapshot, type JobState } from '../protocol/types.js';
+import {
+  type DeletedEvent,
+  isFinal,
+  type JobEvent,
+  type JobSnapshot,
+  type JobState,
+} from '../protocol/types.js';
 
 const RANK: Record<JobState, number> = {
   queued: 0,
@@ -59,8 +65,20 @@ export function applyJobEvent(job: JobSnapshot, event: JobEvent): JobSnapshot {
         progress: { ...job.progress, rate: null, eta: null },
       };
     case 'log':
+    case 'deleted':
       return job;
   }
+}
+
+/** Whether a `deleted` event took this job, as a view holds it when the event comes. */
+export function deletedBy(
+  event: DeletedEvent,
+  job: Pick<JobSnapshot, 'id' | 'state' | 'finishedAt'>,
+): boolean {
+  if (event.jobIds !== null) return event.jobIds.includes(job.id);
+  // A clear too large to list: the events come in order, so a job the view holds as finished
+  // before that time had finished when the clear ran, and went with it.
+  return event.finishedBefore !== null && isFinal(job.state) && (job.finishedAt ?? 0) < event.finishedBefore;
 }
 
 /**
@@ -68,6 +86,11 @@ export function applyJobEvent(job: JobSnapshot, event: JobEvent): JobSnapshot {
  * in `jobs` (and the event is not its `queued`): the caller fetches the job.
  */
 export function applyEvent(jobs: Map<string, JobSnapshot>, event: JobEvent): boolean {
+  if (event.type === 'deleted') {
+    if (event.jobIds !== null) for (const id of event.jobIds) jobs.delete(id);
+    else for (const job of jobs.values()) if (deletedBy(event, job)) jobs.delete(job.id);
+    return true;
+  }
   // A resume's `queued` is the only word the old job gets of it: the store marks it, no event does.
   if (event.type === 'queued' && event.job.resumeOf) {
     const old = jobs.get(event.job.resumeOf);

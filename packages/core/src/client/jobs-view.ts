@@ -8,13 +8,14 @@
 
 import {
   ACTIVE_STATES,
+  type DeletedEvent,
   FINAL_STATES,
   isFinal,
   type JobClient,
   type JobEvent,
   type JobSnapshot,
 } from '../protocol/types.js';
-import { applyEvent, mergeJob } from './apply-event.js';
+import { applyEvent, deletedBy, mergeJob } from './apply-event.js';
 import { backoffMs } from './backoff.js';
 import { compareJobs } from './order.js';
 
@@ -35,6 +36,8 @@ export interface JobsViewState {
   error: string | null;
   /** The first listing has arrived. */
   loaded: boolean;
+  /** `deleted` events seen: a UI showing jobs this view does not hold (a search) reads them again when it moves. */
+  deletions: number;
   /** Bumped with every notification. */
   version: number;
 }
@@ -61,6 +64,8 @@ export interface JobsView {
   get(jobId: string): JobSnapshot | undefined;
   /** Merges snapshots read elsewhere (the job `start()` returned); an older state never replaces a newer one. */
   put(jobs: Iterable<JobSnapshot>): void;
+  /** Whether a `deleted` event since this view opened took the job (a details panel's, read before it). */
+  isDeleted(job: Pick<JobSnapshot, 'id' | 'state' | 'finishedAt'>): boolean;
   /** Lists the next page of older finished jobs. */
   loadMore(): Promise<void>;
   /** Stops following and notifying. */
@@ -69,6 +74,8 @@ export interface JobsView {
 
 /** Active jobs listed at start: all of them, as far as a UI can show. */
 const ACTIVE_LIMIT = 1000;
+/** Ids of deleted jobs remembered (so a late read cannot bring one back); the oldest are forgotten first. */
+const DELETED_KEPT = 10_000;
 
 /** Lists `client`'s jobs, follows its events from then on, and keeps the result for a UI. */
 export function jobsView(client: JobClient, options: JobsViewOptions = {}): JobsView {
@@ -89,6 +96,10 @@ export function jobsView(client: JobClient, options: JobsViewOptions = {}): Jobs
   /** The oldest finished job of the last page listed: where `loadMore()` goes on. */
   let cursor: string | undefined;
   let loadingMore: Promise<void> | undefined;
+  /** What `deleted` events took: ids, and the latest time a clear too large to list cleared up to. */
+  const deletedIds = new Set<string>();
+  let clearedBefore: DeletedEvent | undefined;
+  let deletions = 0;
   let state: JobsViewState = {
     jobs: [],
     active: [],
@@ -97,6 +108,7 @@ export function jobsView(client: JobClient, options: JobsViewOptions = {}): Jobs
     connection,
     error,
     loaded,
+    deletions,
     version: 0,
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -126,14 +138,36 @@ export function jobsView(client: JobClient, options: JobsViewOptions = {}): Jobs
       connection,
       error,
       loaded,
+      deletions,
       version: state.version + 1,
     };
     for (const listener of listeners) listener();
   };
 
+  const isDeleted = (job: Pick<JobSnapshot, 'id' | 'state' | 'finishedAt'>) =>
+    deletedIds.has(job.id) || (clearedBefore !== undefined && deletedBy(clearedBefore, job));
+
   const put = (snapshots: Iterable<JobSnapshot>) => {
-    for (const job of snapshots) jobs.set(job.id, mergeJob(jobs.get(job.id), job));
+    // A read that crossed a deletion (asked before it, answered after) must not bring its job back.
+    for (const job of snapshots) if (!isDeleted(job)) jobs.set(job.id, mergeJob(jobs.get(job.id), job));
     schedule();
+  };
+
+  const remember = (event: DeletedEvent) => {
+    deletions++;
+    if (event.jobIds === null) {
+      if (event.finishedBefore !== null && event.finishedBefore > (clearedBefore?.finishedBefore ?? 0))
+        clearedBefore = event;
+      return;
+    }
+    for (const id of event.jobIds) {
+      deletedIds.delete(id);
+      deletedIds.add(id);
+    }
+    for (const id of deletedIds) {
+      if (deletedIds.size <= DELETED_KEPT) break;
+      deletedIds.delete(id);
+    }
   };
 
   const setConnection = (next: JobsConnection, why: string | null) => {
@@ -157,6 +191,12 @@ export function jobsView(client: JobClient, options: JobsViewOptions = {}): Jobs
   };
 
   const apply = (event: JobEvent) => {
+    if (event.type === 'deleted') {
+      remember(event);
+      applyEvent(jobs, event);
+      schedule();
+      return;
+    }
     const before = jobs.get(event.jobId);
     if (!applyEvent(jobs, event)) fetchUnknown(event.jobId);
     else if (jobs.get(event.jobId) !== before) schedule();
@@ -231,6 +271,7 @@ export function jobsView(client: JobClient, options: JobsViewOptions = {}): Jobs
     getSnapshot: () => state,
     get: (jobId) => jobs.get(jobId),
     put,
+    isDeleted,
     loadMore() {
       loadingMore ??= (async () => {
         try {

@@ -393,12 +393,12 @@ class InProcessEngine implements Engine, EngineContext {
   // Written first: a job that finished this tick is still held to be written, and would come back.
   async delete(jobId: string): Promise<void> {
     this.flush();
-    deleteJob(this.store, this.live, jobId);
+    deleteJob(this.store, this.live, jobId, this.hub);
   }
 
   async clearFinished(options: ClearOptions = {}): Promise<{ deleted: number }> {
     this.flush();
-    return clearFinished(this.store, options);
+    return clearFinished(this.store, options, this.hub);
   }
 
   async items(jobId: string, query: ItemQuery = {}): Promise<ItemPage> {

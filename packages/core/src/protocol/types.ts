@@ -112,11 +112,49 @@ export type JobEvent = EventBase &
     | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; item: number | null }
     | { type: 'cancelling'; reason: string | null; force: boolean }
     | { type: 'finished'; state: JobState; summary: unknown; error: ErrorInfo | null; items: ItemCounts }
+    /**
+     * Finished jobs deleted, by one `delete` or `clearFinished` call: one event however many went.
+     * Its `jobId` is '' (it names its jobs in `jobIds`), so it is in the whole stream only: the
+     * jobs' own streams went with them.
+     */
+    | {
+        type: 'deleted';
+        /** The jobs deleted; null when more than DELETED_IDS_MAX went (then see `finishedBefore`). */
+        jobIds: string[] | null;
+        /**
+         * A clear's: every job that had finished before this time (ms since the epoch) is gone, so a
+         * view drops the finished jobs it holds that finished before it. Null for one `delete`.
+         */
+        finishedBefore: number | null;
+        /** How many jobs went. */
+        count: number;
+      }
   );
+
+/**
+ * The most ids a `deleted` event lists: a clear of 50,000 jobs is one small event that says
+ * "finished before" rather than one frame per job or a 2 MB frame.
+ */
+export const DELETED_IDS_MAX = 1000;
 
 export type JobEventType = JobEvent['type'];
 export type ItemEvent = Extract<JobEvent, { type: 'item' }>;
 export type LogEvent = Extract<JobEvent, { type: 'log' }>;
+export type DeletedEvent = Extract<JobEvent, { type: 'deleted' }>;
+
+/** The one `deleted` event of a call that deleted `ids`; a clear gives the time it cleared up to. */
+export function deletedEvent(
+  ids: readonly string[],
+  finishedBefore: number | null,
+): Omit<DeletedEvent, 'seq' | 'at'> {
+  return {
+    type: 'deleted',
+    jobId: '',
+    jobIds: ids.length <= DELETED_IDS_MAX ? [...ids] : null,
+    finishedBefore,
+    count: ids.length,
+  };
+}
 
 /** A job with what a details view shows: its failed items and its latest logs. */
 export interface JobDetails {
@@ -201,6 +239,11 @@ export interface JobPage {
   jobs: JobSnapshot[];
   /** Jobs matching every filter but the state, per state: what a tab of each state holds. */
   counts: Record<JobState, number>;
+  /**
+   * Set when a text matched so many jobs that only the newest `countLimit` of them were counted:
+   * each count is then at least what it says ("10,000+"). Absent: the counts are exact.
+   */
+  countLimit?: number;
   /** Where the next (older) page starts; null on the last. */
   next: string | null;
 }
