@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from '@threadline/core';
 import type { RedisStore } from '../store/store.js';
+import { publishDeleted, redisNow } from './deleted.js';
 
 const READ_PAGE = 500;
 
@@ -68,18 +69,26 @@ export async function deleteJob(store: RedisStore, jobId: string): Promise<void>
     ]);
   }
   await store.remove(jobId);
+  await publishDeleted(store, [jobId], null);
 }
 
 export async function clearFinished(
   store: RedisStore,
   options: ClearOptions = {},
 ): Promise<{ deleted: number }> {
-  let deleted = 0;
-  for await (const job of allJobs(store)) {
-    if (!FINAL_STATES.includes(job.state)) continue;
-    if (options.finishedBefore !== undefined && (job.finishedAt ?? 0) >= options.finishedBefore) continue;
-    await store.remove(job.id);
-    deleted++;
+  // Up to a time fixed first, on the clock finishedAt is written by: a job that finishes while
+  // the clear goes through the rest stays, so "finished before" tells a view exactly what went.
+  const before = options.finishedBefore ?? (await redisNow(store)) + 1;
+  const deleted: string[] = [];
+  try {
+    for await (const job of allJobs(store)) {
+      if (!FINAL_STATES.includes(job.state) || (job.finishedAt ?? 0) >= before) continue;
+      await store.remove(job.id);
+      deleted.push(job.id);
+    }
+  } finally {
+    // What went before a failure is told too.
+    await publishDeleted(store, deleted, before);
   }
-  return { deleted };
+  return { deleted: deleted.length };
 }
