@@ -65,8 +65,8 @@ export interface RetentionOptions {
 
 /** Jobs one prune removes at most, so a lowered maxJobs catches up over a few finishes, none a long pause. */
 const PRUNE_BATCH = 100;
-/** Results read per HSCAN at finish: one call for all of a big job's was a long pause (69 ms for 100k). */
-const RESULTS_PAGE = 1000;
+/** Results read per HSCAN at finish: one HGETALL of 100k blocked Redis 69 ms; a page of 200 is well under 1 ms on a quiet machine. */
+const RESULTS_PAGE = 200;
 
 /** A connected worker as it advertises itself in Redis; refreshed by its heartbeat, gone once it closes or dies. */
 export interface WorkerInfo {
