@@ -5,4 +5,5 @@ export { exited, freePort, stopChild, waitForLine } from './process.js';
 export { type RedisServer, startRedis } from './redis.js';
 export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { type TmpfsMounts, tmpfsMounts } from './tmpfs.js';
+export { startTmux, type TmuxOptions, type TmuxTerminal } from './tmux.js';
 export { collect, until } from './wait.js';
