@@ -1,163 +1,39 @@
-// Threadline as a user gets it: every public package is packed with `npm pack`,
-// the tarballs are installed into a fresh project outside the repository (its
-// other dependencies from the npm cache), and that project is used through the
-// installed `threadline` command: init, jobs, run, the dashboard in Chromium,
-// the TUI in tmux, a BullMQ worker on a real Redis, and the types and source
-// maps as a user's tools see them.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+// Threadline as a user gets it, in the project the global setup (setup.ts)
+// installed from the packed tarballs: what the tarballs ship, then the project
+// used through the installed `threadline` command: init, jobs, run, the
+// dashboard in Chromium, the TUI in tmux, a BullMQ worker on a real Redis. The
+// types and source maps, as a user's tools see them, are types.test.ts.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RedisServer, startRedis, stopChild, type TempDir, tempDir, until } from '@threadline/testing';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  filesUnder,
-  REPO,
-  type Result,
-  run,
-  said,
-  sizeOf,
-  start,
-  step,
-  stopAll,
-  timings,
-  userEnv,
-  watchOutput,
-} from './shell.js';
+  type RedisServer,
+  startRedis,
+  startTmux,
+  stopChild,
+  type TmuxTerminal,
+  until,
+} from '@threadline/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bin, installed, PACKAGES, type PackageJson, threadline } from './project.js';
+import { said, start, step, stopAll, timings, userEnv, watchOutput } from './shell.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-const TSC = join(REPO, 'node_modules/typescript/bin/tsc');
 const CHROMIUM = '/usr/bin/chromium';
 
-/** The public packages: folder under packages/, npm name, tarball `npm pack` writes. */
-const PACKAGES = [
-  { dir: 'core', name: '@threadline/core' },
-  { dir: 'jobs', name: '@threadline/jobs' },
-  { dir: 'trpc', name: '@threadline/trpc' },
-  { dir: 'bullmq', name: '@threadline/bullmq' },
-  { dir: 'tui', name: '@threadline/tui' },
-  { dir: 'watch', name: '@threadline/watch' },
-  { dir: 'web', name: '@threadline/web' },
-  { dir: 'cli', name: 'threadline' },
-].map((pkg) => {
-  const { version } = JSON.parse(readFileSync(join(REPO, 'packages', pkg.dir, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return { ...pkg, tarball: `${pkg.name.replace('@', '').replace('/', '-')}-${version}.tgz` };
-});
+const { project, packed: byName, initOutput, root } = installed();
+const packed = new Map(Object.entries(byName));
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-interface PackageJson {
-  name: string;
-  version: string;
-  license?: string;
-  engines?: { node?: string };
-  exports?: Record<string, string | { types?: string; default?: string }>;
-  dependencies?: Record<string, string>;
-}
-
-// ---------------------------------------------------------------------------
-// The project
-
-let root: TempDir;
-let tarballs: string;
-let project: string;
-let packed: Map<string, { files: string[]; pkg: PackageJson }>;
-let initOutput: Result;
 let browser: Browser | undefined;
 let redis: RedisServer | undefined;
-let tmuxSocket: string | undefined;
-
-const threadline = (args: string[], options: { timeoutMs?: number } = {}) =>
-  run('npx', ['--no-install', 'threadline', ...args], project, options);
-/** The installed command itself (no npx in between), for the long-running ones stopped with a signal. */
-const bin = () => join(project, 'node_modules/.bin/threadline');
-
-beforeAll(async () => {
-  for (const pkg of PACKAGES) {
-    const main = join(REPO, 'packages', pkg.dir, 'dist/index.js');
-    if (!existsSync(main))
-      throw new Error(`${main} is missing: run \`npx turbo run build\` at the root first`);
-  }
-  root = tempDir('e2e-install');
-  tarballs = join(root.path, 'tarballs');
-  project = join(root.path, 'my-project');
-  mkdirSync(tarballs);
-  mkdirSync(project);
-
-  // 1. npm pack, from the repository root, every public workspace.
-  const pack = await step('npm pack (8 packages)', () =>
-    run(
-      'npm',
-      ['pack', '--pack-destination', tarballs, ...PACKAGES.flatMap((p) => ['--workspace', p.name])],
-      REPO,
-      { timeoutMs: 120_000 },
-    ),
-  );
-  if (pack.code !== 0) throw new Error(`npm pack failed: ${said(pack)}`);
-  packed = new Map();
-  for (const pkg of PACKAGES) {
-    const file = join(tarballs, pkg.tarball);
-    const files = execFileSync('tar', ['tzf', file], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => line && !line.endsWith('/'))
-      .map((line) => line.replace(/^package\//, ''));
-    const manifest = execFileSync('tar', ['xzfO', file, 'package/package.json'], { encoding: 'utf8' });
-    packed.set(pkg.name, { files, pkg: JSON.parse(manifest) as PackageJson });
-    console.log(`[e2e] ${pkg.tarball}: ${files.length} files, ${mb(statSync(file).size)}`);
-  }
-
-  // 2. A fresh project that depends on the tarballs. They are not on the registry, so the
-  // @threadline/* dependencies between them are pinned to the tarballs too (overrides).
-  const deps = Object.fromEntries(PACKAGES.map((p) => [p.name, `file:../tarballs/${p.tarball}`]));
-  const typesNode = JSON.parse(readFileSync(join(REPO, 'node_modules/@types/node/package.json'), 'utf8')) as {
-    version: string;
-  };
-  writeFileSync(
-    join(project, 'package.json'),
-    `${JSON.stringify(
-      {
-        name: 'my-project',
-        version: '0.1.0',
-        private: true,
-        type: 'module',
-        dependencies: deps,
-        // For the type check a user's editor does: their own @types/node (the repository's version).
-        devDependencies: { '@types/node': typesNode.version },
-        overrides: deps,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  const install = await step('npm install (tarballs + registry cache)', () =>
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], project, { timeoutMs: 300_000 }),
-  );
-  if (install.code !== 0) throw new Error(`npm install failed: ${said(install)}`);
-  const size = sizeOf(join(project, 'node_modules'));
-  const count = readdirSync(join(project, 'node_modules')).length;
-  console.log(`[e2e] node_modules: ${mb(size)} (${count} top-level entries)`);
-  console.log(`[e2e] npm install said: ${install.stdout.trim().split('\n').at(-1)}`);
-
-  // 3. `threadline init` in the installed project, then what it says to type next.
-  initOutput = await step('threadline init', () => threadline(['init']));
-  if (initOutput.code !== 0) throw new Error(`threadline init failed: ${said(initOutput)}`);
-  const again = await step('npm install (after init, as it says)', () =>
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], project, { timeoutMs: 300_000 }),
-  );
-  if (again.code !== 0) throw new Error(`npm install after init failed: ${said(again)}`);
-});
+let terminal: TmuxTerminal | undefined;
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (tmuxSocket) endTmux();
+  terminal?.end();
   await stopAll();
   await redis?.close();
-  // THREADLINE_E2E_KEEP=1 keeps the tarballs and the project, to look around in after a failure.
-  if (process.env.THREADLINE_E2E_KEEP) console.log(`[e2e] kept ${root?.path}`);
-  else root?.remove();
   console.log(
     `[e2e] timings:\n${timings.map(([name, ms]) => `  ${name.padEnd(48)} ${(ms / 1000).toFixed(1)} s`).join('\n')}`,
   );
@@ -357,48 +233,18 @@ describe('the dashboard, served by the project', () => {
   });
 });
 
-// ---------------------------------------------------------------------------
-// tmux, on a socket of its own: ending its server ends only what this test started
-
-const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-S', tmuxSocket!, '-f', join(root.path, 'tmux.conf'), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: userEnv(),
-  });
-function endTmux(): void {
-  try {
-    tmux('kill-server');
-  } catch {
-    // already gone
-  }
-}
-
 describe('the TUI, in a terminal', () => {
   it('lists example.count in its start picker, starts it and shows it succeeded', async () => {
-    tmuxSocket = join(root.path, 'tmux.sock');
-    writeFileSync(join(root.path, 'tmux.conf'), 'set -g remain-on-exit on\nset -g status off\n');
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'tui',
-      '-x',
-      '100',
-      '-y',
-      '30',
-      '-c',
-      project,
-      'npx threadline tui; echo "the TUI exited with $?"',
-    );
-    const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
-    const keys = (...names: string[]) => tmux('send-keys', '-t', 'tui', ...names);
-    const see = (text: RegExp, timeoutMs = 15_000) =>
-      until(
-        () => text.test(screen()) && screen(),
-        () => `${text} in the terminal; it showed:\n${screen()}`,
-        timeoutMs,
-      );
+    // tmux, on a socket of its own: ending its server ends only what this test started.
+    terminal = startTmux({
+      dir: root,
+      command: 'npx threadline tui',
+      cwd: project,
+      x: 100,
+      y: 30,
+      env: userEnv(),
+    });
+    const { screen, keys, see } = terminal;
 
     await step('tui: live', () => see(/● live/, 30_000));
     // The history already has the example.count runs of the steps before: this one is one more.
@@ -428,14 +274,9 @@ describe('the TUI, in a terminal', () => {
     );
 
     keys('q');
-    const all = () => tmux('capture-pane', '-p', '-S', '-', '-t', 'tui');
-    const exit = await until(
-      () => /the TUI exited with \d+/.exec(all())?.[0],
-      () => `the TUI to exit; it showed:\n${all()}`,
-    );
-    expect(exit).toBe('the TUI exited with 0');
-    endTmux();
-    tmuxSocket = undefined;
+    expect(await terminal.exitLine()).toBe('the TUI exited with 0');
+    terminal.end();
+    terminal = undefined;
   });
 });
 
@@ -455,108 +296,4 @@ describe('BullMQ: a worker of the project on a real Redis', () => {
     await stopChild(worker, 10_000);
     expect(worker.exitCode, out.output()).toBe(0);
   });
-});
-
-describe('the types, as a user compiles against them', () => {
-  const ENTRIES = `import { defineConfig, type ThreadlineConfig } from 'threadline';
-import { CancelledError, defineJob, type JobInputOf, writeFileAtomic, z } from 'threadline/job';
-import { createEngine, type Engine, type JobSnapshot, typedClient } from '@threadline/core';
-import { type JobContext, defineJob as defineCoreJob } from '@threadline/core/job';
-import { formatBytes, formatProgressLine } from '@threadline/core/format';
-import { type BuiltinJobInputs, builtinJobs } from '@threadline/jobs';
-import { type AppRouter, createAppRouter, createTrpcClient } from '@threadline/trpc';
-import { createBullmqClient, runBullmqWorker } from '@threadline/bullmq';
-import { runTui } from '@threadline/tui';
-import { runWatch } from '@threadline/watch';
-import { createServer, runServe } from '@threadline/web';
-
-export const config: ThreadlineConfig = defineConfig({ jobs: ['./jobs/*.ts'], dataDir: '.threadline' });
-
-const shout = defineJob({
-  name: 'types.shout',
-  title: 'Shout',
-  input: z.object({ words: z.array(z.string()).default([]), out: z.string().default('out.txt') }),
-  items: (input) => input.words,
-  process: async (word: string, ctx: JobContext) => {
-    if (ctx.signal.aborted) throw new CancelledError();
-    return word.toUpperCase();
-  },
-  summarize: (words: string[]) => words.join(' '),
-});
-export const other = defineCoreJob({ name: 'types.other', title: 'Other', input: z.object({}), run: () => 1 });
-
-type Inputs = BuiltinJobInputs & { 'types.shout': JobInputOf<typeof shout> };
-
-export async function main(): Promise<JobSnapshot> {
-  const engine: Engine = await createEngine({ registry: builtinJobs, dataDir: '.threadline' });
-  const client = typedClient<Inputs>(engine);
-  // @ts-expect-error demo.sleep's items is a number
-  await client.start('demo.sleep', { items: 'many' });
-  await client.start('types.shout', { words: ['a'] });
-  await writeFileAtomic('out.txt', formatBytes(1536));
-  const router: AppRouter = createAppRouter(engine, { pingMs: 1000 });
-  void [router, createTrpcClient, createBullmqClient, runBullmqWorker, runTui, runWatch];
-  void [createServer, runServe, formatProgressLine];
-  return client.start('demo.sleep', { items: 3 });
-}
-`;
-
-  const check = async (name: string, options: Record<string, unknown>) => {
-    mkdirSync(join(project, 'types'), { recursive: true });
-    writeFileSync(join(project, 'types/entries.ts'), ENTRIES);
-    const file = `tsconfig.${name}.json`;
-    writeFileSync(
-      join(project, file),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2023',
-          lib: ['ES2023'],
-          strict: true,
-          skipLibCheck: false,
-          noEmit: true,
-          types: ['node'],
-          ...options,
-        },
-        include: ['types/entries.ts'],
-      }),
-    );
-    const r = await step(`tsc ${name}`, () => run(process.execPath, [TSC, '-p', file], project));
-    expect(r.stdout + r.stderr, said(r)).toBe('');
-    expect(r.code).toBe(0);
-  };
-
-  it('type-checks every public entry under module NodeNext, skipLibCheck false', () =>
-    check('nodenext', { module: 'NodeNext', moduleResolution: 'NodeNext' }));
-
-  it('type-checks every public entry under module ESNext + moduleResolution bundler, skipLibCheck false', () =>
-    check('bundler', { module: 'ESNext', moduleResolution: 'bundler' }));
-});
-
-describe('the source maps, as installed', () => {
-  it.each(PACKAGES)(
-    'every source of every $name dist/**/*.js.map is in the installed package',
-    ({ name }) => {
-      const dir = join(project, 'node_modules', name);
-      const maps = filesUnder(join(dir, 'dist')).filter((f) => f.endsWith('.js.map'));
-      expect(maps.length).toBeGreaterThan(0);
-      const missing: string[] = [];
-      for (const map of maps) {
-        const file = join(dir, 'dist', map);
-        const text = readFileSync(file, 'utf8');
-        expect(() => JSON.parse(text), `dist/${map} is JSON`).not.toThrow();
-        const { sources, sourceRoot, sourcesContent } = JSON.parse(text) as {
-          sources: string[];
-          sourceRoot?: string;
-          sourcesContent?: (string | null)[];
-        };
-        expect(sources.length, map).toBeGreaterThan(0);
-        sources.forEach((source, i) => {
-          if (typeof sourcesContent?.[i] === 'string') return;
-          const at = resolve(dirname(file), sourceRoot ?? '', source);
-          if (!at.startsWith(dir + sep) || !existsSync(at)) missing.push(`dist/${map} → ${source}`);
-        });
-      }
-      expect(missing).toEqual([]);
-    },
-  );
 });
