@@ -4,6 +4,7 @@
 export { type BullmqClient, type BullmqClientOptions, createBullmqClient } from './client/client.js';
 export type { DeploymentWorker, DeploymentWorkers } from './client/workers.js';
 export {
+  type ClusterConnection,
   describeConnection,
   probeRedis,
   type RedisConnection,

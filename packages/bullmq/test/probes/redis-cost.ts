@@ -24,6 +24,8 @@ await shard.config('SET', 'slowlog-log-slower-than', '10000');
 await shard.config('SET', 'slowlog-max-len', '1024');
 const client = await createBullmqClient({ connection: server.url, registry });
 const worker = await runBullmqWorker({ connection: server.url, registry, concurrency: 2 });
+const usedMemory = async () => Number(/^used_memory:(\d+)/m.exec(await shard.info('memory'))?.[1]);
+const baseline = await usedMemory();
 await shard.config('RESETSTAT');
 await shard.slowlog('RESET');
 const before = cpuUs(await shard.info('cpu'));
@@ -52,6 +54,8 @@ for (const key of k.allOfJob(job.id)) {
   byKey.push(`${key.slice(k.job(job.id).length) || 'hash'} ${(b / 1024).toFixed(1)} KiB`);
 }
 const events = (await shard.call('MEMORY', 'USAGE', k.events, 'SAMPLES', '0')) as number;
+// Everything the job left: its keys, its share of the global stream, BullMQ's completed chunks.
+const grown = (await usedMemory()) - baseline;
 const slow = (await shard.slowlog('GET', 1024)) as [number, number, number, string[]][];
 const calls = [...stats.values()].reduce((sum, s) => sum + s.calls, 0);
 console.log(`${n} items${onCluster ? ' on a 3-master cluster' : ''}: ${(n / seconds).toFixed(0)} items/s`);
@@ -63,11 +67,20 @@ console.log(
   `  by command: ${top.map(([c, s]) => `${c} ${(s.calls / n).toFixed(3)}/item ${(s.usec / n).toFixed(1)} µs`).join('; ')}`,
 );
 console.log(`peak used_memory while running: ${(peak / 1e6).toFixed(1)} MB`);
+console.log(`used_memory once finished, less before it started: ${(grown / 1e6).toFixed(2)} MB`);
 console.log(
   `finished job's keys: ${(bytes / 1e6).toFixed(2)} MB (${byKey.join(', ')}); the global stream: ${(events / 1e6).toFixed(2)} MB`,
 );
 console.log(
-  `SLOWLOG over 10 ms: ${slow.length}${slow.length ? `: ${slow.map(([, , us, args]) => `${(us / 1000).toFixed(1)} ms ${args.slice(0, 3).join(' ')}`).join('; ')}` : ''}`,
+  `SLOWLOG over 10 ms: ${slow.length}${
+    slow.length
+      ? `, slowest: ${[...slow]
+          .sort((a, b) => b[2] - a[2])
+          .slice(0, 5)
+          .map(([, , us, args]) => `${(us / 1000).toFixed(1)} ms ${args.slice(0, 3).join(' ')}`)
+          .join('; ')}`
+      : ''
+  }`,
 );
 await worker.close();
 await client.close();
