@@ -27,6 +27,8 @@ export function History(props: { view: JobsViewState; selected: string | undefin
     [props.names, filters.name],
   );
   const counts = found.counts;
+  // A text in very many jobs is counted up to a limit: each count is then at least what it says.
+  const count = (n: number | undefined) => (n === undefined ? '…' : found.countLimit ? `${n}+` : n);
   const total = counts ? JOB_STATES.reduce((sum, s) => sum + counts[s], 0) : undefined;
   const finished = counts ? JOB_STATES.filter(isFinal).reduce((sum, s) => sum + counts[s], 0) : 0;
   // A row shows the live job when the view holds it: its progress moves between reads.
@@ -39,7 +41,7 @@ export function History(props: { view: JobsViewState; selected: string | undefin
         <h2>
           Jobs{' '}
           <span className="count" title="jobs in the history that match the filters" data-testid="jobs-total">
-            {total ?? '…'}
+            {count(total)}
           </span>
         </h2>
         <ClearFinished finished={filtered ? undefined : finished} onCleared={found.refresh} />
@@ -57,7 +59,7 @@ export function History(props: { view: JobsViewState; selected: string | undefin
               data-testid={`tab-${s}`}
               onClick={() => change({ state: s })}
             >
-              {s === 'all' ? 'all' : stateLabel(s)} <span className="tab-count">{n ?? '…'}</span>
+              {s === 'all' ? 'all' : stateLabel(s)} <span className="tab-count">{count(n)}</span>
             </button>
           );
         })}

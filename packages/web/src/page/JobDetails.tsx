@@ -29,7 +29,7 @@ import {
 import { Lineage } from './Lineage';
 import { LogTail } from './LogTail';
 import { OutcomeBar } from './OutcomeBar';
-import { jobs, useOffline, useResumedAs } from './store';
+import { jobs, useDeleted, useOffline, useResumedAs } from './store';
 import { ThroughputChart } from './ThroughputChart';
 
 /** Log lines kept and shown: the tail. */
@@ -142,6 +142,7 @@ export function JobDetailsPanel(props: {
   const [finalAtOpen] = useState(() => (live ? isFinal(live.state) : false));
   const followed = useFollowedJob(id, finalAtOpen);
   const job = live ?? followed.job;
+  const deleted = useDeleted(job);
 
   // Opened from far down a long list, or on a phone below the running jobs: bring it on screen,
   // again once its failures and logs are in (the browser's scroll anchoring may have moved it).
@@ -160,8 +161,13 @@ export function JobDetailsPanel(props: {
           Close
         </button>
       </header>
-      {followed.error && <div className="error">{followed.error}</div>}
-      {!job ? (
+      {deleted && (
+        <p className="empty" data-testid="details-deleted">
+          This job was deleted.
+        </p>
+      )}
+      {!deleted && followed.error && <div className="error">{followed.error}</div>}
+      {deleted ? null : !job ? (
         !followed.error && <p className="empty">Loading…</p>
       ) : (
         <JobBody job={job} followed={followed} />

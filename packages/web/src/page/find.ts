@@ -24,6 +24,8 @@ const TYPING_MS = 200;
 export interface Found {
   jobs: JobSnapshot[];
   counts: Record<JobState, number> | undefined;
+  /** Set when the counts stopped at this many matches: each is then at least what it says. */
+  countLimit: number | undefined;
   next: string | null;
   loading: boolean;
   error: string | undefined;
@@ -38,9 +40,9 @@ function totalOf(page: JobPage, query: JobQuery): number {
   return states.reduce((sum, state) => sum + page.counts[state], 0);
 }
 
-/** What of the live view changes the history: a job queued, started or finished. */
+/** What of the live view changes the history: a job queued, started, finished or deleted. */
 const changesOf = (view: JobsViewState) =>
-  `${view.active.map((job) => `${job.id}:${job.state}`).join(',')}|${view.finished.length}`;
+  `${view.active.map((job) => `${job.id}:${job.state}`).join(',')}|${view.finished.length}|${view.deletions}`;
 
 export function useFind(query: JobQuery, view: JobsViewState): Found {
   const key = JSON.stringify(query);
@@ -138,6 +140,7 @@ export function useFind(query: JobQuery, view: JobsViewState): Found {
   return {
     jobs: page?.jobs ?? [],
     counts: page?.counts,
+    countLimit: page?.countLimit,
     next: page?.key === key ? page.next : null,
     loading: loading || page?.key !== key,
     error,

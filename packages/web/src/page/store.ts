@@ -51,3 +51,11 @@ export function useResumedAs(job: Pick<JobSnapshot, 'id' | 'resumedAs'>): string
 export function useJobState(id: string): JobState | undefined {
   return useSyncExternalStore(jobs.subscribe, () => jobs.get(id)?.state);
 }
+
+/**
+ * Whether the job a panel shows was deleted since the page opened (here, in another tab, by a
+ * clear): the view drops it on the `deleted` event, and the panel says so instead of a read's error.
+ */
+export function useDeleted(job: Pick<JobSnapshot, 'id' | 'state' | 'finishedAt'> | undefined): boolean {
+  return useSyncExternalStore(jobs.subscribe, () => job !== undefined && jobs.isDeleted(job));
+}
