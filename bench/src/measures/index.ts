@@ -11,6 +11,7 @@ import { items } from './items.js';
 import { progressCost } from './progress-cost.js';
 import { roundTrip } from './round-trip.js';
 import { sseFanout } from './sse-fanout.js';
+import { stalledReaders } from './stalled-readers.js';
 
 export const measures: Measure[] = [
   dispatch,
@@ -24,4 +25,5 @@ export const measures: Measure[] = [
   idleRss,
   items,
   find,
+  stalledReaders,
 ];

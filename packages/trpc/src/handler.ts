@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JobClient } from '@threadline/core';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createAppRouter } from './router.js';
-import { createEventStream } from './sse/stream.js';
+import { createEventStream, type StreamLimits } from './sse/stream.js';
 
 export interface ApiHandlerOptions {
   /** Where the API is mounted; default `/trpc/`. */
@@ -16,6 +16,8 @@ export interface ApiHandlerOptions {
   maxBodySize?: number;
   /** Calls in one batch; default unlimited. */
   maxBatchSize?: number;
+  /** Bytes the event streams may hold unsent, each and together; defaults in DEFAULT_STREAM_LIMITS. */
+  streamLimits?: StreamLimits;
 }
 
 export interface ApiHandler {
@@ -33,7 +35,7 @@ export function createApiHandler(client: JobClient, options: ApiHandlerOptions =
     ...(options.maxBodySize !== undefined ? { maxBodySize: options.maxBodySize } : {}),
     ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
   });
-  const events = createEventStream(router, client, basePath);
+  const events = createEventStream(router, client, basePath, options.streamLimits);
   return {
     handle(req, res, url) {
       if (events.matches(req, url)) void events.handle(req, res, url);

@@ -4,5 +4,10 @@ export { type ErrorData, RemoteError, toTRPCError } from './errors.js';
 export { type ApiHandler, type ApiHandlerOptions, createApiHandler } from './handler.js';
 export { type AppRouter, createAppRouter, type RouterOptions } from './router.js';
 export { type SocketServer, serveOnSocket } from './socket/serve.js';
-export { createEventStream, type EventStream } from './sse/stream.js';
+export {
+  createEventStream,
+  DEFAULT_STREAM_LIMITS,
+  type EventStream,
+  type StreamLimits,
+} from './sse/stream.js';
 export { dataDirToken, newToken, readDataDirToken, readTokenFile, TOKEN_FILE, tokenPath } from './token.js';

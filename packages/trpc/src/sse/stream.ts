@@ -4,19 +4,37 @@
 // shared live subscription and one serialization per event instead of a
 // generator and a chain of web streams per connection (bench measure 7).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type JobClient, type JobEvent, NotFoundError } from '@threadline/core';
+import { type JobClient, NotFoundError } from '@threadline/core';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { errorData, toTRPCError } from '../errors.js';
 import { eventsInput, eventsOptions, parser } from '../inputs.js';
 import { type AppRouter, sseSettingsOf } from '../router.js';
-import { type BroadcastListener, EventBroadcast } from './broadcast.js';
-import { connectedFrame, errorFrame, eventFrame, PING_FRAME, SSE_HEADERS } from './frames.js';
+import { EventBroadcast } from './broadcast.js';
+import { Connection } from './connection.js';
+import { connectedFrame, errorFrame, PING_FRAME, SSE_HEADERS } from './frames.js';
 
-/** Past this much a socket has not taken, a connection stops taking live frames and catches up from the store. */
-const HIGH_WATER_BYTES = 64 * 1024;
 const PATH = 'jobs.events';
+
+export interface StreamLimits {
+  /** Bytes unsent in the server past which one stream stops taking live events and catches up later; default 64 KiB. */
+  streamBufferBytes?: number;
+  /** Bytes unsent over every stream together past which none that has any unsent takes live events; default 32 MiB. */
+  totalBufferBytes?: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: Required<StreamLimits> = {
+  streamBufferBytes: 64 * 1024,
+  totalBufferBytes: 32 * 1024 * 1024,
+};
+
+/**
+ * The recent frames kept for connections that fall behind. A 20,000-item job with every other
+ * item failing is ~4 MB of frames: lagging readers of such a job catch up from shared bytes, and
+ * only a reader further back reads (and serializes) from the store.
+ */
+const LOG_BYTES = 8 * 1024 * 1024;
 
 export interface EventStream {
   /** Whether this request is the event stream (a GET of jobs.events under `basePath`). */
@@ -28,11 +46,24 @@ export interface EventStream {
 }
 
 /** The router's `jobs.events` over SSE for a node:http server; `client` is the one the router serves. */
-export function createEventStream(router: AppRouter, client: JobClient, basePath = '/trpc/'): EventStream {
+export function createEventStream(
+  router: AppRouter,
+  client: JobClient,
+  basePath = '/trpc/',
+  streamLimits: StreamLimits = {},
+): EventStream {
   const { pingMs, client: clientOptions } = sseSettingsOf(router);
+  const limits = { ...DEFAULT_STREAM_LIMITS, ...streamLimits };
   const connected = connectedFrame(clientOptions);
-  const broadcast = new EventBroadcast(client);
   const connections = new Set<Connection>();
+  // Summed once a turn, before the turn's batch goes out: 500 reads of a number.
+  let crowded = false;
+  const broadcast = new EventBroadcast(client, LOG_BYTES, () => {
+    let unsent = 0;
+    for (const connection of connections) unsent += connection.unsent;
+    crowded = unsent > limits.totalBufferBytes;
+  });
+  const connectionLimits = { bufferBytes: limits.streamBufferBytes, crowded: () => crowded };
 
   // One timer for every connection: a ping to each that has been silent for half
   // the interval, so none is silent for longer than the interval.
@@ -72,7 +103,7 @@ export function createEventStream(router: AppRouter, client: JobClient, basePath
         res.end(errorFrame(errorShape(error)));
         return;
       }
-      const connection = new Connection(res, client);
+      const connection = new Connection(res, client, broadcast, connectionLimits);
       connections.add(connection);
       res.once('close', () => {
         connections.delete(connection);
@@ -124,128 +155,4 @@ function rawInput(req: IncomingMessage, url: URL): unknown {
     else input ??= { lastEventId };
   }
   return input;
-}
-
-/**
- * One SSE response, flow-controlled. Live events come from the broadcast while
- * the socket keeps up. A connection that resumes, or whose socket has more
- * than HIGH_WATER_BYTES it has not taken, is "behind": it drops live frames
- * and reads what it missed from the client's own replay (the store), one frame
- * at a time as the socket drains, until that replay reaches what the broadcast
- * has delivered; then it is live again. A slow reader is never dropped and
- * never loses an event (an item failure, `finished`): it only reads them
- * later, and a server's memory holds at most HIGH_WATER_BYTES for it.
- */
-class Connection implements BroadcastListener {
-  jobId: string | undefined;
-  lastWrite = Date.now();
-  /** The seq of the last event sent (or resumed after). */
-  private cursor: number | undefined;
-  /** Set while behind: the latest seq the broadcast delivered meanwhile. */
-  private behind: { latest: number | undefined } | undefined;
-  private readonly closed = new AbortController();
-  private corked = false;
-
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly client: JobClient,
-  ) {
-    res.once('close', () => this.closed.abort());
-  }
-
-  write(frame: string): void {
-    if (this.res.destroyed || this.res.writableEnded) return;
-    this.lastWrite = Date.now();
-    // The frames of one turn of the event loop go out in one write: a fast job's burst was a
-    // syscall per event per connection (500 streams made a 4 s job take 98 s).
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      setImmediate(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
-    }
-    this.res.write(frame);
-  }
-
-  deliver(event: JobEvent, frame: string): void {
-    if (this.jobId !== undefined && event.jobId !== this.jobId) return;
-    if (this.behind) {
-      this.behind.latest = event.seq;
-      return;
-    }
-    if (this.res.writableLength > HIGH_WATER_BYTES) {
-      // This event and what follows come from the replay once the socket drains.
-      this.catchUp(event.seq, false);
-      return;
-    }
-    this.send(event.seq, frame);
-  }
-
-  end(): void {
-    this.closed.abort();
-    this.res.end();
-  }
-
-  /** Replays what followed `after`, then goes live; resolves when live again (or closed). */
-  resume(after: number): Promise<void> {
-    this.cursor = after;
-    return this.catchUp(undefined, true);
-  }
-
-  stopReplay(): void {
-    this.closed.abort();
-  }
-
-  private async catchUp(latest: number | undefined, now: boolean): Promise<void> {
-    if (this.behind) return;
-    const behind = { latest };
-    this.behind = behind;
-    const { signal } = this.closed;
-    try {
-      if (!now) await this.drained();
-      const after = this.cursor ?? 0;
-      for await (const event of this.client.events({
-        ...(this.jobId !== undefined ? { jobId: this.jobId } : {}),
-        after,
-        signal,
-      })) {
-        if (signal.aborted) break;
-        this.send(event.seq, eventFrame(event));
-        // Caught up with the broadcast: every later event reaches deliver(), which sends it. Live
-        // from now, not once the replay has ended: ending it awaits, and deliver() may run meanwhile.
-        if (behind.latest !== undefined && event.seq >= behind.latest) {
-          this.behind = undefined;
-          break;
-        }
-        if (this.res.writableLength > HIGH_WATER_BYTES) await this.drained();
-      }
-    } catch (error) {
-      // Stopped on purpose (the connection closed): not an error to report.
-      if (!signal.aborted) throw error;
-    } finally {
-      if (this.behind === behind) this.behind = undefined;
-    }
-  }
-
-  /** Resolves when the socket has taken what it holds, or the connection closed. */
-  private drained(): Promise<void> {
-    if (this.res.writableLength === 0 || this.closed.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.closed.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this.res.once('drain', done);
-      this.closed.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  private send(seq: number, frame: string): void {
-    if (this.cursor !== undefined && seq <= this.cursor) return;
-    this.cursor = seq;
-    this.write(frame);
-  }
 }
