@@ -102,7 +102,7 @@ function parseCommandstats(info: string): Map<string, { calls: number; usec: num
 
 async function shardOf(cluster: Cluster, key: string): Promise<Redis> {
   const slot = (await cluster.cluster('KEYSLOT', key)) as number;
-  const ranges = (await cluster.cluster('SLOTS')) as [number, number, [string, number]][];
-  const [, , [host, port]] = ranges.find(([from, to]) => slot >= from && slot <= to)!;
-  return new Redis({ host, port });
+  const ranges = await cluster.cluster('SLOTS');
+  const [, , master] = ranges.find(([from, to]) => slot >= from && slot <= to)!;
+  return new Redis({ host: master![0], port: master![1] });
 }
