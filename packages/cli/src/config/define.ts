@@ -80,6 +80,10 @@ export interface ThreadlineConfig {
     maxStreams?: number;
     /** The shortest `every` a request may start; default 1000 ms. */
     minEveryMs?: number;
+    /** Bytes one event stream may hold unsent before it catches up from the history instead; default 65536. */
+    streamBufferBytes?: number;
+    /** Bytes all event streams together may hold unsent; default 33554432 (32 MiB). */
+    totalStreamBufferBytes?: number;
   };
   /** Folders `threadline watch` watches, with their rules. */
   watch?: { stableMs?: number; concurrency?: number; folders: WatchFolderConfig[] };

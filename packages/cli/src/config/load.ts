@@ -36,6 +36,8 @@ const configSchema = z.strictObject({
       requestTimeoutMs: positive.optional(),
       maxStreams: positive.optional(),
       minEveryMs: z.number().int().min(10).optional(),
+      streamBufferBytes: z.number().int().min(1024).optional(),
+      totalStreamBufferBytes: z.number().int().min(1024).optional(),
     })
     .optional(),
   watch: watchRulesSchema.optional(),

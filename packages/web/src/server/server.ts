@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type JobClient, ValidationError } from '@threadline/core';
-import { createApiHandler, newToken } from '@threadline/trpc';
+import { createApiHandler, DEFAULT_STREAM_LIMITS, newToken } from '@threadline/trpc';
 import { guardClient } from './guard.js';
 import { hasStats, renderMetrics, renderStatus } from './metrics.js';
 import { PathPolicy } from './paths.js';
@@ -47,6 +47,10 @@ export interface ServerLimits {
   maxStreams?: number;
   /** The shortest `every` a request may start; default 1 s. */
   minEveryMs?: number;
+  /** Bytes one event stream may hold unsent before it stops taking live events and catches up later; default 64 KiB. */
+  streamBufferBytes?: number;
+  /** Bytes every event stream together may hold unsent; past it, none with any unsent takes live events; default 32 MiB. */
+  totalStreamBufferBytes?: number;
 }
 
 export const DEFAULT_LIMITS: Required<ServerLimits> = {
@@ -54,6 +58,8 @@ export const DEFAULT_LIMITS: Required<ServerLimits> = {
   requestTimeoutMs: 30_000,
   maxStreams: 2048,
   minEveryMs: 1000,
+  streamBufferBytes: DEFAULT_STREAM_LIMITS.streamBufferBytes,
+  totalStreamBufferBytes: DEFAULT_STREAM_LIMITS.totalBufferBytes,
 };
 
 export interface WebServer {
@@ -93,6 +99,10 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
     basePath: '/trpc/',
     maxBodySize: maxBodyBytes,
     maxBatchSize: limits.maxBatchSize,
+    streamLimits: {
+      streamBufferBytes: limits.streamBufferBytes,
+      totalBufferBytes: limits.totalStreamBufferBytes,
+    },
     ...(options.pingMs !== undefined ? { pingMs: options.pingMs } : {}),
   });
 
