@@ -240,7 +240,7 @@ export interface JobPage {
   /** Jobs matching every filter but the state, per state: what a tab of each state holds. */
   counts: Record<JobState, number>;
   /**
-   * Set when a text matched so many jobs that only the newest `countLimit` of them were counted:
+   * Set when a text matched so many jobs that only `countLimit` of them were counted:
    * each count is then at least what it says ("10,000+"). Absent: the counts are exact.
    */
   countLimit?: number;
