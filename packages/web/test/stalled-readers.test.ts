@@ -84,7 +84,7 @@ function sseReader(base: string, headers: Record<string, string> = {}): Promise<
       },
     );
     request.on('error', reject);
-    onCleanup(() => request.destroy());
+    onCleanup(() => void request.destroy());
   });
 }
 
