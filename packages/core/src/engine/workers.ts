@@ -34,7 +34,8 @@ export function engineWorkers(pool: WorkerPool, jobs: Iterable<ActiveJob>, start
         pid: process.pid,
         threads: 1,
         running: work ? [work] : [],
-        itemsDone: slot.itemsDone,
+        // Its batch's items done so far too: a batch of many is counted at its end.
+        itemsDone: slot.itemsDone + (work?.done ?? 0),
         startedAt,
         seenAt: now,
       };

@@ -10,6 +10,7 @@ import { Schedules } from './Schedules';
 import { type Prefill, StartJob } from './StartJob';
 import { StorageBanner } from './StorageBanner';
 import { useJobs } from './store';
+import { Workers } from './Workers';
 
 const CONNECTION_LABEL = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' } as const;
 
@@ -80,6 +81,7 @@ export function App() {
               )}
             </section>
             <Schedules />
+            <Workers />
             {selected !== undefined && (
               <JobDetailsPanel
                 key={selected}

@@ -17,6 +17,7 @@ import type {
   JobSnapshot,
   ScheduleInfo,
   StartOptions,
+  WorkersView,
 } from '@threadline/core/client';
 import { PushStream } from '@threadline/core/client';
 import type { AppRouter } from '@threadline/trpc';
@@ -71,6 +72,7 @@ export const client: JobClient = {
   pauseSchedule: (id: string) => trpc.schedules.pause.mutate({ id }) as Promise<ScheduleInfo>,
   resumeSchedule: (id: string) => trpc.schedules.resume.mutate({ id }) as Promise<ScheduleInfo>,
   removeSchedule: (id: string) => trpc.schedules.remove.mutate({ id }),
+  workers: () => trpc.workers.list.query() as Promise<WorkersView>,
   close: async () => closing.abort(),
 };
 

@@ -1,6 +1,6 @@
-// GET /metrics in Prometheus' text format, from the engine's stats(); and
-// GET /status, the store's health for the page's banner.
-import type { ItemOutcome, JobClient, JobState } from '@threadline/core';
+// GET /metrics in Prometheus' text format, from the engine's stats() and the
+// backend's workers(); and GET /status, the store's health for the page's banner.
+import type { ItemOutcome, JobClient, JobState, WorkersView } from '@threadline/core';
 
 /** Whether the store takes writes; when not, the engine holds the history in memory and starts no new item. */
 export type StorageHealth = { ok: true } | { ok: false; problem: string; reason: string };
@@ -29,7 +29,32 @@ export function renderStatus(source: StatsSource | undefined): string {
   return JSON.stringify({ storage: source?.stats().storage ?? { ok: true } });
 }
 
-export function renderMetrics(source: StatsSource | undefined, http: { sseConnections: number }): string {
+/** A Redis that does not answer must not hold /metrics: past this, the workers' series are left out. */
+const WORKERS_TIMEOUT_MS = 2000;
+
+/** GET /metrics for a client: its stats when it has them, and its workers when it lists them. */
+export async function metricsOf(client: JobClient, http: { sseConnections: number }): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const workers = client.workers
+    ? await Promise.race([
+        client.workers().catch(() => null),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), WORKERS_TIMEOUT_MS);
+        }),
+      ])
+    : null;
+  clearTimeout(timer);
+  return renderMetrics(hasStats(client) ? client : undefined, http, workers);
+}
+
+/** A label value as Prometheus' text format quotes it. */
+const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+export function renderMetrics(
+  source: StatsSource | undefined,
+  http: { sseConnections: number },
+  workers: WorkersView | null = null,
+): string {
   const lines: string[] = [];
   const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -71,6 +96,42 @@ export function renderMetrics(source: StatsSource | undefined, http: { sseConnec
         STORAGE_REASONS.map((r) => [`{reason="${r}"}`, r === reason ? 1 : 0]),
       );
     }
+  }
+  if (workers) {
+    const of = (w: WorkersView['workers'][number]) => `{worker="${label(w.id)}",host="${label(w.host)}"}`;
+    metric(
+      'threadline_workers',
+      'gauge',
+      "Workers: the engine's threads, or a deployment's worker processes.",
+      [['', workers.workers.length]],
+    );
+    metric(
+      'threadline_worker_threads',
+      'gauge',
+      'Items a worker runs at once.',
+      workers.workers.map((w) => [of(w), w.threads]),
+    );
+    metric(
+      'threadline_worker_busy',
+      'gauge',
+      'Items (a thread) or chunks of items (a worker process) a worker runs now.',
+      workers.workers.map((w) => [of(w), w.running.length]),
+    );
+    const counted = workers.workers.filter((w) => w.itemsDone !== null);
+    if (counted.length > 0)
+      metric(
+        'threadline_worker_items_total',
+        'counter',
+        'Items a worker finished (any outcome) since it started.',
+        counted.map((w) => [of(w), w.itemsDone!]),
+      );
+    if (workers.queue)
+      metric(
+        'threadline_queue_chunks',
+        'gauge',
+        "Chunks of items on the deployment's items queue, by state.",
+        Object.entries(workers.queue).map(([state, count]) => [`{state="${state}"}`, count]),
+      );
   }
   metric('threadline_http_sse_connections', 'gauge', 'Open SSE connections to this server.', [
     ['', http.sseConnections],

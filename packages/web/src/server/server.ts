@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type JobClient, ValidationError } from '@threadline/core';
 import { createApiHandler, DEFAULT_STREAM_LIMITS, newToken } from '@threadline/trpc';
 import { guardClient } from './guard.js';
-import { hasStats, renderMetrics, renderStatus } from './metrics.js';
+import { hasStats, metricsOf, renderStatus } from './metrics.js';
 import { PathPolicy } from './paths.js';
 import { allowedHosts, checkRequest, isLoopback, type Refusal } from './security.js';
 import { serveStatic } from './static.js';
@@ -138,8 +138,9 @@ export async function createServer(options: ServerOptions): Promise<WebServer> {
       return refuse(res, url, { status: 405, message: 'method not allowed' });
     }
     if (url.pathname === '/metrics') {
+      const text = await metricsOf(options.client, { sseConnections });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderMetrics(hasStats(options.client) ? options.client : undefined, { sseConnections }));
+      res.end(text);
       return;
     }
     if (url.pathname === '/status') {
