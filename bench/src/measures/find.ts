@@ -122,6 +122,7 @@ export async function measureFind(ctx: MeasureContext, runs: number): Promise<Be
     try {
       const deepAll = await cursorAt(engine, {}, 90_000);
       const deepFailed = await cursorAt(engine, { state: 'failed' }, 5_000);
+      const deepText = await cursorAt(engine, { text: '/srv/data/' }, 50_000);
       const cases: [string, JobQuery][] = [
         ['first page, unfiltered', {}],
         ['page 90,000 jobs deep, unfiltered', { cursor: deepAll }],
@@ -131,6 +132,9 @@ export async function measureFind(ctx: MeasureContext, runs: number): Promise<Be
         ['first page, text in the input', { text: 'project-42/' }],
         ['text that matches nothing', { text: 'nowhere-to-be-found' }],
         ['text in every job (the worst case)', { text: '/srv/data/' }],
+        // Counted up to find's COUNT_LIMIT (the page shows "10,000+"); these read the page other ways.
+        ['text in every job, state interrupted', { text: '/srv/data/', state: 'interrupted' }],
+        ['text in every job, a page 50,000 deep', { text: '/srv/data/', cursor: deepText }],
         ['first page, created in the last day', { createdFrom: now - DAY }],
       ];
       const records: BenchRecord[] = [];
