@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { deletedContract } from './deleted.js';
 import { eventsOf, expectConsistentStream, finished } from './events.js';
 import { findContract } from './find.js';
+import { itemsContract, noItemsContract } from './items.js';
 import { noResumeContract, resumeContract } from './resume.js';
 import { scheduleContract } from './schedules.js';
 import { workersContract } from './workers.js';
@@ -39,6 +40,8 @@ export interface Capabilities {
   resume: boolean;
   /** `pauseSchedule` / `resumeSchedule` stop a schedule's runs and start them again. */
   pauseSchedules: boolean;
+  /** `items(id)` and `timeline(id)`: a job's items one by one, and its batches per thread. */
+  items: boolean;
 }
 
 export interface ContractOptions {
@@ -51,7 +54,12 @@ export function jobClientContract(
   open: () => Promise<Backend>,
   options: ContractOptions = {},
 ): void {
-  const capabilities: Capabilities = { resume: true, pauseSchedules: true, ...options.capabilities };
+  const capabilities: Capabilities = {
+    resume: true,
+    pauseSchedules: true,
+    items: true,
+    ...options.capabilities,
+  };
   describe(`JobClient contract: ${name}`, () => {
     it('lists its definitions with their input schema', async () => {
       const { client } = await open();
@@ -278,6 +286,8 @@ export function jobClientContract(
     scheduleContract(open, { pause: capabilities.pauseSchedules });
     findContract(open);
     workersContract(open);
+    if (capabilities.items) itemsContract(open);
+    else noItemsContract(open);
     deletedContract(open);
   });
 }

@@ -36,5 +36,5 @@ jobClientContract(
     return { client };
   },
   // Not on this backend yet: the contract holds it to a clear refusal instead.
-  { capabilities: { resume: false, pauseSchedules: false } },
+  { capabilities: { resume: false, pauseSchedules: false, items: false } },
 );

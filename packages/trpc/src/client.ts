@@ -6,6 +6,8 @@ import type {
   CancelOptions,
   ClearOptions,
   EventsOptions,
+  ItemPage,
+  ItemQuery,
   JobClient,
   JobDefinitionInfo,
   JobDetails,
@@ -16,6 +18,7 @@ import type {
   JobSnapshot,
   ScheduleInfo,
   StartOptions,
+  Timeline,
   WorkersView,
 } from '@threadline/core';
 import { backoffMs, PushStream } from '@threadline/core/client';
@@ -93,6 +96,9 @@ export function createTrpcClient(url: string, options: TrpcClientOptions = {}): 
     find: (query: JobQuery = {}) => call(() => trpc.jobs.find.query(query) as Promise<JobPage>),
     delete: (jobId: string) => call(() => trpc.jobs.delete.mutate({ id: jobId })),
     clearFinished: (clear: ClearOptions = {}) => call(() => trpc.jobs.clearFinished.mutate(clear)),
+    items: (jobId: string, query: ItemQuery = {}) =>
+      call(() => trpc.jobs.items.query({ id: jobId, ...query }) as Promise<ItemPage>),
+    timeline: (jobId: string) => call(() => trpc.jobs.timeline.query({ id: jobId }) as Promise<Timeline>),
     events: (eventsOptions: EventsOptions = {}) => subscribe(trpc, eventsOptions, closing.signal),
     schedules: () => call(() => trpc.schedules.list.query() as Promise<ScheduleInfo[]>),
     pauseSchedule: (id: string) => call(() => trpc.schedules.pause.mutate({ id }) as Promise<ScheduleInfo>),

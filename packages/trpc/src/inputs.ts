@@ -1,6 +1,6 @@
 // The router's input schemas. A bad input is a ValidationError naming each
 // field, the same error the engine throws, so both edges map it one way.
-import { JOB_STATES, ValidationError } from '@threadline/core';
+import { ITEM_STATUSES, JOB_STATES, ValidationError } from '@threadline/core';
 import { z } from 'zod';
 
 const id = z.string().min(1).max(200);
@@ -43,6 +43,13 @@ export const findInput = z
     cursor: z.string().max(100).optional(),
   })
   .optional();
+
+export const itemsInput = z.object({
+  id,
+  status: z.enum(ITEM_STATUSES).optional(),
+  cursor: z.string().max(100).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
 
 export const clearInput = z.object({ finishedBefore: time.optional() }).optional();
 

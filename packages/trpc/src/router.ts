@@ -12,6 +12,7 @@ import {
   eventsOptions,
   findInput,
   idInput,
+  itemsInput,
   listInput,
   parser,
   startInput,
@@ -56,7 +57,9 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
   const procedure = t.procedure.use(mapErrors);
 
   /** A JobClient method a backend may lack; without it, a clear refusal. */
-  const has = <K extends 'find' | 'delete' | 'clearFinished'>(method: K): NonNullable<JobClient[K]> => {
+  const has = <K extends 'find' | 'delete' | 'clearFinished' | 'items' | 'timeline'>(
+    method: K,
+  ): NonNullable<JobClient[K]> => {
     const fn = client[method];
     if (!fn) throw new ValidationError(`this server's backend cannot ${method}`);
     return fn.bind(client) as NonNullable<JobClient[K]>;
@@ -105,6 +108,14 @@ export function createAppRouter(client: JobClient, options: RouterOptions = {}) 
         ),
       ),
     delete: procedure.input(parser(idInput)).mutation(({ input }) => has('delete')(input.id)),
+    items: procedure.input(parser(itemsInput)).query(({ input }) => {
+      const { id, ...query } = input;
+      return has('items')(
+        id,
+        Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)),
+      );
+    }),
+    timeline: procedure.input(parser(idInput)).query(({ input }) => has('timeline')(input.id)),
     clearFinished: procedure
       .input(parser(clearInput))
       .mutation(({ input }) =>

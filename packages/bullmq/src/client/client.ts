@@ -72,7 +72,7 @@ class RedisJobClient implements BullmqClient {
   private readonly redis: RedisClient;
   private readonly store: RedisStore;
   private readonly runs: RunQueue;
-  private readonly items: Queue;
+  private readonly itemsQueue: Queue;
   private readonly book: RedisSchedules;
   private readonly registry: JobRegistry;
   private readonly readers = new Set<RedisClient>();
@@ -90,8 +90,8 @@ class RedisJobClient implements BullmqClient {
     });
     control.on('error', () => {});
     this.runs = new RunQueue(this.store, control);
-    this.items = new Queue(ITEMS_QUEUE, { connection: this.redis, prefix: this.store.keys.bullPrefix });
-    this.items.on('error', () => {});
+    this.itemsQueue = new Queue(ITEMS_QUEUE, { connection: this.redis, prefix: this.store.keys.bullPrefix });
+    this.itemsQueue.on('error', () => {});
     this.book = new RedisSchedules(this.store, this.runs);
   }
 
@@ -114,7 +114,7 @@ class RedisJobClient implements BullmqClient {
   }
 
   workers(): Promise<DeploymentWorkers> {
-    return readWorkers(this.store, this.items);
+    return readWorkers(this.store, this.itemsQueue);
   }
 
   start(name: string, input: unknown, options: StartOptions = {}): Promise<JobSnapshot> {
@@ -130,6 +130,18 @@ class RedisJobClient implements BullmqClient {
     throw new ValidationError(
       `resume is not available on the BullMQ backend yet: start job ${jobId}'s input again to rerun it`,
     );
+  }
+
+  /** Not on this backend yet: its workers record no batches (which thread ran which item, when). */
+  async items(jobId: string): Promise<never> {
+    throw new ValidationError(
+      `items is not available on the BullMQ backend yet: job ${jobId}'s details list its failed items`,
+    );
+  }
+
+  /** Not on this backend yet, as items. */
+  async timeline(jobId: string): Promise<never> {
+    throw new ValidationError(`timeline is not available on the BullMQ backend yet (job ${jobId})`);
   }
 
   schedules(): Promise<ScheduleInfo[]> {
@@ -193,7 +205,7 @@ class RedisJobClient implements BullmqClient {
     // Cancelled while queued: its control job (delayed, for a periodic job's next run) must not linger.
     if (result.state === 'cancelled') await this.runs.remove(jobId);
     // Its chunks still waiting go now, so they hold up no other job's behind them.
-    else if (result.state === 'cancelling') await removeQueuedChunks(this.items, jobId);
+    else if (result.state === 'cancelling') await removeQueuedChunks(this.itemsQueue, jobId);
     // Nothing was out on a worker: no worker will see this job again, so it is finished here. A forced
     // cancel ends it here too, at once: it waits for no worker (one dead, or cut off by a full Redis,
     // would hold it cancelling for ever); workers terminate its items as they hear it, and what they
@@ -283,7 +295,7 @@ class RedisJobClient implements BullmqClient {
     await Promise.allSettled([...this.calls]);
     for (const reader of this.readers) reader.disconnect();
     await this.runs.queue.close();
-    await this.items.close();
+    await this.itemsQueue.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
