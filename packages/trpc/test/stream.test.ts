@@ -132,6 +132,26 @@ describe('event stream over SSE', () => {
     expect(rest.map((e) => e.seq)).toEqual(all.filter((e) => e.seq > cut).map((e) => e.seq));
   });
 
+  it('replays a history older than the server from the store: every event, to each of several readers at once', async () => {
+    const engine = await openEngine();
+    // Two jobs' events interleaved in the store, over many pages, before the server is there.
+    const other = await engine.start('test.sleep', { items: 2000, ms: 0, failEvery: 3 });
+    const job = await engine.start('test.sleep', { items: 2000, ms: 0, failEvery: 2 });
+    await engine.waitFor(other.id);
+    await engine.waitFor(job.id);
+    const base = await serveRouter(engine);
+    const stored = await collect(engine.events({ jobId: job.id, after: 0 }), (e) => e.type === 'finished');
+    const cut = stored[Math.floor(stored.length / 3)]!.seq;
+    const [whole, again, rest] = await Promise.all([
+      readUntil(eventsUrl(base, { jobId: job.id, lastEventId: '0' }), finishes(job.id)),
+      readUntil(eventsUrl(base, { jobId: job.id, lastEventId: '0' }), finishes(job.id)),
+      readUntil(eventsUrl(base, { jobId: job.id, lastEventId: String(cut) }), finishes(job.id)),
+    ]);
+    expect(jobEvents(whole).map((e) => e.seq)).toEqual(stored.map((e) => e.seq));
+    expect(jobEvents(again).map((e) => e.seq)).toEqual(stored.map((e) => e.seq));
+    expect(jobEvents(rest).map((e) => e.seq)).toEqual(stored.filter((e) => e.seq > cut).map((e) => e.seq));
+  });
+
   it("tells a fast job's succeeded items as counts that add up to the job's, not an event per item", async () => {
     const engine = await openEngine();
     const base = await serveRouter(engine);

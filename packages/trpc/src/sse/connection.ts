@@ -8,17 +8,12 @@
 // progress sample, not each it missed; one that resumes gets every event. A slow reader is never dropped and never loses an item failure or
 // `finished`: it reads them later, and the server holds about its budget for it.
 import type { ServerResponse } from 'node:http';
-import type { JobClient, JobEvent } from '@threadline/core';
 import type { Batch, BroadcastListener, EventBroadcast } from './broadcast.js';
 import type { Page } from './frame-log.js';
-import { eventFrame } from './frames.js';
+import type { StorePages } from './store-pages.js';
 
 /** What a catching-up connection writes at once: 500 of them writing a page a turn stay a few MB a turn. */
 const PAGE_BYTES = 16 * 1024;
-/** Events read from the store for one page, at most. */
-const STORE_PAGE = 200;
-/** A store replay that yields nothing for this long has given all it holds (it is waiting for live events). */
-const STORE_QUIET_MS = 20;
 
 export interface ConnectionLimits {
   /** Bytes unsent in the server past which the connection stops taking live frames. */
@@ -39,8 +34,8 @@ export class Connection implements BroadcastListener {
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly client: JobClient,
     private readonly broadcast: EventBroadcast,
+    private readonly pages: StorePages,
     private readonly limits: ConnectionLimits,
   ) {
     res.once('close', () => this.closed.abort());
@@ -128,46 +123,28 @@ export class Connection implements BroadcastListener {
 
   /** A page of what the store holds after `after`: for a connection further back than the frame log. */
   private async fromStore(after: number): Promise<Page> {
-    // Seen before reading: everything up to it is in the store (the broadcast hears of an event after the store's hub).
-    const known = this.broadcast.lastSeq;
-    const stop = new AbortController();
-    const onClose = () => stop.abort();
-    this.closed.signal.addEventListener('abort', onClose, { once: true });
-    const iterator = this.client
-      .events({ ...(this.jobId !== undefined ? { jobId: this.jobId } : {}), after, signal: stop.signal })
-      [Symbol.asyncIterator]();
-    const events: JobEvent[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      while (events.length < STORE_PAGE) {
-        const quiet = new Promise<undefined>((resolve) => {
-          timer = setTimeout(() => resolve(undefined), STORE_QUIET_MS);
-        });
-        const next = await Promise.race([iterator.next(), quiet]);
-        clearTimeout(timer);
-        if (next === undefined || next.done) break;
-        events.push(next.value);
-        // The log holds what follows: the rest comes from there, as shared bytes.
-        if (this.broadcast.page(next.value.seq, this.jobId, 0, false) !== undefined) break;
+    const page = await this.pages.get(this.jobId, after);
+    const taken: Buffer[] = [];
+    let size = 0;
+    let last = after;
+    let whole = true;
+    for (const frame of page.frames) {
+      if (frame.seq <= after) continue;
+      if (size >= PAGE_BYTES) {
+        whole = false;
+        break;
       }
-    } finally {
-      clearTimeout(timer);
-      stop.abort();
-      this.closed.signal.removeEventListener('abort', onClose);
-      void iterator.return?.(undefined)?.catch(() => {});
+      last = frame.seq;
+      // Of several progress samples of a job, the latest is the one a reader that fell behind needs.
+      if (this.lagging && frame.superseded) continue;
+      taken.push(frame.bytes);
+      size += frame.bytes.length;
     }
-    if (events.length === 0) {
-      // Nothing stored after `after` up to `known`: the log has what came since (or nothing came).
-      return { bytes: Buffer.alloc(0), last: known !== undefined && known > after ? known : after };
-    }
-    // Of several progress samples of a job, the latest is the one a reader that fell behind needs.
-    const latest = new Map<string, number>();
-    if (this.lagging)
-      for (const event of events) if (event.type === 'progress') latest.set(event.jobId, event.seq);
-    const frames = events
-      .filter((event) => event.type !== 'progress' || (latest.get(event.jobId) ?? event.seq) === event.seq)
-      .map(eventFrame);
-    return { bytes: Buffer.from(frames.join('')), last: events.at(-1)!.seq };
+    // A sparse job's events far apart: straight to the one before the next it has.
+    if (whole && page.complete) last = Math.max(last, page.next !== undefined ? page.next - 1 : page.end);
+    // The store has nothing after `after` up to what the broadcast had seen: the log has what came since.
+    else if (!page.complete && last === after && page.known !== undefined) last = Math.max(after, page.known);
+    return { bytes: taken.length === 1 ? taken[0]! : Buffer.concat(taken, size), last };
   }
 
   /** Resolves when the socket has taken what it holds, or the connection closed. */

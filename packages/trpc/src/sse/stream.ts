@@ -14,6 +14,7 @@ import { type AppRouter, sseSettingsOf } from '../router.js';
 import { EventBroadcast } from './broadcast.js';
 import { Connection } from './connection.js';
 import { connectedFrame, errorFrame, PING_FRAME, SSE_HEADERS } from './frames.js';
+import { StorePages } from './store-pages.js';
 
 const PATH = 'jobs.events';
 
@@ -64,6 +65,8 @@ export function createEventStream(
     crowded = unsent > limits.totalBufferBytes;
   });
   const connectionLimits = { bufferBytes: limits.streamBufferBytes, crowded: () => crowded };
+  const closed = new AbortController();
+  const pages = new StorePages(client, () => broadcast.lastSeq, closed.signal);
 
   // One timer for every connection: a ping to each that has been silent for half
   // the interval, so none is silent for longer than the interval.
@@ -103,7 +106,7 @@ export function createEventStream(
         res.end(errorFrame(errorShape(error)));
         return;
       }
-      const connection = new Connection(res, client, broadcast, connectionLimits);
+      const connection = new Connection(res, broadcast, pages, connectionLimits);
       connections.add(connection);
       res.once('close', () => {
         connections.delete(connection);
@@ -129,6 +132,7 @@ export function createEventStream(
 
     close() {
       clearInterval(pinger);
+      closed.abort();
       broadcast.close();
       for (const connection of connections) connection.end();
     },
