@@ -173,7 +173,10 @@ export async function probeRedis(connection: RedisConnection, timeoutMs = 3000):
   const versions: string[] = [];
   let clusterNode = false;
   try {
-    await withTimeout(redis.connect(), timeoutMs * 2);
+    const connecting = redis.connect();
+    // Given up on by the timeout, it rejects later, as the finally disconnects it: not unhandled.
+    connecting.catch(() => {});
+    await withTimeout(connecting, timeoutMs * 2);
     const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
     for (const node of nodes) {
       // A service that refuses INFO still answers PING: its version is then not checked here.
