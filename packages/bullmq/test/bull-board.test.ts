@@ -29,7 +29,8 @@ afterAll(() => browser?.close());
 
 /** bull-board over the deployment's two queues, on its own HTTP server at /ui. */
 async function mountBullBoard(items: Queue): Promise<string> {
-  const control = new Queue('control', { connection: items.opts.connection, prefix: items.opts.prefix });
+  const { connection, prefix } = items.opts;
+  const control = new Queue('control', { connection, ...(prefix ? { prefix } : {}) });
   onCleanup(() => control.close());
   const board = new HonoAdapter(serveStatic).setBasePath('/ui');
   createBullBoard({ queues: [new BullMQAdapter(items), new BullMQAdapter(control)], serverAdapter: board });
@@ -79,6 +80,8 @@ describe('bull-board on a live deployment', () => {
     const failed = (await page.locator('main').textContent()) ?? '';
     expect(failed).toContain('item 8 failed');
     expect(failed).toContain('item 12 failed');
+    // Each chunk is named for its Threadline job and the items it carries, not just "chunk".
+    expect(failed).toContain('test.sleep · item 12');
     await page.screenshot({ path: `${SHOTS}bull-board.png`, fullPage: false });
 
     // A completed chunk's return value is its counts.

@@ -14,6 +14,7 @@ import { removeQueuedChunks } from '../queued-chunks.js';
 import type { EnumerateData, RunQueue } from '../runs.js';
 import { RETRY } from '../store/keys.js';
 import type { RedisStore } from '../store/store.js';
+import { chunkName } from './chunk-name.js';
 import type { ChunkData } from './chunks.js';
 import { handBack } from './hand-back.js';
 
@@ -95,7 +96,7 @@ export class Enumerator {
       this.running.set(jobId, abort);
       try {
         const source = meta.mode === 'run' ? [null] : definition.items!(meta.input, { signal: abort.signal });
-        added = await this.addChunks(jobId, source, abort);
+        added = await this.addChunks(jobId, source, abort, definition.name);
       } catch (error) {
         if (!abort.signal.aborted) failure = toErrorInfo(asRedisError(error));
       } finally {
@@ -117,6 +118,7 @@ export class Enumerator {
     jobId: string,
     source: AsyncIterable<unknown> | Iterable<unknown>,
     abort: AbortController,
+    jobName: string,
   ): Promise<number> {
     let added = 0;
     let count = 0;
@@ -129,7 +131,7 @@ export class Enumerator {
       if (abort.signal.aborted) return;
       await this.items.addBulk(
         ready.map((chunk) => ({
-          name: 'chunk',
+          name: chunkName(jobName, chunk),
           data: chunk,
           opts: {
             jobId: `${jobId}-${chunk.start}`,
