@@ -232,6 +232,7 @@ async function runOnce(ctx: MeasureContext, cli: string, stalled: number, items:
     await sleep(1000);
     poll.stop = true;
     await polling;
+    if (poll.error) throw new Error(`/metrics failed during the job: ${poll.error.message}`);
     const atEnd = await serve.memory();
     await sleep(5000);
     const later = await serve.memory();
