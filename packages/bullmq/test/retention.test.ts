@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient, runBullmqWorker } from '../src/index.js';
 import { keys } from '../src/store/keys.js';
-import { follow, onCleanup, registry, startRedis } from './helpers.js';
+import { deployment, follow, onCleanup, rawRedis, registry, startRedis } from './helpers.js';
 
 describe('retention', () => {
   it('keeps only the newest maxJobs finished jobs, with their keys and global events', async () => {
@@ -48,5 +48,50 @@ describe('retention', () => {
       if (event.type === 'finished' && event.jobId === last.id) break;
     }
     expect(new Set(replay)).toEqual(new Set(kept));
+  });
+
+  it('removes finished jobs older than maxAgeMs with their keys, however few there are', async () => {
+    const { redis, client } = await deployment({ worker: { retention: { maxAgeMs: 300 } } });
+    const raw = rawRedis(redis.url);
+    const k = keys();
+    const first = await client.start('test.sleep', { items: 2, ms: 1 });
+    await follow(client, first.id);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const second = await client.start('test.sleep', { items: 2, ms: 1 });
+    await follow(client, second.id);
+    // Pruned as the second finished: the first had finished more than 300 ms before.
+    expect(await client.get(first.id)).toBeUndefined();
+    expect(await raw.exists(...k.allOfJob(first.id))).toBe(0);
+    expect((await client.get(second.id))?.state).toBe('succeeded');
+  });
+
+  it("caps a job's stream; a reader from a trimmed cursor gets the job's snapshot, then the rest, no error", async () => {
+    const { redis, client } = await deployment({ worker: { retention: { maxJobEvents: 100 } } });
+    const raw = rawRedis(redis.url);
+    const job = await client.start('test.sleep', { items: 400, ms: 0, failEvery: 1 });
+    await follow(client, job.id, () => {}, 120_000);
+    const done = (await client.get(job.id))!;
+    expect(done.state).toBe('failed');
+    // 400 failed items are 400 events: the stream keeps about 100 (`~` trims whole nodes of 100).
+    expect(await raw.xlen(keys().jobEvents(job.id))).toBeLessThanOrEqual(200);
+    const seen = [];
+    for await (const event of client.events({
+      jobId: job.id,
+      after: 0,
+      signal: AbortSignal.timeout(10_000),
+    })) {
+      seen.push(event);
+      if (event.type === 'finished') break;
+    }
+    expect(seen[0]).toMatchObject({
+      type: 'queued',
+      jobId: job.id,
+      job: { id: job.id, state: 'failed', items: done.items },
+    });
+    expect(seen.at(-1)).toMatchObject({ type: 'finished', state: 'failed' });
+    const seqs = seen.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seen.length).toBeLessThan(250);
   });
 });

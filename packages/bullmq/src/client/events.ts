@@ -15,23 +15,28 @@ const BLOCK_MS = 5000;
 
 type StreamReply = [string, [string, string[]][]][] | null;
 
-/** The seq of the newest entry trimmed from the stream (XINFO STREAM, Redis 7), 0 when none or no stream. */
-async function lastTrimmed(reader: RedisClient, stream: string): Promise<number> {
+/**
+ * The seq just before the stream's first kept entry when entries were trimmed from it (XINFO
+ * STREAM, Redis 7: more entries added than it holds), 0 when none were or there is no stream.
+ * Trimming leaves `max-deleted-entry-id` alone; what went is what came before the first kept.
+ */
+async function trimmedThrough(reader: RedisClient, stream: string): Promise<number> {
   let info: unknown[];
   try {
     info = (await reader.xinfo('STREAM', stream)) as unknown[];
   } catch {
     return 0;
   }
-  const at = info.indexOf('max-deleted-entry-id');
-  const id = at >= 0 ? String(info[at + 1]) : '0-0';
-  return Number(id.slice(0, id.indexOf('-'))) || 0;
+  const field = (name: string) => info[info.indexOf(name) + 1];
+  if (Number(field('entries-added')) <= Number(field('length'))) return 0;
+  const first = String(field('recorded-first-entry-id') ?? '0-0');
+  return Math.max(0, (Number(first.slice(0, first.indexOf('-'))) || 0) - 1);
 }
 
 /**
  * What a job's reader gets in place of the events trimmed after its cursor: the job as it is
  * now, in a `queued` event (the protocol's one event that carries a whole snapshot, which
- * core's reducer merges forward), numbered as the last event trimmed.
+ * core's reducer merges forward), numbered just before the first event kept.
  */
 async function snapshotEvent(store: RedisStore, jobId: string, seq: number): Promise<JobEvent | undefined> {
   const job = await store.get(jobId);
@@ -57,7 +62,7 @@ export async function* followEvents(
     while (!signal?.aborted && !ended()) {
       if (mayBeTrimmed) {
         mayBeTrimmed = false;
-        const trimmed = await lastTrimmed(reader, stream);
+        const trimmed = await trimmedThrough(reader, stream);
         if (trimmed > cursor) {
           const snapshot = jobId !== undefined ? await snapshotEvent(store, jobId, trimmed) : undefined;
           cursor = trimmed;
