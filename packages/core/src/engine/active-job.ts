@@ -79,6 +79,8 @@ export class ActiveJob {
   unwrittenResults: [string, Buffer | null][] = [];
   /** Batches that ended since the store's last write: where and when their items ran. */
   unwrittenBatches: BatchRow[] = [];
+  /** Threads that ran a batch of this job: a thread's first one also loaded the job's module. */
+  readonly threadsUsed = new Set<number>();
   /** Taken-over items with a stored result, by index and key: read back for summarize. */
   readonly inheritedResults: [number, string][] = [];
   /** Log lines past the stored limit, dropped; said once at the end. */

@@ -58,7 +58,7 @@ export class Dispatcher {
       const count = batch.items.length;
       job.unwrittenBatches.push(
         ...batchRows(
-          { ...ran, ms: outcome.ms },
+          workOf(job, ran, outcome.ms),
           count,
           (i) => indexAt(batch, i),
           () => 'succeeded',
@@ -78,7 +78,7 @@ export class Dispatcher {
       outcome.kind === 'done' ? settled.reduce((sum, s) => sum + s.event.ms, 0) : ran.endedAt - ran.startedAt;
     job.unwrittenBatches.push(
       ...batchRows(
-        { ...ran, ms },
+        workOf(job, ran, ms),
         settled.length,
         (i) => settled[i]!.pending.index,
         (i) => settled[i]!.event.outcome,
@@ -101,4 +101,19 @@ export class Dispatcher {
     this.hooks.itemsDone(job, succeeded, others);
     this.hooks.batchFinished(job);
   }
+}
+
+/**
+ * A batch's record. A thread's first batch of a job starts when its items did: before them, the
+ * thread loaded the job's module (seconds for a big one), which would draw its first item as a
+ * straggler on the timeline.
+ */
+function workOf(
+  job: ActiveJob,
+  ran: { thread: number; startedAt: number; endedAt: number },
+  ms: number,
+): { thread: number; startedAt: number; endedAt: number; ms: number } {
+  if (job.threadsUsed.has(ran.thread)) return { ...ran, ms };
+  job.threadsUsed.add(ran.thread);
+  return { ...ran, startedAt: Math.max(ran.startedAt, Math.floor(ran.endedAt - ms)), ms };
 }
