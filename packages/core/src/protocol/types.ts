@@ -302,6 +302,13 @@ export interface JobClient extends ScheduleClient {
   delete?(jobId: string): Promise<void>;
   /** Deletes every finished job (see ClearOptions) as `delete` does; how many it deleted. */
   clearFinished?(options?: ClearOptions): Promise<{ deleted: number }>;
+  /**
+   * A page of a job's items by index (all, or those of one status): each one's status, duration,
+   * thread and error. An unknown id is a NotFoundError. Optional as `find`; the engine has it.
+   */
+  items?(jobId: string, query?: ItemQuery): Promise<ItemPage>;
+  /** Which thread ran which of a job's items, when: spans per thread. An unknown id is a NotFoundError. */
+  timeline?(jobId: string): Promise<Timeline>;
   events(options?: EventsOptions): AsyncIterable<JobEvent>;
   /**
    * Who runs items now: the engine's threads, or a deployment's worker processes and its queue.
@@ -345,13 +352,6 @@ export interface WorkerStatus {
 }
 
 export interface WorkersView {
-  /**
-   * A page of a job's items by index (all, or those of one status): each one's status, duration,
-   * thread and error. An unknown id is a NotFoundError. Optional as `find`; the engine has it.
-   */
-  items?(jobId: string, query?: ItemQuery): Promise<ItemPage>;
-  /** Which thread ran which of a job's items, when: spans per thread. An unknown id is a NotFoundError. */
-  timeline?(jobId: string): Promise<Timeline>;
   workers: WorkerStatus[];
   /** A deployment's chunks on its items queue; null in-process, where items never wait in a queue. */
   queue: { waiting: number; active: number; delayed: number } | null;
