@@ -65,7 +65,10 @@ describe('resume in Chromium', () => {
       '8 succeeded, 4 failed, 0 cancelled of 12',
     );
     await expect.poll(() => details.locator('[data-testid="failures"] tbody tr').count()).toBe(4);
-    await details.getByRole('cell', { name: `${MISSING[0]} is not there yet` }).waitFor();
+    await details
+      .getByTestId('failures')
+      .getByRole('cell', { name: `${MISSING[0]} is not there yet` })
+      .waitFor();
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}partial-details-desktop.png` });
 

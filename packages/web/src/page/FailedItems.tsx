@@ -1,10 +1,18 @@
 // A job's failed items as a table: which item, its error, how long it took.
+// The first ones only (job-stream.ts keeps FAILURES_KEPT): the items table
+// pages through every one.
 import type { ItemEvent } from '@threadline/core/client';
 
-export function FailedItems({ failures }: { failures: ItemEvent[] }) {
+export function FailedItems({ failures, failed }: { failures: ItemEvent[]; failed: number }) {
+  const count = Math.max(failed, failures.length);
   return (
     <>
-      <h3>Failed items {failures.length > 0 && <span className="count">{failures.length}</span>}</h3>
+      <h3>Failed items {count > 0 && <span className="count">{count.toLocaleString('en')}</span>}</h3>
+      {count > failures.length && (
+        <p className="empty">
+          The first {failures.length.toLocaleString('en')}: the items below page through all.
+        </p>
+      )}
       {failures.length === 0 ? (
         <p className="empty">None.</p>
       ) : (

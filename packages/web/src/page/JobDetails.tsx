@@ -1,21 +1,11 @@
 // One job, to look at rather than read: a bar split by outcome, rate and ETA,
-// the failed items as a table, and the tail of its log; what can be done with
-// it (cancel, retry what failed or resume, run again). Details are read once
-// on open; after that the job's own event stream adds failures and log lines
-// as they happen (no polling).
-import {
-  backoffMs,
-  type ItemEvent,
-  isActive,
-  isFinal,
-  type JobDetails,
-  type JobEvent,
-  type JobSnapshot,
-  type LogEvent,
-} from '@threadline/core/client';
-import { useEffect, useRef, useState } from 'react';
+// its throughput, which thread ran which item when, its items one by one, the
+// failed items, and the tail of its log; what can be done with it (cancel,
+// retry what failed or resume, run again). One event stream (job-stream.ts)
+// feeds every part live; nothing polls.
+import { isActive, type JobSnapshot } from '@threadline/core/client';
+import { useEffect, useRef } from 'react';
 import { resumeLabel, useActions, useCancel, useDelete, useResume } from './actions';
-import { client, messageOf } from './api';
 import { FailedItems } from './FailedItems';
 import {
   formatDuration,
@@ -26,109 +16,14 @@ import {
   stateLabel,
   took,
 } from './format';
+import { ItemsTable } from './ItemsTable';
+import { type JobStream, useJobStream } from './job-stream';
 import { Lineage } from './Lineage';
 import { LogTail } from './LogTail';
 import { OutcomeBar } from './OutcomeBar';
-import { jobs, useDeleted, useOffline, useResumedAs } from './store';
+import { useDeleted, useOffline, useResumedAs } from './store';
 import { ThroughputChart } from './ThroughputChart';
-
-/** Log lines kept and shown: the tail. */
-const LOG_TAIL = 200;
-
-interface Followed {
-  job: JobSnapshot | undefined;
-  failures: ItemEvent[];
-  logs: LogEvent[];
-  loaded: boolean;
-  error: string | undefined;
-}
-
-/** Adds what `extra` has that `list` lacks (by seq), in seq order, keeping the last `max`. */
-function mergeBySeq<T extends { seq: number }>(list: T[], extra: T[], max = Number.POSITIVE_INFINITY): T[] {
-  if (extra.length === 0) return list;
-  const seen = new Set(list.map((e) => e.seq));
-  const fresh = extra.filter((e) => !seen.has(e.seq));
-  if (fresh.length === 0) return list;
-  const merged = [...list, ...fresh].sort((a, b) => a.seq - b.seq);
-  return merged.length > max ? merged.slice(-max) : merged;
-}
-
-/**
- * Details once, then the job's events. Exact without a cursor: the stream is
- * open (its first event has arrived) before the second read of the details, so
- * every failure and log line is in that read, in the stream, or in both
- * (merged by seq).
- */
-function useFollowedJob(id: string, final: boolean): Followed {
-  const [state, setState] = useState<Followed>({
-    job: undefined,
-    failures: [],
-    logs: [],
-    loaded: false,
-    error: undefined,
-  });
-  useEffect(() => {
-    const stop = new AbortController();
-    // A job that is gone or over has nothing more to say: stop following it.
-    const over = new AbortController();
-    const listening = AbortSignal.any([stop.signal, over.signal]);
-    const read = async () => {
-      try {
-        const details: JobDetails | undefined = await client.details(id);
-        if (stop.signal.aborted) return;
-        if (!details) {
-          over.abort();
-          setState((s) => ({ ...s, loaded: true, error: `There is no job ${id}.` }));
-          return;
-        }
-        if (isFinal(details.job.state)) over.abort();
-        jobs.put([details.job]);
-        setState((s) => ({
-          job: details.job,
-          failures: mergeBySeq(s.failures, details.failures),
-          logs: mergeBySeq(s.logs, details.logs, LOG_TAIL),
-          loaded: true,
-          error: undefined,
-        }));
-      } catch (e) {
-        if (!stop.signal.aborted) setState((s) => ({ ...s, loaded: true, error: messageOf(e) }));
-      }
-    };
-    void read();
-    if (final) return () => stop.abort();
-
-    const follow = async () => {
-      for (let attempt = 0; !listening.aborted; attempt++) {
-        let first = true;
-        try {
-          for await (const event of client.events({ jobId: id, signal: listening })) {
-            if (first) {
-              first = false;
-              attempt = 0;
-              void read();
-            }
-            apply(event);
-            if (event.type === 'finished') return;
-          }
-        } catch {
-          // The page's banner says the server is away; try again after a pause.
-        }
-        if (listening.aborted) return;
-        await new Promise((resolve) =>
-          setTimeout(resolve, backoffMs(attempt, { firstMs: 500, maxMs: 5000 })),
-        );
-      }
-    };
-    const apply = (event: JobEvent) => {
-      if (event.type === 'item' && event.outcome === 'failed')
-        setState((s) => ({ ...s, failures: mergeBySeq(s.failures, [event]) }));
-      else if (event.type === 'log') setState((s) => ({ ...s, logs: mergeBySeq(s.logs, [event], LOG_TAIL) }));
-    };
-    void follow();
-    return () => stop.abort();
-  }, [id, final]);
-  return state;
-}
+import { Timeline } from './Timeline';
 
 export function JobDetailsPanel(props: {
   id: string;
@@ -138,9 +33,7 @@ export function JobDetailsPanel(props: {
 }) {
   const { id, live, onClose } = props;
   const ref = useRef<HTMLElement>(null);
-  // Finished when opened: nothing more will happen to it, so no stream.
-  const [finalAtOpen] = useState(() => (live ? isFinal(live.state) : false));
-  const followed = useFollowedJob(id, finalAtOpen);
+  const followed = useJobStream(id);
   const job = live ?? followed.job;
   const deleted = useDeleted(job);
 
@@ -176,7 +69,7 @@ export function JobDetailsPanel(props: {
   );
 }
 
-function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
+function JobBody({ job, followed }: { job: JobSnapshot; followed: JobStream }) {
   const { runAgain } = useActions();
   const offline = useOffline();
   const { cancel, busy, error, showForce } = useCancel(job);
@@ -233,7 +126,7 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
       )}
       <Lineage job={job} />
       <OutcomeBar job={job} stale={stale} />
-      {job.startedAt !== null && <ThroughputChart jobId={job.id} unit={job.unit} />}
+      {job.startedAt !== null && <ThroughputChart throughput={followed.throughput} unit={job.unit} />}
       <dl className="facts">
         <dt>State</dt>
         <dd>
@@ -260,7 +153,15 @@ function JobBody({ job, followed }: { job: JobSnapshot; followed: Followed }) {
       </dl>
       {job.error && <div className="error">{job.error.message}</div>}
       {/* What went wrong first: a failed job's reader has come for its failures, not its input. */}
-      {followed.loaded ? <FailedItems failures={followed.failures} /> : <p className="empty">Loading…</p>}
+      {job.startedAt !== null && (
+        <Timeline jobId={job.id} changes={followed.changes} lastAt={active ? followed.lastAt : null} />
+      )}
+      {followed.loaded ? (
+        <FailedItems failures={followed.failures} failed={job.items.failed} />
+      ) : (
+        <p className="empty">Loading…</p>
+      )}
+      {job.startedAt !== null && <ItemsTable job={job} changes={followed.changes} />}
       <h3>Input</h3>
       <pre className="json">{JSON.stringify(job.input, null, 2)}</pre>
       {job.summary !== null && job.summary !== undefined && (

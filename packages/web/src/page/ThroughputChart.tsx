@@ -1,7 +1,8 @@
 // A job's throughput as bars: items per second over its run, succeeded in
 // green and failed or cancelled stacked in red, live while it runs. A long run
 // is grouped into at most MAX_BARS bars, each the mean rate of its seconds.
-import { useThroughput } from './throughput';
+// The details panel's stream counts them (see throughput.ts).
+import type { Throughput } from './throughput';
 
 const MAX_BARS = 120;
 const WIDTH = 600;
@@ -10,8 +11,8 @@ const HEIGHT = 90;
 const formatRate = (n: number) =>
   n >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(n >= 10 ? 0 : 1);
 
-export function ThroughputChart({ jobId, unit }: { jobId: string; unit: string }) {
-  const { seconds, done } = useThroughput(jobId);
+export function ThroughputChart({ throughput, unit }: { throughput: Throughput; unit: string }) {
+  const { seconds, done } = throughput;
   const total = seconds.reduce((sum, [ok, other]) => sum + ok + other, 0);
   // The same box before the first items as after: content arriving later must not move the panel.
   if (seconds.length === 0 || total === 0) {

@@ -7,6 +7,8 @@ import type {
   CancelOptions,
   ClearOptions,
   EventsOptions,
+  ItemPage,
+  ItemQuery,
   JobClient,
   JobDefinitionInfo,
   JobDetails,
@@ -17,6 +19,7 @@ import type {
   JobSnapshot,
   ScheduleInfo,
   StartOptions,
+  Timeline,
   WorkersView,
 } from '@threadline/core/client';
 import { PushStream } from '@threadline/core/client';
@@ -67,6 +70,8 @@ export const client: JobClient = {
   find: (query: JobQuery = {}) => trpc.jobs.find.query(query) as Promise<JobPage>,
   delete: (id: string) => trpc.jobs.delete.mutate({ id }),
   clearFinished: (options: ClearOptions = {}) => trpc.jobs.clearFinished.mutate(options),
+  items: (id: string, query: ItemQuery = {}) => trpc.jobs.items.query({ id, ...query }) as Promise<ItemPage>,
+  timeline: (id: string) => trpc.jobs.timeline.query({ id }) as Promise<Timeline>,
   events: (options: EventsOptions = {}) => ({ [Symbol.asyncIterator]: () => events(options) }),
   schedules: () => trpc.schedules.list.query() as Promise<ScheduleInfo[]>,
   pauseSchedule: (id: string) => trpc.schedules.pause.mutate({ id }) as Promise<ScheduleInfo>,

@@ -46,3 +46,14 @@ export const stateClass = (state: JobState): string => `state state-${state}`;
 
 /** A time in full (date and time), for a hover. */
 export const formatFullTime = (ms: number): string => new Date(ms).toLocaleString();
+
+/** An item's time: 0.4 ms, 12 ms, 1.5 s, then as durations are (1m05s). */
+export function formatMs(ms: number): string {
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatDuration(ms / 1000);
+}
+
+/** A thread as people count them, from 1 (the workers view names them so too). */
+export const threadLabel = (thread: number): string => `thread ${thread + 1}`;

@@ -53,6 +53,8 @@ export function guardClient(
     ...(client.find ? { find: client.find.bind(client) } : {}),
     ...(client.delete ? { delete: client.delete.bind(client) } : {}),
     ...(client.clearFinished ? { clearFinished: client.clearFinished.bind(client) } : {}),
+    ...(client.items ? { items: client.items.bind(client) } : {}),
+    ...(client.timeline ? { timeline: client.timeline.bind(client) } : {}),
     ...(client.workers ? { workers: client.workers.bind(client) } : {}),
     events: (options) => client.events(options),
     // A schedule's runs take the input its start was checked with; these only list and stop them.
