@@ -360,6 +360,7 @@ describe('@threadline/core/client', () => {
       'client/ticker.ts',
       'protocol/errors.ts',
       'protocol/format.ts',
+      'protocol/items.ts',
       'protocol/typed-client.ts',
       'protocol/types.ts',
     ]);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/engine/types.js';
 import type { ItemRow, TimelineSpan } from '../src/protocol/types.js';
-import { MAX_SPANS, mergeSpans } from '../src/store/batches.js';
+import { MAX_SPANS, mergeSpans } from '../src/store/item-rows.js';
 import { fixture, openEngine } from './helpers.js';
 
 const STRAGGLER = fixture('straggler');

@@ -10,7 +10,7 @@ import type { JobSnapshot, Progress } from '../protocol/types.js';
 import type { FinishingJob } from '../rules/final-state.js';
 import { IndexSet } from '../rules/index-set.js';
 import { etaOf, fractionOf, RateMeter, shareOfCells } from '../rules/sampler.js';
-import type { BatchRow } from '../store/batches.js';
+import type { BatchRow } from '../store/item-rows.js';
 import { indexAt, PendingQueue, type TakenItems } from './pending-queue.js';
 
 /** Items out on a slot's thread: their positions in the job, and the items. */

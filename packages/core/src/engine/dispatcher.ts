@@ -4,7 +4,7 @@
 // a dead worker did not reach go back to the front of the queue.
 import type { WorkerPool } from '../pool/pool.js';
 import { type NewItemEvent, type PendingItem, settleBatch } from '../rules/item-events.js';
-import { batchRows } from '../store/batches.js';
+import { batchRows } from '../store/item-rows.js';
 import type { ActiveJob, Batch } from './active-job.js';
 import { indexAt } from './pending-queue.js';
 

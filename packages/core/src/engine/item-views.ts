@@ -4,8 +4,7 @@
 import type { WorkerPool } from '../pool/pool.js';
 import { NotFoundError } from '../protocol/errors.js';
 import type { ItemPage, ItemQuery, JobSnapshot, Timeline, TimelineSpan } from '../protocol/types.js';
-import { MAX_SPANS, mergeSpans, timelineOf } from '../store/batches.js';
-import type { ItemContext } from '../store/items.js';
+import { type ItemContext, MAX_SPANS, mergeSpans, timelineOf } from '../store/item-rows.js';
 import type { Store } from '../store/store.js';
 import type { ActiveJob } from './active-job.js';
 import { indexAt } from './pending-queue.js';

@@ -13,7 +13,8 @@ import {
   type ItemRow,
   type ItemStatus,
 } from '../protocol/types.js';
-import { type BatchRow, type BatchTable, rowItems } from './batches.js';
+import type { BatchTable } from './batches.js';
+import { type BatchRow, type ItemContext, rowItems } from './item-rows.js';
 
 /** Serves the queries by item index below; the expression is the queries' own, as SQLite needs. */
 export const ITEMS_INDEX = `
@@ -24,16 +25,6 @@ const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 /** Item events read at a time while walking the indices. */
 const EVENT_CHUNK = 256;
-
-/** What the store cannot know of a job by itself, from whoever holds it. */
-export interface ItemContext {
-  /** How many items the job has (its total, or those listed so far). */
-  known: number;
-  /** What an item without an outcome is: `cancelled` in a job that ended (dropped at its cancel), else `pending`. */
-  unrecorded: 'pending' | 'cancelled';
-  /** Items out on a thread now, by index: their thread and start. */
-  running: ReadonlyMap<number, { thread: number; startedAt: number }>;
-}
 
 interface ItemEventRow {
   idx: number;

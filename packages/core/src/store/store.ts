@@ -19,11 +19,13 @@ import {
   type JobState,
   type LogEvent,
   type ScheduleInfo,
+  type TimelineSpan,
 } from '../protocol/types.js';
-import { BATCHES_SCHEMA, type BatchRow, BatchTable } from './batches.js';
+import { BATCHES_SCHEMA, BatchTable } from './batches.js';
 import { openingStore } from './faults.js';
 import { addSearchIndex, FIND_INDEXES, findJobs } from './find.js';
-import { ITEMS_INDEX, type ItemContext, ItemPages } from './items.js';
+import type { BatchRow, ItemContext } from './item-rows.js';
+import { ITEMS_INDEX, ItemPages } from './items.js';
 import { openReadOnly } from './read-only.js';
 
 /** A schedule as stored: what a run needs to start without the call that made it. */
@@ -291,7 +293,7 @@ export class Store {
   }
 
   /** A job's batches as spans per thread, merged when there are very many. */
-  batchSpans(jobId: string): ReturnType<BatchTable['spans']> {
+  batchSpans(jobId: string): { spans: TimelineSpan[]; merged: boolean } {
     return this.batches.spans(jobId);
   }
 
