@@ -133,6 +133,8 @@ describe('list, show and tui on a BullMQ deployment', () => {
       y: 24,
     });
     await terminal.see('● live', 30_000);
+    // The header names the deployment.
+    expect(terminal.screen()).toContain(server.url.replace(/\/?$/, ''));
     await terminal.see(new RegExp(`test\\.flaky\\s+${id.slice(-4)}\\s+partial`));
     // Started from the terminal, run by the worker process, seen live.
     terminal.keys('n');

@@ -33,6 +33,7 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
   });
   const where =
     (options.server && withoutQuery(options.server)) ??
+    (options.redis && withoutPassword(options.redis)) ??
     (connection.local ? `own engine${options.dataDir ? ` on ${options.dataDir}` : ''}` : 'remote jobs');
   // A server can stop answering without closing the stream: the watchdog notices (state/watchdog.ts).
   const client = connection.local ? connection.client : watchedClient(connection.client);
@@ -113,6 +114,17 @@ export async function startTui(options: TuiOptions, io: TuiIo): Promise<number> 
 }
 
 /** A server's URL for the header: a `?token=` in it stays off the screen. */
+/** A Redis URL as the header shows it: its password stays off the screen. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 function withoutQuery(url: string): string {
   const parsed = new URL(url);
   parsed.search = '';
