@@ -100,13 +100,14 @@ describe('a settled file whose turn comes late in a backlog', () => {
     const long = performance.now() - 60_000;
     const snapshot = (checkedAt: number): Snapshot => ({ size: 5, mtimeMs: 0, checkedAt });
     const first = snapshot(long);
+    // Opened for writing after it was found closed, nothing written yet: its size and mtime say nothing.
+    const writer = pausingWriter(join(dir, 'behind'), 'r+');
+    await waitForLine(writer, /^paused$/, 'the writer');
+    // Looked at only now: a writer process slow to start (a busy machine) must not age the fresh look.
     const waiting = new Map([
       ['behind', snapshot(long)],
       ['fresh', snapshot(performance.now())],
     ]);
-    // Opened for writing after it was found closed, nothing written yet: its size and mtime say nothing.
-    const writer = pausingWriter(join(dir, 'behind'), 'r+');
-    await waitForLine(writer, /^paused$/, 'the writer');
     const scan = new WriterScan({ ignorePid: process.pid });
     const asked: string[] = [];
     const writerOf = (name: string) => {
