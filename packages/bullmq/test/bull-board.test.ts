@@ -87,6 +87,17 @@ describe('bull-board on a live deployment', () => {
     // A completed chunk's return value is its counts.
     await page.goto(`${ui}/queue/items?status=completed`);
     await page.getByText('succeeded').first().waitFor({ timeout: 15_000 });
-    await page.screenshot({ path: '/tmp/shots/bull-board-completed.png' });
+
+    // What bull-board reads, from BullMQ itself: a failed chunk's trace is its reason, with no frame
+    // of the worker's code or path of its machine; a chunk whose bar moved ends at 100, not short of it.
+    const failedChunks = await items.getJobs(['failed']);
+    expect(failedChunks.length).toBeGreaterThan(0);
+    for (const chunk of failedChunks) {
+      expect(chunk.stacktrace.join('\n')).not.toMatch(/\n\s+at |\/(work|tmp|home|usr)\//);
+      expect(chunk.stacktrace.at(-1)).toContain('items failed');
+    }
+    const completed = await items.getJobs(['completed']);
+    const bars = [...completed, ...failedChunks].map((chunk) => chunk.progress);
+    expect(bars.filter((p) => typeof p === 'number' && p > 0 && p < 100)).toEqual([]);
   });
 });

@@ -54,6 +54,8 @@ export interface RunningChunk {
   grace: NodeJS.Timeout | undefined;
   /** Stopped by a worker's shutdown at its deadline: nothing of it is recorded, it goes back to wait. */
   handedBack: boolean;
+  /** The percentage last given to BullMQ (job.updateProgress), 0 before any. */
+  percentSent: number;
 }
 
 /** What a worker's shutdown did with the chunks running on it. */
@@ -142,7 +144,7 @@ export class ChunkRunner {
         // Redis is away, or refuses even this: the chunk stays BullMQ's to retry or stall back.
         throw error;
       }
-      throw new UnrecoverableError(info.message);
+      throw chunkFailure(info.message);
     }
     return chunkResult(bjob.data.items.length, outcomes);
   }
@@ -187,6 +189,7 @@ export class ChunkRunner {
       cancel: this.cancels.get(jobId) ?? null,
       grace: undefined,
       handedBack: false,
+      percentSent: 0,
     };
     this.running.add(chunk);
     try {
@@ -219,6 +222,9 @@ export class ChunkRunner {
       if (chunk.handedBack) return this.giveBack(bjob, token);
       await this.record(jobId, info, chunkId, outcomes);
       if (this.drain) this.drain.finished++;
+      // A chunk whose bar BullMQ's tools showed ends at 100, not at its last tick's share. Only
+      // those (long chunks): a short one costs no call. Only the bar: the outcomes are recorded.
+      if (chunk.percentSent > 0 && chunk.percentSent < 100) await bjob.updateProgress(100).catch(() => {});
       return outcomes;
     } finally {
       clearTimeout(chunk.grace);
@@ -398,9 +404,20 @@ function chunkResult(items: number, outcomes: RecordedItem[]): ChunkResult {
         `item ${o.index + 1}${o.event.label ? ` (${o.event.label})` : ''}: ${o.event.error?.message ?? 'failed'}`,
     );
   const more = result.failed > reasons.length ? `; and ${result.failed - reasons.length} more` : '';
-  throw new UnrecoverableError(
+  throw chunkFailure(
     `${result.failed} of ${items} items failed: ${reasons.join('; ')}${more}`.slice(0, 2000),
   );
+}
+
+/**
+ * A chunk's failure as BullMQ keeps it (its failedReason and stacktrace, which bull-board shows):
+ * the reason alone, without the frames of this worker's code, which say nothing of the items and
+ * name paths on the worker's machine.
+ */
+function chunkFailure(message: string): UnrecoverableError {
+  const error = new UnrecoverableError(message);
+  error.stack = `${error.name}: ${message}`;
+  return error;
 }
 
 /** An item event as the record script takes it, with a succeeded item's result as JSON ('' otherwise). */

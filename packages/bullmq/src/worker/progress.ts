@@ -15,7 +15,6 @@ interface Share {
 
 export class ProgressReporter {
   private readonly sent = new Map<string, Share>();
-  private readonly chunkPercent = new WeakMap<RunningChunk, number>();
   private sending = false;
 
   constructor(
@@ -89,8 +88,8 @@ export class ProgressReporter {
       100,
       Math.floor((100 * (chunk.settled + completed + partial)) / Math.max(1, size)),
     );
-    if (percent === (this.chunkPercent.get(chunk) ?? 0)) return;
-    this.chunkPercent.set(chunk, percent);
+    if (percent === chunk.percentSent) return;
+    chunk.percentSent = percent;
     await chunk.bjob.updateProgress(percent);
   }
 }
