@@ -86,6 +86,8 @@ describe.each(TARGETS)('periodic jobs on %s', (target) => {
         paused: false,
         nextRunAt: running.startedAt! + 1000,
         lastJobId: job.id,
+        // The first run is still running: none has finished.
+        lastFinished: null,
         createdAt: expect.any(Number),
       },
     ]);

@@ -1,7 +1,10 @@
 // The contract's schedule tests: a periodic job's schedule listed with its
 // next run (a queued job of its own), removed, paused and resumed, and an
-// unknown id refused with NotFoundError across the transport. A backend that
+// unknown id refused with NotFoundError across the transport, and how its last
+// run that ran ended (not its waiting run's state). A backend that
 // cannot pause yet is held to a refusal that leaves its runs going on.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type JobClient,
   type JobSnapshot,
@@ -9,8 +12,8 @@ import {
   type ScheduleInfo,
   ValidationError,
 } from '@threadline/core';
-import { until } from '@threadline/testing';
-import { expect, it } from 'vitest';
+import { tempDir, until } from '@threadline/testing';
+import { expect, it, onTestFinished } from 'vitest';
 import { eventsOf, expectConsistentStream, finished } from './events.js';
 import { expectRefusal } from './resume.js';
 import type { Backend } from './suite.js';
@@ -32,6 +35,17 @@ async function hourly(client: JobClient) {
   );
   const waiting = (await client.get(schedule.lastJobId!))!;
   return { first: done, schedule, waiting };
+}
+
+/** What a schedule says of a run of it that finished. */
+function outcomeOf(run: JobSnapshot): ScheduleInfo['lastFinished'] {
+  const { succeeded, failed, cancelled } = run.items;
+  return {
+    jobId: run.id,
+    state: run.state,
+    finishedAt: run.finishedAt!,
+    items: { succeeded, failed, cancelled },
+  };
 }
 
 /** The run's whole stream is consistent and ends cancelled, as a dropped waiting run does. */
@@ -57,7 +71,47 @@ export function scheduleContract(open: () => Promise<Backend>, options: { pause:
     expect(waiting).toMatchObject({ state: 'queued', scheduleId: first.scheduleId, input: first.input });
     expect(waiting.runAt).toBe(first.startedAt! + HOUR);
     expect(schedule.nextRunAt).toBe(waiting.runAt);
+    expect(schedule.lastFinished).toEqual(outcomeOf(first));
     await client.removeSchedule(schedule.id);
+  });
+
+  it("names a schedule's last run that finished and how it ended, while its next run waits: succeeded, then partial", async () => {
+    const { client } = await open();
+    const dir = tempDir('contract-schedule');
+    onTestFinished(dir.remove);
+    // Item 1 fails once this file is gone: the first run succeeds, a later one is partial.
+    const fixed = join(dir.path, 'fixed');
+    writeFileSync(fixed, '');
+    const first = await client.start(
+      'contract.count',
+      { n: 2, failOn: [1], failUntil: fixed },
+      { every: '3s' },
+    );
+    const succeeded = await finished(client, first.id);
+    rmSync(fixed);
+    expect(succeeded.state).toBe('succeeded');
+    const after = await until(
+      async () => (await client.schedules()).find((s) => s.lastFinished?.jobId === first.id),
+      'the first run as the last finished',
+    );
+    expect(after.lastFinished).toEqual(outcomeOf(succeeded));
+
+    // A run can start before the file went (a loaded machine): wait for the partial one.
+    const failing = await until(
+      async () =>
+        (await client.schedules()).find(
+          (s) => s.lastFinished?.state === 'partial' && s.lastJobId !== s.lastFinished.jobId,
+        ),
+      'a partial run as the last finished, and the next run queued',
+      30_000,
+    );
+    const run = (await client.get(failing.lastFinished!.jobId))!;
+    expect(run).toMatchObject({ state: 'partial', scheduleId: first.scheduleId });
+    expect(run.createdAt).toBeGreaterThan(first.createdAt);
+    expect(failing.lastFinished).toEqual(outcomeOf(run));
+    expect(failing.lastFinished!.items).toEqual({ succeeded: 1, failed: 1, cancelled: 0 });
+    expect((await client.get(failing.lastJobId!))!.state).toMatch(/^(queued|running)$/);
+    await client.removeSchedule(first.scheduleId!);
   });
 
   it('removes a schedule: it is no longer listed, its waiting run is dropped and no other is queued', async () => {
@@ -91,6 +145,8 @@ export function scheduleContract(open: () => Promise<Backend>, options: { pause:
       const { first, schedule, waiting } = await hourly(client);
       const paused = await client.pauseSchedule(schedule.id);
       expect(paused).toMatchObject({ id: schedule.id, paused: true, nextRunAt: null });
+      // The dropped waiting run never ran: the last outcome is still the first run's.
+      expect(paused.lastFinished).toEqual(outcomeOf(first));
       expect(await client.schedules()).toEqual([paused]);
       await expectDropped(client, waiting);
       // Pausing twice changes nothing.

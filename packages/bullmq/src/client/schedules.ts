@@ -3,12 +3,18 @@
 // once the schedule ends) and its runs, each a job with its scheduleId. The
 // store records no paused flag, and a user's cancel of a run deletes the hash,
 // so a schedule can be listed and removed here, not paused.
-import { NotFoundError, type ScheduleInfo } from '@threadline/core';
+import {
+  isFinal,
+  type JobState,
+  NotFoundError,
+  type ScheduleInfo,
+  type ScheduleOutcome,
+} from '@threadline/core';
 import type { StaticJob } from '@threadline/core/internal';
 import type { RunQueue } from '../runs.js';
 import type { RedisStore } from '../store/store.js';
 
-/** Jobs read per round trip while looking for each schedule's latest run. */
+/** Jobs read per round trip while looking for each schedule's latest run and last finished one. */
 const PAGE = 200;
 
 interface LatestRun {
@@ -48,7 +54,7 @@ export class RedisSchedules {
     const pipeline = this.store.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.store.keys.schedule(id), 'everyMs', 'static');
     const replies = (await pipeline.exec()) ?? [];
-    const latest = await this.latestRuns(new Set(ids));
+    const latest = await this.latestRuns(new Set(ids), { finished: true });
     const found: ScheduleInfo[] = [];
     replies.forEach(([error, fields], i) => {
       const [everyMs, fixed] = (error ? [] : fields) as (string | null)[];
@@ -56,7 +62,7 @@ export class RedisSchedules {
       if (!everyMs || !fixed) return;
       const id = ids[i]!;
       const template = JSON.parse(fixed) as Omit<StaticJob, 'id' | 'createdAt' | 'runAt'>;
-      const run = latest.get(id);
+      const { run, finished } = latest.get(id) ?? {};
       found.push({
         id,
         name: template.name,
@@ -66,6 +72,7 @@ export class RedisSchedules {
         paused: false,
         nextRunAt: run ? nextRunAt(run, Number(everyMs)) : null,
         lastJobId: run?.id ?? null,
+        lastFinished: finished ?? null,
         createdAt: idTime(id),
         ...(template.maxFailures !== undefined ? { maxFailures: template.maxFailures } : {}),
       });
@@ -85,7 +92,7 @@ export class RedisSchedules {
       .srem(this.store.keys.schedules, scheduleId)
       .exec()) as [[Error | null, number]];
     if (deleted === 0) throw new NotFoundError(`no schedule with id ${scheduleId}`);
-    const run = (await this.latestRuns(new Set([scheduleId]))).get(scheduleId);
+    const run = (await this.latestRuns(new Set([scheduleId]), { finished: false })).get(scheduleId)?.run;
     if (run?.state !== 'queued') return;
     const result = await this.store.cancel(run.id, { reason: 'schedule removed' });
     if (result.state === 'cancelled') await this.runs.remove(run.id);
@@ -102,33 +109,75 @@ export class RedisSchedules {
   }
 
   /**
-   * The newest run of each schedule, read newest job first until each is found. A live
-   * schedule's newest run was recorded as its previous one finished, so this usually stops
-   * within the last period's jobs; it reads at most what retention keeps.
+   * The newest run of each schedule, and with `finished` its newest run that ran and ended,
+   * read newest job first until each is found. A live schedule's newest run was recorded as its
+   * previous one finished, so this usually stops within the last two periods' jobs; a schedule
+   * none of whose runs has ended yet stops the read at the jobs older than itself (the set is by
+   * creation time), and it reads at most what retention keeps.
    */
-  private async latestRuns(wanted: Set<string>): Promise<Map<string, LatestRun>> {
-    const found = new Map<string, LatestRun>();
+  private async latestRuns(
+    wanted: Set<string>,
+    options: { finished: boolean },
+  ): Promise<Map<string, { run: LatestRun; finished?: ScheduleOutcome }>> {
+    const found = new Map<string, { run: LatestRun; finished?: ScheduleOutcome }>();
+    // Runs of a schedule follow one another (the next is recorded as one ends), so its newest
+    // created run that ended is the one that ended last.
+    const looking = new Set(options.finished ? wanted : []);
+    const done = () => found.size === wanted.size && looking.size === 0;
     // By rank from the newest: jobs added meanwhile push older ones down (read twice, not
     // skipped), and retention takes only from the other end.
-    for (let start = 0; found.size < wanted.size; start += PAGE) {
-      const ids = await this.store.redis.zrevrange(this.store.keys.jobs, start, start + PAGE - 1);
+    for (let start = 0; !done(); start += PAGE) {
+      const page = await this.store.redis.zrevrange(
+        this.store.keys.jobs,
+        start,
+        start + PAGE - 1,
+        'WITHSCORES',
+      );
+      const ids = page.filter((_, i) => i % 2 === 0);
       if (ids.length === 0) break;
       const pipeline = this.store.redis.pipeline();
       for (const id of ids)
-        pipeline.hmget(this.store.keys.job(id), 'scheduleId', 'state', 'startedAt', 'static');
+        pipeline.hmget(
+          this.store.keys.job(id),
+          'scheduleId',
+          'state',
+          'startedAt',
+          'static',
+          'finishedAt',
+          'succeeded',
+          'failed',
+          'cancelled',
+        );
       const replies = (await pipeline.exec()) ?? [];
       replies.forEach(([error, fields], i) => {
-        const [scheduleId, state, startedAt, fixed] = (error ? [] : fields) as (string | null)[];
-        if (!scheduleId || !state || !fixed || !wanted.has(scheduleId) || found.has(scheduleId)) return;
-        const { createdAt, runAt } = JSON.parse(fixed) as StaticJob;
-        found.set(scheduleId, {
-          id: ids[i]!,
-          state,
-          createdAt,
-          runAt,
-          startedAt: startedAt ? Number(startedAt) : null,
-        });
+        const [scheduleId, state, startedAt, fixed, finishedAt, succeeded, failed, cancelled] = (
+          error ? [] : fields
+        ) as (string | null)[];
+        if (!scheduleId || !state || !fixed || !wanted.has(scheduleId)) return;
+        const id = ids[i]!;
+        if (!found.has(scheduleId)) {
+          const { createdAt, runAt } = JSON.parse(fixed) as StaticJob;
+          found.set(scheduleId, {
+            run: { id, state, createdAt, runAt, startedAt: startedAt ? Number(startedAt) : null },
+          });
+        }
+        // A run dropped while it waited never ran: not an outcome.
+        if (looking.has(scheduleId) && isFinal(state as JobState) && startedAt && finishedAt) {
+          looking.delete(scheduleId);
+          found.get(scheduleId)!.finished = {
+            jobId: id,
+            state: state as JobState,
+            finishedAt: Number(finishedAt),
+            items: {
+              succeeded: Number(succeeded ?? 0),
+              failed: Number(failed ?? 0),
+              cancelled: Number(cancelled ?? 0),
+            },
+          };
+        }
       });
+      const oldest = Number(page[page.length - 1]);
+      for (const scheduleId of looking) if (idTime(scheduleId) > oldest) looking.delete(scheduleId);
       if (ids.length < PAGE) break;
     }
     return found;

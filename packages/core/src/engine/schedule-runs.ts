@@ -98,7 +98,13 @@ export class ScheduleRuns {
   }
 
   list(): ScheduleInfo[] {
-    return this.book.all().map(scheduleInfo);
+    this.engine.flush();
+    return this.book.all().map((schedule) => this.info(schedule));
+  }
+
+  /** The schedule with its last outcome as written: the caller has flushed this tick's writes. */
+  private info(schedule: ScheduleRecord): ScheduleInfo {
+    return scheduleInfo(schedule, this.engine.store.lastFinished(schedule.id));
   }
 
   pause(scheduleId: string): ScheduleInfo {
@@ -107,18 +113,21 @@ export class ScheduleRuns {
       this.book.update(schedule, { paused: true, nextRunAt: null });
       this.dropQueuedRun(schedule, 'schedule paused');
     }
-    return scheduleInfo(schedule);
+    this.engine.flush();
+    return this.info(schedule);
   }
 
   async resume(scheduleId: string): Promise<ScheduleInfo> {
     const schedule = this.book.find(scheduleId);
     if (this.engine.closing) throw new ValidationError('the engine is closing');
-    if (!schedule.paused) return scheduleInfo(schedule);
+    this.engine.flush();
+    if (!schedule.paused) return this.info(schedule);
     this.book.update(schedule, { paused: false });
     // A run still going queues the next one when it ends.
     if (!(schedule.lastJobId && this.engine.live.has(schedule.lastJobId))) await this.nextRunOf(schedule);
     this.engine.startQueued();
-    return scheduleInfo(schedule);
+    this.engine.flush();
+    return this.info(schedule);
   }
 
   remove(scheduleId: string): void {

@@ -4,7 +4,7 @@
 // period missed.
 import { parseDuration } from '../protocol/duration.js';
 import { NotFoundError } from '../protocol/errors.js';
-import type { ScheduleInfo } from '../protocol/types.js';
+import type { ScheduleInfo, ScheduleOutcome } from '../protocol/types.js';
 import { newId } from '../rules/ids.js';
 import type { ScheduleRecord, Store } from '../store/store.js';
 
@@ -70,8 +70,8 @@ export class Schedules {
   }
 }
 
-/** A schedule as clients see it: without the engine's own fields. */
-export function scheduleInfo(record: ScheduleRecord): ScheduleInfo {
+/** A schedule as clients see it: without the engine's own fields, with how its last run ended (the store's). */
+export function scheduleInfo(record: ScheduleRecord, lastFinished: ScheduleOutcome | null): ScheduleInfo {
   const { moduleUrl: _m, everyMs: _e, lastStartedAt: _l, ...info } = record;
-  return structuredClone(info);
+  return { ...structuredClone(info), lastFinished };
 }

@@ -174,10 +174,20 @@ export interface ScheduleInfo {
   paused: boolean;
   /** When its next run is due; null while paused. */
   nextRunAt: number | null;
-  /** Its latest run (queued, running or finished). */
+  /** Its latest run (queued, running or finished): while it runs on, its waiting next run. */
   lastJobId: string | null;
+  /** How its most recent run that ran ended: null until one has (a run dropped while waiting never ran). */
+  lastFinished: ScheduleOutcome | null;
   createdAt: number;
   maxFailures?: number;
+}
+
+/** A schedule's finished run, as its list shows it: which, how it ended, when, and its items' outcomes. */
+export interface ScheduleOutcome {
+  jobId: string;
+  state: JobState;
+  finishedAt: number;
+  items: Omit<ItemCounts, 'total'>;
 }
 
 /** A job definition as UIs see it. */

@@ -19,6 +19,7 @@ import {
   type JobState,
   type LogEvent,
   type ScheduleInfo,
+  type ScheduleOutcome,
   type TimelineSpan,
 } from '../protocol/types.js';
 import { BATCHES_SCHEMA, BatchTable } from './batches.js';
@@ -27,9 +28,10 @@ import { addSearchIndex, FIND_INDEXES, findJobs } from './find.js';
 import type { BatchRow, ItemContext } from './item-rows.js';
 import { ITEMS_INDEX, ItemPages } from './items.js';
 import { openReadOnly } from './read-only.js';
+import { SCHEDULE_RUNS_INDEX, ScheduleOutcomes } from './schedule-outcomes.js';
 
 /** A schedule as stored: what a run needs to start without the call that made it. */
-export interface ScheduleRecord extends ScheduleInfo {
+export interface ScheduleRecord extends Omit<ScheduleInfo, 'lastFinished'> {
   moduleUrl: string;
   everyMs: number;
   /** When the latest run started: the next is due a period later. */
@@ -117,6 +119,7 @@ export class Store {
       this.db.exec(FIND_INDEXES);
       this.db.exec(BATCHES_SCHEMA);
       this.db.exec(ITEMS_INDEX);
+      this.db.exec(SCHEDULE_RUNS_INDEX);
       addSearchIndex(this.db);
     }
     this.statements = {
@@ -143,6 +146,7 @@ export class Store {
   // Made on first use: a read-only store from before batches were kept has no table to prepare against.
   private batchTable: BatchTable | undefined;
   private itemPages: ItemPages | undefined;
+  private scheduleOutcomes: ScheduleOutcomes | undefined;
 
   private get batches(): BatchTable {
     this.batchTable ??= new BatchTable(this.db);
@@ -347,6 +351,12 @@ export class Store {
   schedules(): ScheduleRecord[] {
     const rows = this.db.prepare('SELECT data FROM schedules').pluck().all() as string[];
     return rows.map((data) => JSON.parse(data) as ScheduleRecord);
+  }
+
+  /** How the schedule's newest run that ran ended (see schedule-outcomes.ts). */
+  lastFinished(scheduleId: string): ScheduleOutcome | null {
+    this.scheduleOutcomes ??= new ScheduleOutcomes(this.db);
+    return this.scheduleOutcomes.lastFinished(scheduleId);
   }
 
   saveSchedule(record: ScheduleRecord): void {
