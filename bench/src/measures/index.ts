@@ -4,6 +4,7 @@ import { bullmq } from './bullmq.js';
 import { cancel } from './cancel.js';
 import { dispatch } from './dispatch.js';
 import { find } from './find.js';
+import { firstPaint } from './first-paint.js';
 import { hardKill } from './hard-kill.js';
 import { idleRss } from './idle-rss.js';
 import { imageScale } from './image-scale.js';
@@ -26,4 +27,5 @@ export const measures: Measure[] = [
   items,
   find,
   stalledReaders,
+  firstPaint,
 ];
