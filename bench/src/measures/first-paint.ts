@@ -4,18 +4,13 @@
 // so the cache is cold, at a desktop and a phone viewport. Read in the page:
 // first-contentful-paint, the time until the Jobs panel shows the history made
 // before, the JS bytes on the wire and the requests made until then.
-// Peer, the floor a page of that weight can reach: a bare node:http server on
-// loopback serving the same redirect, a document, a stylesheet and a module
-// script each of the same compressed size and encoding, whose script only
-// writes a line of text. Its content also waits for its script, so the ratio is
+// Peer, in the same browser and run: a static page of the same compressed bytes
+// (peers/static-page.ts), the floor a page of that weight can reach; the ratio is
 // what Threadline's own parse, run, render and data fetch cost over transfer.
-import { randomBytes } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import type { Measure, MeasureContext } from '../measure.js';
+import { type StaticPage, startStaticPage } from '../peers/static-page.js';
 import { type Serve, startServe, threadlineCli } from '../processes.js';
 import { type BenchRecord, record, unavailable } from '../record.js';
 import { percentile, rotated } from '../stats.js';
@@ -75,9 +70,11 @@ const probe = (selector: string, count: number) => `(() => {
       if (entry) resolve(entry.startTime);
     }).observe({ type: 'paint', buffered: true });
   });
-  window.__bench = async () => {
-    const fcp = await painted;
-    await rendered;
+  window.__bench = async (timeoutMs) => {
+    const late = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('no first paint or no content in ' + timeoutMs / 1000 + ' s')), timeoutMs));
+    const fcp = await Promise.race([painted, late]);
+    await Promise.race([rendered, late]);
     const scripts = performance
       .getEntriesByType('resource')
       .filter((e) => e.initiatorType === 'script' || e.name.endsWith('.js'));
@@ -116,13 +113,10 @@ async function load(
     });
     await page.addInitScript({ content: probe(rows ? ROWS : '#root p', Math.max(rows, 1)) });
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
-    const reading = page.evaluate(() => (globalThis as unknown as { __bench(): Promise<Seen> }).__bench());
-    const seen = await Promise.race([
-      reading,
-      sleep(30_000).then(() => {
-        throw new Error(`${url}: no first paint or no content in 30 s`);
-      }),
-    ]);
+    const seen = await page.evaluate(
+      (timeoutMs) => (globalThis as unknown as { __bench(ms: number): Promise<Seen> }).__bench(timeoutMs),
+      30_000,
+    );
     if (problems.length) throw new Error(`page error: ${problems[0]}`);
     return {
       fcpMs: seen.fcp,
@@ -136,117 +130,6 @@ async function load(
   } finally {
     await context.close();
   }
-}
-
-const compress = (text: string, encoding: string): Buffer =>
-  encoding === 'br'
-    ? brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })
-    : encoding === 'gzip'
-      ? gzipSync(text, { level: 9 })
-      : Buffer.from(text);
-
-interface Filler {
-  head: string;
-  tail: string;
-  /** How the language opens and closes a comment. */
-  comment: [string, string];
-  /** Bytes once compressed in `encoding`, within 0.5%. */
-  compressed: number;
-  /** Bytes once decoded, at least: blank padding in the comment, which compresses to almost nothing. */
-  decoded?: number;
-  encoding: string;
-}
-
-/** `head`, a comment of random text (and blanks), `tail`, sized to the compressed and decoded targets. */
-function filled({ head, tail, comment: [open, close], compressed, decoded = 0, encoding }: Filler) {
-  const make = (chars: number) => {
-    const text = `${randomBytes(chars).toString('base64').slice(0, chars)}`;
-    const pad = ' '.repeat(
-      Math.max(0, decoded - head.length - open.length - text.length - close.length - tail.length),
-    );
-    return `${head}${open}${text}${pad}${close}${tail}`;
-  };
-  let chars = Math.max(0, compressed - head.length - tail.length);
-  let body = compress(make(chars), encoding);
-  for (let i = 0; i < 8 && Math.abs(body.length - compressed) > compressed * 0.005; i++) {
-    chars = Math.max(0, Math.round(chars + (compressed - body.length) * (chars / Math.max(1, body.length))));
-    body = compress(make(chars), encoding);
-  }
-  return body;
-}
-
-/**
- * The floor: the same redirect, then a document, stylesheet and script of `sizes` compressed bytes
- * (the script also `jsDecoded` bytes once decoded, as Threadline's).
- */
-async function startFloor(sizes: Load['bodies'], jsDecoded: number, encoding: string) {
-  const token = 'bench';
-  const files: Record<string, { type: string; body: Buffer }> = {
-    '/': {
-      type: 'text/html; charset=utf-8',
-      body: filled({
-        head:
-          '<!doctype html><html lang="en"><head><meta charset="UTF-8" /><title>Floor</title>' +
-          '<script type="module" crossorigin src="/assets/page.js"></script>' +
-          '<link rel="stylesheet" crossorigin href="/assets/page.css"></head><body><div id="root"></div>',
-        tail: '</body></html>',
-        comment: ['<!--', '-->'],
-        compressed: sizes.html,
-        encoding,
-      }),
-    },
-    '/assets/page.css': {
-      type: 'text/css; charset=utf-8',
-      body: filled({
-        head: '',
-        tail: 'body{font-family:sans-serif}',
-        comment: ['/*', '*/'],
-        compressed: sizes.css,
-        encoding,
-      }),
-    },
-    '/assets/page.js': {
-      type: 'text/javascript; charset=utf-8',
-      body: filled({
-        head: '',
-        tail: "document.getElementById('root').innerHTML='<h1>Threadline</h1><p>jobs</p>';",
-        comment: ['/*', '*/'],
-        compressed: sizes.js,
-        decoded: jsDecoded,
-        encoding,
-      }),
-    },
-  };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://floor');
-    if (url.searchParams.get('token') === token) {
-      res.writeHead(302, { 'set-cookie': `floor=${token}; Path=/; HttpOnly`, location: '/' });
-      res.end();
-      return;
-    }
-    const file = files[url.pathname];
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': file.type,
-      'content-length': file.body.length,
-      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
-      'cache-control': 'no-cache',
-    });
-    res.end(file.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 async function trpc(serve: Serve, path: string, input: unknown, mutation: boolean) {
@@ -296,7 +179,7 @@ export async function measureFirstPaint(ctx: MeasureContext, samples: number): P
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
-  let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
+  let floor: StaticPage | undefined;
   try {
     await makeHistory(serve, JOBS);
     const token = serve.auth.authorization!.replace(/^Bearer /, '');
@@ -304,7 +187,7 @@ export async function measureFirstPaint(ctx: MeasureContext, samples: number): P
     // A first load, not counted: the server's files in the OS cache, and the sizes the floor copies.
     const first = await load(browser, pageUrl, VIEWPORTS[0], JOBS);
     ctx.log(`first-paint: Threadline ${JSON.stringify(first)}`);
-    floor = await startFloor(first.bodies, first.jsDecoded, first.encoding);
+    floor = await startStaticPage(first.bodies, first.jsDecoded, first.encoding);
     const floorFirst = await load(browser, floor.url, VIEWPORTS[0], 0);
     ctx.log(`first-paint: floor ${JSON.stringify(floorFirst)}`);
     const loads = new Map<string, Load[]>();
