@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatAgo,
   formatBytes,
   formatClock,
   formatCount,
   formatItemCounts,
   formatJobCount,
   formatJobProgressLine,
+  formatLastRun,
   formatNextRun,
   formatProgressLine,
 } from '../src/protocol/format.js';
@@ -76,5 +78,19 @@ describe("a schedule's next run", () => {
   it('reads the local time, with the date once it is a day or more away', () => {
     expect(formatClock(now + 60_000, now)).toBe(new Date(now + 60_000).toLocaleTimeString());
     expect(formatClock(now + 2 * 86_400_000, now)).toBe(new Date(now + 2 * 86_400_000).toLocaleString());
+  });
+});
+
+describe("a schedule's last run", () => {
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  it('says how it ended and how long ago, in the largest whole unit', () => {
+    expect(formatLastRun({ state: 'succeeded', finishedAt: now - 125_000 }, now)).toBe('succeeded · 2m ago');
+    expect(formatLastRun({ state: 'partial', finishedAt: now - 42_400 }, now)).toBe('partial · 42s ago');
+    expect(formatLastRun(null, now)).toBe('none yet');
+    expect(formatAgo(now - 300, now)).toBe('just now');
+    expect(formatAgo(now - 3 * 3_600_000 - 59_000, now)).toBe('3h ago');
+    expect(formatAgo(now - 2 * 86_400_000, now)).toBe('2d ago');
+    // A clock a little behind the server's is not "in the future".
+    expect(formatAgo(now + 5000, now)).toBe('just now');
   });
 });

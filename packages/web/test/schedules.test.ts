@@ -1,7 +1,7 @@
 // Schedules in Chromium: a job started with `every` (over HTTP, as `threadline
 // run --server --every` does) is listed with its period, when its next run is
-// due and its latest run; Pause drops the waiting run, Resume queues one, and
-// Remove asks first. The list is read again on its runs' events, not on a timer.
+// due (with that run, waiting) and how its last finished run ended and when;
+// Pause drops the waiting run, Resume queues one, and Remove asks first. The list is read again on its runs' events, not on a timer.
 import { mkdirSync } from 'node:fs';
 import { createTrpcClient } from '@threadline/trpc';
 import type { Page } from 'playwright-core';
@@ -33,14 +33,25 @@ describe('schedules in Chromium', () => {
     const first = await api.start('demo.sleep', { items: 2, ms: 20 }, { every: '45s' });
     const scheduleId = first.scheduleId!;
     await engine.waitFor(first.id);
-    // The first run ended and the next waits: the row shows that one as the latest run.
+    // The first run ended and the next waits: the row links that one by its next run's time,
+    // and says how the first ended.
     const [schedule] = await api.schedules();
     const waiting = schedule!.lastJobId!;
     expect(waiting).not.toBe(first.id);
+    expect(schedule!.lastFinished).toMatchObject({ jobId: first.id, state: 'succeeded' });
     const row = rowOf(page, scheduleId);
     const latest = row.getByTestId('latest-run');
     await latest.getByRole('link', { name: waiting }).waitFor({ timeout: 10_000 });
     await latest.locator('.state', { hasText: 'queued' }).waitFor();
+    const last = row.getByTestId('last-run');
+    expect(await last.locator('.state').textContent()).toBe('succeeded');
+    expect(await last.locator('.state').getAttribute('class')).toBe('state state-succeeded');
+    expect(await last.textContent()).toMatch(new RegExp(`^succeeded· (just now|\\d+s ago)${first.id}$`));
+    expect(await last.locator('time').getAttribute('title')).toBe(
+      await page.evaluate((ms) => new Date(ms).toLocaleString(), schedule!.lastFinished!.finishedAt),
+    );
+    expect(await last.getByRole('link').getAttribute('href')).toBe(`/jobs/${first.id}`);
+    expect(await page.getByTestId('schedules').locator('th').nth(3).textContent()).toBe('Last run');
     expect(await row.locator('td').first().textContent()).toBe('Sleep (demo)demo.sleep');
     expect(await row.getByTestId('every').textContent()).toBe('every 45s');
     const next = row.getByTestId('next-run');
@@ -60,8 +71,11 @@ describe('schedules in Chromium', () => {
     // Pause: the waiting run is dropped, recorded cancelled, and no next run is due.
     await row.getByRole('button', { name: 'Pause' }).click();
     await next.filter({ hasText: /^paused$/ }).waitFor();
-    await latest.locator('.state', { hasText: 'cancelled' }).waitFor();
+    // The dropped run never ran: it is not linked as the next, and the last run is still the first.
+    await latest.waitFor({ state: 'detached' });
     expect((await engine.get(waiting))!.state).toBe('cancelled');
+    expect(await last.getByRole('link').textContent()).toBe(first.id);
+    expect(await last.locator('.state').textContent()).toBe('succeeded');
     expect(await row.getAttribute('data-paused')).toBe('true');
     expect(await row.getByRole('button', { name: 'Pause' }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}schedules-paused-desktop.png` });
@@ -133,7 +147,8 @@ describe('schedules in Chromium', () => {
     const api = await apiOf(base);
     const page = await open(server.url, PHONE);
     const hourly = await api.start('demo.sleep', { items: 1, ms: 10 }, { every: '1h' });
-    const often = await api.start('demo.sleep', { items: 3, ms: 10 }, { every: '45s' });
+    // Its third item fails: the run ends partial, amber as everywhere else.
+    const often = await api.start('demo.sleep', { items: 3, ms: 10, failEvery: 3 }, { every: '45s' });
     await engine.waitFor(hourly.id);
     await engine.waitFor(often.id);
     await api.pauseSchedule(hourly.scheduleId!);
@@ -142,6 +157,15 @@ describe('schedules in Chromium', () => {
       .getByTestId('next-run')
       .filter({ hasText: /^in \d+s$/ })
       .waitFor();
+    const partial = rowOf(page, often.scheduleId!).getByTestId('last-run').locator('.state');
+    await partial.filter({ hasText: 'partly failed' }).waitFor();
+    expect(await partial.getAttribute('class')).toBe('state state-partial');
+    // style.css's amber for partial (#fff1cc), the badge the history shows too.
+    const colour = `getComputedStyle(document.querySelector('[data-schedule-id="${often.scheduleId}"] [data-testid="last-run"] .state')).backgroundColor`;
+    expect(await page.evaluate(colour)).toBe('rgb(255, 241, 204)');
+    expect(
+      await rowOf(page, hourly.scheduleId!).getByTestId('last-run').locator('.state').textContent(),
+    ).toBe('succeeded');
     const panel = page.getByTestId('schedules-panel');
     await panel.scrollIntoViewIfNeeded();
     // Every button whole within its card, nothing to scroll sideways for.

@@ -1,7 +1,7 @@
 // One way to say where a job is, as text: the CLI, the TUI, the web page, logs.
 // Pure functions with no Node imports, so the browser bundle can use them too
 // (`@threadline/core/format`).
-import { type ItemCounts, isFinal, type JobSnapshot, type Progress } from './types.js';
+import { type ItemCounts, isFinal, type JobSnapshot, type JobState, type Progress } from './types.js';
 
 /** 65 → "1m05s", 3900 → "1h05m"; "?" when not known (null, an infinite ETA). */
 export function formatDuration(seconds: number | null): string {
@@ -132,6 +132,28 @@ export function formatNextRun(schedule: { paused: boolean; nextRunAt: number | n
 }
 
 const DAY_MS = 86_400_000;
+
+/** `42s ago`, `2m ago`, `3h ago`, `2d ago`: how long since a time, in its largest whole unit. */
+export function formatAgo(at: number, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - at) / 1000));
+  if (seconds < 1) return 'just now';
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
+    if (seconds >= size) return `${Math.floor(seconds / size)}${unit} ago`;
+  }
+  return `${seconds}s ago`;
+}
+
+/** `succeeded · 2m ago`, or `none yet`: how a schedule's last finished run ended, and when. */
+export function formatLastRun(
+  lastFinished: { state: JobState; finishedAt: number } | null,
+  now: number,
+): string {
+  return lastFinished ? `${lastFinished.state} · ${formatAgo(lastFinished.finishedAt, now)}` : 'none yet';
+}
 
 /** A time on the local clock, with the date when it is a day or more from `now`. */
 export function formatClock(at: number, now: number): string {

@@ -1,24 +1,25 @@
 // The schedules of periodic jobs (started with `every`): each with its job, its
-// period, when its next run is due and its latest run, paused or not, and the
-// buttons to pause, resume or remove it. Shown only when there is one.
-import { createTicker, formatNextRun, type ScheduleInfo } from '@threadline/core/client';
+// period, when its next run is due (and that run, waiting or running), how its
+// last finished run ended, paused or not, and the buttons to pause, resume or
+// remove it. Shown only when there is one.
+import { createTicker, formatAgo, formatNextRun, isActive, type ScheduleInfo } from '@threadline/core/client';
 import { memo, useState, useSyncExternalStore } from 'react';
 import { client, messageOf } from './api';
-import { formatFullTime, NONE } from './format';
+import { formatFullTime, NONE, stateClass, stateLabel } from './format';
 import { JobLink } from './JobLink';
 import { dropSchedule, putSchedule, refreshSchedules, useSchedules } from './schedules';
-import { useOffline } from './store';
+import { useJobState, useOffline } from './store';
 
 const clock = createTicker(1000);
 const still = () => () => {};
-/** The clock the "in 42s" of each row reads, a tick a second while some run is due; nothing is fetched. */
+/** The clock the "in 42s" and "2m ago" of each row read, a tick a second while either shows; nothing is fetched. */
 function useNow(ticking: boolean): number {
   return useSyncExternalStore(ticking ? clock.subscribe : still, clock.now);
 }
 
 export function Schedules() {
   const { schedules, error } = useSchedules();
-  const now = useNow(schedules.some((s) => s.nextRunAt !== null));
+  const now = useNow(schedules.some((s) => s.nextRunAt !== null || s.lastFinished !== null));
   if (schedules.length === 0 && !error) return null;
   return (
     <section className="panel schedules-panel" data-testid="schedules-panel">
@@ -33,7 +34,7 @@ export function Schedules() {
                 <th>Job</th>
                 <th>Every</th>
                 <th>Next run</th>
-                <th>Latest run</th>
+                <th>Last run</th>
                 <th>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -99,26 +100,41 @@ const ScheduleRow = memo(function ScheduleRow(props: { schedule: ScheduleInfo; n
       <td className="schedule-every" data-testid="every">
         every {schedule.every}
       </td>
-      <td className="schedule-next" data-testid="next-run">
-        {schedule.paused ? (
-          <span className="state state-paused">paused</span>
-        ) : schedule.nextRunAt === null ? (
-          NONE
-        ) : (
-          <time
-            dateTime={new Date(schedule.nextRunAt).toISOString()}
-            title={formatFullTime(schedule.nextRunAt)}
-          >
-            {formatNextRun(schedule, now)}
-          </time>
-        )}
+      <td className="schedule-next">
+        <div data-testid="next-run">
+          {schedule.paused ? (
+            <span className="state state-paused">paused</span>
+          ) : schedule.nextRunAt === null ? (
+            NONE
+          ) : (
+            <time
+              dateTime={new Date(schedule.nextRunAt).toISOString()}
+              title={formatFullTime(schedule.nextRunAt)}
+            >
+              {formatNextRun(schedule, now)}
+            </time>
+          )}
+        </div>
+        <WaitingRun schedule={schedule} />
       </td>
-      <td className="schedule-last" data-testid="latest-run">
-        {schedule.lastJobId === null ? (
+      <td className="schedule-last" data-testid="last-run">
+        {schedule.lastFinished === null ? (
           NONE
         ) : (
           <span className="latest-run">
-            <JobLink id={schedule.lastJobId} withState />
+            <span className={stateClass(schedule.lastFinished.state)}>
+              {stateLabel(schedule.lastFinished.state)}
+            </span>
+            <span>
+              ·{' '}
+              <time
+                dateTime={new Date(schedule.lastFinished.finishedAt).toISOString()}
+                title={formatFullTime(schedule.lastFinished.finishedAt)}
+              >
+                {formatAgo(schedule.lastFinished.finishedAt, now)}
+              </time>
+            </span>
+            <JobLink id={schedule.lastFinished.jobId} withState={false} />
           </span>
         )}
       </td>
@@ -158,3 +174,19 @@ const ScheduleRow = memo(function ScheduleRow(props: { schedule: ScheduleInfo; n
     </tr>
   );
 });
+
+/**
+ * The schedule's latest run while it has not finished (waiting its time, or running): the
+ * link to it. A run dropped by a pause is left out; the last run column has the one that ran.
+ */
+function WaitingRun({ schedule }: { schedule: ScheduleInfo }) {
+  const { lastJobId, lastFinished } = schedule;
+  const state = useJobState(lastJobId ?? '');
+  if (lastJobId === null || lastJobId === lastFinished?.jobId) return null;
+  if (state !== undefined && !isActive(state)) return null;
+  return (
+    <div className="latest-run" data-testid="latest-run">
+      <JobLink id={lastJobId} withState />
+    </div>
+  );
+}
