@@ -8,9 +8,10 @@ const worker = await runBullmqWorker({ connection: redis, registry: builtinJobs,
 // Anywhere: a JobClient that starts jobs and follows them through Redis.
 const client = await createBullmqClient({ connection: redis, registry: builtinJobs });
 try {
-  // Workers advertise themselves: host, threads and the jobs they have.
-  for (const w of await client.workers())
-    console.log(`worker ${w.id}: ${w.threads} threads, ${w.jobs.length} jobs`);
+  // Workers advertise themselves: host, threads and the jobs they have; the queue says what waits.
+  const { workers, queue } = await client.workers();
+  for (const w of workers) console.log(`worker ${w.id}: ${w.threads} threads, ${w.jobs.length} jobs`);
+  console.log(`chunks: ${queue.waiting} waiting, ${queue.active} active`);
 
   const job = await client.start('demo.sleep', { items: 20, ms: 20 });
   for await (const event of client.events({ jobId: job.id, after: 0 })) {

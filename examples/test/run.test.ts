@@ -61,6 +61,7 @@ const EXAMPLES: Record<string, Example> = {
     redis: true,
     prints: [
       /^worker \S+: 2 threads, 7 jobs$/m,
+      /^chunks: \d+ waiting, \d+ active$/m,
       /^succeeded \{ total: 20, succeeded: 20, failed: 0, cancelled: 0, sleptMs: 400 \}$/m,
     ],
   },
