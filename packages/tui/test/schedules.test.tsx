@@ -1,11 +1,11 @@
 // The schedules screen: `s` lists the schedules of periodic jobs with their next
-// run counting down, `p` pauses and resumes, `x` removes after a confirm; the
+// run counting down and how their last finished run ended, `p` pauses and resumes, `x` removes after a confirm; the
 // list is read again when a run of a schedule is queued, starts or ends, not on
 // a timer.
 
 import { stripVTControlCharacters } from 'node:util';
 import type { Engine, JobClient } from '@threadline/core';
-import { formatNextRun, type JobsView, type ScheduleInfo } from '@threadline/core/client';
+import { formatNextRun, type JobState, type JobsView, type ScheduleInfo } from '@threadline/core/client';
 import { until } from '@threadline/testing';
 import { renderToString } from 'ink';
 import { render } from 'ink-testing-library';
@@ -99,8 +99,12 @@ describe('the schedules screen', () => {
     expect(footer()).toMatch(/s schedules\s+\? help\s+q quit/);
 
     stdin.write('s');
-    await see(/JOB\s+EVERY\s+NEXT RUN\s+LATEST RUN/);
-    const row = new RegExp(`▶ demo\\.sleep\\s+1h\\s+in 59m(\\d\\d)s · \\S.*\\s${schedule.lastJobId} queued`);
+    await see(/JOB\s+EVERY\s+NEXT RUN\s+LAST RUN\s+LATEST RUN/);
+    // The first run ended succeeded: the last run; the one waiting its hour: the latest.
+    expect(schedule.lastFinished?.state).toBe('succeeded');
+    const row = new RegExp(
+      `▶ demo\\.sleep\\s+1h\\s+in 59m(\\d\\d)s · \\S.*\\ssucceeded · (just now|\\d+s ago)\\s+${schedule.lastJobId} queued`,
+    );
     const before = Number(row.exec(await see(row))![1]);
     // The countdown moves on its own, a second at a time, with nothing listed again.
     const calls = listings;
@@ -112,7 +116,8 @@ describe('the schedules screen', () => {
     expect(footer()).toMatch(/esc back\s+p pause\s+x remove\s+↑↓ select/);
 
     stdin.write('p');
-    await see(/▶ demo\.sleep\s+1h\s+paused\s+j_\w+ cancelled/);
+    // The dropped run never ran: it is not shown; the last run is still the first's.
+    await see(/▶ demo\.sleep\s+1h\s+paused\s+succeeded · (just now|\d+s ago)\n/);
     await see('Paused demo.sleep every 1h: no runs until p resumes it.');
     expect(footer()).toMatch(/p resume/);
     expect(await engine.schedules()).toMatchObject([{ id: schedule.id, paused: true, nextRunAt: null }]);
@@ -154,7 +159,7 @@ describe('the schedules screen', () => {
     await see('No schedules. Make one with');
     const first = await engine.start('demo.sleep', { items: 40, ms: 100 }, { every: '1h' });
     // Its run is queued and starts: listed again, the run shown as running.
-    await see(new RegExp(`demo\\.sleep\\s+1h\\s+.*${first.id} running`));
+    await see(new RegExp(`demo\\.sleep\\s+1h\\s+.*none yet\\s+${first.id} running`));
     await settled();
     const calls = listings;
     const progressed = await until(
@@ -168,7 +173,7 @@ describe('the schedules screen', () => {
       async () => (await engine.schedules()).find((s) => s.lastJobId !== first.id)?.lastJobId,
       'the next run',
     );
-    await see(new RegExp(`${next} queued`));
+    await see(new RegExp(`succeeded · (just now|\\d+s ago)\\s+${next} queued`));
     expect(listings).toBeGreaterThan(calls);
   });
 
@@ -258,9 +263,15 @@ describe('a schedule row', () => {
     paused: false,
     nextRunAt: now + 252_000,
     lastJobId: 'j_mx4p0a1b2c3d4e5f',
+    lastFinished: {
+      jobId: 'j_mx4ozz1b2c3d4e5f',
+      state: 'partial',
+      finishedAt: now - 125_000,
+      items: { succeeded: 1, failed: 1, cancelled: 0 },
+    },
     createdAt: now - 600_000,
   };
-  const line = (s: ScheduleInfo, columns: number, latest?: 'succeeded') =>
+  const line = (s: ScheduleInfo, columns: number, latest?: JobState) =>
     stripVTControlCharacters(
       renderToString(
         <ScheduleRow
@@ -275,16 +286,43 @@ describe('a schedule row', () => {
     );
   const clock = new Date(now + 252_000).toLocaleTimeString();
 
-  it('reads job, period, countdown with the time, and the latest run with its state within 80 columns', () => {
-    const text = line(schedule, 80, 'succeeded');
+  it('reads job, period, countdown with the time, and how the last run ended and when within 80 columns', () => {
+    const text = line(schedule, 80, 'queued');
     const next = `in 4m12s · ${clock}`.padEnd(scheduleLayout(80).next);
-    expect(text).toBe(`  feeds.fetch      5m     ${next} j_mx4p0a1b2c3d4e5f succeeded`);
+    expect(text).toBe(`  feeds.fetch      5m     ${next} partial · 2m ago`);
     expect(text.length).toBeLessThanOrEqual(80);
+    expect(line({ ...schedule, lastFinished: null }, 80, 'queued')).toBe(
+      `  feeds.fetch      5m     ${next} none yet`,
+    );
+  });
+
+  it('adds the latest run with its state from 100 columns, unless it ended (a run a pause dropped)', () => {
+    const text = line(schedule, 100, 'queued');
+    expect(text).toBe(
+      `  feeds.fetch      5m     ${`in 4m12s · ${clock}`.padEnd(22)} ${'partial · 2m ago'.padEnd(21)} j_mx4p0a1b2c3d4e5f queued`,
+    );
+    expect(text.length).toBeLessThanOrEqual(100);
+    expect(line(schedule, 100, 'cancelled')).toMatch(/partial · 2m ago$/);
+    // The last finished run is the latest when no next one is queued.
+    expect(line({ ...schedule, lastJobId: schedule.lastFinished!.jobId }, 100, 'partial')).toMatch(
+      /partial · 2m ago$/,
+    );
   });
 
   it('shows the title on a wide terminal, and paused instead of a countdown', () => {
     const text = line({ ...schedule, paused: true, nextRunAt: null }, 140);
-    expect(text).toMatch(/^ {2}feeds\.fetch {12}Fetch feeds {30}5m {5}paused {29}j_mx4p0a1b2c3d4e5f$/);
+    const layout = scheduleLayout(140);
+    expect(layout.title).toBeGreaterThanOrEqual(12);
+    expect(text).toBe(
+      [
+        `  ${'feeds.fetch'.padEnd(layout.name)}`,
+        'Fetch feeds'.padEnd(layout.title),
+        '5m'.padEnd(layout.every),
+        'paused'.padEnd(layout.next),
+        'partial · 2m ago'.padEnd(layout.last),
+        'j_mx4p0a1b2c3d4e5f',
+      ].join(' '),
+    );
     expect(text.length).toBeLessThanOrEqual(140);
   });
 

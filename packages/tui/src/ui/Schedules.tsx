@@ -1,5 +1,6 @@
 // The schedules of periodic jobs, opened with `s`: each one's job, period, next
-// run counting down (a redraw a second, nothing fetched) and latest run, with
+// run counting down (a redraw a second, nothing fetched), how its last finished
+// run ended and how long ago, and (when wide enough) its latest run, with
 // its own status line and key hints, which follow its selection. What the keys
 // do is in use-schedules-screen.ts.
 import type { JobsView } from '@threadline/core/client';
@@ -26,7 +27,7 @@ export function Schedules({ screen, view, height, columns }: SchedulesProps) {
   const { schedules, loaded, selected, removing, status, hints } = screen;
   // Re-rendered with the view, so each latest run's state follows its events.
   useSyncExternalStore(view.subscribe, view.getSnapshot);
-  const now = useNow(schedules.some((s) => !s.paused && s.nextRunAt !== null));
+  const now = useNow(schedules.some((s) => (!s.paused && s.nextRunAt !== null) || s.lastFinished !== null));
 
   const layout = scheduleLayout(columns);
   const rows = Math.max(1, height - 1);
@@ -38,15 +39,15 @@ export function Schedules({ screen, view, height, columns }: SchedulesProps) {
     ...(layout.title ? [fit('TITLE', layout.title, true)] : []),
     fit('EVERY', layout.every, true),
     fit('NEXT RUN', layout.next, true),
-    schedules.length > rows
-      ? `LATEST RUN  ${offset + 1}–${offset + shown.length} of ${schedules.length}`
-      : 'LATEST RUN',
+    ...(layout.latest > 0 ? [fit('LAST RUN', layout.last, true), 'LATEST RUN'] : ['LAST RUN']),
   ].join(' ');
+  const range =
+    schedules.length > rows ? `  ${offset + 1}–${offset + shown.length} of ${schedules.length}` : '';
 
   return (
     <>
       <Box flexDirection="column" height={height}>
-        <Text dimColor>{fit(heading, columns)}</Text>
+        <Text dimColor>{fit(heading + range, columns)}</Text>
         {shown.length === 0 ? (
           <Text dimColor>
             {loaded
