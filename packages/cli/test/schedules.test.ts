@@ -19,7 +19,12 @@ interface Listed {
   paused: boolean;
   nextRunAt: number | null;
   lastJobId: string | null;
+  lastFinished: { jobId: string; state: string; finishedAt: number; items: Record<string, number> } | null;
 }
+
+/** How the text listing says a run that succeeded a moment ago. */
+const succeededJustNow = (jobId: string) =>
+  new RegExp(`^succeeded · (just now|\\d+[sm] ago) \\(${jobId}\\)$`);
 
 const ONE_RUN = ['demo.sleep', '--input', '{"items":2,"ms":1}', '--every', '1h'];
 
@@ -41,7 +46,7 @@ async function row(dir: string, id: string, where: string[] = []): Promise<strin
   const result = await run(['schedules', ...where], dir);
   expect(result.code, result.stderr).toBe(0);
   const lines = result.stdout.trimEnd().split('\n');
-  expect(lines[0]).toMatch(/^ID\s+JOB\s+EVERY\s+NEXT RUN\s+LAST RUN$/);
+  expect(lines[0]).toMatch(/^ID\s+JOB\s+EVERY\s+NEXT RUN\s+LAST RUN\s+LATEST RUN$/);
   const line = lines.find((l) => l.startsWith(id));
   expect(line, result.stdout).toBeDefined();
   return line!.split(/ {2,}/);
@@ -64,14 +69,21 @@ describe('threadline schedules', () => {
     const waiting = schedule!.lastJobId!;
     expect(waiting).not.toBe(first!.id);
     expect(schedule!.nextRunAt! - Date.now()).toBeGreaterThan(58 * 60_000);
+    // How the first run ended, from --json as the page and the TUI read it.
+    expect(schedule!.lastFinished).toMatchObject({
+      jobId: first!.id,
+      state: 'succeeded',
+      items: { succeeded: 2, failed: 0, cancelled: 0 },
+    });
 
     const text = await run(['schedules'], dir);
     expect(text.stderr).toBe(`threadline: attached to the engine already running on ${dir}\n`);
-    const [id, job, every, next, last] = await row(dir, schedule!.id);
+    const [id, job, every, next, last, latest] = await row(dir, schedule!.id);
     expect([id, job, every]).toEqual([schedule!.id, 'demo.sleep', '1h']);
     expect(next).toMatch(/^in 59m\d\ds \(.+\)$/);
     expect(next).toContain(new Date(schedule!.nextRunAt!).toLocaleTimeString());
-    expect(last).toBe(`${waiting} queued`);
+    expect(last).toMatch(succeededJustNow(first!.id));
+    expect(latest).toBe(`${waiting} queued`);
 
     const paused = await run(['schedules', 'pause', schedule!.id], dir);
     expect(paused.code, paused.stderr).toBe(0);
@@ -79,8 +91,11 @@ describe('threadline schedules', () => {
       `paused ${schedule!.id}: Sleep (demo) (demo.sleep) every 1h; no more runs until threadline schedules resume ${schedule!.id}\n`,
     );
     expect((await listed(dir))[0]).toMatchObject({ paused: true, nextRunAt: null });
-    // Pausing dropped the waiting run: the listing says paused, and that run cancelled.
-    expect((await row(dir, schedule!.id)).slice(3)).toEqual(['paused', `${waiting} cancelled`]);
+    // Pausing dropped the waiting run, which never ran: paused, the last run still the first, none latest.
+    const [pausedNext, pausedLast, pausedLatest] = (await row(dir, schedule!.id)).slice(3);
+    expect([pausedNext, pausedLatest]).toEqual(['paused', '-']);
+    expect(pausedLast).toMatch(succeededJustNow(first!.id));
+    expect((await listed(dir))[0]!.lastFinished?.jobId).toBe(first!.id);
 
     const resumed = await run(['schedules', 'resume', schedule!.id, '--json'], dir);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -128,7 +143,11 @@ describe('threadline schedules', () => {
     expect(schedule).toMatchObject({ name: 'demo.sleep', every: '1h', paused: false });
     const list = await run(['schedules'], dir);
     expect(list.stderr).toBe('');
-    expect((await row(dir, schedule!.id))[3]).toMatch(/^in 59m\d\ds /);
+    const [next, last, latest] = (await row(dir, schedule!.id)).slice(3);
+    expect(next).toMatch(/^in 59m\d\ds /);
+    // Read from the store: the first run's end, and the next run waiting in it.
+    expect(last).toMatch(succeededJustNow(schedule!.lastFinished!.jobId));
+    expect(latest).toBe(`${schedule!.lastJobId} queued`);
 
     const paused = await run(['schedules', 'pause', schedule!.id, '--json'], dir);
     expect(paused.code, paused.stderr).toBe(0);
@@ -161,10 +180,12 @@ describe('threadline schedules', () => {
 
     const [schedule] = await listed(dir, where);
     expect(schedule).toMatchObject({ name: 'demo.sleep', every: '1h', paused: false });
-    const [, job, every, next, last] = await row(dir, schedule!.id, where);
+    const [, job, every, next, last, latest] = await row(dir, schedule!.id, where);
     expect([job, every]).toEqual(['demo.sleep', '1h']);
     expect(next).toMatch(/^in 59m\d\ds /);
-    expect(last).toBe(`${schedule!.lastJobId} queued`);
+    expect(schedule!.lastFinished).toMatchObject({ state: 'succeeded', items: { succeeded: 2, failed: 0 } });
+    expect(last).toMatch(succeededJustNow(schedule!.lastFinished!.jobId));
+    expect(latest).toBe(`${schedule!.lastJobId} queued`);
 
     for (const action of ['pause', 'resume']) {
       const refused = await run(['schedules', action, schedule!.id, ...where], dir);

@@ -1,9 +1,9 @@
 // The schedules screen of the real `threadline tui` in a real terminal (tmux,
 // read with capture-pane, typed with send-keys): two schedules made by
 // `threadline run --every` in an earlier shell are listed with their next runs
-// counting down; one is paused (and resumed) and the other removed, another
-// shell sees the same, and quitting leaves the next run waiting for the next
-// engine.
+// counting down and how their first runs ended; one is paused (and resumed) and
+// the other removed, another shell sees the same, and quitting leaves the next
+// run waiting for the next engine.
 import { join } from 'node:path';
 import { until } from '@threadline/testing';
 import { describe, expect, it } from 'vitest';
@@ -66,13 +66,10 @@ describe('the schedules in threadline tui, in a terminal', () => {
     const first = await see(/in 59m\d\ds · /);
     await see(/in 9m\d\ds · /);
     const shown = first.split('\n');
-    expect(shown[1]).toMatch(/^ {2}JOB\s+EVERY\s+NEXT RUN\s+LATEST RUN$/);
-    const hourRow = new RegExp(
-      `^▶ demo\\.sleep\\s+1h\\s+in 59m(\\d\\d)s · [^ ].*\\s${hourly!.lastJobId} queued$`,
-    );
-    const tenRow = new RegExp(
-      `^ {2}demo\\.sleep\\s+10m\\s+in 9m\\d\\ds · .*\\s${tenMinutes!.lastJobId} queued$`,
-    );
+    // At 80 columns: how each first run ended and when; the run waiting its time is the next run.
+    expect(shown[1]).toMatch(/^ {2}JOB\s+EVERY\s+NEXT RUN\s+LAST RUN$/);
+    const hourRow = /^▶ demo\.sleep\s+1h\s+in 59m(\d\d)s · [^ ].*\ssucceeded · (just now|\d+[sm] ago)$/;
+    const tenRow = /^ {2}demo\.sleep\s+10m\s+in 9m\d\ds · .*\ssucceeded · (just now|\d+[sm] ago)$/;
     expect(lines()[2]).toMatch(hourRow);
     expect(lines()[3]).toMatch(tenRow);
     expect(footer()).toMatch(/^ esc back\s+p pause\s+x remove\s+↑↓ select\s*$/);
@@ -88,7 +85,8 @@ describe('the schedules in threadline tui, in a terminal', () => {
 
     keys('p');
     await see('Paused demo.sleep every 1h: no runs until p resumes it.');
-    await see(new RegExp(`^▶ demo\\.sleep\\s+1h\\s+paused\\s+${hourly!.lastJobId} cancelled$`, 'm'));
+    // The dropped run never ran: the last run is still the first.
+    await see(/^▶ demo\.sleep\s+1h\s+paused\s+succeeded · (just now|\d+[sm] ago)$/m);
     expect(footer()).toMatch(/p resume/);
     // Another shell on the data directory attaches to the TUI's engine and sees it paused.
     const paused = (await schedules(dataDir)).find((s) => s.id === hourly!.id);
@@ -107,15 +105,17 @@ describe('the schedules in threadline tui, in a terminal', () => {
     );
     expect((await schedules(dataDir)).map((s) => s.id)).toEqual([hourly!.id]);
 
-    // Wider, the layout follows: the job's title gets a column of its own.
+    // Wider, the layout follows: the job's title and the latest run get columns of their own.
     tmux('resize-window', '-t', 'tui', '-x', '120', '-y', '30');
-    await see(/^ {2}JOB\s+TITLE\s+EVERY\s+NEXT RUN\s+LATEST RUN$/m);
-    await see(/^▶ demo\.sleep\s+Sleep \(demo\)\s+1h\s+paused\s+j_\w+ cancelled$/m);
+    await see(/^ {2}JOB\s+TITLE\s+EVERY\s+NEXT RUN\s+LAST RUN\s+LATEST RUN$/m);
+    await see(/^▶ demo\.sleep\s+Sleep \(demo\)\s+1h\s+paused\s+succeeded · (just now|\d+[sm] ago)$/m);
     for (const line of screen().split('\n')) expect(line.length).toBeLessThanOrEqual(120);
 
     keys('p');
     await see(/Resumed demo\.sleep every 1h: next run in 59m\d\ds\./);
-    await see(/^▶ demo\.sleep\s+Sleep \(demo\)\s+1h\s+in 59m\d\ds · .+ j_\w+ queued$/m);
+    await see(
+      /^▶ demo\.sleep\s+Sleep \(demo\)\s+1h\s+in 59m\d\ds · .+ succeeded · (just now|\d+[sm] ago)\s+j_\w+ queued$/m,
+    );
 
     // Quitting leaves a schedule's waiting run to the next engine: nothing to ask, nothing cancelled.
     keys('Escape');

@@ -1,9 +1,12 @@
 // `threadline schedules`: the schedules of periodic jobs (`run --every`), listed
-// with their next and latest run, and `pause`, `resume` or `remove` one of them.
+// with their next run, how their last finished run ended, and their latest run
+// while it waits or runs; and `pause`, `resume` or `remove` one of them.
 import {
   type Connect,
   formatClock,
+  formatLastRun,
   formatNextRun,
+  isActive,
   type JobClient,
   type JobState,
   NotFoundError,
@@ -27,9 +30,10 @@ export const SCHEDULES = {
   name: 'schedules',
   synopsis: '[pause|resume|remove <schedule-id>...] [options]',
   description: `List the schedules of periodic jobs (made by \`threadline run <job> --every 5m\`):
-each one's job, period, next run and latest run. \`pause\` stops its runs until
-\`resume\` (a run waiting its time is dropped, one that runs goes on); \`remove\`
-ends the schedule (its runs stay in the history).`,
+each one's job, period, next run, how its last finished run ended and when (with
+its job, for \`threadline show\`), and its latest run while it waits or runs.
+\`pause\` stops its runs until \`resume\` (a run waiting its time is dropped, one
+that runs goes on); \`remove\` ends the schedule (its runs stay in the history).`,
   positionals: true,
   options: {
     json: {
@@ -57,6 +61,12 @@ export function nextRunText(schedule: ScheduleInfo, now: number = Date.now()): s
 
 const describe = (s: ScheduleInfo) => `${s.title} (${s.name}) every ${s.every}`;
 
+/** `succeeded · 2m ago (j_…)`, or `none yet`: the schedule's last finished run. */
+export function lastRunText(schedule: ScheduleInfo, now: number = Date.now()): string {
+  const text = formatLastRun(schedule.lastFinished, now);
+  return schedule.lastFinished ? `${text} (${schedule.lastFinished.jobId})` : text;
+}
+
 /** The state of each schedule's latest run: one `get` each, asked together. */
 async function lastRunStates(client: JobClient, schedules: ScheduleInfo[]): Promise<Map<string, JobState>> {
   const states = new Map<string, JobState>();
@@ -81,14 +91,22 @@ async function list(client: JobClient, json: boolean): Promise<void> {
   }
   const states = await lastRunStates(client, schedules);
   const now = Date.now();
+  // The latest run while it waits or runs; one that ended is the last run (or, dropped by a pause, never ran).
+  const latestRun = ({ lastJobId }: ScheduleInfo) => {
+    const state = lastJobId ? states.get(lastJobId) : undefined;
+    return lastJobId && (state === undefined || isActive(state))
+      ? `${lastJobId} ${state ?? ''}`.trimEnd()
+      : '-';
+  };
   const rows = schedules.map((s) => [
     s.id,
     s.name,
     s.every,
     nextRunText(s, now),
-    s.lastJobId ? `${s.lastJobId} ${states.get(s.lastJobId) ?? ''}`.trimEnd() : '-',
+    lastRunText(s, now),
+    latestRun(s),
   ]);
-  const header = ['ID', 'JOB', 'EVERY', 'NEXT RUN', 'LAST RUN'];
+  const header = ['ID', 'JOB', 'EVERY', 'NEXT RUN', 'LAST RUN', 'LATEST RUN'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows])
     console.log(
