@@ -39,11 +39,26 @@ function batchRows(engine: Engine, jobId: string): number {
   }
 }
 
+/** A job ends in memory first; its record and its last batch rows reach the store in the next tick's one write. */
+async function storedFinished(engine: Engine, jobId: string): Promise<void> {
+  const db = new Database(join(engine.dataDir, 'threadline.db'), { readonly: true });
+  try {
+    const finishedAt = db.prepare('SELECT finished_at FROM jobs WHERE id = ?');
+    await until(
+      () => (finishedAt.get(jobId) as { finished_at: number | null } | undefined)?.finished_at,
+      'the job finished in the store',
+    );
+  } finally {
+    db.close();
+  }
+}
+
 describe('items and timeline', () => {
   it('records a row per batch: tiny items share rows, a slow item has its own exact one', async () => {
     const engine = await openEngine();
     const tiny = await engine.start('test.tiny', { n: 20_000 });
     await engine.waitFor(tiny.id);
+    await storedFinished(engine, tiny.id);
     const rows = batchRows(engine, tiny.id);
     expect(rows).toBeGreaterThan(1);
     expect(rows).toBeLessThan(2000);
@@ -159,6 +174,8 @@ describe('items and timeline', () => {
     const b = await engine.start(STRAGGLER, { n: 10 });
     await engine.waitFor(a.id);
     await engine.waitFor(b.id);
+    await storedFinished(engine, a.id);
+    await storedFinished(engine, b.id);
     expect(batchRows(engine, a.id)).toBeGreaterThan(0);
     await engine.delete(a.id);
     expect(batchRows(engine, a.id)).toBe(0);
