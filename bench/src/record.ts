@@ -16,7 +16,7 @@ export interface Goal {
 export type Status = 'measured' | 'not available yet' | 'error';
 
 export interface BenchRecord {
-  /** The measure's number in the issue (1–9). */
+  /** The measure's number, as bench/README.md lists them (1–13). */
   measure: number;
   name: string;
   unit: string;
