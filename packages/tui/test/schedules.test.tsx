@@ -104,7 +104,7 @@ describe('the schedules screen', () => {
     expect(schedule.lastFinished?.state).toBe('succeeded');
     const row = new RegExp(
       // The clock beside the countdown shows only when it fits 22 columns: "10:31:17 PM" does not.
-      `▶ demo\\.sleep\\s+1h\\s+in 59m(\\d\\d)s(?: · \\S.*)?\\ssucceeded · (just now|\\d+s ago)\\s+${schedule.lastJobId} queued`,
+      `▶ demo\\.sleep\\s+1h\\s+in 59m(\\d\\d)s(?: · \\S.*)?\\s+succeeded · (just now|\\d+s ago)\\s+${schedule.lastJobId} queued`,
     );
     const before = Number(row.exec(await see(row))![1]);
     // The countdown moves on its own, a second at a time, with nothing listed again.
