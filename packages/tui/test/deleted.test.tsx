@@ -1,19 +1,14 @@
 // Jobs deleted elsewhere (another terminal, the dashboard) leave the TUI's list
 // on the `deleted` event: one job by id, a clear, and a clear too large to list
 // its ids, which names a time instead.
-import {
-  DELETED_IDS_MAX,
-  type JobClient,
-  type JobEvent,
-  type JobSnapshot,
-  type JobsView,
-} from '@threadline/core/client';
+import { DELETED_IDS_MAX, type JobClient, type JobSnapshot, type JobsView } from '@threadline/core/client';
 import { until } from '@threadline/testing';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tuiJobsView } from '../src/state/view.js';
 import { App } from '../src/ui/App.js';
 import { startEngine } from './helpers/engine.js';
+import { pushClient } from './helpers/push-client.js';
 import { snapshot } from './helpers/snapshot.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -69,17 +64,13 @@ describe('deleted jobs in the TUI', () => {
     const old = snapshot({ state: 'succeeded', finishedAt: 5_000 });
     const later = snapshot({ state: 'failed', finishedAt: 9_000 });
     const running = snapshot({ state: 'running' });
-    const events: JobEvent[] = [];
-    let wake: (() => void) | undefined;
-    const client = listingClient([old, later, running], events, (resolve) => {
-      wake = resolve;
-    });
+    const { client, push } = pushClient([old, later, running]);
     const { view, frame } = show(client);
     await until(
       () => [old, later, running].every((job) => shows(frame(), job)),
       () => `three rows; last frame:\n${frame()}`,
     );
-    events.push({
+    push({
       seq: 1,
       at: 10_000,
       jobId: '',
@@ -88,7 +79,6 @@ describe('deleted jobs in the TUI', () => {
       finishedBefore: 6_000,
       count: DELETED_IDS_MAX + 1,
     });
-    wake?.();
     await until(
       () => !shows(frame(), old),
       () => `${old.id} gone; last frame:\n${frame()}`,
@@ -105,42 +95,3 @@ describe('deleted jobs in the TUI', () => {
     expect(view.get(old.id)).toBeUndefined();
   });
 });
-
-/** A client that lists `jobs` and streams what the test pushes into `events`. */
-function listingClient(
-  jobs: JobSnapshot[],
-  events: JobEvent[],
-  onWait: (resolve: () => void) => void,
-): JobClient {
-  const never = () => Promise.reject(new Error('not in this test'));
-  return {
-    definitions: async () => [],
-    start: never,
-    cancel: never,
-    resume: never,
-    get: async (id) => jobs.find((job) => job.id === id),
-    details: async () => undefined,
-    list: async (filter = {}) => {
-      const states = filter.state === undefined ? undefined : [filter.state].flat();
-      return jobs.filter((job) => !states || states.includes(job.state));
-    },
-    schedules: async () => [],
-    pauseSchedule: never,
-    resumeSchedule: never,
-    removeSchedule: never,
-    events: ({ signal } = {}) => ({
-      async *[Symbol.asyncIterator]() {
-        while (!signal?.aborted) {
-          const event = events.shift();
-          if (event) yield event;
-          else
-            await new Promise<void>((resolve) => {
-              onWait(resolve);
-              signal?.addEventListener('abort', () => resolve(), { once: true });
-            });
-        }
-      },
-    }),
-    close: async () => {},
-  };
-}

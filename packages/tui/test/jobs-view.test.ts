@@ -2,7 +2,6 @@
 // options), fed by a client whose events the test pushes, under fake timers.
 import {
   applyEvent,
-  type JobClient,
   type JobEvent,
   type JobSnapshot,
   type JobsView,
@@ -10,6 +9,7 @@ import {
 } from '@threadline/core/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TUI_VIEW_OPTIONS } from '../src/state/view.js';
+import { pushClient } from './helpers/push-client.js';
 import { snapshot } from './helpers/snapshot.js';
 
 let seq = 0;
@@ -20,48 +20,6 @@ const progress = (jobId: string, done: number): JobEvent => ({
   type: 'progress',
   progress: { done, total: 10_000, fraction: done / 10_000, rate: 100, eta: 1, message: null },
 });
-
-/** A client with no jobs of its own whose event stream yields what the test pushes. */
-function pushClient(): { client: JobClient; push(...events: JobEvent[]): void } {
-  const queue: JobEvent[] = [];
-  let wake: (() => void) | undefined;
-  const never = () => Promise.reject(new Error('not in this test'));
-  const client: JobClient = {
-    definitions: async () => [],
-    start: never,
-    cancel: never,
-    resume: never,
-    get: async () => undefined,
-    details: async () => undefined,
-    list: async () => [],
-    schedules: async () => [],
-    pauseSchedule: never,
-    resumeSchedule: never,
-    removeSchedule: never,
-    events: ({ signal } = {}) => ({
-      async *[Symbol.asyncIterator]() {
-        while (!signal?.aborted) {
-          const event = queue.shift();
-          if (event) yield event;
-          else
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-              signal?.addEventListener('abort', () => resolve(), { once: true });
-            });
-        }
-      },
-    }),
-    close: async () => {},
-  };
-  return {
-    client,
-    push(...events) {
-      queue.push(...events);
-      wake?.();
-      wake = undefined;
-    },
-  };
-}
 
 let open: JobsView[] = [];
 /** A view with the TUI's options, listed and following by the time it is returned. */
