@@ -1,21 +1,17 @@
-// Telling a deployment's subscribers that jobs were deleted: one `deleted`
-// event per delete or clear, numbered and appended to the event stream in one
-// script as the job scripts' events are, so a reader sees no gap in `seq`.
+// Telling a deployment's subscribers that jobs were deleted: one `deleted` event
+// per delete or clear, by the script in deleted.lua (its header lists KEYS and
+// ARGV), numbered and capped as the job scripts' events are.
+import { readFileSync } from 'node:fs';
 import { deletedEvent } from '@threadline/core';
+import { asRedisError } from '../connection.js';
 import type { RedisStore } from '../store/store.js';
 
-/**
- * KEYS: the deployment's seq counter, its event stream. ARGV: the event JSON without seq and at.
- * Only the whole stream: the deleted jobs' own streams went with them. Its length is capped by
- * the next job event's XADD. Returns the event's seq.
- */
-const PUBLISH = `
-local seq = redis.call('INCR', KEYS[1])
-local t = redis.call('TIME')
-local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('XADD', KEYS[2], seq .. '-0', 'e', '{"seq":' .. seq .. ',"at":' .. at .. ',' .. string.sub(ARGV[1], 2))
-return seq
-`;
+const PUBLISH = {
+  lua: readFileSync(new URL('./deleted.lua', import.meta.url), 'utf8'),
+  numberOfKeys: 2,
+};
+
+type Publish = (seqKey: string, events: string, json: string, cap: number) => Promise<number>;
 
 /** Publishes the one event of a call that deleted `ids` (none: nothing to tell); a clear gives its time. */
 export async function publishDeleted(
@@ -24,8 +20,19 @@ export async function publishDeleted(
   finishedBefore: number | null,
 ): Promise<void> {
   if (ids.length === 0) return;
-  const json = JSON.stringify(deletedEvent(ids, finishedBefore));
-  await store.redis.eval(PUBLISH, 2, store.keys.seq, store.keys.events, json);
+  const { redis, keys } = store;
+  // defineCommand runs EVALSHA and falls back to EVAL, as the store's scripts do.
+  if (!('tl_deleted' in redis)) redis.defineCommand('tl_deleted', PUBLISH);
+  const publish = (redis as unknown as Record<'tl_deleted', Publish>).tl_deleted;
+  // The cap the store gives its own scripts (retention.maxEvents, at least a stream node), read
+  // from it so that the two never differ.
+  // biome-ignore lint/complexity/useLiteralKeys: the store keeps its caps private; this is read-only
+  const cap = store['maxEvents'];
+  try {
+    await publish.call(redis, keys.seq, keys.events, JSON.stringify(deletedEvent(ids, finishedBefore)), cap);
+  } catch (error) {
+    throw asRedisError(error);
+  }
 }
 
 /** Redis's clock in ms: what finishedAt is written by, whichever machine asks. */
