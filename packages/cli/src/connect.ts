@@ -79,7 +79,11 @@ async function open(options: ConnectOptions, project: Project, longLived: boolea
   }
   if (options.redis) {
     const { createBullmqClient } = await import('@threadline/bullmq');
-    const client = await createBullmqClient({ connection: options.redis, registry: project.registry });
+    const client = await createBullmqClient({
+      connection: options.redis,
+      registry: project.registry,
+      retention: project.retention,
+    });
     return { client, local: false, close: () => client.close() };
   }
   return openDataDir(engineOptions(options, project, longLived));

@@ -50,7 +50,7 @@ export async function runWorker(
     console.log(helpText(WORKER));
     return EXIT.ok;
   }
-  const { registry, settings } = await deps.project();
+  const { registry, settings, retention } = await deps.project();
   const redis = values.redis ?? settings.redis.value;
   if (!redis)
     throw new ValidationError(
@@ -64,6 +64,7 @@ export async function runWorker(
   const worker = await runBullmqWorker({
     connection: redis,
     registry,
+    retention,
     graceMs: settings.graceMs.value,
     drainMs,
     ...itemLimits(settings),

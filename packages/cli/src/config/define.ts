@@ -1,5 +1,6 @@
 // What a project's `threadline.config.ts` default-exports. Every command reads
 // it; a flag or an environment variable overrides what it sets.
+import type { RetentionOptions } from '@threadline/bullmq';
 
 /** One glob → job rule of a watched folder: the first rule whose glob matches a file's name takes it. */
 export interface WatchRuleConfig {
@@ -58,6 +59,11 @@ export interface ThreadlineConfig {
   resumeInterrupted?: boolean;
   /** A BullMQ deployment's Redis: jobs run on `threadline worker`s. */
   redis?: string;
+  /**
+   * How much history that deployment keeps in Redis, for every client and worker the CLI opens
+   * on it (give every machine the same); each has a default. The stream caps are at least 100.
+   */
+  retention?: RetentionOptions;
   /** A running `threadline serve` that commands attach to. */
   server?: string;
   /**

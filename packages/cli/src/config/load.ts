@@ -9,6 +9,11 @@ import { watchRulesSchema } from '@threadline/watch';
 import type { ThreadlineConfig } from './define.js';
 
 const positive = z.number().int().positive();
+/** A stream's cap: `XADD MAXLEN ~` trims whole nodes of 100 entries, so less would not hold. */
+const streamCap = z
+  .number()
+  .int()
+  .min(100, 'must be at least 100 (a stream keeps whole nodes of 100 events)');
 
 const configSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -25,6 +30,14 @@ const configSchema = z.strictObject({
   redis: z
     .string()
     .regex(/^rediss?(\+cluster)?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  retention: z
+    .strictObject({
+      maxJobs: positive.optional(),
+      maxAgeMs: positive.optional(),
+      maxJobEvents: streamCap.optional(),
+      maxEvents: streamCap.optional(),
+    })
     .optional(),
   server: z.url().optional(),
   token: z.union([z.string().min(1), z.literal(false)]).optional(),

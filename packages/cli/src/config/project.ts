@@ -55,6 +55,8 @@ export interface Project {
   settings: Settings;
   /** The config's `limits` for `threadline serve`. */
   limits: NonNullable<ThreadlineConfig['limits']>;
+  /** The config's `retention`, for every BullMQ client and worker a command opens. */
+  retention: NonNullable<ThreadlineConfig['retention']>;
   /** The config's `watch` rules, if it has them. */
   watch?: { rules: NonNullable<ThreadlineConfig['watch']>; base: string; file: string };
 }
@@ -142,6 +144,7 @@ export async function loadProject(options: {
     registry: Object.fromEntries(jobs.map((job) => [job.name, job.url])),
     settings,
     limits: values.limits ?? {},
+    retention: values.retention ?? {},
     ...(values.watch && config ? { watch: { rules: values.watch, base, file: config.file } } : {}),
   };
 }
