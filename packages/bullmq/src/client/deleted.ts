@@ -24,12 +24,10 @@ export async function publishDeleted(
   // defineCommand runs EVALSHA and falls back to EVAL, as the store's scripts do.
   if (!('tl_deleted' in redis)) redis.defineCommand('tl_deleted', PUBLISH);
   const publish = (redis as unknown as Record<'tl_deleted', Publish>).tl_deleted;
-  // The cap the store gives its own scripts (retention.maxEvents, at least a stream node), read
-  // from it so that the two never differ.
-  // biome-ignore lint/complexity/useLiteralKeys: the store keeps its caps private; this is read-only
-  const cap = store['maxEvents'];
   try {
-    await publish.call(redis, keys.seq, keys.events, JSON.stringify(deletedEvent(ids, finishedBefore)), cap);
+    // The cap the store gives its own scripts, so that the two never differ.
+    const event = JSON.stringify(deletedEvent(ids, finishedBefore));
+    await publish.call(redis, keys.seq, keys.events, event, store.maxEvents);
   } catch (error) {
     throw asRedisError(error);
   }

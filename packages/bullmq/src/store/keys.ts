@@ -13,12 +13,13 @@ export interface Keys {
   job(id: string): string;
   /** Stream of one job's events, with the same ids as the global stream; capped (retention.maxJobEvents). */
   jobEvents(id: string): string;
-  /** Bitmap: bit i set once item i has an outcome. Setting it is what makes an outcome final exactly once. */
-  outcomes(id: string): string;
+  /**
+   * Bitmap: bit i set once the chunk whose first item is i is recorded (chunk boundaries depend only on
+   * the index, so a chunk delivered twice is the same chunk). Setting it is what records a chunk exactly once.
+   */
+  recorded(id: string): string;
   /** Hash: item index → result JSON, for summarize (only kept for a definition that summarizes, or a run). */
   results(id: string): string;
-  /** Set: chunks claimed and not yet recorded. */
-  active(id: string): string;
   /** Hash: worker id → its in-flight progress on the job. */
   inflight(id: string): string;
   failures(id: string): string;
@@ -51,6 +52,8 @@ export interface Keys {
   workers: string;
   /** BullMQ's own key prefix for the queues: `{prefix}:bull`, so its keys share the deployment's slot. */
   bullPrefix: string;
+  /** BullMQ's list of the items queue's active chunks: the chunks workers hold (what a job's scripts read as its claims). */
+  activeChunks: string;
 }
 
 /** The prefix as a hash tag: kept as given when it has one (`{x}` somewhere, non-empty), else wrapped in braces. */
@@ -68,18 +71,16 @@ export function keys(prefix = 'threadline'): Keys {
     tag,
     job,
     jobEvents: (id) => `${job(id)}:events`,
-    outcomes: (id) => `${job(id)}:outcomes`,
+    recorded: (id) => `${job(id)}:recorded`,
     results: (id) => `${job(id)}:results`,
-    active: (id) => `${job(id)}:active`,
     inflight: (id) => `${job(id)}:inflight`,
     failures: (id) => `${job(id)}:failures`,
     logs: (id) => `${job(id)}:logs`,
     allOfJob: (id) => [
       job(id),
       k.jobEvents(id),
-      k.outcomes(id),
+      k.recorded(id),
       k.results(id),
-      k.active(id),
       k.inflight(id),
       k.failures(id),
       k.logs(id),
@@ -96,6 +97,7 @@ export function keys(prefix = 'threadline'): Keys {
     worker: (id) => `${tag}:worker:${id}`,
     workers: `${tag}:workers`,
     bullPrefix: `${tag}:bull`,
+    activeChunks: `${tag}:bull:${ITEMS_QUEUE}:active`,
   };
   return k;
 }

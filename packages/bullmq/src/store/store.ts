@@ -10,7 +10,8 @@ import { toSnapshot } from './snapshot.js';
 type Arg = string | number;
 type ScriptFn = (...args: Arg[]) => Promise<unknown>;
 
-export type ClaimResult = { kind: 'final' } | { kind: 'stop' } | { kind: 'run'; pending: number[] };
+/** final: the job has ended; stop: it is stopping, run nothing; recorded: the chunk's outcomes are in already. */
+export type ClaimResult = 'final' | 'stop' | 'recorded' | 'run';
 
 export interface RecordedItem {
   index: number;
@@ -105,7 +106,8 @@ export class RedisStore {
   private readonly maxJobs: number;
   private readonly maxAgeMs: number | undefined;
   private readonly maxJobEvents: number;
-  private readonly maxEvents: number;
+  /** Entries the deployment's stream keeps, about (retention.maxEvents, at least a stream node). */
+  readonly maxEvents: number;
 
   constructor(
     readonly redis: RedisClient,
@@ -221,7 +223,7 @@ export class RedisStore {
     const [complete, stopping] = (await this.run(
       'enumerated',
       jobId,
-      [this.keys.active(jobId)],
+      [this.keys.activeChunks, this.keys.recorded(jobId)],
       count,
       done ? 1 : 0,
       failed,
@@ -229,62 +231,70 @@ export class RedisStore {
     return { complete: complete === 1, stopping: stopping === 1 };
   }
 
-  async claim(jobId: string, chunkId: string, indexes: number[]): Promise<ClaimResult> {
-    const k = this.keys;
-    const [kind, ...pending] = (await this.run(
-      'claim',
-      jobId,
-      [k.active(jobId), k.outcomes(jobId)],
-      chunkId,
-      ...indexes,
-    )) as string[];
-    if (kind === 'run') return { kind, pending: pending.map(Number) };
-    return { kind: kind === 'stop' ? 'stop' : 'final' };
+  /** Before running a chunk that may have run before: whether to run it (see claim.lua). */
+  async claim(jobId: string, start: number): Promise<ClaimResult> {
+    return (await this.run('claim', jobId, [this.keys.recorded(jobId)], start)) as ClaimResult;
   }
 
-  /** Records outcomes (each item's first outcome wins). Returns whether the job is now complete. */
+  /**
+   * Records a chunk's outcomes, unless it is recorded already (its first recording stands).
+   * Returns how many items it recorded and whether the job is now complete.
+   */
   async record(
     jobId: string,
-    chunkId: string,
+    start: number,
     workerId: string,
     items: RecordedItem[],
   ): Promise<{ added: number; complete: boolean }> {
-    const args: Arg[] = [];
+    const results: Arg[] = [];
+    const others: Arg[] = [];
+    let succeeded = 0;
     for (const item of items) {
-      // A success is counted, not told: its event would be dropped by the script.
-      const event = item.outcome === 'succeeded' ? '' : JSON.stringify(item.event);
-      args.push(item.index, item.outcome, item.result, event);
+      if (item.outcome !== 'succeeded') others.push(item.outcome, JSON.stringify(item.event));
+      else {
+        // A success is counted, not told: the chunk's successes are one `items` event.
+        succeeded++;
+        if (item.result !== '') results.push(item.index, item.result);
+      }
     }
     const k = this.keys;
-    const own = [k.active(jobId), k.outcomes(jobId), k.results(jobId), k.inflight(jobId), k.failures(jobId)];
-    const [added, complete] = (await this.run('record', jobId, own, chunkId, workerId, ...args)) as number[];
+    const own = [k.activeChunks, k.recorded(jobId), k.results(jobId), k.inflight(jobId), k.failures(jobId)];
+    const [added, complete] = (await this.run(
+      'record',
+      jobId,
+      own,
+      start,
+      workerId,
+      succeeded,
+      results.length / 2,
+      ...results,
+      ...others,
+    )) as number[];
     return { added: added ?? 0, complete: complete === 1 };
   }
 
   /**
-   * Fails a chunk's items that have no outcome with their events' error, and releases its claim;
+   * Fails a chunk's items with their events' error, unless the chunk is recorded already;
    * with `stop`, the job stops with that failure (unless it is stopping already). Runs at maxmemory.
    */
   async failChunk(
     jobId: string,
-    chunkId: string,
+    start: number,
     workerId: string,
     failed: Omit<ItemEvent, 'seq' | 'at'>[],
     stop: { failure: ErrorInfo; reason: string } | null,
   ): Promise<{ added: number; complete: boolean }> {
-    const args: Arg[] = [];
-    for (const event of failed) args.push(event.index, JSON.stringify(event));
     const k = this.keys;
     const [added, complete] = (await this.run(
       'failChunk',
       jobId,
-      [k.active(jobId), k.outcomes(jobId), k.inflight(jobId), k.failures(jobId)],
-      chunkId,
+      [k.activeChunks, k.recorded(jobId), k.inflight(jobId), k.failures(jobId)],
+      start,
       workerId,
       stop ? JSON.stringify(stop.failure) : '',
       stop?.reason ?? '',
       k.cancelChannel,
-      ...args,
+      ...failed.map((event) => JSON.stringify(event)),
     )) as number[];
     return { added: added ?? 0, complete: complete === 1 };
   }
@@ -299,7 +309,15 @@ export class RedisStore {
     const [state, complete] = (await this.run(
       'cancel',
       jobId,
-      [k.active(jobId), k.schedule(scheduleId), k.schedules, k.finished, k.finishedAt, k.handoff],
+      [
+        k.activeChunks,
+        k.recorded(jobId),
+        k.schedule(scheduleId),
+        k.schedules,
+        k.finished,
+        k.finishedAt,
+        k.handoff,
+      ],
       options.reason ?? '',
       options.force ? 1 : 0,
       options.failure ? JSON.stringify(options.failure) : '',
@@ -346,8 +364,7 @@ export class RedisStore {
     const k = this.keys;
     const own = [
       k.inflight(jobId),
-      k.active(jobId),
-      k.outcomes(jobId),
+      k.recorded(jobId),
       k.results(jobId),
       k.finished,
       k.finishedAt,

@@ -1,8 +1,8 @@
 // Runs chunks of a job's items on this process's thread pool and records their
-// outcomes. A chunk is claimed before it runs and its outcomes recorded after,
-// each in one script: items that already have an outcome (from a worker that
-// died after recording them) are not run again, and a second completion of an
-// item (a stalled chunk redelivered while its first worker still ran) is dropped.
+// outcomes, a chunk's all in one script: a second recording of a chunk (a stalled
+// chunk redelivered while its first worker still ran) is dropped. A chunk that may
+// have run before is claimed first, so one whose worker died after recording it
+// does not run again.
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import {
   type BatchOutcome,
@@ -46,7 +46,7 @@ export interface RunningChunk {
   jobId: string;
   /** Its BullMQ job, whose progress (a percentage of its items) the reporter keeps up to date. */
   bjob: Job<ChunkData>;
-  /** Items of the chunk already settled (or skipped, having an outcome) before the batch on its thread. */
+  /** Items of the chunk already settled before the batch on its thread. */
   settled: number;
   slot: Slot | undefined;
   batch: PendingItem[];
@@ -154,10 +154,9 @@ export class ChunkRunner {
     const info = await this.jobInfo(jobId).catch(() => undefined);
     const job: EventJob = { id: jobId, mode: info?.mode ?? 'process' };
     const failed = items.map((item, i) => itemEvent(job, { index: start + i, item }, 'failed', 0, error));
-    const chunkId = bjob.id ?? `${jobId}-${start}`;
     const { complete } = await this.store.failChunk(
       jobId,
-      chunkId,
+      start,
       this.worker.id,
       failed,
       stop ? { failure: error, reason: error.message } : null,
@@ -170,13 +169,12 @@ export class ChunkRunner {
   /** Runs the chunk's items and records them; returns what it recorded (nothing, when it only dropped them). */
   private async runChunk(bjob: Job<ChunkData>, token?: string): Promise<RecordedItem[]> {
     const { jobId, start, items } = bjob.data;
-    const chunkId = bjob.id ?? `${jobId}-${start}`;
     let info: JobInfo | undefined;
     try {
       info = await this.jobInfo(jobId);
     } catch (error) {
       // This worker cannot load the job (an unknown name, a path that is not on this machine).
-      return await this.failUnloadable(jobId, chunkId, start, items, toErrorInfo(error));
+      return await this.failUnloadable(jobId, start, items, toErrorInfo(error));
     }
     if (!info) return [];
     if (this.drain?.handingBack) return this.giveBack(bjob, token);
@@ -193,34 +191,32 @@ export class ChunkRunner {
     };
     this.running.add(chunk);
     try {
-      const claim = await this.store.claim(
-        jobId,
-        chunkId,
-        items.map((_, i) => start + i),
-      );
-      if (claim.kind === 'final') return [];
-      if (claim.kind === 'stop') {
-        // Dropped at once: never-run items count as cancelled when the job finishes.
-        await this.record(jobId, info, chunkId, []);
-        return [];
-      }
-      const pending = claim.pending.map((index) => ({ index, item: items[index - start] }));
-      if (pending.length > 0 && bjob.stalledCounter >= MAX_STALLS) {
-        const error: ErrorInfo = {
-          code: 'WORKER_CRASHED',
-          message: `the worker running this item stopped ${bjob.stalledCounter} times (killed, or cut off from Redis); not trying again`,
-        };
-        const job = { id: jobId, mode: info.mode };
-        const failed = pending.map((p) => recorded(itemEvent(job, p, 'failed', 0, error)));
-        await this.record(jobId, info, chunkId, failed);
-        return failed;
+      const job: EventJob = { id: jobId, mode: info.mode };
+      const pending = items.map((item, i) => ({ index: start + i, item }));
+      // Delivered before: it may be recorded (its worker died after recording it), or its job stopped meanwhile.
+      if (bjob.attemptsMade > 0 || bjob.stalledCounter > 0) {
+        const claim = await this.store.claim(jobId, start);
+        if (claim === 'final' || claim === 'recorded') return [];
+        if (claim === 'stop') {
+          // Dropped at once: never-run items count as cancelled when the job finishes.
+          await this.record(jobId, info, start, []);
+          return [];
+        }
+        if (bjob.stalledCounter >= MAX_STALLS) {
+          const error: ErrorInfo = {
+            code: 'WORKER_CRASHED',
+            message: `the worker running this item stopped ${bjob.stalledCounter} times (killed, or cut off from Redis); not trying again`,
+          };
+          const failed = pending.map((p) => recorded(itemEvent(job, p, 'failed', 0, error)));
+          await this.record(jobId, info, start, failed);
+          return failed;
+        }
       }
       if (chunk.handedBack) return this.giveBack(bjob, token);
-      chunk.settled = items.length - pending.length;
       const outcomes = await this.execute(chunk, info, pending);
       // What ran of a chunk handed back is not recorded: its items run again, whole, elsewhere.
       if (chunk.handedBack) return this.giveBack(bjob, token);
-      await this.record(jobId, info, chunkId, outcomes);
+      await this.record(jobId, info, start, outcomes);
       if (this.drain) this.drain.finished++;
       // A chunk whose bar BullMQ's tools showed ends at 100, not at its last tick's share. Only
       // those (long chunks): a short one costs no call. Only the bar: the outcomes are recorded.
@@ -236,10 +232,10 @@ export class ChunkRunner {
   private async record(
     jobId: string,
     info: Pick<JobInfo, 'definition' | 'maxFailures'> | undefined,
-    chunkId: string,
+    start: number,
     outcomes: RecordedItem[],
   ): Promise<void> {
-    const { complete } = await this.store.record(jobId, chunkId, this.worker.id, outcomes);
+    const { complete } = await this.store.record(jobId, start, this.worker.id, outcomes);
     this.recorded.add(jobId);
     const definition = info?.definition;
     if (outcomes.some((o) => o.outcome === 'failed'))
@@ -249,26 +245,17 @@ export class ChunkRunner {
 
   private async failUnloadable(
     jobId: string,
-    chunkId: string,
     start: number,
     items: unknown[],
     error: ErrorInfo,
   ): Promise<RecordedItem[]> {
-    const claim = await this.store.claim(
-      jobId,
-      chunkId,
-      items.map((_, i) => start + i),
-    );
-    if (claim.kind === 'final') return [];
     // Its mode is unknown here: the items are labelled as a process job's would be.
     const job: EventJob = { id: jobId, mode: 'process' };
-    const failed =
-      claim.kind === 'run'
-        ? claim.pending.map((index) =>
-            recorded(itemEvent(job, { index, item: items[index - start] }, 'failed', 0, error)),
-          )
-        : [];
-    await this.record(jobId, undefined, chunkId, failed);
+    const failed = items.map((item, i) =>
+      recorded(itemEvent(job, { index: start + i, item }, 'failed', 0, error)),
+    );
+    // A job that ended or stopped drops them; a chunk recorded already keeps its first outcomes.
+    await this.record(jobId, undefined, start, failed);
     return failed;
   }
 

@@ -21,12 +21,13 @@ import { handBack } from './hand-back.js';
 /**
  * Items per chunk by the index of its first item: single items first, so a
  * short job spreads evenly across workers; larger chunks deep into a long job,
- * where one queue round trip per item would cost more than the item. Full size from item 1,024:
- * ramping to item 8,192 made a 20k-item job 1,658 chunks (12 items each) instead of 755, and each
- * chunk costs Redis ~4 scripts whatever its size (bench measure 8).
+ * where one queue round trip per item would cost more than the item. Full size
+ * from item 256 (41 chunks before it): each chunk costs Redis its BullMQ moves
+ * and our record whatever its size (bench measure 8), and ramping to item 1,024
+ * made a 20k-item job 755 chunks where 32 per chunk is 625.
  */
 export function chunkSize(start: number, maxChunk: number): number {
-  return Math.max(1, Math.min(maxChunk, Math.floor(start / 32)));
+  return Math.max(1, Math.min(maxChunk, Math.floor(start / 8)));
 }
 
 const FLUSH_CHUNKS = 32;

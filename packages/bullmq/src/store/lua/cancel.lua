@@ -2,12 +2,13 @@
 -- cancel: a queued job is cancelled at once; a running one turns cancelling and every worker
 -- hears it on the cancel channel. A user's cancel (no failure) of any run of a periodic job
 -- stops its schedule, as in-process. Runs at maxmemory: it ends work.
--- KEYS[5] active: chunks claimed and not yet recorded
--- KEYS[6] the hash of the job's schedule (ARGV[7]'s), or any key of the deployment for a job without one
--- KEYS[7] schedules: set of live schedule ids
--- KEYS[8] finished: finished job ids by first seq
--- KEYS[9] finished-at: finished job ids by finish time
--- KEYS[10] handoff: runs whose control job may not be queued yet
+-- KEYS[5] BullMQ's active list of the items queue (see complete)
+-- KEYS[6] recorded: bitmap, bit i set once the chunk whose first item is i is recorded
+-- KEYS[7] the hash of the job's schedule (ARGV[7]'s), or any key of the deployment for a job without one
+-- KEYS[8] schedules: set of live schedule ids
+-- KEYS[9] finished: finished job ids by first seq
+-- KEYS[10] finished-at: finished job ids by finish time
+-- KEYS[11] handoff: runs whose control job may not be queued yet
 -- ARGV[4] reason, or ''
 -- ARGV[5] force (0|1)
 -- ARGV[6] failure JSON (maxFailures stopping the job), or ''
@@ -21,8 +22,8 @@ local sid = redis.call('HGET', JK, 'scheduleId')
 -- A schedule id is fixed at creation, so the caller's read of it is the script's.
 if (sid or '') ~= ARGV[7] then return redis.error_reply('ERR schedule of job ' .. ID .. ' is not the one given') end
 if sid and ARGV[6] == '' then
-  redis.call('DEL', KEYS[6])
-  redis.call('SREM', KEYS[7], sid)
+  redis.call('DEL', KEYS[7])
+  redis.call('SREM', KEYS[8], sid)
 end
 local force = ARGV[5] == '1'
 if s == 'cancelling' and (redis.call('HGET', JK, 'cancelForce') == '1' or not force) then return {s, 0} end
@@ -35,9 +36,9 @@ if s == 'queued' then
   redis.call('HSET', JK, 'state', 'cancelled', 'finishedAt', now(), 'summary', 'null', 'error', 'null')
   emit('{"type":"finished","jobId":' .. cjson.encode(ID) .. ',"state":"cancelled","summary":null,"error":null,' ..
     '"items":{"total":null,"succeeded":0,"failed":0,"cancelled":0}}')
-  markFinished(KEYS[8], KEYS[9], KEYS[10])
+  markFinished(KEYS[9], KEYS[10], KEYS[11])
   return {'cancelled', 0}
 end
 redis.call('HSET', JK, 'state', 'cancelling')
 redis.call('PUBLISH', ARGV[8], cjson.encode({jobId = ID, force = force}))
-return {'cancelling', complete(KEYS[5])}
+return {'cancelling', complete(KEYS[5], KEYS[6])}

@@ -1,6 +1,7 @@
 #!lua flags=allow-oom
 -- enumerated: how far the job's enumeration got. Runs at maxmemory: it ends work.
--- KEYS[5] active: chunks claimed and not yet recorded
+-- KEYS[5] BullMQ's active list of the items queue (see complete)
+-- KEYS[6] recorded: bitmap, bit i set once the chunk whose first item is i is recorded
 -- ARGV[4] items enumerated so far
 -- ARGV[5] done (0|1)
 -- ARGV[6] failure JSON, or ''
@@ -13,4 +14,4 @@ if ARGV[6] ~= '' and redis.call('HEXISTS', JK, 'failure') == 0 then redis.call('
 if ARGV[5] == '1' then redis.call('HSET', JK, 'enumDone', 1) end
 local stopping = 0
 if s == 'cancelling' or redis.call('HEXISTS', JK, 'failure') == 1 then stopping = 1 end
-return {complete(KEYS[5]), stopping}
+return {complete(KEYS[5], KEYS[6]), stopping}

@@ -3,20 +3,19 @@
 -- Only the first call for a job does anything, so racing finishers are harmless, and a finisher
 -- retried after a crash records no second next run: a run of a live schedule that ends other
 -- than cancelled records the next run here, in the same step, queued for
--- max(now, startedAt + period) as in-process. What only a running job needs (its outcomes
--- bitmap, results, claims, in-flight shares) goes now, by UNLINK (freed off Redis's main thread).
+-- max(now, startedAt + period) as in-process. What only a running job needs (its recorded
+-- chunks, results, in-flight shares) goes now, by UNLINK (freed off Redis's main thread).
 -- Runs at maxmemory: it ends work.
 -- KEYS[5] inflight
--- KEYS[6] active
--- KEYS[7] outcomes
--- KEYS[8] results
--- KEYS[9] finished: finished job ids by first seq
--- KEYS[10] finished-at: finished job ids by finish time
--- KEYS[11] handoff: runs whose control job may not be queued yet
--- KEYS[12] the hash of the job's schedule (ARGV[8]'s), or any key of the deployment for a job without one
--- KEYS[13] jobs: sorted set of job ids by creation
--- KEYS[14] the next run's hash (ARGV[7]'s)
--- KEYS[15] the next run's event stream
+-- KEYS[6] recorded
+-- KEYS[7] results
+-- KEYS[8] finished: finished job ids by first seq
+-- KEYS[9] finished-at: finished job ids by finish time
+-- KEYS[10] handoff: runs whose control job may not be queued yet
+-- KEYS[11] the hash of the job's schedule (ARGV[8]'s), or any key of the deployment for a job without one
+-- KEYS[12] jobs: sorted set of job ids by creation
+-- KEYS[13] the next run's hash (ARGV[7]'s)
+-- KEYS[14] the next run's event stream
 -- ARGV[4] final state
 -- ARGV[5] summary JSON
 -- ARGV[6] error JSON
@@ -46,22 +45,22 @@ else
 end
 redis.call('HSET', JK, 'state', ARGV[4], 'finishedAt', now(), 'summary', ARGV[5], 'error', ARGV[6],
   'cancelled', cancelled, 'progress', progress, 'enumDone', 1)
-redis.call('UNLINK', KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+redis.call('UNLINK', KEYS[5], KEYS[6], KEYS[7])
 emit('{"type":"finished","jobId":' .. cjson.encode(ID) .. ',"state":' .. cjson.encode(ARGV[4]) ..
   ',"summary":' .. ARGV[5] .. ',"error":' .. ARGV[6] .. ',"items":{"total":' .. total ..
   ',"succeeded":' .. succeeded .. ',"failed":' .. failed .. ',"cancelled":' .. cancelled .. '}}')
 local reply = {1}
 if sid and ARGV[4] ~= 'cancelled' then
-  local sc = redis.call('HMGET', KEYS[12], 'everyMs', 'static', 'snapshot', 'ref', 'mode')
+  local sc = redis.call('HMGET', KEYS[11], 'everyMs', 'static', 'snapshot', 'ref', 'mode')
   if sc[1] then
     local t = now()
     local runAt = math.max(t, tonumber(redis.call('HGET', JK, 'startedAt') or t) + tonumber(sc[1]))
     local nid = ARGV[7]
     local head = '{"id":' .. cjson.encode(nid) .. ',"createdAt":' .. t .. ',"runAt":' .. runAt .. ','
-    createRun(KEYS[14], KEYS[15], KEYS[13], KEYS[11], nid, head .. string.sub(sc[2], 2), sc[4], sc[5], t, sid,
+    createRun(KEYS[13], KEYS[14], KEYS[12], KEYS[10], nid, head .. string.sub(sc[2], 2), sc[4], sc[5], t, sid,
       '{"type":"queued","jobId":' .. cjson.encode(nid) .. ',"job":' .. head .. string.sub(sc[3], 2) .. '}')
     reply = {1, nid, runAt}
   end
 end
-markFinished(KEYS[9], KEYS[10], KEYS[11])
+markFinished(KEYS[8], KEYS[9], KEYS[10])
 return reply

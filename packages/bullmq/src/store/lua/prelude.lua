@@ -48,12 +48,20 @@ local function markFinished(finished, finishedAt, handoff)
   redis.call('ZADD', finished, redis.call('HGET', JK, 'firstSeq') or 0, ID)
   redis.call('ZADD', finishedAt, now(), ID)
 end
--- 1 when nothing more can happen to the job's items: every enumerated item has an
--- outcome, or the job is stopping and no claimed chunk is still out (active: its claims).
-local function complete(active)
+-- 1 when nothing more can happen to the job's items: every enumerated item has an outcome,
+-- or the job is stopping and none of its chunks BullMQ holds active (a worker runs it, or
+-- died under it and it has not stalled back yet) is still to be recorded. A chunk's id is
+-- `<job>-<first index>`, and its bit in `recorded` is set as its outcomes are: BullMQ's active
+-- list is the set of claims, so taking a chunk costs no step of ours.
+local function complete(bullActive, recorded)
   local h = redis.call('HMGET', JK, 'state', 'enumDone', 'enumerated', 'succeeded', 'failed', 'cancelled', 'failure')
   if not h[1] or isFinal(h[1]) or h[2] ~= '1' then return 0 end
   if tonumber(h[4]) + tonumber(h[5]) + tonumber(h[6]) >= tonumber(h[3]) then return 1 end
-  if (h[1] == 'cancelling' or h[7]) and redis.call('SCARD', active) == 0 then return 1 end
-  return 0
+  if h[1] ~= 'cancelling' and not h[7] then return 0 end
+  local prefix = ID .. '-'
+  for _, chunk in ipairs(redis.call('LRANGE', bullActive, 0, -1)) do
+    if string.sub(chunk, 1, #prefix) == prefix and
+      redis.call('GETBIT', recorded, string.sub(chunk, #prefix + 1)) == 0 then return 0 end
+  end
+  return 1
 end
