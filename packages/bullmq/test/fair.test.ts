@@ -38,9 +38,31 @@ describe('jobs sharing the items queue', () => {
     const queued = await client.start('test.sleep', { items: 100, ms: 1 });
     await until(async () => (await client.get(queued.id))?.items.total === 100, 'its 100 items enumerated');
     expect(await waiting(queued.id)).toBeGreaterThan(0);
+    // Enumerated, none of its items running: it reads queued.
+    expect((await client.get(queued.id))!).toMatchObject({ state: 'queued', startedAt: null });
     const cancelled = await client.cancel(queued.id);
     expect(await waiting(queued.id)).toBe(0);
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.items).toEqual({ total: 100, succeeded: 0, failed: 0, cancelled: 100 });
+  });
+
+  it('keeps a job queued while its chunks wait behind busy threads, and starts it as its first item runs', async () => {
+    const { client, worker } = await fairDeployment();
+    const busy = await client.start('test.sleep', { items: 2, ms: 2_000 });
+    await until(() => worker.pool.busyCount === 2, 'both threads busy', 20_000);
+    const next = await client.start('test.sleep', { items: 3, ms: 1 });
+    await until(async () => (await client.get(next.id))?.items.total === 3, 'its 3 items enumerated');
+    expect((await client.get(next.id))!.state).toBe('queued');
+    const events = await follow(client, next.id);
+    expect(events.map((e) => e.type).filter((t) => t !== 'progress' && t !== 'log')).toEqual([
+      'queued',
+      'started',
+      ...Array(3).fill('items'),
+      'finished',
+    ]);
+    const started = (await client.get(next.id))!;
+    expect(started.state).toBe('succeeded');
+    // It started once a thread was free: after the busy job's 2-second items ended.
+    expect(started.startedAt!).toBeGreaterThanOrEqual((await client.get(busy.id))!.startedAt! + 2_000);
   });
 });

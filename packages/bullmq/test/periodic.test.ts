@@ -166,7 +166,8 @@ describe('periodic jobs', () => {
     const runs = new RunQueue(store, control);
     // Taken by the "worker": its control job is done with.
     await control.remove(job.id);
-    expect(await store.begin(job.id)).toBe('running');
+    // Begun, it stays queued until a worker claims its first chunk; finished from there, it starts as it ends.
+    expect(await store.begin(job.id)).toBe('queued');
     const first = await store.finish(job.id, job.scheduleId, 'succeeded', null, null, 'j_next1');
     expect(first).toMatchObject({ finished: true, next: { id: 'j_next1' } });
     // The retry after the crash: the run is final, so nothing is recorded twice.

@@ -58,7 +58,7 @@ describe('a worker that lacks the job', () => {
     await eventually(async () => ((await client.get(blocker.id))?.progress.fraction ?? 0) > 0);
     const job = await client.start('test.sleep', { items: 1, ms: 1 });
     // Enumerated by the worker that has it: its one chunk waits on the items queue.
-    await eventually(async () => (await client.get(job.id))?.state === 'running');
+    await eventually(async () => (await client.get(job.id))?.items.total === 1);
     const lacking = await worker(tickOnly);
     const finished = ofType(await follow(client, job.id), 'finished')[0]!;
     expect(finished.state).toBe('failed');

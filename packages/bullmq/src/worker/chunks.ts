@@ -1,8 +1,8 @@
 // Runs chunks of a job's items on this process's thread pool and records their
 // outcomes, a chunk's all in one script: a second recording of a chunk (a stalled
-// chunk redelivered while its first worker still ran) is dropped. A chunk that may
-// have run before is claimed first, so one whose worker died after recording it
-// does not run again.
+// chunk redelivered while its first worker still ran) is dropped. A worker's first
+// chunk of a job is claimed first, which starts the job, and so is a chunk that may
+// have run before, so one whose worker died after recording it does not run again.
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import {
   type BatchOutcome,
@@ -79,6 +79,8 @@ export class ChunkRunner {
   /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
   private readonly cancels = new Map<string, { force: boolean }>();
   private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
+  /** Jobs this worker has claimed a chunk of: it started them, or found them started. */
+  private readonly claimed = new Set<string>();
   /** Set once the worker stops; `handingBack` once its drain's deadline has passed. */
   private drain: (DrainReport & { handingBack: boolean }) | undefined;
 
@@ -193,9 +195,12 @@ export class ChunkRunner {
     try {
       const job: EventJob = { id: jobId, mode: info.mode };
       const pending = items.map((item, i) => ({ index: start + i, item }));
-      // Delivered before: it may be recorded (its worker died after recording it), or its job stopped meanwhile.
-      if (bjob.attemptsMade > 0 || bjob.stalledCounter > 0) {
+      // This worker's first chunk of the job (which starts a job still queued), or one delivered
+      // before: it may be recorded (its worker died after recording it), or its job stopped meanwhile.
+      if (!this.claimed.has(jobId) || bjob.attemptsMade > 0 || bjob.stalledCounter > 0) {
         const claim = await this.store.claim(jobId, start);
+        this.claimed.add(jobId);
+        if (this.claimed.size > JOB_CACHE) this.claimed.delete(this.claimed.values().next().value!);
         if (claim === 'final' || claim === 'recorded') return [];
         if (claim === 'stop') {
           // Dropped at once: never-run items count as cancelled when the job finishes.

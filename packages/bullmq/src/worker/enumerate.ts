@@ -90,9 +90,11 @@ export class Enumerator {
       // This worker cannot load the job (it lacks the name, or the module): the job is begun and fails with why.
       failure = toErrorInfo(error);
     }
+    // Queued (begun now, or by a worker that died enumerating it) until one of its items runs.
     const state = await this.store.begin(jobId);
+    const live = state === 'queued' || state === 'running';
     let added = 0;
-    if (state === 'running' && definition && !failure) {
+    if (live && definition && !failure) {
       const abort = new AbortController();
       this.running.set(jobId, abort);
       try {
@@ -105,7 +107,7 @@ export class Enumerator {
       }
       // Aborted to hand it back: its enumeration is not over, whatever it added so far.
       if (this.handingBack) return handBack(bjob, token);
-    } else if (state !== 'running' && state !== 'cancelling') {
+    } else if (!live && state !== 'cancelling') {
       return;
     }
     const { complete } = await this.store.enumerated(jobId, added, true, failure);
@@ -181,7 +183,7 @@ export class Enumerator {
 
   /**
    * Waits until the job has fewer than a window of items without an outcome, counting `queued`
-   * as queued; aborts the enumeration when the job stops running (a cancel, maxFailures).
+   * as queued; aborts the enumeration when the job stops (a cancel, maxFailures).
    */
   private async roomFor(jobId: string, queued: number, abort: AbortController): Promise<void> {
     let pollMs = ROOM_POLL_MS;
@@ -190,7 +192,7 @@ export class Enumerator {
       const { state, done } = await this.store.outcomeCounts(jobId);
       pollMs = done === lastDone ? Math.min(ROOM_POLL_MAX_MS, pollMs * 2) : ROOM_POLL_MS;
       lastDone = done;
-      if (state !== 'running') {
+      if (state !== 'queued' && state !== 'running') {
         abort.abort();
         return;
       }

@@ -1,5 +1,5 @@
 #!lua flags=allow-oom
--- cancel: a queued job is cancelled at once; a running one turns cancelling and every worker
+-- cancel: a queued job no worker has begun is cancelled at once; any other turns cancelling and every worker
 -- hears it on the cancel channel. A user's cancel (no failure) of any run of a periodic job
 -- stops its schedule, as in-process. Runs at maxmemory: it ends work.
 -- KEYS[5] BullMQ's active list of the items queue (see complete)
@@ -32,7 +32,8 @@ if ARGV[4] ~= '' then reason = ARGV[4] end
 if ARGV[6] ~= '' and redis.call('HEXISTS', JK, 'failure') == 0 then redis.call('HSET', JK, 'failure', ARGV[6]) end
 redis.call('HSET', JK, 'cancelForce', ARGV[5], 'cancelRequested', 1)
 emit(cjson.encode({type = 'cancelling', jobId = ID, reason = reason, force = force}))
-if s == 'queued' then
+-- Not begun: no worker has it. Begun (a worker enumerates it), it is cancelled as a running job is.
+if s == 'queued' and redis.call('HGET', JK, 'begun') ~= '1' then
   redis.call('HSET', JK, 'state', 'cancelled', 'finishedAt', now(), 'summary', 'null', 'error', 'null')
   emit('{"type":"finished","jobId":' .. cjson.encode(ID) .. ',"state":"cancelled","summary":null,"error":null,' ..
     '"items":{"total":null,"succeeded":0,"failed":0,"cancelled":0}}')

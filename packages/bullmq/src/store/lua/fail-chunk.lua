@@ -27,7 +27,7 @@ if redis.call('SETBIT', KEYS[6], ARGV[4], 1) == 0 then
   end
 end
 redis.call('HDEL', KEYS[7], ARGV[5])
-if ARGV[6] ~= '' and s == 'running' and redis.call('HEXISTS', JK, 'failure') == 0 then
+if ARGV[6] ~= '' and (s == 'running' or s == 'queued') and redis.call('HEXISTS', JK, 'failure') == 0 then
   redis.call('HSET', JK, 'failure', ARGV[6], 'state', 'cancelling', 'cancelRequested', 1, 'cancelForce', 0)
   emit(cjson.encode({type = 'cancelling', jobId = ID, reason = ARGV[7], force = false}))
   redis.call('PUBLISH', ARGV[8], cjson.encode({jobId = ID, force = false}))

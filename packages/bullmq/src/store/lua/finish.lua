@@ -27,6 +27,12 @@ local h = redis.call('HMGET', JK, 'state', 'enumerated', 'succeeded', 'failed', 
 if not h[1] or isFinal(h[1]) then return {0} end
 local sid = h[8]
 if (sid or '') ~= ARGV[8] then return redis.error_reply('ERR schedule of job ' .. ID .. ' is not the one given') end
+-- Ended before any item ran (no items, an enumeration that failed, items no worker could load):
+-- it started as it ends, so its stream reads started then finished as in-process.
+if h[1] == 'queued' then
+  redis.call('HSET', JK, 'startedAt', now())
+  emit('{"type":"started","jobId":' .. cjson.encode(ID) .. '}')
+end
 local total = tonumber(h[2])
 local succeeded, failed, cancelled = tonumber(h[3]), tonumber(h[4]), tonumber(h[5])
 local rest = total - succeeded - failed - cancelled
