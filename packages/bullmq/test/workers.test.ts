@@ -3,8 +3,10 @@
 
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createBullmqClient, runBullmqWorker } from '../src/index.js';
+import { ITEMS_QUEUE, keys } from '../src/store/keys.js';
 import { follow, ofType, onCleanup, registry, spawnWorker, startRedis } from './helpers.js';
 
 /** A registry without test.sleep: a worker started with it lacks the job the tests start. */
@@ -120,5 +122,31 @@ describe('connected workers', () => {
     await eventually(async () => (await pids()).length === 0, 5000);
     expect(Date.now() - killedAt).toBeLessThan(3000);
     expect((await client.definitions()).map((d) => d.workers)).toEqual([[], []]);
+  });
+});
+
+describe('a worker taking chunks ahead', () => {
+  it('while chunks run short; one its thread has no room for goes back to the queue, and another worker runs it', async () => {
+    const { redis, client, worker } = await deployment();
+    const items = new Queue(ITEMS_QUEUE, { connection: { url: redis.url }, prefix: keys().bullPrefix });
+    onCleanup(() => items.close());
+    const first = await worker(registry, 1);
+    // Short chunks: it takes one more than it has threads.
+    await follow(client, (await client.start('test.sleep', { items: 40, ms: 0 })).id);
+    const long = await client.start('test.sleep', { items: 1, ms: 5_000 });
+    await eventually(async () => first.pool.busyCount === 1);
+    const next = await client.start('test.sleep', { items: 1, ms: 1 });
+    const chunk = `${next.id}-0`;
+    await eventually(async () =>
+      (await items.getActive()).some((j) => j.id === chunk && j.processedBy === first.id),
+    );
+    // Taken, but not run: its job has not started.
+    expect((await client.get(next.id))!.state).toBe('queued');
+    const second = await worker(registry, 1);
+    const finished = ofType(await follow(client, next.id), 'finished')[0]!;
+    expect(finished.state).toBe('succeeded');
+    // Run by the second worker while the first's thread still runs the long item.
+    expect((await client.get(long.id))!.state).toBe('running');
+    expect((await items.getJob(chunk))?.processedBy).toBe(second.id);
   });
 });

@@ -69,13 +69,24 @@ export interface DrainReport {
 /** A chunk redelivered this many times (its workers died or lost Redis under it) fails instead of running again. */
 const MAX_STALLS = 3;
 const JOB_CACHE = 64;
+/**
+ * A chunk that ran on its thread for less than this is short: while chunks are, the worker takes
+ * one more chunk per thread than it has threads, so a thread finds its next chunk fetched rather
+ * than waiting out the last one's Redis round trips (bench measure 8: +19% items/s, and less Redis
+ * CPU per item, BullMQ's fetches riding on its completions).
+ */
+const SHORT_CHUNK_MS = 50;
+/** How long a chunk taken ahead waits for a thread before it goes back to the queue for another worker. */
+const AHEAD_WAIT_MS = 500;
 
 export class ChunkRunner {
   readonly running = new Set<RunningChunk>();
   /** Jobs with outcomes recorded since the progress reporter last looked. */
   readonly recorded = new Set<string>();
   private readonly free: Slot[];
-  private readonly waiters: ((slot: Slot) => void)[] = [];
+  private readonly waiters: ((slot: Slot | undefined) => void)[] = [];
+  /** Told whether chunks run short: the items worker takes chunks ahead while they do. */
+  onShortChunks: (short: boolean) => void = () => {};
   /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
   private readonly cancels = new Map<string, { force: boolean }>();
   private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
@@ -117,7 +128,7 @@ export class ChunkRunner {
   }
 
   private giveBack(bjob: Job<ChunkData>, token: string | undefined): Promise<never> {
-    this.drain!.handedBack++;
+    if (this.drain) this.drain.handedBack++;
     return handBack(bjob, token);
   }
 
@@ -192,6 +203,14 @@ export class ChunkRunner {
       percentSent: 0,
     };
     this.running.add(chunk);
+    // A thread first, so a chunk is claimed (and its job started) only once it can run. One taken
+    // ahead that no thread came free for in time goes back to the queue: another worker may have one.
+    let slot = await this.acquire(AHEAD_WAIT_MS);
+    if (!slot) {
+      this.running.delete(chunk);
+      this.onShortChunks(false);
+      return this.giveBack(bjob, token);
+    }
     try {
       const job: EventJob = { id: jobId, mode: info.mode };
       const pending = items.map((item, i) => ({ index: start + i, item }));
@@ -218,7 +237,9 @@ export class ChunkRunner {
         }
       }
       if (chunk.handedBack) return this.giveBack(bjob, token);
-      const outcomes = await this.execute(chunk, info, pending);
+      const first = slot;
+      slot = undefined;
+      const outcomes = await this.execute(chunk, info, pending, first);
       // What ran of a chunk handed back is not recorded: its items run again, whole, elsewhere.
       if (chunk.handedBack) return this.giveBack(bjob, token);
       await this.record(jobId, info, start, outcomes);
@@ -228,6 +249,7 @@ export class ChunkRunner {
       if (chunk.percentSent > 0 && chunk.percentSent < 100) await bjob.updateProgress(100).catch(() => {});
       return outcomes;
     } finally {
+      if (slot) this.release(slot);
       clearTimeout(chunk.grace);
       this.running.delete(chunk);
     }
@@ -264,25 +286,37 @@ export class ChunkRunner {
     return failed;
   }
 
-  /** Runs the items on a slot; a thread that dies under them fails the item it held, and the rest run again. */
-  private async execute(chunk: RunningChunk, info: JobInfo, pending: PendingItem[]): Promise<RecordedItem[]> {
+  /**
+   * Runs the items, first on `first` (which it releases); a thread that dies under them fails the
+   * item it held, and the rest run again.
+   */
+  private async execute(
+    chunk: RunningChunk,
+    info: JobInfo,
+    pending: PendingItem[],
+    first: Slot,
+  ): Promise<RecordedItem[]> {
     const job: EventJob = { id: chunk.jobId, mode: info.mode };
     const itemTimeoutMs = info.definition.itemTimeoutMs ?? this.itemTimeoutMs;
     // Only a summarize (or a run's one result) reads results: kept otherwise, they were most of a big job's bytes.
     const keepResults = info.mode === 'run' || info.definition.summarize !== undefined;
     const outcomes: RecordedItem[] = [];
     let rest = pending;
+    let held: Slot | undefined = first;
     while (rest.length > 0 && !chunk.handedBack) {
       if (chunk.cancel) {
         outcomes.push(...rest.map((p) => recorded(itemEvent(job, p, 'cancelled', 0))));
         break;
       }
       const batch = rest;
-      const slot = await this.acquire();
+      const slot = held ?? (await this.acquire());
+      held = undefined;
+      if (!slot) break;
       if (chunk.handedBack) {
         this.release(slot);
         break;
       }
+      const started = performance.now();
       let outcome: BatchOutcome;
       try {
         chunk.slot = slot;
@@ -306,11 +340,13 @@ export class ChunkRunner {
       }
       // Its thread was terminated for the hand-back: the outcome says nothing of the items.
       if (chunk.handedBack) break;
+      this.onShortChunks(performance.now() - started < SHORT_CHUNK_MS);
       const { settled, rerun } = settleBatch(job, batch, outcome, chunk.cancel !== null);
       outcomes.push(...settled.map((item) => storable(job, item, keepResults)));
       chunk.settled += settled.length;
       rest = rerun;
     }
+    if (held) this.release(held);
     return outcomes;
   }
 
@@ -341,10 +377,24 @@ export class ChunkRunner {
     else chunk.grace = setTimeout(terminate, this.graceMs);
   }
 
-  private acquire(): Promise<Slot> {
+  /** A free thread, or undefined when none came free within `timeoutMs`. */
+  private acquire(timeoutMs?: number): Promise<Slot | undefined> {
     const slot = this.free.shift();
     if (slot) return Promise.resolve(slot);
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => {
+      const waiter = (slot: Slot | undefined) => {
+        clearTimeout(timer);
+        resolve(slot);
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiters.splice(this.waiters.indexOf(waiter), 1);
+              resolve(undefined);
+            }, timeoutMs);
+      this.waiters.push(waiter);
+    });
   }
 
   private release(slot: Slot): void {

@@ -195,6 +195,7 @@ class BullmqWorkerProcess implements BullmqWorker {
     };
     const items = new Worker<ChunkData>(ITEMS_QUEUE, (job, token) => this.runner.process(job, token), {
       ...common,
+      // One chunk per thread; while chunks run short, one more per thread taken ahead (chunks.ts).
       concurrency: this.pool.size,
       // Its connection and the chunks it takes carry its id (CLIENT LIST, processedBy): workers() says who runs what.
       name: this.id,
@@ -208,6 +209,9 @@ class BullmqWorkerProcess implements BullmqWorker {
         concurrency: 64,
       },
     );
+    this.runner.onShortChunks = (short) => {
+      items.concurrency = this.pool.size * (short ? 2 : 1);
+    };
     for (const worker of [items, control]) {
       // Connection errors while Redis is away are expected; BullMQ reconnects and carries on.
       worker.on('error', () => {});

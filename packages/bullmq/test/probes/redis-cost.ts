@@ -62,7 +62,7 @@ console.log(`${n} items${onCluster ? ' on a 3-master cluster' : ''}: ${(n / seco
 console.log(
   `Redis: ${(calls / n).toFixed(3)} commands per item, ${(cpu / n).toFixed(1)} µs CPU per item (used_cpu_sys+user)`,
 );
-const top = [...stats].sort((a, b) => b[1].usec - a[1].usec).slice(0, 8);
+const top = [...stats].sort((a, b) => b[1].usec - a[1].usec).slice(0, Number(process.env.TOP ?? 8));
 console.log(
   `  by command: ${top.map(([c, s]) => `${c} ${(s.calls / n).toFixed(3)}/item ${(s.usec / n).toFixed(1)} µs`).join('; ')}`,
 );
