@@ -53,8 +53,10 @@ end
 -- died under it and it has not stalled back yet) is still to be recorded. A chunk's id is
 -- `<job>-<first index>`, and its bit in `recorded` is set as its outcomes are: BullMQ's active
 -- list is the set of claims, so taking a chunk costs no step of ours.
-local function complete(bullActive, recorded)
-  local h = redis.call('HMGET', JK, 'state', 'enumDone', 'enumerated', 'succeeded', 'failed', 'cancelled', 'failure')
+-- `h`: the job's fields as COUNTED reads them, when the caller has them already.
+local COUNTED = {'state', 'enumDone', 'enumerated', 'succeeded', 'failed', 'cancelled', 'failure'}
+local function complete(bullActive, recorded, h)
+  h = h or redis.call('HMGET', JK, unpack(COUNTED))
   if not h[1] or isFinal(h[1]) or h[2] ~= '1' then return 0 end
   if tonumber(h[4]) + tonumber(h[5]) + tonumber(h[6]) >= tonumber(h[3]) then return 1 end
   if h[1] ~= 'cancelling' and not h[7] then return 0 end
