@@ -54,12 +54,11 @@ describe('jobs sharing the items queue', () => {
     await until(async () => (await client.get(next.id))?.items.total === 3, 'its 3 items enumerated');
     expect((await client.get(next.id))!.state).toBe('queued');
     const events = await follow(client, next.id);
-    expect(events.map((e) => e.type).filter((t) => t !== 'progress' && t !== 'log')).toEqual([
-      'queued',
-      'started',
-      ...Array(3).fill('items'),
-      'finished',
-    ]);
+    const types = events.map((e) => e.type).filter((t) => t !== 'progress' && t !== 'log');
+    // Its three chunks' successes: one `items` event per record call (chunks ending together share one).
+    expect(types.slice(0, 2)).toEqual(['queued', 'started']);
+    expect(types.at(-1)).toBe('finished');
+    expect(new Set(types.slice(2, -1))).toEqual(new Set(['items']));
     const started = (await client.get(next.id))!;
     expect(started.state).toBe('succeeded');
     // It started once a thread was free: after the busy job's 2-second items ended.

@@ -96,39 +96,32 @@ export class JobSteps {
   }
 
   /**
-   * Records a chunk's outcomes, unless it is recorded already (its first recording stands).
-   * Returns how many items it recorded and whether the job is now complete.
+   * Records chunks of one job, each whole unless it is recorded already (its first recording
+   * stands). Returns how many items it recorded and whether the job is now complete.
    */
   async record(
     jobId: string,
-    start: number,
     workerId: string,
-    items: RecordedItem[],
+    chunks: { start: number; items: RecordedItem[] }[],
   ): Promise<{ added: number; complete: boolean }> {
-    const results: Arg[] = [];
-    const others: Arg[] = [];
-    let succeeded = 0;
-    for (const item of items) {
-      if (item.outcome !== 'succeeded') others.push(item.outcome, JSON.stringify(item.event));
-      else {
-        // A success is counted, not told: the chunk's successes are one `items` event.
-        succeeded++;
-        if (item.result !== '') results.push(item.index, item.result);
+    const args: Arg[] = [];
+    for (const { start, items } of chunks) {
+      const results: Arg[] = [];
+      const others: Arg[] = [];
+      let succeeded = 0;
+      for (const item of items) {
+        if (item.outcome !== 'succeeded') others.push(item.outcome, JSON.stringify(item.event));
+        else {
+          // A success is counted, not told: the call's successes are one `items` event.
+          succeeded++;
+          if (item.result !== '') results.push(item.index, item.result);
+        }
       }
+      args.push(start, succeeded, results.length / 2, others.length / 2, ...results, ...others);
     }
     const k = this.keys;
     const own = [k.activeChunks, k.recorded(jobId), k.results(jobId), k.inflight(jobId), k.failures(jobId)];
-    const [added, complete] = (await this.scripts.run(
-      'record',
-      jobId,
-      own,
-      start,
-      workerId,
-      succeeded,
-      results.length / 2,
-      ...results,
-      ...others,
-    )) as number[];
+    const [added, complete] = (await this.scripts.run('record', jobId, own, workerId, ...args)) as number[];
     return { added: added ?? 0, complete: complete === 1 };
   }
 

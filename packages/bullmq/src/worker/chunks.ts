@@ -21,6 +21,7 @@ import { finishJob, stopAtMaxFailures } from '../finish.js';
 import type { RunQueue } from '../runs.js';
 import type { RecordedItem, RedisStore } from '../store/store.js';
 import { handBack } from './hand-back.js';
+import { RecordBatcher } from './record-batch.js';
 
 /** What one BullMQ job of the items queue carries: consecutive items of one job. */
 export interface ChunkData {
@@ -92,6 +93,7 @@ export class ChunkRunner {
   private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
   /** Jobs this worker has claimed a chunk of: it started them, or found them started. */
   private readonly claimed = new Set<string>();
+  private readonly batcher: RecordBatcher;
   /** Set once the worker stops; `handingBack` once its drain's deadline has passed. */
   private drain: (DrainReport & { handingBack: boolean }) | undefined;
 
@@ -106,6 +108,7 @@ export class ChunkRunner {
     private readonly itemTimeoutMs: number | undefined,
   ) {
     this.free = [...pool.slots];
+    this.batcher = new RecordBatcher(store, worker.id, () => this.running.size, pool.size);
   }
 
   /** The worker stops: chunks still running here may finish, and are counted as they do. */
@@ -262,7 +265,7 @@ export class ChunkRunner {
     start: number,
     outcomes: RecordedItem[],
   ): Promise<void> {
-    const { complete } = await this.store.record(jobId, start, this.worker.id, outcomes);
+    const complete = await this.batcher.record(jobId, start, outcomes);
     this.recorded.add(jobId);
     const definition = info?.definition;
     if (outcomes.some((o) => o.outcome === 'failed'))

@@ -88,19 +88,19 @@ await redis.hset(
 await cost('claim.lua (a redelivered chunk)', async () => {
   for (let c = 0; c < chunks; c++) await store.claim(jobId, c * 32);
 });
-await cost('record.lua (32 successes)', async () => {
+const successes = (start: number) =>
+  items(start).map((index) => ({ index, outcome: 'succeeded' as const, result: '', event: {} as never }));
+await cost('record.lua (one 32-item chunk a call)', async () => {
   for (let c = 0; c < chunks; c++)
-    await store.record(
-      jobId,
-      c * 32,
-      'w1',
-      items(c * 32).map((index) => ({
-        index,
-        outcome: 'succeeded' as const,
-        result: '',
-        event: {} as never,
-      })),
-    );
+    await store.record(jobId, 'w1', [{ start: c * 32, items: successes(c * 32) }]);
+});
+await cost('record.lua (two chunks a call)', async () => {
+  const base = chunks * 32;
+  for (let c = 0; c < chunks; c += 2)
+    await store.record(jobId, 'w1', [
+      { start: base + c * 32, items: successes(base + c * 32) },
+      { start: base + (c + 1) * 32, items: successes(base + (c + 1) * 32) },
+    ]);
 });
 await cost('empty EVAL', async () => {
   for (let c = 0; c < chunks; c++) await redis.eval('return 1', 0);
