@@ -16,8 +16,14 @@ async function deployment() {
   const redis = await startRedis();
   const client = await createBullmqClient({ connection: redis.url, registry });
   onCleanup(() => client.close());
-  const worker = (jobs: Record<string, string>, concurrency = 1) =>
-    runBullmqWorker({ connection: redis.url, registry: jobs, concurrency, tickMs: 50 }).then((w) => {
+  const worker = (jobs: Record<string, string>, concurrency = 1, heartbeatMs?: number) =>
+    runBullmqWorker({
+      connection: redis.url,
+      registry: jobs,
+      concurrency,
+      tickMs: 50,
+      ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
+    }).then((w) => {
       onCleanup(() => w.close());
       return w;
     });
@@ -122,6 +128,21 @@ describe('connected workers', () => {
     await eventually(async () => (await pids()).length === 0, 5000);
     expect(Date.now() - killedAt).toBeLessThan(3000);
     expect((await client.definitions()).map((d) => d.workers)).toEqual([[], []]);
+  });
+});
+
+describe('items done per worker', () => {
+  it('counts the items that ran to their end on a worker, failed ones too, by its next heartbeat', async () => {
+    const { client, worker } = await deployment();
+    const heartbeatMs = 500;
+    const w = await worker(registry, 2, heartbeatMs);
+    expect((await client.workers()).workers).toMatchObject([{ id: w.id, itemsDone: 0 }]);
+    const job = await client.start('test.sleep', { items: 50, ms: 1, failEvery: 10 });
+    const finished = ofType(await follow(client, job.id), 'finished')[0]!;
+    expect(finished.items).toEqual({ total: 50, succeeded: 45, failed: 5, cancelled: 0 });
+    // A heartbeat is due within 500 ms of the finish; the limit is generous for a loaded machine.
+    await eventually(async () => (await client.workers()).workers[0]?.itemsDone === 50, 40 * heartbeatMs);
+    expect((await client.workers()).workers).toMatchObject([{ id: w.id, itemsDone: 50 }]);
   });
 });
 

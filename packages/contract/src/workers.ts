@@ -61,9 +61,20 @@ export function workersContract(open: () => Promise<Backend>): void {
       'the workers idle again',
       20_000,
     );
-    // Where a backend counts items per worker, those that ran to their end count (the terminated one not).
+    // Where a backend counts items per worker, those that ran to their end count (the terminated one
+    // not); a deployment's workers tell theirs with their next heartbeat.
     await finished(client, (await client.start('contract.count', { n: 3, failOn: [1] })).id);
-    const counted = (await workers(client)).workers.filter((w) => w.itemsDone !== null);
-    if (counted.length > 0) expect(counted.reduce((sum, w) => sum + w.itemsDone!, 0)).toBe(3);
+    const done = (view: WorkersView) =>
+      view.workers.reduce((sum, w) => (w.itemsDone === null ? sum : sum + w.itemsDone), 0);
+    const counted = await until(
+      async () => {
+        const view = await workers(client);
+        const counting = view.workers.some((w) => w.itemsDone !== null);
+        return (!counting || done(view) >= 3) && { counting, view };
+      },
+      'the items done counted',
+      20_000,
+    );
+    if (counted.counting) expect(done(counted.view)).toBe(3);
   });
 }

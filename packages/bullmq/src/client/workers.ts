@@ -1,8 +1,9 @@
 // `workers()` on a deployment: its worker processes, what each runs, and the
 // items queue's depth. Three reads that BullMQ and the heartbeat already keep:
-// the workers' advertisements (host, pid, threads, jobs), BullMQ's own list of
-// the items queue's connected workers (`getWorkers`, from CLIENT LIST), and the
-// active chunks, each naming the worker that took it (`processedBy`).
+// the workers' advertisements (host, pid, threads, jobs, items done), BullMQ's
+// own list of the items queue's connected workers (`getWorkers`, from CLIENT
+// LIST), and the active chunks, each naming the worker that took it
+// (`processedBy`).
 import type { RunningWork, WorkerStatus, WorkersView } from '@threadline/core';
 import type { Job, Queue } from 'bullmq';
 import type { RedisStore } from '../store/store.js';
@@ -60,7 +61,7 @@ export async function readWorkers(store: RedisStore, items: Queue): Promise<Depl
     threads: info.threads,
     jobs: info.jobs,
     running: running.get(info.id) ?? [],
-    itemsDone: null,
+    itemsDone: info.itemsDone ?? null,
     startedAt: info.startedAt,
     seenAt: info.seenAt,
   }));

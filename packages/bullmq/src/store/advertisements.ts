@@ -15,6 +15,11 @@ export interface WorkerInfo {
   threads: number;
   /** Names in its registry, sorted: the jobs it can run by name. */
   jobs: string[];
+  /**
+   * Items that ran to their end on its threads (succeeded or failed; not one terminated) since it
+   * started, as in-process; as of its last heartbeat. Absent from an older version's record.
+   */
+  itemsDone?: number;
   /** When it started (ms since the epoch). */
   startedAt: number;
   /** Its last heartbeat (ms since the epoch). */

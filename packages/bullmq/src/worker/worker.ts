@@ -226,7 +226,7 @@ class BullmqWorkerProcess implements BullmqWorker {
     if (!this.closing) this.heartbeat = setInterval(() => void this.advertise(heartbeatMs), heartbeatMs);
   }
 
-  /** What this worker advertises: who it is and the jobs it can run by name. */
+  /** What this worker advertises: who it is, the jobs it can run by name, and the items it ran. */
   private info(): WorkerInfo {
     return {
       id: this.id,
@@ -234,6 +234,8 @@ class BullmqWorkerProcess implements BullmqWorker {
       pid: process.pid,
       threads: this.pool.size,
       jobs: Object.keys(this.options.registry ?? {}).sort(),
+      // Each thread's own count (core's Slot), as the engine reports its threads: a chunk counts as it ends.
+      itemsDone: this.pool.slots.reduce((sum, slot) => sum + slot.itemsDone, 0),
       startedAt: this.startedAt,
       seenAt: Date.now(),
     };
