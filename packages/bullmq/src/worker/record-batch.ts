@@ -49,7 +49,9 @@ export class RecordBatcher {
     this.batches.delete(jobId);
     this.waiting -= batch.chunks.length;
     this.store.record(jobId, this.workerId, batch.chunks).then(
-      ({ complete }) => batch.waiters.forEach((w, i) => w.resolve(complete && i === 0)),
+      ({ complete }) => {
+        for (const [i, w] of batch.waiters.entries()) w.resolve(complete && i === 0);
+      },
       (error: unknown) => {
         for (const w of batch.waiters) w.reject(error);
       },
