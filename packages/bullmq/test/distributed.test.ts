@@ -73,6 +73,11 @@ describe.each(TARGETS)('two worker processes on %s', (target) => {
     const twice = [...counts].filter(([, n]) => n > 1).map(([index]) => index);
     expect(new Set(twice.map(chunkOf)).size).toBeLessThanOrEqual(2);
     for (const index of twice) expect(ran.find((r) => r.index === index)!.pid).toBe(victim!.pid);
+    // Its second run knew it may have run before: its chunk's second delivery.
+    for (const index of twice)
+      expect(ran.filter((r) => r.index === index).map((r) => r.attempt)).toEqual([1, 2]);
+    // Only the survivor ran a chunk delivered again: the victim's, after the kill.
+    expect(ran.filter((r) => r.attempt > 1).every((r) => r.pid === survivor!.pid)).toBe(true);
   });
 
   it('cancel stops both workers’ items at once', async () => {

@@ -68,7 +68,7 @@ export function rawRedis(url: string): Redis | Cluster {
 }
 
 /** Each line of the mark file is one real completion of an item: `index pid`. */
-export function completions(markFile: string): { index: number; pid: number }[] {
+export function completions(markFile: string): { index: number; pid: number; attempt: number }[] {
   let text = '';
   try {
     text = readFileSync(markFile, 'utf8');
@@ -77,8 +77,8 @@ export function completions(markFile: string): { index: number; pid: number }[] 
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [index, pid] = line.split(' ').map(Number);
-      return { index: index!, pid: pid! };
+      const [index, pid, attempt] = line.split(' ').map(Number);
+      return { index: index!, pid: pid!, attempt: attempt! };
     });
 }
 

@@ -331,6 +331,8 @@ export class ChunkRunner {
           mode: info.mode,
           items: info.mode === 'run' ? [null] : batch.map((p) => p.item),
           ...(itemTimeoutMs !== undefined ? { itemTimeoutMs } : {}),
+          // Delivered before (a retry, or a stall: its worker died or lost Redis under it), it may have run.
+          attempt: chunk.bjob.attemptsMade + chunk.bjob.stalledCounter + 1,
         });
         // run() clears the slot's cancel flag as it starts: a cancel heard before must be applied after.
         if (chunk.cancel) this.applyCancel(chunk);

@@ -16,6 +16,12 @@ export interface JobContext {
   log(level: LogLevel, message: string): void;
   /** The job's id, for naming temporary files. */
   readonly jobId: string;
+  /**
+   * 1, or more when this item may have run before: over BullMQ delivery is at least once, and a
+   * chunk whose worker died before recording it runs again elsewhere (its second delivery is 2). An
+   * item whose effects reach outside Threadline can check what it did on an attempt past the first.
+   */
+  readonly attempt: number;
 }
 
 /** `RawInput` is what the schema accepts before its defaults fill the rest: what a caller passes to `start()`. */

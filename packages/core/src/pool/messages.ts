@@ -21,6 +21,8 @@ export interface BatchRequest {
   items: unknown[];
   /** An item running longer is cancelled, and its thread terminated if it does not stop within the grace. */
   itemTimeoutMs?: number;
+  /** Which delivery of these items this is (ctx.attempt): 1, unless they may have run before. */
+  attempt?: number;
 }
 
 /** A batch as it crosses to the worker. */

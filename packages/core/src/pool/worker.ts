@@ -58,6 +58,7 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
   let signal = abort.signal;
   const ctx: JobContext = {
     jobId: request.jobId,
+    attempt: request.attempt ?? 1,
     get signal() {
       return signal;
     },

@@ -19,6 +19,7 @@ export function testContext(
   const logs: TestContext['logs'] = [];
   return {
     jobId: 'test-job',
+    attempt: 1,
     signal: controller.signal,
     updates,
     logs,
