@@ -8,20 +8,20 @@ import {
   type BatchOutcome,
   type EventJob,
   itemEvent,
-  type NewItemEvent,
   type PendingItem,
-  type SettledItem,
   settleBatch,
   type WorkerPool,
 } from '@threadline/core/internal';
-import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { type Job, WaitingError } from 'bullmq';
 import { asRedisError, RedisOutOfMemoryError } from '../connection.js';
 import { loadDefinition, type Resolver } from '../definitions.js';
 import { finishJob, stopAtMaxFailures } from '../finish.js';
 import type { RunQueue } from '../runs.js';
 import type { RecordedItem, RedisStore } from '../store/store.js';
+import { type ChunkResult, chunkFailure, chunkResult, recorded, storable } from './chunk-outcomes.js';
 import { handBack } from './hand-back.js';
 import { RecordBatcher } from './record-batch.js';
+import { SlotQueue } from './slot-queue.js';
 
 /** What one BullMQ job of the items queue carries: consecutive items of one job. */
 export interface ChunkData {
@@ -40,6 +40,8 @@ interface JobInfo {
   mode: 'process' | 'run';
   /** The run's own, as its start recorded it (failFast is 1). */
   maxFailures: number | undefined;
+  /** This worker has claimed a chunk of it: it started the job, or found it started. */
+  claimed: boolean;
 }
 
 /** A chunk this worker is running, as cancellation and progress sampling see it. */
@@ -84,15 +86,12 @@ export class ChunkRunner {
   readonly running = new Set<RunningChunk>();
   /** Jobs with outcomes recorded since the progress reporter last looked. */
   readonly recorded = new Set<string>();
-  private readonly free: Slot[];
-  private readonly waiters: ((slot: Slot | undefined) => void)[] = [];
+  private readonly threads: SlotQueue<Slot>;
   /** Told whether chunks run short: the items worker takes chunks ahead while they do. */
   onShortChunks: (short: boolean) => void = () => {};
   /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
   private readonly cancels = new Map<string, { force: boolean }>();
   private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
-  /** Jobs this worker has claimed a chunk of: it started them, or found them started. */
-  private readonly claimed = new Set<string>();
   private readonly batcher: RecordBatcher;
   /** Set once the worker stops; `handingBack` once its drain's deadline has passed. */
   private drain: (DrainReport & { handingBack: boolean }) | undefined;
@@ -107,7 +106,7 @@ export class ChunkRunner {
     /** The worker's item timeout, for definitions without their own. */
     private readonly itemTimeoutMs: number | undefined,
   ) {
-    this.free = [...pool.slots];
+    this.threads = new SlotQueue(pool.slots);
     this.batcher = new RecordBatcher(store, worker.id, () => this.running.size, pool.size);
   }
 
@@ -208,7 +207,7 @@ export class ChunkRunner {
     this.running.add(chunk);
     // A thread first, so a chunk is claimed (and its job started) only once it can run. One taken
     // ahead that no thread came free for in time goes back to the queue: another worker may have one.
-    let slot = await this.acquire(AHEAD_WAIT_MS);
+    let slot = await this.threads.acquire(AHEAD_WAIT_MS);
     if (!slot) {
       this.running.delete(chunk);
       this.onShortChunks(false);
@@ -219,10 +218,9 @@ export class ChunkRunner {
       const pending = items.map((item, i) => ({ index: start + i, item }));
       // This worker's first chunk of the job (which starts a job still queued), or one delivered
       // before: it may be recorded (its worker died after recording it), or its job stopped meanwhile.
-      if (!this.claimed.has(jobId) || bjob.attemptsMade > 0 || bjob.stalledCounter > 0) {
+      if (!info.claimed || bjob.attemptsMade > 0 || bjob.stalledCounter > 0) {
         const claim = await this.store.claim(jobId, start);
-        this.claimed.add(jobId);
-        if (this.claimed.size > JOB_CACHE) this.claimed.delete(this.claimed.values().next().value!);
+        info.claimed = true;
         if (claim === 'final' || claim === 'recorded') return [];
         if (claim === 'stop') {
           // Dropped at once: never-run items count as cancelled when the job finishes.
@@ -252,7 +250,7 @@ export class ChunkRunner {
       if (chunk.percentSent > 0 && chunk.percentSent < 100) await bjob.updateProgress(100).catch(() => {});
       return outcomes;
     } finally {
-      if (slot) this.release(slot);
+      if (slot) this.threads.release(slot);
       clearTimeout(chunk.grace);
       this.running.delete(chunk);
     }
@@ -312,11 +310,11 @@ export class ChunkRunner {
         break;
       }
       const batch = rest;
-      const slot = held ?? (await this.acquire());
+      const slot = held ?? (await this.threads.acquire());
       held = undefined;
       if (!slot) break;
       if (chunk.handedBack) {
-        this.release(slot);
+        this.threads.release(slot);
         break;
       }
       const started = performance.now();
@@ -341,7 +339,7 @@ export class ChunkRunner {
         clearTimeout(chunk.grace);
         chunk.slot = undefined;
         chunk.batch = [];
-        this.release(slot);
+        this.threads.release(slot);
       }
       // Its thread was terminated for the hand-back: the outcome says nothing of the items.
       if (chunk.handedBack) break;
@@ -351,7 +349,7 @@ export class ChunkRunner {
       chunk.settled += settled.length;
       rest = rerun;
     }
-    if (held) this.release(held);
+    if (held) this.threads.release(held);
     return outcomes;
   }
 
@@ -382,32 +380,6 @@ export class ChunkRunner {
     else chunk.grace = setTimeout(terminate, this.graceMs);
   }
 
-  /** A free thread, or undefined when none came free within `timeoutMs`. */
-  private acquire(timeoutMs?: number): Promise<Slot | undefined> {
-    const slot = this.free.shift();
-    if (slot) return Promise.resolve(slot);
-    return new Promise((resolve) => {
-      const waiter = (slot: Slot | undefined) => {
-        clearTimeout(timer);
-        resolve(slot);
-      };
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.waiters.splice(this.waiters.indexOf(waiter), 1);
-              resolve(undefined);
-            }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  private release(slot: Slot): void {
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(slot);
-    else this.free.push(slot);
-  }
-
   private jobInfo(jobId: string): Promise<JobInfo | undefined> {
     let info = this.jobs.get(jobId);
     if (!info) {
@@ -423,65 +395,13 @@ export class ChunkRunner {
     const meta = await this.store.meta(jobId);
     if (!meta) return undefined;
     const { definition, moduleUrl } = await loadDefinition(meta.ref, this.registry, this.worker);
-    return { definition, moduleUrl, input: meta.input, mode: meta.mode, maxFailures: meta.maxFailures };
-  }
-}
-
-/** What a chunk ends with in BullMQ, so its tools show it: the counts of the outcomes it recorded. */
-export interface ChunkResult {
-  items: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-}
-
-/**
- * The chunk's result, or, when some of its items failed, an UnrecoverableError giving their
- * reasons: it ends failed in BullMQ (not retried: the outcomes are recorded), as its items did.
- */
-function chunkResult(items: number, outcomes: RecordedItem[]): ChunkResult {
-  const result: ChunkResult = { items, succeeded: 0, failed: 0, cancelled: 0 };
-  for (const { outcome } of outcomes) result[outcome]++;
-  if (result.failed === 0) return result;
-  const reasons = outcomes
-    .filter((o) => o.outcome === 'failed')
-    .slice(0, 3)
-    .map(
-      (o) =>
-        `item ${o.index + 1}${o.event.label ? ` (${o.event.label})` : ''}: ${o.event.error?.message ?? 'failed'}`,
-    );
-  const more = result.failed > reasons.length ? `; and ${result.failed - reasons.length} more` : '';
-  throw chunkFailure(
-    `${result.failed} of ${items} items failed: ${reasons.join('; ')}${more}`.slice(0, 2000),
-  );
-}
-
-/**
- * A chunk's failure as BullMQ keeps it (its failedReason and stacktrace, which bull-board shows):
- * the reason alone, without the frames of this worker's code, which say nothing of the items and
- * name paths on the worker's machine.
- */
-function chunkFailure(message: string): UnrecoverableError {
-  const error = new UnrecoverableError(message);
-  error.stack = `${error.name}: ${message}`;
-  return error;
-}
-
-/** An item event as the record script takes it, with a succeeded item's result as JSON ('' otherwise). */
-const recorded = (event: NewItemEvent, result = ''): RecordedItem => ({
-  index: event.index,
-  outcome: event.outcome,
-  result,
-  event,
-});
-
-/** A settled item ready to record: a result that cannot be stored as JSON fails its item. */
-function storable(job: EventJob, { pending, event, returned }: SettledItem, keep: boolean): RecordedItem {
-  if (!returned || !keep) return recorded(event);
-  try {
-    return recorded(event, JSON.stringify(returned.value ?? null));
-  } catch (error) {
-    const reason = `its result cannot be stored as JSON: ${(error as Error).message}`;
-    return recorded(itemEvent(job, pending, 'failed', returned.ms, { message: reason }));
+    return {
+      definition,
+      moduleUrl,
+      input: meta.input,
+      mode: meta.mode,
+      maxFailures: meta.maxFailures,
+      claimed: false,
+    };
   }
 }
