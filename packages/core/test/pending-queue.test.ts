@@ -33,6 +33,16 @@ describe('pending queue', () => {
     expect(taken.items).toEqual(['item 2', 'item 3', 'item 5', 'item 6', 'item 7']);
   });
 
+  it('names every position when two dead threads’ items wait out of order, whatever their span', () => {
+    // Batches [0, 1, 2] and [3, 4, 5] out, 8 on waiting; both threads die at their first item:
+    // 4, 5, 1, 2, 8 spans 4..8 like five consecutive positions, and is not.
+    const queue = new PendingQueue();
+    fill(queue, 8, 10);
+    queue.unshift({ index: 1, item: 'item 1' }, { index: 2, item: 'item 2' });
+    queue.unshift({ index: 4, item: 'item 4' }, { index: 5, item: 'item 5' });
+    expect(positions(queue.take(5))).toEqual([4, 5, 1, 2, 8]);
+  });
+
   it('drops what waits when its length is set', () => {
     const queue = new PendingQueue();
     fill(queue, 0, 40);

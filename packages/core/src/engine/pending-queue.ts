@@ -72,8 +72,13 @@ export class PendingQueue {
         ? ring.slice(this.head, end)
         : ring.slice(this.head).concat(ring.slice(0, end - capacity));
     const first = n > 0 ? this.indices[this.head]! : 0;
-    // Positions only ever increase along the queue: first and last n - 1 apart means consecutive.
-    const consecutive = n === 0 || this.indices[this.slot(n - 1)]! - first === n - 1;
+    // Each position checked, not only the last: two dead threads' items put back wait out of order
+    // (4, 5, 1, 2, 8 spans 4..8 like five consecutive ones), and a wrong index records the wrong item.
+    let consecutive = true;
+    for (let k = 1, at = this.head + 1; k < n && consecutive; k++, at++) {
+      if (at === capacity) at = 0;
+      consecutive = this.indices[at] === first + k;
+    }
     const taken: TakenItems = {
       items: cut(this.items),
       first,
