@@ -3,7 +3,7 @@
 // picks up only what did not succeed.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,7 @@ const markerRegistry = {
   ...registry,
   'test.markers': new URL('./fixtures/markers.ts', import.meta.url).href,
   'test.folder': new URL('./fixtures/folder.ts', import.meta.url).href,
+  'test.keyed': new URL('./fixtures/keyed.ts', import.meta.url).href,
 };
 
 /** How many times each item's side effect happened, by item. */
@@ -221,6 +222,37 @@ describe('resume', () => {
         .filter((e) => e.type === 'items')
         .reduce((n, e) => n + (e.type === 'items' ? e.succeeded : 0), 0);
       expect(ran).toBe(3);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('gives the items a resume runs, with gaps between them, their own positions and keys', async () => {
+    const dataDir = tempDir();
+    const dir = tempDir();
+    const names = 'abcdefghijkl'.split('');
+    const failing = ['b', 'e', 'f', 'j'];
+    for (const name of failing) writeFileSync(join(dir, `fail-${name}`), '');
+    // One thread: the resume's items after its first go out as one batch, positions 4, 5 and 9.
+    const engine = await createEngine({ dataDir, registry: markerRegistry, poolSize: 1 });
+    try {
+      const first = await engine.waitFor((await engine.start('test.keyed', { dir, names })).id);
+      expect(first.items).toMatchObject({ succeeded: 8, failed: 4 });
+      for (const name of failing) rmSync(join(dir, `fail-${name}`));
+      const resumed = await engine.waitFor((await engine.resume(first.id)).id);
+      expect(resumed).toMatchObject({ state: 'succeeded', items: { total: 12, succeeded: 12 } });
+      const written = (job: string) =>
+        readdirSync(join(dir, 'out'))
+          .filter((key) => key.startsWith(`${job}:`))
+          .sort()
+          .map((key) => [key, readFileSync(join(dir, 'out', key), 'utf8')]);
+      expect(written(resumed.id)).toEqual(
+        failing.map((name) => {
+          const index = names.indexOf(name);
+          return [`${resumed.id}:${index}`, `${index} ${name}`];
+        }),
+      );
+      expect(written(first.id)).toHaveLength(8);
     } finally {
       await engine.close();
     }

@@ -48,6 +48,8 @@ export class Dispatcher {
       input: job.input,
       mode: job.mode,
       items: job.mode === 'run' ? [null] : batch.items,
+      // The queue knew as it cut the batch whether its items are consecutive: batchIndexes' encoding, no scan.
+      indexes: batch.indices ?? batch.first,
       ...(itemTimeoutMs !== undefined ? { itemTimeoutMs } : {}),
     };
     // Without a summary, nobody reads an item's result: a batch that all succeeded comes back as a count.

@@ -22,6 +22,16 @@ export interface JobContext {
    * item whose effects reach outside Threadline can check what it did on an attempt past the first.
    */
   readonly attempt: number;
+  /** The item's position in items(), from 0 (0 for a `run` job's one call). */
+  readonly index: number;
+  /**
+   * `<jobId>:<index>`: the same on every delivery of this item, and no other job's item has it. Over
+   * BullMQ delivery is at least once, so a chunk may run twice; in-process an item goes to a thread
+   * once, and the key means the same. Name an effect outside Threadline by it (an output file, an
+   * upsert's key) and a second run overwrites the first instead of adding to it. A resume is a job
+   * of its own, with its own keys: across runs, name the effect by the item (the definition's itemKey).
+   */
+  readonly itemKey: string;
 }
 
 /** `RawInput` is what the schema accepts before its defaults fill the rest: what a caller passes to `start()`. */

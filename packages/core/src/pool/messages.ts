@@ -19,6 +19,13 @@ export interface BatchRequest {
   /** `run` calls the definition's run(input) once; `process` calls process(item) per item. */
   mode: 'process' | 'run';
   items: unknown[];
+  /**
+   * The items' positions in the job (ctx.index): the first's when they are consecutive, the usual
+   * case, one number however many there are; each one's only when they are not (a resume skipped
+   * the items that succeeded before, a rerun put some back). Absent: from 0 (a run's one call).
+   * Fill it with batchIndexes().
+   */
+  indexes?: number | number[];
   /** An item running longer is cancelled, and its thread terminated if it does not stop within the grace. */
   itemTimeoutMs?: number;
   /** Which delivery of these items this is (ctx.attempt): 1, unless they may have run before. */
@@ -62,6 +69,7 @@ export interface LogMessage {
     jobId: string;
     level: 'debug' | 'info' | 'warn' | 'error';
     message: string;
+    /** The logging item's position in the job (ctx.index); null outside an item. */
     item: number | null;
   };
 }

@@ -52,13 +52,23 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
   const definition = await loadJob(request.moduleUrl);
   const abort = new AbortController();
   controller = abort;
+  // The running item's position in the job (ctx.index), and in logs; null between items.
   let current: number | null = null;
+  let index = 0;
+  const at = request.indexes ?? 0;
   const timeoutMs = request.itemTimeoutMs;
   // With a timeout, each item has its own signal too; without, the batch's one (no cost per item).
   let signal = abort.signal;
   const ctx: JobContext = {
     jobId: request.jobId,
     attempt: request.attempt ?? 1,
+    get index() {
+      return index;
+    },
+    // Built when read: most items never ask, and a string per item would be garbage for them all.
+    get itemKey() {
+      return `${request.jobId}:${index}`;
+    },
     get signal() {
       return signal;
     },
@@ -82,7 +92,8 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
       results.add({ outcome: 'cancelled', ms: 0 });
       continue;
     }
-    current = i;
+    index = typeof at === 'number' ? at + i : at[i]!;
+    current = index;
     writer.beginItem(i, timeoutMs !== undefined);
     const started = performance.now();
     const timer = timeoutMs === undefined ? undefined : itemTimer(i, timeoutMs, abort.signal);

@@ -2,6 +2,7 @@
 // BullMQ: its ids and first record, its item events, its progress, its final
 // state. Pure functions and small classes, no I/O: a backend reads its own
 // store, hands the facts to these, and writes back what they decide.
+export { batchIndexes } from './batch-indexes.js';
 export {
   FAIL_FAST_REASON,
   type FailureCount,

@@ -20,6 +20,8 @@ export function testContext(
   return {
     jobId: 'test-job',
     attempt: 1,
+    index: 0,
+    itemKey: 'test-job:0',
     signal: controller.signal,
     updates,
     logs,
