@@ -23,6 +23,33 @@ describe("BullMQ's view of a job's chunks", () => {
     expect(counts).toEqual({ completed: 6, failed: 2 });
   });
 
+  it('ends each chunk with its own outcome when short chunks of a job go to a thread together', async () => {
+    // One thread and no-op items: chunks run short, so those waiting for the thread ride along on
+    // another's (one message, one batch); each must still end with its own items' outcomes.
+    const { client, items } = await deployment({ worker: { concurrency: 1 } });
+    const job = await client.start('test.sleep', { items: 3000, ms: 0, failEvery: 1000 });
+    const events = await follow(client, job.id);
+    expect(events.at(-1)).toMatchObject({ type: 'finished', state: 'partial' });
+    const failed = await items.getFailed(0, -1);
+    const reasons = failed.map((c) => c.failedReason);
+    expect(reasons.map((r) => Number(/^1 of \d+ items failed: item (\d+)\b/.exec(r)?.[1])).sort()).toEqual([
+      1000, 2000, 3000,
+    ]);
+    for (const chunk of failed) {
+      const n = Number(/item (\d+)/.exec(chunk.failedReason)![1]);
+      expect(n - 1).toBeGreaterThanOrEqual(chunk.data.start);
+      expect(n - 1).toBeLessThan(chunk.data.start + chunk.data.items.length);
+    }
+    const completed = await items.getCompleted(0, -1);
+    const succeeded = completed.reduce(
+      (sum, c) => sum + (c.returnvalue as { succeeded: number }).succeeded,
+      0,
+    );
+    expect(succeeded + failed.reduce((sum, c) => sum + c.data.items.length - 1, 0)).toBe(2997);
+    for (const chunk of completed)
+      expect(chunk.returnvalue).toMatchObject({ items: chunk.data.items.length, failed: 0 });
+  });
+
   it("shows a running chunk's progress through updateProgress", async () => {
     const { client, items } = await deployment();
     const job = await client.start('test.sleep', { items: 1, ms: 3000 });

@@ -59,6 +59,21 @@ export interface RunningChunk {
   handedBack: boolean;
   /** The percentage last given to BullMQ (job.updateProgress), 0 before any. */
   percentSent: number;
+  /** Items on its thread with it: its own, and those of the chunks that ride along (its BullMQ progress is theirs). */
+  items: number;
+  /** Taken along on another chunk's thread: its outcomes, once that batch is done. */
+  ride: Promise<RecordedItem[]> | undefined;
+}
+
+/** A chunk taken along on another's thread, as the one that took it sees it. */
+interface Rider {
+  chunk: RunningChunk;
+  start: number;
+  items: unknown[];
+  /** Taken: its chunk waits for the host's batch instead of a thread (chunk.ride). */
+  board(): void;
+  resolve(outcomes: RecordedItem[]): void;
+  reject(error: unknown): void;
 }
 
 /** What a worker's shutdown did with the chunks running on it. */
@@ -79,16 +94,31 @@ const JOB_CACHE = 64;
  * CPU per item, BullMQ's fetches riding on its completions).
  */
 const SHORT_CHUNK_MS = 50;
+/**
+ * The work a worker holds ahead per thread while chunks run short: enough to cover a chunk's
+ * record and BullMQ's move to completed (two round trips, a record waiting up to 2 ms for others
+ * of its job), so a thread finds chunks fetched. At most MAX_PER_THREAD chunks per thread.
+ */
+const AHEAD_MS = 10;
+const MAX_PER_THREAD = 16;
 /** How long a chunk taken ahead waits for a thread before it goes back to the queue for another worker. */
 const AHEAD_WAIT_MS = 500;
+
+/** Chunks a worker takes per thread (BullMQ's concurrency over its threads), by how long each runs on its thread. */
+export function chunksPerThread(chunkMs: number): number {
+  if (!(chunkMs < SHORT_CHUNK_MS)) return 1;
+  return Math.min(MAX_PER_THREAD, Math.max(2, Math.ceil(AHEAD_MS / chunkMs)));
+}
 
 export class ChunkRunner {
   readonly running = new Set<RunningChunk>();
   /** Jobs with outcomes recorded since the progress reporter last looked. */
   readonly recorded = new Set<string>();
-  private readonly threads: SlotQueue<Slot>;
-  /** Told whether chunks run short: the items worker takes chunks ahead while they do. */
-  onShortChunks: (short: boolean) => void = () => {};
+  private readonly threads: SlotQueue<Slot, Rider>;
+  /** How long a chunk ran on its thread, last measured (a group's time over its chunks). */
+  private chunkMs = Number.POSITIVE_INFINITY;
+  /** Told how many chunks to take per thread (chunksPerThread) as it changes: the items worker's concurrency. */
+  onChunksPerThread: (perThread: number) => void = () => {};
   /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
   private readonly cancels = new Map<string, { force: boolean }>();
   private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
@@ -203,17 +233,29 @@ export class ChunkRunner {
       grace: undefined,
       handedBack: false,
       percentSent: 0,
+      items: items.length,
+      ride: undefined,
     };
     this.running.add(chunk);
     // A thread first, so a chunk is claimed (and its job started) only once it can run. One taken
     // ahead that no thread came free for in time goes back to the queue: another worker may have one.
-    let slot = await this.threads.acquire(AHEAD_WAIT_MS);
-    if (!slot) {
+    // While chunks run short, one that needs no claim may instead ride along on the thread of a
+    // chunk of its job that got one: a thread is then handed several chunks in one message.
+    const rider = this.canRide(info, bjob) ? this.rider(chunk, start, items) : undefined;
+    let slot = await this.threads.acquire(AHEAD_WAIT_MS, rider);
+    if (!slot && !chunk.ride) {
       this.running.delete(chunk);
-      this.onShortChunks(false);
+      this.noteChunkMs(AHEAD_WAIT_MS);
       return this.giveBack(bjob, token);
     }
     try {
+      if (chunk.ride) {
+        const outcomes = await chunk.ride;
+        if (chunk.handedBack) return this.giveBack(bjob, token);
+        await this.record(jobId, info, start, outcomes);
+        if (this.drain) this.drain.finished++;
+        return outcomes;
+      }
       const job: EventJob = { id: jobId, mode: info.mode };
       const pending = items.map((item, i) => ({ index: start + i, item }));
       // This worker's first chunk of the job (which starts a job still queued), or one delivered
@@ -238,9 +280,9 @@ export class ChunkRunner {
         }
       }
       if (chunk.handedBack) return this.giveBack(bjob, token);
-      const first = slot;
+      const first = slot!;
       slot = undefined;
-      const outcomes = await this.execute(chunk, info, pending, first);
+      const outcomes = await this.execute(chunk, info, pending, first, this.takeRiders(chunk, bjob));
       // What ran of a chunk handed back is not recorded: its items run again, whole, elsewhere.
       if (chunk.handedBack) return this.giveBack(bjob, token);
       await this.record(jobId, info, start, outcomes);
@@ -287,15 +329,95 @@ export class ChunkRunner {
     return failed;
   }
 
+  /** Whether a chunk may ride along on another's thread: chunks run short, and it needs no claim of its own. */
+  private canRide(info: JobInfo | undefined, bjob: Job<ChunkData>): boolean {
+    return (
+      this.chunkMs < SHORT_CHUNK_MS && !!info?.claimed && bjob.attemptsMade === 0 && bjob.stalledCounter === 0
+    );
+  }
+
+  private rider(chunk: RunningChunk, start: number, items: unknown[]): Rider {
+    let resolve!: Rider['resolve'];
+    let reject!: Rider['reject'];
+    const outcomes = new Promise<RecordedItem[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { chunk, start, items, resolve, reject, board: () => (chunk.ride = outcomes) };
+  }
+
   /**
-   * Runs the items, first on `first` (which it releases); a thread that dies under them fails the
-   * item it held, and the rest run again.
+   * Chunks of the host's job waiting for a thread that go along on its thread, in the same message:
+   * as many as run in about AHEAD_MS by the last measure, so a group does not hold one thread while
+   * another comes free. None for a chunk that may have run before (its items run at attempt 2).
+   */
+  private takeRiders(host: RunningChunk, bjob: Job<ChunkData>): Rider[] {
+    if (!(this.chunkMs < SHORT_CHUNK_MS) || bjob.attemptsMade > 0 || bjob.stalledCounter > 0) return [];
+    const limit = Math.min(MAX_PER_THREAD - 1, Math.floor(AHEAD_MS / this.chunkMs) - 1);
+    if (limit <= 0) return [];
+    const riders = this.threads.take((r) => r.chunk.jobId === host.jobId && !r.chunk.handedBack, limit);
+    for (const rider of riders) {
+      rider.board();
+      host.items += rider.items.length;
+    }
+    return riders;
+  }
+
+  private noteChunkMs(ms: number): void {
+    const before = chunksPerThread(this.chunkMs);
+    this.chunkMs = ms;
+    const after = chunksPerThread(ms);
+    if (after !== before) this.onChunksPerThread(after);
+  }
+
+  /**
+   * Runs the host's items and its riders', first on `first` (which it releases), and gives each
+   * rider its own outcomes; a thread that dies under them fails the item it held, and the rest run
+   * again.
    */
   private async execute(
     chunk: RunningChunk,
     info: JobInfo,
+    own: PendingItem[],
+    first: Slot,
+    riders: Rider[],
+  ): Promise<RecordedItem[]> {
+    if (riders.length === 0) return this.runItems(chunk, info, own, first);
+    const pending = [...own];
+    for (const rider of riders) {
+      for (let i = 0; i < rider.items.length; i++)
+        pending.push({ index: rider.start + i, item: rider.items[i] });
+    }
+    let outcomes: RecordedItem[];
+    try {
+      outcomes = await this.runItems(chunk, info, pending, first, 1 + riders.length);
+    } catch (error) {
+      for (const rider of riders) rider.reject(error);
+      throw error;
+    }
+    const ofRider = riders.map(() => [] as RecordedItem[]);
+    const mine: RecordedItem[] = [];
+    for (const outcome of outcomes) {
+      const at = riders.findIndex(
+        (r) => outcome.index >= r.start && outcome.index < r.start + r.items.length,
+      );
+      (at < 0 ? mine : ofRider[at]!).push(outcome);
+    }
+    for (const [i, rider] of riders.entries()) {
+      // Handed back with the host: its items were not all run, and it goes back to wait as well.
+      if (chunk.handedBack) rider.chunk.handedBack = true;
+      rider.resolve(ofRider[i]!);
+    }
+    return mine;
+  }
+
+  /** Runs items on `first`, then on any free thread after a thread died under them. */
+  private async runItems(
+    chunk: RunningChunk,
+    info: JobInfo,
     pending: PendingItem[],
     first: Slot,
+    chunks = 1,
   ): Promise<RecordedItem[]> {
     const job: EventJob = { id: chunk.jobId, mode: info.mode };
     const itemTimeoutMs = info.definition.itemTimeoutMs ?? this.itemTimeoutMs;
@@ -343,7 +465,7 @@ export class ChunkRunner {
       }
       // Its thread was terminated for the hand-back: the outcome says nothing of the items.
       if (chunk.handedBack) break;
-      this.onShortChunks(performance.now() - started < SHORT_CHUNK_MS);
+      this.noteChunkMs((performance.now() - started) / chunks);
       const { settled, rerun } = settleBatch(job, batch, outcome, chunk.cancel !== null);
       outcomes.push(...settled.map((item) => storable(job, item, keepResults)));
       chunk.settled += settled.length;

@@ -83,7 +83,8 @@ export class ProgressReporter {
    */
   private async chunkProgress(chunk: RunningChunk, sample: { cell: CellSample; items: number }) {
     const { completed, partial } = shareOfCells([sample]);
-    const size = chunk.bjob.data.items.length;
+    // A chunk that took others along on its thread shows their progress with its own.
+    const size = chunk.items;
     const percent = Math.min(
       100,
       Math.floor((100 * (chunk.settled + completed + partial)) / Math.max(1, size)),

@@ -195,7 +195,7 @@ class BullmqWorkerProcess implements BullmqWorker {
     };
     const items = new Worker<ChunkData>(ITEMS_QUEUE, (job, token) => this.runner.process(job, token), {
       ...common,
-      // One chunk per thread; while chunks run short, one more per thread taken ahead (chunks.ts).
+      // One chunk per thread; while chunks run short, more per thread taken ahead (chunksPerThread).
       concurrency: this.pool.size,
       // Its connection and the chunks it takes carry its id (CLIENT LIST, processedBy): workers() says who runs what.
       name: this.id,
@@ -209,8 +209,8 @@ class BullmqWorkerProcess implements BullmqWorker {
         concurrency: 64,
       },
     );
-    this.runner.onShortChunks = (short) => {
-      items.concurrency = this.pool.size * (short ? 2 : 1);
+    this.runner.onChunksPerThread = (perThread) => {
+      items.concurrency = this.pool.size * perThread;
     };
     for (const worker of [items, control]) {
       // Connection errors while Redis is away are expected; BullMQ reconnects and carries on.
