@@ -6,6 +6,7 @@
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import {
   type BatchOutcome,
+  batchIndexes,
   type EventJob,
   itemEvent,
   type PendingItem,
@@ -450,6 +451,8 @@ export class ChunkRunner {
           input: info.input,
           mode: info.mode,
           items: info.mode === 'run' ? [null] : batch.map((p) => p.item),
+          // ctx.index and ctx.itemKey: each item's position in the job, the same on every delivery.
+          ...batchIndexes(batch),
           ...(itemTimeoutMs !== undefined ? { itemTimeoutMs } : {}),
           // Delivered before (a retry, or a stall: its worker died or lost Redis under it), it may have run.
           attempt: chunk.bjob.attemptsMade + chunk.bjob.stalledCounter + 1,
