@@ -4,7 +4,7 @@
 // redelivered: chunk ids are `<job>-<first index>`, and chunk boundaries
 // depend only on the index, so a second enumeration adds nothing twice.
 
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as turn } from 'node:timers/promises';
 import { type AnyJobDefinition, type ErrorInfo, type JobRegistry, toErrorInfo } from '@threadline/core';
 import type { Job, Queue } from 'bullmq';
 import { asRedisError } from '../connection.js';
@@ -45,6 +45,12 @@ const MIN_WINDOW = 2048;
  */
 const ROOM_POLL_MS = 10;
 const ROOM_POLL_MAX_MS = 250;
+/**
+ * Most time an enumeration holds the main thread between items: a sync items() (or an async one
+ * without I/O) yields only microtasks, so BullMQ's lock renewal waits until the enumeration lets
+ * the event loop turn, and this worker's chunks and control job would be taken for stalled.
+ */
+const TURN_MS = 20;
 /** How long the deployment's thread count (from the workers' advertisements) is trusted. */
 const THREADS_TTL_MS = 2000;
 
@@ -128,6 +134,7 @@ export class Enumerator {
     let current: ChunkData | undefined;
     let ready: ChunkData[] = [];
     let lastFlush = Date.now();
+    let lastTurn = performance.now();
     const flush = async () => {
       if (ready.length === 0) return;
       await this.roomFor(jobId, added + ready.reduce((sum, chunk) => sum + chunk.items.length, 0), abort);
@@ -159,6 +166,10 @@ export class Enumerator {
       }
     };
     for await (const item of source) {
+      if (performance.now() - lastTurn > TURN_MS) {
+        await turn();
+        lastTurn = performance.now();
+      }
       if (abort.signal.aborted) break;
       current ??= { jobId, start: count, items: [] };
       current.items.push(item);
