@@ -4,17 +4,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { trackTempFiles } from '../job/atomic.js';
-import type { JobContext, LogLevel } from '../job/define.js';
 import { loadJob } from '../job/load.js';
 import { CellWriter } from '../progress/cell-writer.js';
 import { cellViews } from '../progress/layout.js';
 import { CancelledError, type ErrorInfo, ItemTimeoutError, toErrorInfo } from '../protocol/errors.js';
 import { takeBatch } from './batch-channel.js';
+import { ItemContext } from './item-context.js';
 import type {
   BatchMessage,
   BatchReply,
   ItemResult,
-  LogMessage,
   TempFileMessage,
   WorkerApi,
   WorkerInit,
@@ -52,37 +51,14 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
   const definition = await loadJob(request.moduleUrl);
   const abort = new AbortController();
   controller = abort;
-  // The running item's position in the job (ctx.index), and in logs; null between items.
-  let current: number | null = null;
-  let index = 0;
   const at = request.indexes ?? 0;
   const timeoutMs = request.itemTimeoutMs;
   // With a timeout, each item has its own signal too; without, the batch's one (no cost per item).
-  let signal = abort.signal;
-  const ctx: JobContext = {
-    jobId: request.jobId,
-    attempt: request.attempt ?? 1,
-    get index() {
-      return index;
-    },
-    // Built when read: most items never ask, and a string per item would be garbage for them all.
-    get itemKey() {
-      return `${request.jobId}:${index}`;
-    },
-    get signal() {
-      return signal;
-    },
-    progress: (done, total, message) => writer.progress(done, total, message),
-    throwIfCancelled: () => writer.throwIfCancelled(),
-    log: (level: LogLevel, message: string) => {
-      const log: LogMessage = {
-        threadlineLog: { jobId: request.jobId, level, message: String(message), item: current },
-      };
-      // On the batch port, not parentPort: two ports keep no order between them, so a log sent on
-      // the other could arrive after the batch's reply, when its job may have finished (and drops it).
-      init.batches.postMessage(log);
-    },
-  };
+  // On the batch port, not parentPort: two ports keep no order between them, so a log sent on the
+  // other could arrive after the batch's reply, when its job may have finished (and drops it).
+  const ctx = new ItemContext(request.jobId, request.attempt ?? 1, abort.signal, writer, (log) =>
+    init.batches.postMessage(log),
+  );
   writer.beginBatch();
   const { items, input, mode, counted } = request;
   // Counted, a batch whose items all succeed (results unkept) replies with a count: see outcomes.ts.
@@ -92,12 +68,12 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
       results.add({ outcome: 'cancelled', ms: 0 });
       continue;
     }
-    index = typeof at === 'number' ? at + i : at[i]!;
-    current = index;
+    ctx.index = typeof at === 'number' ? at + i : at[i]!;
+    ctx.logItem = ctx.index;
     writer.beginItem(i, timeoutMs !== undefined);
     const started = performance.now();
     const timer = timeoutMs === undefined ? undefined : itemTimer(i, timeoutMs, abort.signal);
-    if (timer) signal = timer.signal;
+    if (timer) ctx.signal = timer.signal;
     try {
       const pending =
         mode === 'run' ? definition.run!(input, ctx) : definition.process!(items[i], ctx, input);
@@ -116,10 +92,10 @@ async function runBatch(request: BatchMessage): Promise<BatchReply> {
       else results.add({ outcome: 'failed', error: toErrorInfo(error), ms });
     }
     timer?.clear();
-    signal = abort.signal;
+    ctx.signal = abort.signal;
     writer.endItem(i + 1);
   }
-  current = null;
+  ctx.logItem = null;
   controller = undefined;
   return results.reply();
 }
