@@ -116,8 +116,10 @@ export class ChunkRunner {
   /** Jobs with outcomes recorded since the progress reporter last looked. */
   readonly recorded = new Set<string>();
   private readonly threads: SlotQueue<Slot, Rider>;
-  /** How long a chunk ran on its thread, last measured (a group's time over its chunks). */
+  /** How long a chunk runs on its thread, on average (a group's time over its chunks). */
   private chunkMs = Number.POSITIVE_INFINITY;
+  /** Chunks taken per thread now: the items worker's concurrency over its threads. */
+  private perThread = 1;
   /** Told how many chunks to take per thread (chunksPerThread) as it changes: the items worker's concurrency. */
   onChunksPerThread: (perThread: number) => void = () => {};
   /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
@@ -246,7 +248,7 @@ export class ChunkRunner {
     let slot = await this.threads.acquire(AHEAD_WAIT_MS, rider);
     if (!slot && !chunk.ride) {
       this.running.delete(chunk);
-      this.noteChunkMs(AHEAD_WAIT_MS);
+      this.noteChunkMs(Number.POSITIVE_INFINITY);
       return this.giveBack(bjob, token);
     }
     try {
@@ -364,11 +366,20 @@ export class ChunkRunner {
     return riders;
   }
 
+  /**
+   * A chunk's time on its thread (Infinity: one taken ahead found no thread in time). Averaged, and
+   * the concurrency moved only by a factor of two or to and from one per thread: every rise has
+   * BullMQ fetch in moveToActive calls of their own, where a completion fetches the next chunk in
+   * its own call (a concurrency that followed each chunk's time cost ~0.5 more scripts per chunk).
+   */
   private noteChunkMs(ms: number): void {
-    const before = chunksPerThread(this.chunkMs);
-    this.chunkMs = ms;
-    const after = chunksPerThread(ms);
-    if (after !== before) this.onChunksPerThread(after);
+    this.chunkMs = Number.isFinite(ms) && Number.isFinite(this.chunkMs) ? 0.9 * this.chunkMs + 0.1 * ms : ms;
+    const target = chunksPerThread(this.chunkMs);
+    const now = this.perThread;
+    if (target >= 2 * now || 2 * target <= now || (target === 1) !== (now === 1)) {
+      this.perThread = target;
+      this.onChunksPerThread(target);
+    }
   }
 
   /**
