@@ -2,7 +2,7 @@
 // moves: a missing folder, an unknown job, input that does not validate, a
 // folder the watcher cannot write to.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type JobClient, NotFoundError, ValidationError } from '@threadline/core';
 import { z } from '@threadline/core/job';
@@ -23,11 +23,16 @@ export async function checkFolders(folders: FolderConfig[]): Promise<void> {
   }
 }
 
+const PROBE = '.threadline-probe-';
+
 /** Creates the folder if needed and writes a probe file: permission bits alone lie (root, ACLs, read-only mounts). */
 async function checkWritable(dir: string, what: string): Promise<void> {
-  const probe = join(dir, `.threadline-probe-${randomBytes(4).toString('hex')}`);
+  const probe = join(dir, `${PROBE}${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(dir, { recursive: true });
+    // A watcher killed between writing its probe and removing it left one behind (ours, by its name).
+    for (const name of await readdir(dir))
+      if (name.startsWith(PROBE)) await rm(join(dir, name), { force: true });
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (error) {

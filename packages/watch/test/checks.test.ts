@@ -34,6 +34,17 @@ describe('threadline watch with bad input', () => {
     expect(connections()).toBe(0);
   });
 
+  it('removes a probe file a killed watcher left in its folders, even when the request is refused', async () => {
+    const { inbox, connect } = setup();
+    const out = join(inbox, 'done');
+    mkdirSync(out);
+    for (const dir of [inbox, out]) writeFileSync(join(dir, '.threadline-probe-0badf00d'), '');
+    const run = runWatch({ folder: inbox, job: 'image.scael' }, { connect });
+    await expect(run).rejects.toThrow(NotFoundError);
+    expect(list(inbox).filter((name) => name.startsWith('.threadline-probe-'))).toEqual([]);
+    expect(list(out)).toEqual([]);
+  });
+
   it('names the known jobs when the job is unknown, and moves nothing', async () => {
     const { inbox, connect, untouched } = setup();
     const run = runWatch({ folder: inbox, job: 'image.scael' }, { connect });
