@@ -21,7 +21,9 @@ import type { RunQueue } from '../runs.js';
 import type { RecordedItem, RedisStore } from '../store/store.js';
 import { type ChunkResult, chunkFailure, chunkResult, recorded, storable } from './chunk-outcomes.js';
 import { handBack } from './hand-back.js';
+import { Pacing } from './pacing.js';
 import { RecordBatcher } from './record-batch.js';
+import { newRider, type Rider, settleRiders, withRiders } from './riders.js';
 import { SlotQueue } from './slot-queue.js';
 
 /** What one BullMQ job of the items queue carries: consecutive items of one job. */
@@ -66,17 +68,6 @@ export interface RunningChunk {
   ride: Promise<RecordedItem[]> | undefined;
 }
 
-/** A chunk taken along on another's thread, as the one that took it sees it. */
-interface Rider {
-  chunk: RunningChunk;
-  start: number;
-  items: unknown[];
-  /** Taken: its chunk waits for the host's batch instead of a thread (chunk.ride). */
-  board(): void;
-  resolve(outcomes: RecordedItem[]): void;
-  reject(error: unknown): void;
-}
-
 /** What a worker's shutdown did with the chunks running on it. */
 export interface DrainReport {
   /** Ran to their end and were recorded while the worker stopped. */
@@ -88,40 +79,16 @@ export interface DrainReport {
 /** A chunk redelivered this many times (its workers died or lost Redis under it) fails instead of running again. */
 const MAX_STALLS = 3;
 const JOB_CACHE = 64;
-/**
- * A chunk that ran on its thread for less than this is short: while chunks are, the worker takes
- * one more chunk per thread than it has threads, so a thread finds its next chunk fetched rather
- * than waiting out the last one's Redis round trips (bench measure 8: +19% items/s, and less Redis
- * CPU per item, BullMQ's fetches riding on its completions).
- */
-const SHORT_CHUNK_MS = 50;
-/**
- * The work a worker holds ahead per thread while chunks run short: enough to cover a chunk's
- * record and BullMQ's move to completed (two round trips, a record waiting up to 2 ms for others
- * of its job), so a thread finds chunks fetched. At most MAX_PER_THREAD chunks per thread.
- */
-const AHEAD_MS = 10;
-const MAX_PER_THREAD = 16;
 /** How long a chunk taken ahead waits for a thread before it goes back to the queue for another worker. */
 const AHEAD_WAIT_MS = 500;
-
-/** Chunks a worker takes per thread (BullMQ's concurrency over its threads), by how long each runs on its thread. */
-export function chunksPerThread(chunkMs: number): number {
-  if (!(chunkMs < SHORT_CHUNK_MS)) return 1;
-  return Math.min(MAX_PER_THREAD, Math.max(2, Math.ceil(AHEAD_MS / chunkMs)));
-}
 
 export class ChunkRunner {
   readonly running = new Set<RunningChunk>();
   /** Jobs with outcomes recorded since the progress reporter last looked. */
   readonly recorded = new Set<string>();
   private readonly threads: SlotQueue<Slot, Rider>;
-  /** How long a chunk runs on its thread, on average (a group's time over its chunks). */
-  private chunkMs = Number.POSITIVE_INFINITY;
-  /** Chunks taken per thread now: the items worker's concurrency over its threads. */
-  private perThread = 1;
-  /** Told how many chunks to take per thread (chunksPerThread) as it changes: the items worker's concurrency. */
-  onChunksPerThread: (perThread: number) => void = () => {};
+  /** How many chunks to take per thread and to group on one, by how long chunks run (the worker sets its onChange). */
+  readonly pacing = new Pacing();
   /** Cancels heard for jobs, so a chunk that starts after the message still obeys it. */
   private readonly cancels = new Map<string, { force: boolean }>();
   private readonly jobs = new Map<string, Promise<JobInfo | undefined>>();
@@ -244,11 +211,11 @@ export class ChunkRunner {
     // ahead that no thread came free for in time goes back to the queue: another worker may have one.
     // While chunks run short, one that needs no claim may instead ride along on the thread of a
     // chunk of its job that got one: a thread is then handed several chunks in one message.
-    const rider = this.canRide(info, bjob) ? this.rider(chunk, start, items) : undefined;
+    const rider = this.canRide(info, bjob) ? newRider(chunk, start, items) : undefined;
     let slot = await this.threads.acquire(AHEAD_WAIT_MS, rider);
     if (!slot && !chunk.ride) {
       this.running.delete(chunk);
-      this.noteChunkMs(Number.POSITIVE_INFINITY);
+      this.pacing.note(Number.POSITIVE_INFINITY);
       return this.giveBack(bjob, token);
     }
     try {
@@ -334,52 +301,23 @@ export class ChunkRunner {
 
   /** Whether a chunk may ride along on another's thread: chunks run short, and it needs no claim of its own. */
   private canRide(info: JobInfo | undefined, bjob: Job<ChunkData>): boolean {
-    return (
-      this.chunkMs < SHORT_CHUNK_MS && !!info?.claimed && bjob.attemptsMade === 0 && bjob.stalledCounter === 0
-    );
-  }
-
-  private rider(chunk: RunningChunk, start: number, items: unknown[]): Rider {
-    let resolve!: Rider['resolve'];
-    let reject!: Rider['reject'];
-    const outcomes = new Promise<RecordedItem[]>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { chunk, start, items, resolve, reject, board: () => (chunk.ride = outcomes) };
+    return this.pacing.short && !!info?.claimed && bjob.attemptsMade === 0 && bjob.stalledCounter === 0;
   }
 
   /**
    * Chunks of the host's job waiting for a thread that go along on its thread, in the same message:
-   * as many as run in about AHEAD_MS by the last measure, so a group does not hold one thread while
+   * as many as pacing.riders allows (about 10 ms of them), so a group does not hold one thread while
    * another comes free. None for a chunk that may have run before (its items run at attempt 2).
    */
   private takeRiders(host: RunningChunk, bjob: Job<ChunkData>): Rider[] {
-    if (!(this.chunkMs < SHORT_CHUNK_MS) || bjob.attemptsMade > 0 || bjob.stalledCounter > 0) return [];
-    const limit = Math.min(MAX_PER_THREAD - 1, Math.floor(AHEAD_MS / this.chunkMs) - 1);
-    if (limit <= 0) return [];
+    const limit = this.pacing.riders;
+    if (limit === 0 || bjob.attemptsMade > 0 || bjob.stalledCounter > 0) return [];
     const riders = this.threads.take((r) => r.chunk.jobId === host.jobId && !r.chunk.handedBack, limit);
     for (const rider of riders) {
       rider.board();
       host.items += rider.items.length;
     }
     return riders;
-  }
-
-  /**
-   * A chunk's time on its thread (Infinity: one taken ahead found no thread in time). Averaged, and
-   * the concurrency moved only by a factor of two or to and from one per thread: every rise has
-   * BullMQ fetch in moveToActive calls of their own, where a completion fetches the next chunk in
-   * its own call (a concurrency that followed each chunk's time cost ~0.5 more scripts per chunk).
-   */
-  private noteChunkMs(ms: number): void {
-    this.chunkMs = Number.isFinite(ms) && Number.isFinite(this.chunkMs) ? 0.9 * this.chunkMs + 0.1 * ms : ms;
-    const target = chunksPerThread(this.chunkMs);
-    const now = this.perThread;
-    if (target >= 2 * now || 2 * target <= now || (target === 1) !== (now === 1)) {
-      this.perThread = target;
-      this.onChunksPerThread(target);
-    }
   }
 
   /**
@@ -395,32 +333,14 @@ export class ChunkRunner {
     riders: Rider[],
   ): Promise<RecordedItem[]> {
     if (riders.length === 0) return this.runItems(chunk, info, own, first);
-    const pending = [...own];
-    for (const rider of riders) {
-      for (let i = 0; i < rider.items.length; i++)
-        pending.push({ index: rider.start + i, item: rider.items[i] });
-    }
     let outcomes: RecordedItem[];
     try {
-      outcomes = await this.runItems(chunk, info, pending, first, 1 + riders.length);
+      outcomes = await this.runItems(chunk, info, withRiders(own, riders), first, 1 + riders.length);
     } catch (error) {
       for (const rider of riders) rider.reject(error);
       throw error;
     }
-    const ofRider = riders.map(() => [] as RecordedItem[]);
-    const mine: RecordedItem[] = [];
-    for (const outcome of outcomes) {
-      const at = riders.findIndex(
-        (r) => outcome.index >= r.start && outcome.index < r.start + r.items.length,
-      );
-      (at < 0 ? mine : ofRider[at]!).push(outcome);
-    }
-    for (const [i, rider] of riders.entries()) {
-      // Handed back with the host: its items were not all run, and it goes back to wait as well.
-      if (chunk.handedBack) rider.chunk.handedBack = true;
-      rider.resolve(ofRider[i]!);
-    }
-    return mine;
+    return settleRiders(outcomes, riders, chunk.handedBack);
   }
 
   /** Runs items on `first`, then on any free thread after a thread died under them. */
@@ -479,7 +399,7 @@ export class ChunkRunner {
       }
       // Its thread was terminated for the hand-back: the outcome says nothing of the items.
       if (chunk.handedBack) break;
-      this.noteChunkMs((performance.now() - started) / chunks);
+      this.pacing.note((performance.now() - started) / chunks);
       const { settled, rerun } = settleBatch(job, batch, outcome, chunk.cancel !== null);
       outcomes.push(...settled.map((item) => storable(job, item, keepResults)));
       chunk.settled += settled.length;

@@ -209,7 +209,7 @@ class BullmqWorkerProcess implements BullmqWorker {
         concurrency: 64,
       },
     );
-    this.runner.onChunksPerThread = (perThread) => {
+    this.runner.pacing.onChange = (perThread) => {
       items.concurrency = this.pool.size * perThread;
     };
     for (const worker of [items, control]) {
